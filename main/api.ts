@@ -1,0 +1,108 @@
+/**
+ * The contract implemented on top of the services: the only door into them.
+ *
+ * Both transports call `invoke` and `subscribe` with whatever arrived (typed `unknown`). Every
+ * payload is validated against `shared/contract.ts`; a bad one gets an `invalid-request` reply,
+ * never an exception. Every response is parsed through its schema on the way out, so a field
+ * the contract does not declare never reaches the renderer.
+ */
+import { z } from 'zod';
+import {
+  channels,
+  isChannel,
+  isStream,
+  streams,
+  type Channel,
+  type EventOf,
+  type ParsedParamsOf,
+  type ParsedRequestOf,
+  type ResponseOf,
+  type Stream,
+} from '../shared/contract';
+import { ApiError, fieldErrorsOf } from '../shared/errors';
+import type { Reply } from '../shared/transport';
+import type { Services } from './services';
+
+export interface AppInfo {
+  version: string;
+  mode: 'electron' | 'browser';
+}
+
+type Handlers = { [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
+type Subscribers = {
+  [S in Stream]: (params: ParsedParamsOf<S>, emit: (event: EventOf<S>) => void) => () => void;
+};
+
+export interface Api {
+  invoke(channel: unknown, payload: unknown): Promise<Reply>;
+  /** On success the reply's value ends the subscription. */
+  subscribe(stream: unknown, params: unknown, emit: (event: unknown) => void): Promise<Reply<() => void>>;
+}
+
+export function createApi(services: Services, info: AppInfo, log: (message: string) => void = console.error): Api {
+  const handlers: Handlers = {
+    'app:info': () => ({ ...info, dataDir: services.dataDir, platform: process.platform }),
+    'credentials:status': async () => {
+      try {
+        await services.credentials.check();
+        return { available: true };
+      } catch (error) {
+        return { available: false, message: error instanceof Error ? error.message : String(error) };
+      }
+    },
+    'targets:list': () => services.targets.list(),
+    'targets:get': ({ id }) => services.targets.get(id),
+    'targets:create': (draft) => services.targets.create(draft),
+    'targets:update': ({ id, draft }) => services.targets.update(id, draft),
+    'targets:delete': ({ id }) => services.targets.delete(id),
+  };
+
+  const subscribers: Subscribers = {
+    'targets:changed': (_params, emit) => services.targets.onChanged((targets) => emit({ targets })),
+  };
+
+  function failure(error: unknown): { ok: false; error: ReturnType<ApiError['toBody']> } {
+    if (error instanceof ApiError) return { ok: false, error: error.toBody() };
+    log(`control-room: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return {
+      ok: false,
+      error: { code: 'internal', message: 'Something went wrong inside Control Room — the details are in its log; try again.' },
+    };
+  }
+
+  function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      throw new ApiError('invalid-request', `The ${what} is not valid — fix the marked fields and try again.`, fieldErrorsOf(result.error));
+    }
+    return result.data;
+  }
+
+  return {
+    async invoke(channel, payload) {
+      try {
+        if (!isChannel(channel)) throw new ApiError('unknown-channel', `There is no request called "${String(channel).slice(0, 64)}".`);
+        const spec = channels[channel];
+        const request = parse(spec.request, payload, `request for ${channel}`);
+        const handler = handlers[channel] as (request: unknown) => unknown;
+        const response = await handler(request);
+        return { ok: true, value: spec.response.parse(response) };
+      } catch (error) {
+        return failure(error);
+      }
+    },
+
+    async subscribe(stream, params, emit) {
+      try {
+        if (!isStream(stream)) throw new ApiError('unknown-channel', `There is no event stream called "${String(stream).slice(0, 64)}".`);
+        const spec = streams[stream];
+        const parsed = parse(spec.params, params, `subscription to ${stream}`);
+        const subscribe = subscribers[stream] as (params: unknown, emit: (event: unknown) => void) => () => void;
+        const unsubscribe = subscribe(parsed, (event) => emit(spec.event.parse(event)));
+        return { ok: true, value: unsubscribe };
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The local SQLite store: one file in the user data directory, WAL mode, migrated at start-up.
+ *
+ * A database written by a newer Control Room is refused before anything touches it: it is first
+ * opened read-only to read its schema version, so an older app can never "migrate" it backwards.
+ */
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ApiError } from '../../../shared/errors';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+export const DATABASE_FILE = 'control-room.sqlite';
+
+export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+  const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+  if (existsSync(file)) refuseNewerSchema(file, latest);
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, migrations);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function refuseNewerSchema(file: string, latest: number): void {
+  const probe = new Database(file, { readonly: true, fileMustExist: true });
+  let version: number;
+  try {
+    version = schemaVersion(probe);
+  } finally {
+    probe.close();
+  }
+  if (version > latest) {
+    throw new ApiError(
+      'store-too-new',
+      `The data file ${file} was written by a newer Control Room (schema ${version}, this app knows ${latest}); update Control Room to open it — the file was left untouched.`,
+    );
+  }
+}
+
+function migrate(db: Db, migrations: readonly Migration[]): void {
+  const current = schemaVersion(db);
+  const pending = migrations.filter((m) => m.version > current);
+  // One transaction for all pending steps: a failure leaves the file at its old version.
+  db.transaction(() => {
+    for (const migration of pending) {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+  })();
+}
+
+export { LATEST_SCHEMA_VERSION };
