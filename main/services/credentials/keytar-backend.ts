@@ -11,6 +11,9 @@ type Keytar = typeof import('keytar');
 
 export const KEYCHAIN_SERVICE = 'control-room';
 
+/** The account `check()` writes and removes again; never a target's secret ref. */
+const CHECK_ACCOUNT = 'control-room/keychain-check';
+
 export class KeytarBackend implements CredentialBackend {
   private keytar: Keytar | undefined;
 
@@ -28,9 +31,15 @@ export class KeytarBackend implements CredentialBackend {
     return this.call((k) => k.deletePassword(this.service, ref));
   }
 
-  /** A read is not enough (reads work on a locked keyring on some platforms): list the service. */
+  /**
+   * Reads and listings are not enough: gnome-keyring lists a locked collection as simply empty.
+   * Writing (then removing) a marker item meets exactly what a real write would.
+   */
   async check() {
-    await this.call((k) => k.findCredentials(this.service));
+    await this.call(async (k) => {
+      await k.setPassword(this.service, CHECK_ACCOUNT, 'ok');
+      await k.deletePassword(this.service, CHECK_ACCOUNT);
+    });
   }
 
   private async call<T>(run: (keytar: Keytar) => Promise<T>): Promise<T> {
