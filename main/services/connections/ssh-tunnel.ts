@@ -1,0 +1,326 @@
+/**
+ * One SSH connection to a Docker host, shared by every request to that host.
+ *
+ * Each HTTP connection dockerode opens becomes a channel forwarded to the remote Docker socket
+ * (`openssh_forwardOutStreamLocal`), so a whole Overview costs one handshake, not one per
+ * request. The host key is checked against the pin before any authentication: an unknown key
+ * stops at "untrusted" until the user trusts it, a changed key fails with both fingerprints.
+ * Dropped connections are noticed by keepalives and re-dialled with backoff and jitter; there
+ * is never more than one live client per tunnel.
+ */
+import { Agent, type AgentOptions } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Client, type ConnectConfig } from 'ssh2';
+import type { ConnectionState } from '../../../shared/model/connection';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { fingerprintOf } from './host-key';
+
+export interface SshCredentials {
+  /** Path of the user's ssh-agent socket (SSH_AUTH_SOCK), tried first when present. */
+  agent?: string;
+  privateKey?: string;
+  passphrase?: string;
+}
+
+export interface SshTunnelOptions {
+  /** The target's name, used in messages. */
+  label: string;
+  host: string;
+  port: number;
+  username: string;
+  socketPath: string;
+  pinnedFingerprint?: string | undefined;
+  credentials: () => Promise<SshCredentials>;
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  readyTimeoutMs?: number;
+  backoff?: BackoffOptions;
+  now?: () => Date;
+}
+
+type Listener = (state: ConnectionState) => void;
+
+export class SshTunnel {
+  readonly agent: Agent;
+  private client: Client | undefined;
+  private generation = 0;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private current: ConnectionState = { status: 'idle' };
+  private readonly listeners = new Set<Listener>();
+  private pin: string | undefined;
+  /** True while credentials are being read for a dial that has no client yet. */
+  private dialing = false;
+
+  constructor(private readonly options: SshTunnelOptions) {
+    this.pin = options.pinnedFingerprint;
+    this.agent = new ForwardingAgent(this, { keepAlive: true, maxSockets: 32 });
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  onState(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts connecting unless already connected or connecting. */
+  start(): void {
+    this.closed = false;
+    if (this.client || this.retryTimer || this.dialing) return;
+    void this.dial();
+  }
+
+  /** Trusts `fingerprint` (it must be the one offered) and connects. */
+  trust(fingerprint: string): void {
+    this.pin = fingerprint;
+    this.attempt = 0;
+    this.reconnectNow();
+  }
+
+  /** Drops the current attempt or connection and dials again at once. */
+  reconnectNow(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.dropClient();
+    this.closed = false;
+    void this.dial();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.dropClient();
+    this.agent.destroy();
+    this.setState({ status: 'idle' });
+  }
+
+  /** Resolves once connected; rejects as soon as the tunnel needs the user (trust, auth, key change). */
+  ready(timeoutMs = 15_000): Promise<void> {
+    if (this.current.status === 'connected') return Promise.resolve();
+    const blocked = this.blockedReason();
+    if (blocked) return Promise.reject(new Error(blocked));
+    this.start();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`Could not reach ${this.where()} within ${Math.round(timeoutMs / 1000)} s — ${this.describe()}`));
+      }, timeoutMs);
+      const off = this.onState(() => {
+        if (this.current.status === 'connected') {
+          clearTimeout(timer);
+          off();
+          resolve();
+        } else {
+          const reason = this.blockedReason();
+          if (reason) {
+            clearTimeout(timer);
+            off();
+            reject(new Error(reason));
+          }
+        }
+      });
+    });
+  }
+
+  /** A channel to the remote Docker socket, for one HTTP connection. */
+  async openChannel(): Promise<Duplex> {
+    await this.ready();
+    const client = this.client;
+    if (!client) throw new Error(`The SSH connection to ${this.where()} closed — it is reconnecting.`);
+    return new Promise((resolve, reject) => {
+      client.openssh_forwardOutStreamLocal(this.options.socketPath, (error, stream) => {
+        if (error) {
+          reject(
+            new Error(
+              `${this.where()} refused to forward to ${this.options.socketPath} (${error.message}) — check the Docker socket path and that the SSH server allows stream-local forwarding.`,
+            ),
+          );
+        } else {
+          resolve(stream);
+        }
+      });
+    });
+  }
+
+  private where(): string {
+    return `${this.options.host}:${this.options.port}`;
+  }
+
+  private describe(): string {
+    const s = this.current;
+    if (s.status === 'reconnecting') return `last error: ${s.reason}`;
+    if (s.status === 'failed') return s.reason;
+    return 'still trying';
+  }
+
+  private blockedReason(): string | undefined {
+    const s = this.current;
+    if (s.status === 'failed') return s.reason;
+    if (s.status === 'untrusted-host-key') {
+      return `${this.options.label}'s SSH host key ${s.fingerprint} is not trusted yet — compare it with the server's and trust it in Control Room.`;
+    }
+    return undefined;
+  }
+
+  private setState(state: ConnectionState) {
+    this.current = state;
+    for (const listener of this.listeners) listener(state);
+  }
+
+  private dropClient() {
+    const client = this.client;
+    this.client = undefined;
+    this.generation++;
+    this.dialing = false;
+    if (client) {
+      client.removeAllListeners();
+      client.on('error', () => undefined); // late errors from a dropped client are expected
+      client.end();
+      client.destroy();
+    }
+  }
+
+  private async dial() {
+    const generation = ++this.generation;
+    this.setState({ status: 'connecting' });
+    let credentials: SshCredentials;
+    this.dialing = true;
+    try {
+      credentials = await this.options.credentials();
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.dialing = false;
+      this.setState({ status: 'failed', code: 'keychain', reason: messageOf(error) });
+      return;
+    }
+    if (generation !== this.generation || this.closed) return;
+    this.dialing = false;
+
+    const client = new Client();
+    this.client = client;
+    let verdict: { kind: 'unknown' | 'mismatch'; offered: string } | undefined;
+    let lastError: (Error & { level?: string }) | undefined;
+
+    const config: ConnectConfig = {
+      host: this.options.host,
+      port: this.options.port,
+      username: this.options.username,
+      readyTimeout: this.options.readyTimeoutMs ?? 10_000,
+      keepaliveInterval: this.options.keepaliveIntervalMs ?? 4_000,
+      keepaliveCountMax: this.options.keepaliveCountMax ?? 2,
+      hostVerifier: (key: Buffer) => {
+        const offered = fingerprintOf(key);
+        if (!this.pin) verdict = { kind: 'unknown', offered };
+        else if (this.pin !== offered) verdict = { kind: 'mismatch', offered };
+        // Returning false ends the handshake before any authentication is attempted.
+        return verdict === undefined;
+      },
+    };
+    if (credentials.agent) config.agent = credentials.agent;
+    if (credentials.privateKey) config.privateKey = credentials.privateKey;
+    if (credentials.passphrase) config.passphrase = credentials.passphrase;
+
+    client.on('ready', () => {
+      if (generation !== this.generation) return;
+      this.attempt = 0;
+      this.setState({ status: 'connected', since: this.now().toISOString() });
+    });
+    client.on('error', (error: Error & { level?: string }) => {
+      lastError = error;
+    });
+    client.on('close', () => {
+      if (generation !== this.generation) return;
+      this.client = undefined;
+      if (this.closed) return;
+      if (verdict?.kind === 'unknown') {
+        this.setState({ status: 'untrusted-host-key', fingerprint: verdict.offered, host: this.where() });
+      } else if (verdict?.kind === 'mismatch') {
+        this.setState({
+          status: 'failed',
+          code: 'host-key-mismatch',
+          reason: `The SSH host key of ${this.where()} has changed: Control Room trusted ${this.pin} but the server now offers ${verdict.offered}. Nothing was sent. If the server was reinstalled, confirm the new fingerprint with its administrator and trust it again; otherwise someone may be intercepting the connection.`,
+        });
+      } else if (lastError?.level === 'client-authentication') {
+        this.setState({
+          status: 'failed',
+          code: 'auth',
+          reason: `${this.where()} refused the SSH key for user ${this.options.username} — check the user name and the private key (or your ssh-agent's keys), then retry.`,
+        });
+      } else if (lastError && /privateKey|Cannot parse|passphrase|Unsupported key/i.test(lastError.message)) {
+        this.setState({ status: 'failed', code: 'config', reason: `The private key could not be used: ${lastError.message} — check the key and its passphrase.` });
+      } else {
+        this.scheduleReconnect(lastError ? messageOf(lastError) : 'the connection closed');
+      }
+    });
+
+    try {
+      client.connect(config);
+    } catch (error) {
+      // ssh2 throws synchronously for unusable configuration (a malformed key, say).
+      this.client = undefined;
+      this.setState({ status: 'failed', code: 'config', reason: `The SSH settings could not be used: ${messageOf(error)}.` });
+    }
+  }
+
+  private scheduleReconnect(reason: string) {
+    const delay = backoffDelay(this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF);
+    const at = new Date(this.now().getTime() + delay).toISOString();
+    this.setState({ status: 'reconnecting', at, attempt: this.attempt, reason });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.closed) void this.dial();
+    }, delay);
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
+
+/** An http.Agent whose sockets are SSH channels to the remote Docker socket. */
+class ForwardingAgent extends Agent {
+  constructor(
+    private readonly tunnel: SshTunnel,
+    options: AgentOptions,
+  ) {
+    super(options);
+  }
+
+  // Node's Agent accepts an asynchronous createConnection through its callback argument.
+  override createConnection(_options: unknown, callback?: (error: Error | null, socket: Duplex) => void): undefined {
+    this.tunnel.openChannel().then(
+      (stream) => callback?.(null, asSocket(stream)),
+      (error: Error) => callback?.(error, undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
+}
+
+function noop() {}
+
+/** http expects a net.Socket; a channel lacks its tuning knobs, which mean nothing here. */
+function asSocket(stream: Duplex): Duplex {
+  const socket = stream as Duplex & Record<string, unknown>;
+  socket.setKeepAlive = noop;
+  socket.setNoDelay = noop;
+  socket.setTimeout = noop;
+  socket.ref = noop;
+  socket.unref = noop;
+  return socket;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED') return 'connection refused';
+    if (code === 'ENOTFOUND') return 'host name not found';
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable';
+    return error.message;
+  }
+  return String(error);
+}
