@@ -19,8 +19,14 @@ export class KeytarBackend implements CredentialBackend {
 
   constructor(private readonly service: string = KEYCHAIN_SERVICE) {}
 
+  // A locked Secret Service collection hides its items: reads find nothing and deletes delete
+  // nothing, without an error. So "nothing there" is confirmed with check(), which fails on a
+  // locked keychain, before it is believed.
+
   async get(ref: string) {
-    return this.call((k) => k.getPassword(this.service, ref));
+    const value = await this.call((k) => k.getPassword(this.service, ref));
+    if (value === null) await this.check();
+    return value;
   }
 
   async set(ref: string, value: string) {
@@ -28,7 +34,9 @@ export class KeytarBackend implements CredentialBackend {
   }
 
   async delete(ref: string) {
-    return this.call((k) => k.deletePassword(this.service, ref));
+    const deleted = await this.call((k) => k.deletePassword(this.service, ref));
+    if (!deleted) await this.check();
+    return deleted;
   }
 
   /**
