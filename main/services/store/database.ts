@@ -1,11 +1,11 @@
 /**
  * The local SQLite store: one file in the user data directory, WAL mode, migrated at start-up.
  *
- * A database written by a newer Control Room is refused before anything touches it: it is first
- * opened read-only to read its schema version, so an older app can never "migrate" it backwards.
+ * A database written by a newer Control Room is refused before anything touches it: its schema
+ * version is read first (from the file header), so an older app can never "migrate" it backwards.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ApiError } from '../../../shared/errors';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations';
@@ -37,18 +37,37 @@ export function schemaVersion(db: Db): number {
 }
 
 function refuseNewerSchema(file: string, latest: number): void {
-  const probe = new Database(file, { readonly: true, fileMustExist: true });
-  let version: number;
-  try {
-    version = schemaVersion(probe);
-  } finally {
-    probe.close();
-  }
+  // Opening a WAL database, even read-only, creates its -wal and -shm files; so unless a -wal is
+  // already there (the file is in use or was not checkpointed), read the version from the header.
+  const version = existsSync(`${file}-wal`) ? versionViaSqlite(file) : versionFromHeader(file);
   if (version > latest) {
     throw new ApiError(
       'store-too-new',
       `The data file ${file} was written by a newer Control Room (schema ${version}, this app knows ${latest}); update Control Room to open it — the file was left untouched.`,
     );
+  }
+}
+
+/** `user_version` is the big-endian integer at offset 60 of the 100-byte database header. */
+function versionFromHeader(file: string): number {
+  const header = Buffer.alloc(100);
+  const fd = openSync(file, 'r');
+  try {
+    if (readSync(fd, header, 0, header.length, 0) < header.length) return 0;
+  } finally {
+    closeSync(fd);
+  }
+  // Not a SQLite file: let the real open below report it.
+  if (header.toString('latin1', 0, 16) !== 'SQLite format 3\0') return 0;
+  return header.readInt32BE(60);
+}
+
+function versionViaSqlite(file: string): number {
+  const probe = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return schemaVersion(probe);
+  } finally {
+    probe.close();
   }
 }
 
