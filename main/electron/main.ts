@@ -1,0 +1,82 @@
+/**
+ * The desktop entry (bundled to dist/main/electron.cjs, package.json "main").
+ *
+ * Thin on purpose: Electron cannot run in CI, so everything with logic lives in modules that
+ * tests run under plain Node — the services, `main/api.ts`, the IPC handlers and the app
+ * protocol (`main/transport/`). This file only wires them to Electron's lifecycle, in order:
+ * scheme and guards before `ready`, then services → API → IPC → protocol → window.
+ */
+import { app, dialog, ipcMain, BrowserWindow } from 'electron';
+import { join } from 'node:path';
+import { createApi } from '../api';
+import { createServices, type Services } from '../services';
+import { KeytarBackend } from '../services/credentials/keytar-backend';
+import { isTrustedFrame } from '../transport/app-protocol';
+import { registerIpcHandlers } from '../transport/ipc-handlers';
+import { APP_VERSION } from '../version';
+import { denyAllPermissions, installWebContentsGuards } from './guards';
+import { registerAppScheme, serveAppScheme } from './protocol';
+import { createMainWindow } from './window';
+
+// The bundle lives in dist/main/; the renderer and preload builds sit beside it.
+const DIST_DIR = join(__dirname, '..');
+const RENDERER_DIR = join(DIST_DIR, 'renderer');
+const PRELOAD_PATH = join(DIST_DIR, 'preload', 'preload.cjs');
+
+let services: Services | undefined;
+let mainWindow: BrowserWindow | undefined;
+
+function openWindow(): void {
+  mainWindow = createMainWindow({ preloadPath: PRELOAD_PATH });
+  mainWindow.on('closed', () => (mainWindow = undefined));
+}
+
+async function start(): Promise<void> {
+  // Electron's userData unless a test or the user points elsewhere, as in the other modes.
+  const dataDir = process.env.CONTROL_ROOM_DATA_DIR || app.getPath('userData');
+  services = createServices({ dataDir, credentials: new KeytarBackend() });
+  const api = createApi(services, { version: APP_VERSION, mode: 'electron' });
+  denyAllPermissions();
+  registerIpcHandlers(ipcMain, api, { isTrustedSender: isTrustedFrame });
+  serveAppScheme(RENDERER_DIR);
+  openWindow();
+}
+
+// A second launch focuses the running window: two processes on one SQLite file and one set of
+// IPC handlers would only confuse each other.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  registerAppScheme();
+  installWebContentsGuards();
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return openWindow();
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  // macOS keeps apps alive with no window and reopens one from the dock.
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (services && BrowserWindow.getAllWindows().length === 0) openWindow();
+  });
+  app.on('will-quit', () => {
+    services?.close();
+    services = undefined;
+  });
+
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      // Start-up failures (a newer database, a broken native module) are sentences meant for
+      // the user: show one and quit rather than leave a window that cannot work.
+      const message = error instanceof Error ? error.message : String(error);
+      console.error(`Control Room could not start: ${message}`);
+      dialog.showErrorBox('Control Room could not start', message);
+      app.exit(1);
+    });
+}
