@@ -54,7 +54,8 @@ export function createRawTransport(ipc: IpcRendererLike): RawTransport {
       if (typeof stream !== 'string' || !KNOWN_STREAMS.has(stream)) {
         return failure('unknown-channel', `There is no event stream called "${String(stream).slice(0, 64)}".`);
       }
-      if (typeof onEvent !== 'function') return failure('invalid-request', 'A subscription needs a function to call with its events.');
+      if (typeof onEvent !== 'function')
+        return failure('invalid-request', 'A subscription needs a function to call with its events.');
       const id = nextId++;
       // Listen before asking, so an event sent right after main subscribes is not lost.
       listeners.set(id, onEvent);

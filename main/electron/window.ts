@@ -40,7 +40,9 @@ export function createMainWindow({ preloadPath }: MainWindowOptions): BrowserWin
   });
   window.once('ready-to-show', () => window.show());
   window.loadURL(APP_ENTRY_URL).catch((error: unknown) => {
-    console.error(`control-room: the window could not load ${APP_ENTRY_URL}: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `control-room: the window could not load ${APP_ENTRY_URL}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   });
   return window;
 }

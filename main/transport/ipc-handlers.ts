@@ -23,7 +23,10 @@ import { IPC_CHANNELS } from './ipc-channels';
 export interface SenderLike {
   send(channel: string, ...args: unknown[]): void;
   once(event: 'destroyed', listener: () => void): unknown;
-  on(event: 'did-start-navigation', listener: (details: { isMainFrame: boolean; isSameDocument: boolean }) => void): unknown;
+  on(
+    event: 'did-start-navigation',
+    listener: (details: { isMainFrame: boolean; isSameDocument: boolean }) => void,
+  ): unknown;
   isDestroyed?(): boolean;
 }
 
@@ -70,8 +73,10 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, api: Api, options: Ipc
     },
 
     subscribe: async (event, stream, params, subscriptionId) => {
-      if (!isSubscriptionId(subscriptionId)) return failure('invalid-request', 'A subscription needs a whole-number id.');
-      if (typeof stream !== 'string') return failure('unknown-channel', 'A subscription arrived without a stream name.');
+      if (!isSubscriptionId(subscriptionId))
+        return failure('invalid-request', 'A subscription needs a whole-number id.');
+      if (typeof stream !== 'string')
+        return failure('unknown-channel', 'A subscription arrived without a stream name.');
       const sender = event.sender;
       const existing = pages.get(sender);
       if (existing && !existing.byId.has(subscriptionId) && existing.byId.size >= MAX_SUBSCRIPTIONS_PER_PAGE) {
@@ -93,7 +98,8 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, api: Api, options: Ipc
     },
 
     unsubscribe: (event, subscriptionId) => {
-      if (!isSubscriptionId(subscriptionId)) return failure('invalid-request', 'A subscription needs a whole-number id.');
+      if (!isSubscriptionId(subscriptionId))
+        return failure('invalid-request', 'A subscription needs a whole-number id.');
       const page = pages.get(event.sender);
       const unsubscribe = page?.byId.get(subscriptionId);
       page?.byId.delete(subscriptionId);
@@ -117,7 +123,9 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, api: Api, options: Ipc
         }
         return await handler(event, ...args);
       } catch (error) {
-        log(`control-room: IPC handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        log(
+          `control-room: IPC handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
         return failure('internal', 'Something went wrong inside Control Room — the details are in its log; try again.');
       }
     };

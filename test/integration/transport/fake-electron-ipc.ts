@@ -64,7 +64,11 @@ export function eventFrom(sender: FakeWebContents, url: string | null): IpcEvent
 }
 
 /** An `ipcRenderer` for a page showing `url` in `contents`, wired to `ipcMain`. */
-export function fakeIpcRenderer(ipcMain: FakeIpcMain, contents: FakeWebContents, url: string): IpcRendererLike & { calls: string[] } {
+export function fakeIpcRenderer(
+  ipcMain: FakeIpcMain,
+  contents: FakeWebContents,
+  url: string,
+): IpcRendererLike & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,

@@ -12,7 +12,11 @@ import { createServices, type Services } from '../../../main/services';
 import { MemoryCredentialBackend } from '../../../main/services/credentials/credential-backend';
 import { APP_ENTRY_URL, isTrustedFrame } from '../../../main/transport/app-protocol';
 import { IPC_CHANNELS } from '../../../main/transport/ipc-channels';
-import { MAX_SUBSCRIPTIONS_PER_PAGE, REFUSED_SENDER_MESSAGE, registerIpcHandlers } from '../../../main/transport/ipc-handlers';
+import {
+  MAX_SUBSCRIPTIONS_PER_PAGE,
+  REFUSED_SENDER_MESSAGE,
+  registerIpcHandlers,
+} from '../../../main/transport/ipc-handlers';
 import { createRawTransport } from '../../../preload/raw-transport';
 import { createClient, type Reply } from '../../../shared/transport';
 import { ApiError } from '../../../shared/errors';
@@ -59,7 +63,10 @@ beforeEach(() => {
   ipcMain = new FakeIpcMain();
   page = new FakeWebContents();
   logged = [];
-  dispose = registerIpcHandlers(ipcMain, api, { isTrustedSender: isTrustedFrame, log: (message) => logged.push(message) });
+  dispose = registerIpcHandlers(ipcMain, api, {
+    isTrustedSender: isTrustedFrame,
+    log: (message) => logged.push(message),
+  });
 });
 
 afterEach(() => {
@@ -88,22 +95,34 @@ describe('IPC handlers over the real API', () => {
   });
 
   it('answers an invalid payload with a typed invalid-request reply, never an exception', async () => {
-    const badPort = await invoke('targets:create', { ...sshDraft(), settings: { ...sshDraft().settings, port: 'abc' } });
+    const badPort = await invoke('targets:create', {
+      ...sshDraft(),
+      settings: { ...sshDraft().settings, port: 'abc' },
+    });
     expect(badPort).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(!badPort.ok && badPort.error.fieldErrors).toHaveProperty(['settings.port']);
 
     const { name: _name, ...nameless } = sshDraft();
     const noName = await invoke('targets:create', nameless);
-    expect(noName).toMatchObject({ ok: false, error: { code: 'invalid-request', fieldErrors: { name: expect.any(String) } } });
+    expect(noName).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request', fieldErrors: { name: expect.any(String) } },
+    });
 
     for (const junk of [undefined, null, 42, 'text', [], { kind: 'nope' }]) {
-      await expect(invoke('targets:create', junk)).resolves.toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+      await expect(invoke('targets:create', junk)).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'invalid-request' },
+      });
     }
     expect(services.targets.list()).toEqual([]);
   });
 
   it('answers an unknown or malformed channel name with unknown-channel', async () => {
-    await expect(invoke('targets:explode', {})).resolves.toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
+    await expect(invoke('targets:explode', {})).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'unknown-channel' },
+    });
     await expect(invoke('__proto__', {})).resolves.toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
     for (const channel of [42, null, undefined, { toString: 'x' }, ['targets:list']]) {
       await expect(invoke(channel, {})).resolves.toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
@@ -224,13 +243,19 @@ describe('IPC handlers over the real API', () => {
 
   it('refuses bad subscription ids and unknown streams', async () => {
     for (const id of ['1', -1, 1.5, Number.NaN, null, undefined, 2 ** 60]) {
-      await expect(subscribe('targets:changed', id)).resolves.toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+      await expect(subscribe('targets:changed', id)).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'invalid-request' },
+      });
       await expect(ipcMain.invoke(IPC_CHANNELS.unsubscribe, eventFrom(page, APP_PAGE), id)).resolves.toMatchObject({
         ok: false,
         error: { code: 'invalid-request' },
       });
     }
-    await expect(subscribe('targets:exploded', 1)).resolves.toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
+    await expect(subscribe('targets:exploded', 1)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'unknown-channel' },
+    });
     await expect(subscribe(42, 1)).resolves.toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
     await expect(
       ipcMain.invoke(IPC_CHANNELS.subscribe, eventFrom(page, APP_PAGE), 'targets:changed', { extra: 1 }, 1),
@@ -256,7 +281,10 @@ describe('IPC handlers over the real API', () => {
     const lines: string[] = [];
     registerIpcHandlers(throwing, broken, { isTrustedSender: isTrustedFrame, log: (line) => lines.push(line) });
     const event = eventFrom(page, APP_PAGE);
-    await expect(throwing.invoke(IPC_CHANNELS.invoke, event, 'targets:list', {})).resolves.toMatchObject({ ok: false, error: { code: 'internal' } });
+    await expect(throwing.invoke(IPC_CHANNELS.invoke, event, 'targets:list', {})).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'internal' },
+    });
     await expect(throwing.invoke(IPC_CHANNELS.subscribe, event, 'targets:changed', {}, 1)).resolves.toMatchObject({
       ok: false,
       error: { code: 'internal' },
@@ -272,7 +300,9 @@ describe('IPC handlers over the real API', () => {
       },
       log: () => undefined,
     });
-    await expect(strict.invoke(IPC_CHANNELS.invoke, eventFrom(page, APP_PAGE), 'targets:list', {})).resolves.toMatchObject({
+    await expect(
+      strict.invoke(IPC_CHANNELS.invoke, eventFrom(page, APP_PAGE), 'targets:list', {}),
+    ).resolves.toMatchObject({
       ok: false,
       error: { message: REFUSED_SENDER_MESSAGE },
     });
@@ -318,13 +348,21 @@ describe('the preload transport end to end over the stand-in IPC', () => {
   it('refuses an unknown channel in the preload, before any IPC', async () => {
     const ipcRenderer = fakeIpcRenderer(ipcMain, page, APP_PAGE);
     const transport = createRawTransport(ipcRenderer);
-    await expect(transport.invoke('shell:exec', { command: 'rm -rf /' })).resolves.toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
+    await expect(transport.invoke('shell:exec', { command: 'rm -rf /' })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'unknown-channel' },
+    });
     expect(ipcRenderer.calls).toEqual([]);
   });
 
   it('is refused as a whole when the page is not the app', async () => {
     const client = createClient(createRawTransport(fakeIpcRenderer(ipcMain, page, 'https://evil.example/')));
-    await expect(client.invoke('targets:list', {})).rejects.toMatchObject({ code: 'invalid-request', message: REFUSED_SENDER_MESSAGE });
-    await expect(client.subscribe('targets:changed', {}, () => undefined)).rejects.toMatchObject({ message: REFUSED_SENDER_MESSAGE });
+    await expect(client.invoke('targets:list', {})).rejects.toMatchObject({
+      code: 'invalid-request',
+      message: REFUSED_SENDER_MESSAGE,
+    });
+    await expect(client.subscribe('targets:changed', {}, () => undefined)).rejects.toMatchObject({
+      message: REFUSED_SENDER_MESSAGE,
+    });
   });
 });
