@@ -54,7 +54,16 @@ export const OpsApiSettings = z.strictObject({
       } catch {
         return false;
       }
-    }, 'Enter the base URL, like https://ops.example.com.'),
+    }, 'Enter the base URL, like https://ops.example.com.')
+    // Settings are stored as plain data and sent to the renderer: credentials have no place here.
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return !url.username && !url.password;
+      } catch {
+        return true;
+      }
+    }, 'Leave the user name and password out of the URL — the token goes in "API token".'),
 });
 
 export const DockerSshSettings = z.strictObject({
@@ -63,7 +72,12 @@ export const DockerSshSettings = z.strictObject({
     .trim()
     .min(1, 'Enter the host name or address.')
     .max(255)
-    .regex(/^[A-Za-z0-9.:_[\]-]+$/, 'Enter a host name or IP address, without user@ or a port.'),
+    .regex(/^[A-Za-z0-9.:_[\]-]+$/, 'Enter a host name or IP address, without user@ or a port.')
+    // Colons are allowed for IPv6 (two or more), so a single one, or one after "]", is a port.
+    .refine(
+      (host) => host.split(':').length !== 2 && !host.includes(']:'),
+      'Enter a host name or IP address, without user@ or a port.',
+    ),
   port: z.number().int('The port is a whole number.').min(1, 'Ports run 1–65535.').max(65535, 'Ports run 1–65535.'),
   username: z
     .string()
