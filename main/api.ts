@@ -55,10 +55,27 @@ export function createApi(services: Services, info: AppInfo, log: (message: stri
     'targets:create': (draft) => services.targets.create(draft),
     'targets:update': ({ id, draft }) => services.targets.update(id, draft),
     'targets:delete': ({ id }) => services.targets.delete(id),
+    'connections:list': () => services.connections.states(),
+    'connections:retry': ({ targetId }) => services.connections.retry(targetId),
+    'connections:trustHostKey': ({ targetId, fingerprint }) => services.connections.trustHostKey(targetId, fingerprint),
+    'connections:forgetHostKey': ({ targetId }) => services.connections.forgetHostKey(targetId),
+    'overview:get': ({ targetId }) => services.overview.snapshot(targetId),
+    'containers:act': (request) => services.containers.run(request),
+    'audit:list': ({ targetId, limit }) => services.audit.list({ targetId, ...(limit ? { limit } : {}) }),
+    'import:scan': () => services.imports.scan(),
+    'import:apply': ({ selections }) => services.imports.apply(selections),
   };
 
   const subscribers: Subscribers = {
     'targets:changed': (_params, emit) => services.targets.onChanged((targets) => emit({ targets })),
+    'connections:state': (_params, emit) => services.connections.onState(emit),
+    'overview:watch': ({ targetId }, emit) =>
+      services.overview.watch(
+        targetId,
+        (overview) => emit({ overview }),
+        (error) => emit({ error }),
+      ),
+    'audit:recorded': (_params, emit) => services.audit.onRecorded(emit),
   };
 
   function failure(error: unknown): { ok: false; error: ReturnType<ApiError['toBody']> } {
@@ -98,7 +115,12 @@ export function createApi(services: Services, info: AppInfo, log: (message: stri
         const spec = streams[stream];
         const parsed = parse(spec.params, params, `subscription to ${stream}`);
         const subscribe = subscribers[stream] as (params: unknown, emit: (event: unknown) => void) => () => void;
-        const unsubscribe = subscribe(parsed, (event) => emit(spec.event.parse(event)));
+        const unsubscribe = subscribe(parsed, (event) => {
+          // A bad event is a bug in main: log it, never let it break the service emitting it.
+          const checked = spec.event.safeParse(event);
+          if (checked.success) emit(checked.data);
+          else log(`control-room: dropped an invalid ${stream} event: ${checked.error.message}`);
+        });
         return { ok: true, value: unsubscribe };
       } catch (error) {
         return failure(error);

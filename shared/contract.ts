@@ -9,6 +9,9 @@
  */
 import { z } from 'zod';
 import { Target, TargetDraft, TargetId } from './model/target';
+import { ConnectionState, TargetConnectionState } from './model/connection';
+import { AuditEntry, ContainerAction, DockerOverview } from './model/docker';
+import { ImportResult, ImportScan, ImportSelection } from './model/import';
 
 const Empty = z.strictObject({});
 
@@ -33,11 +36,51 @@ export const channels = {
   'targets:create': { request: TargetDraft, response: Target },
   'targets:update': { request: z.strictObject({ id: TargetId, draft: TargetDraft }), response: Target },
   'targets:delete': { request: z.strictObject({ id: TargetId }), response: z.object({ id: TargetId }) },
+
+  /** The connection state of every target that has a live or attempted connection. */
+  'connections:list': { request: Empty, response: z.array(TargetConnectionState) },
+  /** Connect now (or again), skipping the backoff wait. */
+  'connections:retry': { request: z.strictObject({ targetId: TargetId }), response: ConnectionState },
+  /** Pin the SSH host key the server offered, after the user compared its fingerprint. */
+  'connections:trustHostKey': {
+    request: z.strictObject({ targetId: TargetId, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'Not a SHA256 fingerprint.') }),
+    response: Target,
+  },
+  /** Forget a pinned key after a mismatch the user looked into; the next connection asks again. */
+  'connections:forgetHostKey': { request: z.strictObject({ targetId: TargetId }), response: Target },
+
+  'overview:get': { request: z.strictObject({ targetId: TargetId }), response: DockerOverview },
+  'containers:act': {
+    request: z.strictObject({
+      targetId: TargetId,
+      containerId: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'Not a container id.'),
+      action: ContainerAction,
+      confirmation: z.string().max(256).optional(),
+    }),
+    response: z.object({ container: z.string(), message: z.string() }),
+  },
+  'audit:list': {
+    request: z.strictObject({ targetId: TargetId.optional(), limit: z.number().int().min(1).max(1000).optional() }),
+    response: z.array(AuditEntry),
+  },
+
+  /** Targets found in ~/.ssh/config and Docker contexts; nothing is imported yet. */
+  'import:scan': { request: Empty, response: ImportScan },
+  'import:apply': { request: z.strictObject({ selections: z.array(ImportSelection).min(1).max(200) }), response: ImportResult },
 } as const;
 
 export const streams = {
   /** The whole target list, sent whenever a target is created, edited or deleted. */
   'targets:changed': { params: Empty, event: z.object({ targets: z.array(Target) }) },
+  /** Every change of any target's connection state. */
+  'connections:state': { params: Empty, event: TargetConnectionState },
+  /** A Docker target's overview, now and after every change Docker reports. */
+  'overview:watch': {
+    params: z.strictObject({ targetId: TargetId }),
+    event: z.union([z.object({ overview: DockerOverview }), z.object({ error: z.string() })]),
+  },
+  /** Each new audit log entry. */
+  'audit:recorded': { params: Empty, event: AuditEntry },
 } as const;
 
 export type Channel = keyof typeof channels;

@@ -13,6 +13,9 @@ export const ERROR_CODES = [
   'keychain-locked',
   'keychain-unavailable',
   'store-too-new',
+  'unreachable',
+  'confirmation-required',
+  'docker',
   'internal',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

@@ -3,15 +3,24 @@
  * arguments, so tests can hand in a temporary data directory, another credential backend or a
  * fixed clock.
  */
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DATABASE_FILE, openDatabase, type Db } from './store/database';
 import type { CredentialBackend } from './credentials/credential-backend';
 import { TargetsService, systemClock, type Clock } from './targets/targets-service';
+import { AuditLog } from './audit/audit-log';
+import { ConnectionManager, type ConnectionManagerOptions } from './connections/connection-manager';
+import { ContainerActions } from './docker/container-actions';
+import { DockerOverviewService } from './docker/overview-service';
+import { TargetImport } from './import/target-import';
 
 export interface ServiceDeps {
   dataDir: string;
   credentials: CredentialBackend;
   clock?: Clock;
+  /** Where ~/.ssh/config and ~/.docker/contexts are looked for. */
+  home?: string;
+  connections?: ConnectionManagerOptions;
 }
 
 export interface Services {
@@ -19,17 +28,32 @@ export interface Services {
   db: Db;
   credentials: CredentialBackend;
   targets: TargetsService;
+  connections: ConnectionManager;
+  overview: DockerOverviewService;
+  containers: ContainerActions;
+  audit: AuditLog;
+  imports: TargetImport;
   close(): void;
 }
 
-export function createServices({ dataDir, credentials, clock = systemClock }: ServiceDeps): Services {
+export function createServices({ dataDir, credentials, clock = systemClock, home = homedir(), connections: connectionOptions }: ServiceDeps): Services {
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   const targets = new TargetsService(db, credentials, clock);
+  const audit = new AuditLog(db, clock);
+  const connections = new ConnectionManager(targets, connectionOptions ?? { sshAgentSocket: process.env.SSH_AUTH_SOCK });
   return {
     dataDir,
     db,
     credentials,
     targets,
-    close: () => db.close(),
+    connections,
+    overview: new DockerOverviewService(connections, () => clock.now()),
+    containers: new ContainerActions(targets, connections, audit),
+    audit,
+    imports: new TargetImport(targets, home),
+    close: () => {
+      connections.closeAll();
+      db.close();
+    },
   };
 }

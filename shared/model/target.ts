@@ -143,6 +143,8 @@ export const Target = z.strictObject({
   kind: TargetKind,
   settings: z.union([OpsApiSettings, DockerSshSettings, DockerLocalSettings]),
   secrets: z.record(z.string(), SecretStatus),
+  /** The SSH host key the user trusted (docker-ssh only); null until the first connection. */
+  hostKey: z.strictObject({ fingerprint: z.string(), pinnedAt: z.string() }).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -4,10 +4,11 @@
  * stays behind `CredentialBackend`.
  */
 import { createRequire } from 'node:module';
+import type * as KeytarModule from 'keytar';
 import type { CredentialBackend } from './credential-backend';
 import { keychainError } from './keychain-errors';
 
-type Keytar = typeof import('keytar');
+type Keytar = typeof KeytarModule;
 
 export const KEYCHAIN_SERVICE = 'control-room';
 

@@ -31,6 +31,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'host keys and audit log',
+    sql: `
+      -- The SSH host key the user trusted for a target (trust on first use, then pinned).
+      CREATE TABLE target_host_keys (
+        target_id   TEXT PRIMARY KEY REFERENCES targets (id) ON DELETE CASCADE,
+        fingerprint TEXT NOT NULL,
+        pinned_at   TEXT NOT NULL
+      );
+      -- Every action taken on a target. Names are copied so entries outlive their target.
+      CREATE TABLE audit_log (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        at          TEXT NOT NULL,
+        target_id   TEXT NOT NULL,
+        target_name TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        container   TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        result      TEXT NOT NULL CHECK (result IN ('ok', 'error')),
+        detail      TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_target ON audit_log (target_id, id DESC);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

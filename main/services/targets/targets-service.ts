@@ -92,6 +92,8 @@ export class TargetsService {
     const before = this.get(id);
     this.assertNameFree(draft.name, id);
     const written = await this.writeSecrets(id, draft);
+    // A pin belongs to one host: pointing the target elsewhere means trusting again.
+    const movedHost = !sameSshHost(before, draft);
     // Slots the new kind does not have (the kind changed) are cleared too.
     const dropped = (SECRET_SLOTS[before.kind] as readonly SecretSlot[]).filter(
       (slot) => !(SECRET_SLOTS[draft.kind] as readonly SecretSlot[]).includes(slot) && before.secrets[slot]?.present,
@@ -102,7 +104,20 @@ export class TargetsService {
         .prepare('UPDATE targets SET name = ?, environment = ?, kind = ?, settings = ?, updated_at = ? WHERE id = ?')
         .run(draft.name, draft.environment, draft.kind, JSON.stringify(draft.settings), this.clock.now().toISOString(), id);
       this.recordSlots(id, written.set, [...written.cleared, ...dropped]);
+      if (movedHost) this.db.prepare('DELETE FROM target_host_keys WHERE target_id = ?').run(id);
     })();
+    return this.changed(id);
+  }
+
+  /** Records the SSH host key the user trusted for this target. */
+  pinHostKey(id: string, fingerprint: string): Target {
+    const target = this.get(id);
+    if (target.kind !== 'docker-ssh') throw new ApiError('invalid-request', `${target.name} is not reached over SSH, so it has no host key.`);
+    this.db
+      .prepare(
+        'INSERT INTO target_host_keys (target_id, fingerprint, pinned_at) VALUES (?, ?, ?) ON CONFLICT (target_id) DO UPDATE SET fingerprint = excluded.fingerprint, pinned_at = excluded.pinned_at',
+      )
+      .run(id, fingerprint, this.clock.now().toISOString());
     return this.changed(id);
   }
 
@@ -192,6 +207,19 @@ export class TargetsService {
     return bySlot;
   }
 
+  forgetHostKey(id: string): Target {
+    this.get(id);
+    this.db.prepare('DELETE FROM target_host_keys WHERE target_id = ?').run(id);
+    return this.changed(id);
+  }
+
+  private hostKeyOf(id: string): Target['hostKey'] {
+    const row = this.db.prepare('SELECT fingerprint, pinned_at FROM target_host_keys WHERE target_id = ?').get(id) as
+      | { fingerprint: string; pinned_at: string }
+      | undefined;
+    return row ? { fingerprint: row.fingerprint, pinnedAt: row.pinned_at } : null;
+  }
+
   private toTarget(row: TargetRow, present: Set<string> | undefined): Target {
     const secrets: Target['secrets'] = {};
     for (const slot of SECRET_SLOTS[row.kind]) {
@@ -204,8 +232,15 @@ export class TargetsService {
       kind: row.kind,
       settings: JSON.parse(row.settings) as Target['settings'],
       secrets,
+      hostKey: row.kind === 'docker-ssh' ? this.hostKeyOf(row.id) : null,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
   }
+}
+
+function sameSshHost(before: Target, draft: TargetDraft): boolean {
+  if (before.kind !== 'docker-ssh' || draft.kind !== 'docker-ssh') return false;
+  const old = before.settings as { host?: string; port?: number };
+  return old.host === draft.settings.host && old.port === draft.settings.port;
 }
