@@ -44,7 +44,10 @@ interface ProbeResult {
 const scratch = mkdtempSync(join(tmpdir(), 'cr-keychain-errors-'));
 
 /** A fresh process with no desktop session of its own; `env` adds the situation under test. */
-async function probe(env: Record<string, string>, service = `control-room-probe-${randomUUID()}`): Promise<ProbeResult> {
+async function probe(
+  env: Record<string, string>,
+  service = `control-room-probe-${randomUUID()}`,
+): Promise<ProbeResult> {
   const home = join(scratch, randomUUID());
   mkdirSync(home, { recursive: true });
   const base: Record<string, string> = {};
@@ -126,7 +129,10 @@ describe('keychain failures as the user sees them', () => {
   it('no D-Bus session and no display: keychain-unavailable, "cannot be reached"', async () => {
     const result = await probe({});
 
-    expect(result.raw).toMatchObject({ ok: false, message: expect.stringContaining('Cannot autolaunch D-Bus without X11 $DISPLAY') });
+    expect(result.raw).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('Cannot autolaunch D-Bus without X11 $DISPLAY'),
+    });
     expect(result.set).toEqual({ ok: false, name: 'ApiError', code: 'keychain-unavailable', message: NO_SESSION });
     expect(result.check).toEqual({ ok: false, name: 'ApiError', code: 'keychain-unavailable', message: NO_SESSION });
   });
@@ -142,8 +148,17 @@ describe('keychain failures as the user sees them', () => {
         try {
           const { stdout } = await run(
             'gdbus',
-            ['call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus',
-              '--method', 'org.freedesktop.DBus.NameHasOwner', 'org.freedesktop.secrets'],
+            [
+              'call',
+              '--session',
+              '--dest',
+              'org.freedesktop.DBus',
+              '--object-path',
+              '/org/freedesktop/DBus',
+              '--method',
+              'org.freedesktop.DBus.NameHasOwner',
+              'org.freedesktop.secrets',
+            ],
             { env: { ...process.env, ...noLoginBus!.env } },
           );
           return stdout.includes('true');
@@ -157,7 +172,10 @@ describe('keychain failures as the user sees them', () => {
 
     const result = await probe(noLoginBus!.env);
 
-    expect(result.raw).toMatchObject({ ok: false, message: expect.stringContaining('/org/freedesktop/secrets/collection/login') });
+    expect(result.raw).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('/org/freedesktop/secrets/collection/login'),
+    });
     expect(result.set).toEqual({ ok: false, name: 'ApiError', code: 'keychain-unavailable', message: NO_LOGIN });
     expect(result.check).toEqual({ ok: false, name: 'ApiError', code: 'keychain-unavailable', message: NO_LOGIN });
   });

@@ -8,6 +8,7 @@
  * {ok:false,name,code,message}. `raw` is keytar's own error, to show which situation was reproduced.
  */
 import { createRequire } from 'node:module';
+import type * as Keytar from 'keytar';
 import { ApiError } from '../../../shared/errors';
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 
@@ -28,7 +29,7 @@ async function main() {
   const backend = new KeytarBackend(process.argv[2] ?? 'control-room-probe');
   const set = await outcome(() => backend.set('target/probe/apiToken', 'probe-secret-value'));
   const check = await outcome(() => backend.check());
-  const keytar = createRequire(__filename)('keytar') as typeof import('keytar');
+  const keytar = createRequire(__filename)('keytar') as typeof Keytar;
   const raw = await outcome(() => keytar.setPassword(process.argv[2] ?? 'control-room-probe', 'target/probe/raw', 'x'));
   process.stdout.write(`${JSON.stringify({ set, check, raw })}\n`);
 }

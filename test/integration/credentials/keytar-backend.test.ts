@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type * as Keytar from 'keytar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 import { readWithSecretTool, startKeyring, type Keyring } from '../../support/keyring';
@@ -29,7 +30,7 @@ describe('KeytarBackend with a real gnome-keyring', () => {
   it('passes check() on an unlocked keychain, and check() leaves nothing behind', async () => {
     const fresh = `${service}-check`;
     await expect(new KeytarBackend(fresh).check()).resolves.toBeUndefined();
-    const keytar = createRequire(__filename)('keytar') as typeof import('keytar');
+    const keytar = createRequire(__filename)('keytar') as typeof Keytar;
     expect(await keytar.findCredentials(fresh)).toEqual([]);
   });
 

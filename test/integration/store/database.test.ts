@@ -41,14 +41,22 @@ afterEach(() => {
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 function tables(db: Db): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map(
-    (row) => row.name,
-  );
+  return (
+    db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .all() as { name: string }[]
+  ).map((row) => row.name);
 }
 
 /** Every table and index the shipped migrations create, read from their SQL. */
 const MIGRATED_OBJECTS = [
-  ...new Set(MIGRATIONS.flatMap((m) => [...m.sql.matchAll(/CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX)\s+(\w+)/gi)].map((x) => x[1]!))),
+  ...new Set(
+    MIGRATIONS.flatMap((m) =>
+      [...m.sql.matchAll(/CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX)\s+(\w+)/gi)].map((x) => x[1]!),
+    ),
+  ),
 ].sort();
 const V1_OBJECTS = ['target_secrets', 'targets', 'targets_name'];
 
@@ -57,7 +65,9 @@ function writeNewerDatabase(path: string, journalMode: 'wal' | 'delete'): number
   const version = LATEST_SCHEMA_VERSION + 7;
   const db = new Database(path);
   db.pragma(`journal_mode = ${journalMode}`);
-  db.exec("CREATE TABLE future_things (id INTEGER PRIMARY KEY, what TEXT); INSERT INTO future_things (what) VALUES ('from the future');");
+  db.exec(
+    "CREATE TABLE future_things (id INTEGER PRIMARY KEY, what TEXT); INSERT INTO future_things (what) VALUES ('from the future');",
+  );
   db.pragma(`user_version = ${version}`);
   db.close();
   return version;
@@ -95,7 +105,9 @@ describe('openDatabase on a real file', () => {
     expect(() => insert.run('c', 'Other', 'qa')).toThrow(/CHECK/);
 
     db.prepare("INSERT INTO target_secrets (target_id, slot) VALUES ('a', 'apiToken')").run();
-    expect(() => db.prepare("INSERT INTO target_secrets (target_id, slot) VALUES ('nope', 'apiToken')").run()).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare("INSERT INTO target_secrets (target_id, slot) VALUES ('nope', 'apiToken')").run()).toThrow(
+      /FOREIGN KEY/,
+    );
     db.prepare("DELETE FROM targets WHERE id = 'a'").run();
     expect(db.prepare('SELECT COUNT(*) AS n FROM target_secrets').get()).toEqual({ n: 0 });
   });
@@ -103,7 +115,9 @@ describe('openDatabase on a real file', () => {
   it('reopening is idempotent: no migration runs twice and the data is kept', () => {
     const first = track(openDatabase(file));
     first
-      .prepare("INSERT INTO targets (id, name, environment, kind, settings, created_at, updated_at) VALUES ('t1', 'Kept', 'dev', 'docker-local', '{}', 'x', 'x')")
+      .prepare(
+        "INSERT INTO targets (id, name, environment, kind, settings, created_at, updated_at) VALUES ('t1', 'Kept', 'dev', 'docker-local', '{}', 'x', 'x')",
+      )
       .run();
     first.close();
 
@@ -128,36 +142,39 @@ describe('openDatabase on a real file', () => {
     expect(columns).toContain('notes');
   });
 
-  describe.each(['wal', 'delete'] as const)('a database written by a newer Control Room (journal_mode %s)', (journalMode) => {
-    it('is refused with store-too-new and a clear message, and left byte-for-byte untouched', () => {
-      const version = writeNewerDatabase(file, journalMode);
-      const before = { hash: sha256(file), mtime: statSync(file).mtimeMs, entries: readdirSync(dir).sort() };
-      expect(before.entries).toEqual([DATABASE_FILE]);
+  describe.each(['wal', 'delete'] as const)(
+    'a database written by a newer Control Room (journal_mode %s)',
+    (journalMode) => {
+      it('is refused with store-too-new and a clear message, and left byte-for-byte untouched', () => {
+        const version = writeNewerDatabase(file, journalMode);
+        const before = { hash: sha256(file), mtime: statSync(file).mtimeMs, entries: readdirSync(dir).sort() };
+        expect(before.entries).toEqual([DATABASE_FILE]);
 
-      let thrown: unknown;
-      try {
-        track(openDatabase(file));
-      } catch (error) {
-        thrown = error;
-      }
+        let thrown: unknown;
+        try {
+          track(openDatabase(file));
+        } catch (error) {
+          thrown = error;
+        }
 
-      expect(thrown).toBeInstanceOf(ApiError);
-      const error = thrown as ApiError;
-      expect(error.code).toBe('store-too-new');
-      expect(error.message).toBe(
-        `The data file ${file} was written by a newer Control Room (schema ${version}, this app knows ${LATEST_SCHEMA_VERSION}); update Control Room to open it — the file was left untouched.`,
-      );
-      expect(sha256(file)).toBe(before.hash);
-      expect(statSync(file).mtimeMs).toBe(before.mtime);
-      // No -wal, -shm or -journal file was created next to it.
-      expect(readdirSync(dir).sort()).toEqual(before.entries);
+        expect(thrown).toBeInstanceOf(ApiError);
+        const error = thrown as ApiError;
+        expect(error.code).toBe('store-too-new');
+        expect(error.message).toBe(
+          `The data file ${file} was written by a newer Control Room (schema ${version}, this app knows ${LATEST_SCHEMA_VERSION}); update Control Room to open it — the file was left untouched.`,
+        );
+        expect(sha256(file)).toBe(before.hash);
+        expect(statSync(file).mtimeMs).toBe(before.mtime);
+        // No -wal, -shm or -journal file was created next to it.
+        expect(readdirSync(dir).sort()).toEqual(before.entries);
 
-      // And the newer app can still read its own data.
-      const newer = track(new Database(file, { readonly: true }));
-      expect(schemaVersion(newer)).toBe(version);
-      expect(newer.prepare('SELECT what FROM future_things').all()).toEqual([{ what: 'from the future' }]);
-    });
-  });
+        // And the newer app can still read its own data.
+        const newer = track(new Database(file, { readonly: true }));
+        expect(schemaVersion(newer)).toBe(version);
+        expect(newer.prepare('SELECT what FROM future_things').all()).toEqual([{ what: 'from the future' }]);
+      });
+    },
+  );
 
   it('is refused while a newer Control Room still has it open, its version only in the WAL', () => {
     const version = LATEST_SCHEMA_VERSION + 3;
@@ -192,14 +209,20 @@ describe('openDatabase on a real file', () => {
     const v1 = MIGRATIONS.filter((m) => m.version === 1);
     const seeded = track(openDatabase(file, v1));
     seeded
-      .prepare("INSERT INTO targets (id, name, environment, kind, settings, created_at, updated_at) VALUES ('t1', 'Before', 'dev', 'docker-local', '{}', 'x', 'x')")
+      .prepare(
+        "INSERT INTO targets (id, name, environment, kind, settings, created_at, updated_at) VALUES ('t1', 'Before', 'dev', 'docker-local', '{}', 'x', 'x')",
+      )
       .run();
     seeded.close();
 
     const broken: Migration[] = [
       ...v1,
       { version: 2, name: 'fine', sql: 'CREATE TABLE step_two (id INTEGER PRIMARY KEY)' },
-      { version: 3, name: 'broken', sql: "UPDATE targets SET name = 'After'; CREATE TABLE step_three (id INTEGER PRIMARY KEY); THIS IS NOT SQL;" },
+      {
+        version: 3,
+        name: 'broken',
+        sql: "UPDATE targets SET name = 'After'; CREATE TABLE step_three (id INTEGER PRIMARY KEY); THIS IS NOT SQL;",
+      },
     ];
     expect(() => track(openDatabase(file, broken))).toThrow(/syntax error/);
 
@@ -211,7 +234,11 @@ describe('openDatabase on a real file', () => {
 
   it('a failing first migration leaves a new file empty at version 0', () => {
     const broken: Migration[] = [
-      { version: 1, name: 'half', sql: 'CREATE TABLE half (id INTEGER PRIMARY KEY); CREATE TABLE half (id INTEGER PRIMARY KEY);' },
+      {
+        version: 1,
+        name: 'half',
+        sql: 'CREATE TABLE half (id INTEGER PRIMARY KEY); CREATE TABLE half (id INTEGER PRIMARY KEY);',
+      },
     ];
     expect(() => track(openDatabase(file, broken))).toThrow(/already exists/);
 

@@ -29,11 +29,22 @@ let keptSsh: Target;
 
 /** The items stored under `attributes`, split as the Secret Service reports them. */
 async function searchItems(attributes: Record<string, string>): Promise<{ unlocked: string[]; locked: string[] }> {
-  const dict = `{${Object.entries(attributes).map(([k, v]) => `'${k}': '${v}'`).join(', ')}}`;
+  const dict = `{${Object.entries(attributes)
+    .map(([k, v]) => `'${k}': '${v}'`)
+    .join(', ')}}`;
   const { stdout } = await run(
     'gdbus',
-    ['call', '--session', '--dest', 'org.freedesktop.secrets', '--object-path', '/org/freedesktop/secrets',
-      '--method', 'org.freedesktop.Secret.Service.SearchItems', dict],
+    [
+      'call',
+      '--session',
+      '--dest',
+      'org.freedesktop.secrets',
+      '--object-path',
+      '/org/freedesktop/secrets',
+      '--method',
+      'org.freedesktop.Secret.Service.SearchItems',
+      dict,
+    ],
     { env: { ...process.env, ...keyring.env } },
   );
   const lists = [...stdout.matchAll(/\[([^\]]*)\]/g)].map((m) => [...m[1]!.matchAll(/'([^']+)'/g)].map((p) => p[1]!));

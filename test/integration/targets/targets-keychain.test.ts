@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type * as Keytar from 'keytar';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ const inKeychain = (account: string) => readWithSecretTool(keyring.env, SERVICE,
 
 /** Every account this test run's service holds in the keychain. */
 async function keychainAccounts(): Promise<string[]> {
-  const keytar = createRequire(__filename)('keytar') as typeof import('keytar');
+  const keytar = createRequire(__filename)('keytar') as typeof Keytar;
   return (await keytar.findCredentials(SERVICE)).map((c) => c.account).sort();
 }
 
@@ -120,7 +121,9 @@ describe('targets with secrets in a real keychain', () => {
 
   it('changing the kind clears the old kind’s secrets from the keychain', async () => {
     const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
-    const target = await services.targets.create(dockerSsh('Kind change', { privateKey: key, passphrase: 'pass-phrase' }));
+    const target = await services.targets.create(
+      dockerSsh('Kind change', { privateKey: key, passphrase: 'pass-phrase' }),
+    );
     expect(target.secrets).toEqual({
       privateKey: { ref: `target/${target.id}/privateKey`, present: true },
       passphrase: { ref: `target/${target.id}/passphrase`, present: true },
@@ -157,7 +160,9 @@ describe('targets with secrets in a real keychain', () => {
     await services.targets.create(opsApi('Taken name'));
     const before = await keychainAccounts();
 
-    await expect(services.targets.create(opsApi('TAKEN NAME', 'would-be-orphan'))).rejects.toMatchObject({ code: 'conflict' });
+    await expect(services.targets.create(opsApi('TAKEN NAME', 'would-be-orphan'))).rejects.toMatchObject({
+      code: 'conflict',
+    });
 
     expect(await keychainAccounts()).toEqual(before);
   });

@@ -33,7 +33,9 @@ describe('defaultDataDir', () => {
   });
 
   it('uses the usual places on macOS and Windows', () => {
-    expect(defaultDataDir({ HOME: '/Users/ann' }, 'darwin')).toBe('/Users/ann/Library/Application Support/Control Room');
+    expect(defaultDataDir({ HOME: '/Users/ann' }, 'darwin')).toBe(
+      '/Users/ann/Library/Application Support/Control Room',
+    );
     expect(defaultDataDir({ HOME: '/h', APPDATA: 'C:/Users/ann/AppData/Roaming' }, 'win32')).toBe(
       join('C:/Users/ann/AppData/Roaming', 'Control Room'),
     );

@@ -54,7 +54,9 @@ describe('keychainError', () => {
     const long = `Weird backend failure ${'x'.repeat(300)}\nsecond line with details`;
     const error = keychainError(new Error(long));
     expect(error.code).toBe('keychain-unavailable');
-    expect(error.message).toMatch(/^The system keychain refused the request \(Weird backend failure x+…\) — check that it is unlocked and try again\.$/);
+    expect(error.message).toMatch(
+      /^The system keychain refused the request \(Weird backend failure x+…\) — check that it is unlocked and try again\.$/,
+    );
     expect(error.message).not.toContain('second line');
     expect(error.message.length).toBeLessThan(300);
   });
