@@ -1,0 +1,58 @@
+/**
+ * The whole UI for a connected API: providers, shell and the current area.
+ */
+import type { ReactNode } from 'react';
+import type { ControlRoomApi } from '../../../shared/transport';
+import { ApiProvider, useConnectionStatus } from '../api/api-context';
+import type { ConnectionMonitor } from '../api/host-connection';
+import { OverviewArea } from '../areas/overview-area';
+import { TargetsArea } from '../areas/targets/targets-area';
+import { UpcomingArea } from '../areas/upcoming-area';
+import { AppShell } from './app-shell';
+import { KeychainProvider } from './keychain';
+import { useRoute } from './routes';
+import { TargetsProvider } from './targets-store';
+import { CannotConnect } from './start-screens';
+
+export function App({ api, connection }: { api: ControlRoomApi; connection: ConnectionMonitor }) {
+  return (
+    <ApiProvider api={api} connection={connection}>
+      <ConnectionGate>
+        <KeychainProvider>
+          <TargetsProvider>
+            <AppShell>
+              <CurrentArea />
+            </AppShell>
+          </TargetsProvider>
+        </KeychainProvider>
+      </ConnectionGate>
+    </ApiProvider>
+  );
+}
+
+/** Until a first connection succeeds there is nothing to show; if it fails, say why. */
+function ConnectionGate({ children }: { children: ReactNode }) {
+  const { everOpened, failures } = useConnectionStatus();
+  if (everOpened) return children;
+  return failures === 0 ? <Connecting /> : <CannotConnect />;
+}
+
+function Connecting() {
+  return (
+    <div className="start-screen" aria-busy="true">
+      <p className="muted">Connecting to Control Room…</p>
+    </div>
+  );
+}
+
+function CurrentArea() {
+  const { area, rest } = useRoute();
+  switch (area) {
+    case 'overview':
+      return <OverviewArea />;
+    case 'targets':
+      return <TargetsArea rest={rest} />;
+    default:
+      return <UpcomingArea area={area} />;
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * Add or edit a target. Checked with the same schema main uses before anything is sent; what
+ * main still refuses (a taken name, a locked keychain) is shown on the field or in the form, and
+ * everything the user typed stays.
+ */
+import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { ENVIRONMENTS, TARGET_KINDS, type Target, type TargetKind } from '../../../../shared/model/target';
+import { useApi } from '../../api/api-context';
+import { toApiError } from '../../api/open-api';
+import { useKeychain } from '../../app/keychain';
+import { Dialog } from '../../components/dialog';
+import { ENVIRONMENT_LABELS } from '../../components/env-badge';
+import { Field } from '../../components/field';
+import { WarningIcon } from '../../components/icons';
+import { SecretField } from './secret-field';
+import {
+  KIND_LABELS,
+  buildDraft,
+  formFieldErrors,
+  initialFormState,
+  slotsOf,
+  type FieldErrors,
+  type TargetFormState,
+} from './target-form';
+
+interface TargetFormDialogProps {
+  /** The target to edit; absent to add one. */
+  target?: Target;
+  onClose(): void;
+  onSaved(target: Target, created: boolean): void;
+}
+
+const KIND_HINTS: Record<TargetKind, string> = {
+  'ops-api': "the product's ops API (/api/ops/*) over HTTPS",
+  'docker-ssh': 'a remote Docker engine through one SSH connection',
+  'docker-local': 'the Docker engine on this machine',
+};
+
+export function TargetFormDialog({ target, onClose, onSaved }: TargetFormDialogProps) {
+  const api = useApi();
+  const keychain = useKeychain();
+  const [form, setForm] = useState<TargetFormState>(() => initialFormState(target));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string>();
+  const [saving, setSaving] = useState(false);
+  const editing = Boolean(target);
+  const environmentLabelId = useId();
+
+  /** Applies a change and drops the error of the field it touched. */
+  function update(change: Partial<TargetFormState>, ...touched: string[]) {
+    setForm((current) => ({ ...current, ...change }));
+    if (touched.some((key) => errors[key])) {
+      setErrors((current) => Object.fromEntries(Object.entries(current).filter(([key]) => !touched.includes(key))));
+    }
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (saving) return;
+    const formElement = event.currentTarget;
+    const built = buildDraft(form, target);
+    if (!built.ok) {
+      setErrors(built.errors);
+      const unplaced = Object.entries(built.errors).find(([key]) => !isShownField(key, form.kind));
+      setFormError(unplaced ? unplaced[1] : undefined);
+      focusFirstInvalid(formElement);
+      return;
+    }
+    setSaving(true);
+    setErrors({});
+    setFormError(undefined);
+    try {
+      const saved = target
+        ? await api.invoke('targets:update', { id: target.id, draft: built.draft })
+        : await api.invoke('targets:create', built.draft);
+      onSaved(saved, !target);
+    } catch (caught) {
+      const error = toApiError(caught);
+      const fields = formFieldErrors(error.fieldErrors);
+      const known = Object.keys(fields).filter((key) => isShownField(key, form.kind));
+      if (known.length) {
+        setErrors(fields);
+        // A field message says it all; the general one only when some message has no field.
+        if (known.length < Object.keys(fields).length) setFormError(error.message);
+        focusFirstInvalid(formElement);
+      } else {
+        setFormError(error.message);
+      }
+      if (error.code === 'keychain-locked' || error.code === 'keychain-unavailable') keychain.refresh();
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLFormElement>) {
+    // Enter submits from any input; in the key's textarea Enter is a new line, Ctrl/Cmd+Enter saves.
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      event.currentTarget.requestSubmit();
+    }
+  }
+
+  const title = target ? `Edit ${target.name}` : 'Add target';
+  const kindChanged = target && form.kind !== target.kind && Object.values(target.secrets).some((s) => s.present);
+
+  return (
+    <Dialog
+      title={title}
+      description="Secrets go straight to the system keychain; Control Room keeps only a reference to them."
+      onClose={onClose}
+      busy={saving}
+      className="target-form-dialog"
+    >
+      <form noValidate onSubmit={(event) => void submit(event)} onKeyDown={onKeyDown} aria-label={title}>
+        <fieldset className="form-body" disabled={saving}>
+          <Field label="Name" error={errors.name} hint="How it appears everywhere in Control Room.">
+            {(control) => (
+              <input
+                {...control}
+                className="input"
+                value={form.name}
+                placeholder="shop-prod"
+                autoComplete="off"
+                spellCheck={false}
+                autoFocus
+                onChange={(event) => update({ name: event.target.value }, 'name')}
+              />
+            )}
+          </Field>
+
+          <div className="field-row">
+            <div className={`field ${errors.environment ? 'has-error' : ''}`}>
+              <div className="field-label-row">
+                <span className="field-label" id={environmentLabelId}>
+                  Environment
+                </span>
+              </div>
+              <div className="segmented" role="radiogroup" aria-labelledby={environmentLabelId}>
+                {ENVIRONMENTS.map((environment) => (
+                  <label key={environment} className={`segment segment-${environment}`}>
+                    <input
+                      type="radio"
+                      name="environment"
+                      value={environment}
+                      checked={form.environment === environment}
+                      onChange={() => update({ environment }, 'environment')}
+                    />
+                    <span>{ENVIRONMENT_LABELS[environment]}</span>
+                  </label>
+                ))}
+              </div>
+              {errors.environment ? <p className="field-error">{errors.environment}</p> : null}
+            </div>
+
+            <Field label="Kind" error={errors.kind} className="grow">
+              {(control) => (
+                <select
+                  {...control}
+                  className="input select"
+                  value={form.kind}
+                  onChange={(event) => update({ kind: event.target.value as TargetKind }, 'kind')}
+                >
+                  {TARGET_KINDS.map((kind) => (
+                    <option key={kind} value={kind}>
+                      {KIND_LABELS[kind]}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+          {form.environment === 'prod' ? (
+            <p className="prod-note">
+              <strong>Production.</strong> Marked red everywhere it appears; deleting it asks you to type its name.
+            </p>
+          ) : null}
+
+          <section className="form-section" aria-label="Connection">
+            <h3 className="form-section-title">
+              Connection <span className="form-section-note">{KIND_HINTS[form.kind]}</span>
+            </h3>
+            <ConnectionFields form={form} errors={errors} update={update} />
+          </section>
+
+          {slotsOf(form.kind).length ? (
+            <section className="form-section" aria-label="Secrets">
+              <h3 className="form-section-title">
+                Secrets <span className="form-section-note">kept in the system keychain, never shown again</span>
+              </h3>
+              {kindChanged ? (
+                <p className="inline-note">
+                  <WarningIcon size={14} /> Changing the kind removes the secrets stored for {target!.kind}.
+                </p>
+              ) : null}
+              {slotsOf(form.kind).map((slot) => (
+                <SecretField
+                  key={slot}
+                  slot={slot}
+                  stored={Boolean(target?.kind === form.kind && target.secrets[slot]?.present)}
+                  field={form.secrets[slot]}
+                  error={errors[`secrets.${slot}`]}
+                  onChange={(field) => update({ secrets: { ...form.secrets, [slot]: field } }, `secrets.${slot}`)}
+                />
+              ))}
+            </section>
+          ) : null}
+        </fieldset>
+
+        <footer className="dialog-footer">
+          {formError ? (
+            <p className="form-error" role="alert">
+              <WarningIcon size={15} />
+              <span>{formError}</span>
+            </p>
+          ) : (
+            <span className="dialog-footer-hint" aria-hidden="true">
+              Enter saves · Esc closes
+            </span>
+          )}
+          <div className="dialog-buttons">
+            <button type="button" className="button" onClick={onClose} disabled={saving}>
+              Cancel
+            </button>
+            <button type="submit" className="button button-primary" disabled={saving}>
+              {saving ? 'Saving…' : editing ? 'Save changes' : 'Add target'}
+            </button>
+          </div>
+        </footer>
+      </form>
+    </Dialog>
+  );
+}
+
+interface ConnectionFieldsProps {
+  form: TargetFormState;
+  errors: FieldErrors;
+  update(change: Partial<TargetFormState>, ...touched: string[]): void;
+}
+
+function ConnectionFields({ form, errors, update }: ConnectionFieldsProps) {
+  switch (form.kind) {
+    case 'ops-api':
+      return (
+        <Field
+          label="Base URL"
+          error={errors['settings.baseUrl']}
+          hint="The ops API's root, like https://ops.example.com."
+        >
+          {(control) => (
+            <input
+              {...control}
+              className="input mono"
+              type="url"
+              inputMode="url"
+              value={form.opsApi.baseUrl}
+              placeholder="https://ops.example.com"
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(event) => update({ opsApi: { baseUrl: event.target.value } }, 'settings.baseUrl')}
+            />
+          )}
+        </Field>
+      );
+    case 'docker-ssh': {
+      const ssh = form.dockerSsh;
+      const set = (change: Partial<typeof ssh>, key: string) => update({ dockerSsh: { ...ssh, ...change } }, key);
+      return (
+        <>
+          <div className="field-row">
+            <Field label="Host" error={errors['settings.host']} className="grow">
+              {(control) => (
+                <input
+                  {...control}
+                  className="input mono"
+                  value={ssh.host}
+                  placeholder="prod-1.example.com"
+                  autoComplete="off"
+                  spellCheck={false}
+                  onChange={(event) => set({ host: event.target.value }, 'settings.host')}
+                />
+              )}
+            </Field>
+            <Field label="Port" error={errors['settings.port']} className="port">
+              {(control) => (
+                <input
+                  {...control}
+                  className="input mono"
+                  inputMode="numeric"
+                  value={ssh.port}
+                  placeholder="22"
+                  autoComplete="off"
+                  onChange={(event) => set({ port: event.target.value }, 'settings.port')}
+                />
+              )}
+            </Field>
+          </div>
+          <Field label="User" error={errors['settings.username']}>
+            {(control) => (
+              <input
+                {...control}
+                className="input mono"
+                value={ssh.username}
+                placeholder="deploy"
+                autoComplete="off"
+                spellCheck={false}
+                onChange={(event) => set({ username: event.target.value }, 'settings.username')}
+              />
+            )}
+          </Field>
+          <Field
+            label="Docker socket on the host"
+            error={errors['settings.socketPath']}
+            hint="Where the remote Docker engine listens; reached through the SSH connection."
+          >
+            {(control) => (
+              <input
+                {...control}
+                className="input mono"
+                value={ssh.socketPath}
+                placeholder="/var/run/docker.sock"
+                autoComplete="off"
+                spellCheck={false}
+                onChange={(event) => set({ socketPath: event.target.value }, 'settings.socketPath')}
+              />
+            )}
+          </Field>
+        </>
+      );
+    }
+    case 'docker-local':
+      return (
+        <Field
+          label="Docker socket"
+          error={errors['settings.socketPath']}
+          hint="Leave empty to use DOCKER_HOST, or /var/run/docker.sock when it is not set."
+        >
+          {(control) => (
+            <input
+              {...control}
+              className="input mono"
+              value={form.dockerLocal.socketPath}
+              placeholder="DOCKER_HOST or /var/run/docker.sock"
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(event) => update({ dockerLocal: { socketPath: event.target.value } }, 'settings.socketPath')}
+            />
+          )}
+        </Field>
+      );
+  }
+}
+
+const SHOWN_FIELDS: Record<TargetKind, readonly string[]> = {
+  'ops-api': ['settings.baseUrl', 'secrets.apiToken'],
+  'docker-ssh': [
+    'settings.host',
+    'settings.port',
+    'settings.username',
+    'settings.socketPath',
+    'secrets.privateKey',
+    'secrets.passphrase',
+  ],
+  'docker-local': ['settings.socketPath'],
+};
+
+function isShownField(key: string, kind: TargetKind): boolean {
+  return key === 'name' || key === 'environment' || key === 'kind' || SHOWN_FIELDS[kind].includes(key);
+}
+
+function focusFirstInvalid(form: HTMLFormElement) {
+  // After React has rendered the messages.
+  requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+}

@@ -1,0 +1,73 @@
+/**
+ * A modal dialog on the native <dialog> element: focus is trapped and the page behind is inert.
+ *
+ * Esc asks the owner to close (`onClose`), unless `busy` says a request is still running.
+ */
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+
+interface DialogProps {
+  title: ReactNode;
+  /** Text under the title. */
+  description?: ReactNode;
+  onClose(): void;
+  busy?: boolean;
+  className?: string;
+  tone?: 'default' | 'danger';
+  children: ReactNode;
+}
+
+export function Dialog({
+  title,
+  description,
+  onClose,
+  busy = false,
+  className = '',
+  tone = 'default',
+  children,
+}: DialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const descriptionId = useId();
+
+  const mounted = useRef(false);
+
+  useEffect(() => {
+    const dialog = ref.current!;
+    mounted.current = true;
+    if (!dialog.open) dialog.showModal();
+    return () => {
+      mounted.current = false;
+      dialog.close();
+    };
+  }, []);
+
+  return (
+    <dialog
+      ref={ref}
+      className={`dialog dialog-${tone} ${className}`}
+      aria-labelledby={titleId}
+      aria-describedby={description ? descriptionId : undefined}
+      onCancel={(event) => {
+        // Esc: the owner decides (it unmounts us); the browser must not close it behind React's back.
+        event.preventDefault();
+        if (!busy) onClose();
+      }}
+      onClose={() => {
+        // Chromium closes without a cancel event on a repeated Esc; keep React in charge.
+        if (!mounted.current) return;
+        if (busy) ref.current?.showModal();
+        else onClose();
+      }}
+    >
+      <header className="dialog-header">
+        <h2 id={titleId}>{title}</h2>
+        {description ? (
+          <p id={descriptionId} className="dialog-description">
+            {description}
+          </p>
+        ) : null}
+      </header>
+      {children}
+    </dialog>
+  );
+}

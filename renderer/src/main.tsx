@@ -1,0 +1,20 @@
+/**
+ * The renderer's entry: find the API (Electron preload or browser-mode host) and mount the UI.
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { openApi } from './api/open-api';
+import { App } from './app/app';
+import { MissingToken } from './app/start-screens';
+import './styles/theme.css';
+import './styles/shell.css';
+import './styles/forms.css';
+import './styles/dialog.css';
+import './styles/targets.css';
+
+const opened = openApi();
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    {opened.kind === 'ready' ? <App api={opened.api} connection={opened.connection} /> : <MissingToken />}
+  </StrictMode>,
+);
