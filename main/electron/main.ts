@@ -42,15 +42,20 @@ async function start(): Promise<void> {
   openWindow();
 }
 
-// A second launch focuses the running window: two processes on one SQLite file and one set of
-// IPC handlers would only confuse each other.
-if (!app.requestSingleInstanceLock()) {
+// Under plain Node, require('electron') is the path of the binary, not the API.
+if (!app) {
+  console.error('dist/main/electron.cjs runs inside Electron: start Control Room with `npm start`.');
+  process.exitCode = 1;
+} else if (!app.requestSingleInstanceLock()) {
+  // A second launch focuses the running window (below): two processes on one SQLite file and
+  // one set of IPC handlers would only confuse each other.
   app.quit();
 } else {
   registerAppScheme();
   installWebContentsGuards();
 
   app.on('second-instance', () => {
+    if (!services) return; // still starting: the window is on its way
     if (!mainWindow) return openWindow();
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
@@ -77,6 +82,8 @@ if (!app.requestSingleInstanceLock()) {
       const message = error instanceof Error ? error.message : String(error);
       console.error(`Control Room could not start: ${message}`);
       dialog.showErrorBox('Control Room could not start', message);
+      services?.close(); // app.exit skips will-quit
+      services = undefined;
       app.exit(1);
     });
 }

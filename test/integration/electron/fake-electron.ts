@@ -1,0 +1,140 @@
+/**
+ * A stand-in for the `electron` module, enough to run the bundled main process
+ * (dist/main/electron.cjs) under Node and see what it asks Electron to do. Electron itself
+ * cannot be installed here (TEST-ENV.md), so this is how main/electron/ gets exercised.
+ */
+import { EventEmitter } from 'node:events';
+import { FakeIpcMain } from '../transport/fake-electron-ipc';
+
+export class FakeWebContents extends EventEmitter {
+  windowOpenHandler: ((details: { url: string }) => unknown) | undefined;
+  setWindowOpenHandler(handler: (details: { url: string }) => unknown) {
+    this.windowOpenHandler = handler;
+  }
+  /** Emits an Electron-style event and reports whether a listener prevented it. */
+  prevented(name: string, url?: string): boolean {
+    let prevented = false;
+    const event = { url, preventDefault: () => (prevented = true) };
+    this.emit(name, event, url);
+    return prevented;
+  }
+}
+
+export function createFakeElectron(options: { userData: string; singleInstance?: boolean }) {
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  let isReady = false;
+  const calls: string[] = [];
+
+  const app = Object.assign(new EventEmitter(), {
+    quitCalls: 0,
+    exitCode: undefined as number | undefined,
+    requestSingleInstanceLock: () => options.singleInstance ?? true,
+    whenReady: () => ready,
+    isReady: () => isReady,
+    getPath: (name: string) => {
+      if (name !== 'userData') throw new Error(`unexpected app.getPath(${name})`);
+      return options.userData;
+    },
+    quit() {
+      this.quitCalls++;
+    },
+    exit(code: number) {
+      this.exitCode = code;
+    },
+  });
+
+  const protocol = {
+    privileged: [] as unknown[],
+    registeredBeforeReady: false,
+    handlers: new Map<string, (request: Request) => Promise<Response> | Response>(),
+    registerSchemesAsPrivileged(schemes: unknown[]) {
+      calls.push('registerSchemesAsPrivileged');
+      this.registeredBeforeReady = !isReady;
+      this.privileged.push(...schemes);
+    },
+    handle(scheme: string, handler: (request: Request) => Promise<Response> | Response) {
+      if (!isReady) throw new Error('protocol.handle before ready');
+      calls.push(`protocol.handle:${scheme}`);
+      this.handlers.set(scheme, handler);
+    },
+  };
+
+  const permissions = {
+    request: undefined as
+      undefined | ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void),
+    check: undefined as undefined | ((...args: unknown[]) => boolean),
+  };
+  const session = {
+    get defaultSession() {
+      if (!isReady) throw new Error('session.defaultSession before ready');
+      return {
+        setPermissionRequestHandler: (handler: typeof permissions.request) => (permissions.request = handler),
+        setPermissionCheckHandler: (handler: typeof permissions.check) => (permissions.check = handler),
+      };
+    },
+  };
+
+  const windows: FakeBrowserWindow[] = [];
+  class FakeBrowserWindow extends EventEmitter {
+    readonly webContents = new FakeWebContents();
+    loadedUrl: string | undefined;
+    constructor(readonly options: { webPreferences: Record<string, unknown> } & Record<string, unknown>) {
+      super();
+      if (!isReady) throw new Error('BrowserWindow before ready');
+      calls.push('new BrowserWindow');
+      windows.push(this);
+      app.emit('web-contents-created', {}, this.webContents);
+    }
+    static getAllWindows() {
+      return windows;
+    }
+    loadURL(url: string) {
+      this.loadedUrl = url;
+      return Promise.resolve();
+    }
+    show() {}
+    focus() {}
+    isMinimized() {
+      return false;
+    }
+    restore() {}
+  }
+
+  const errors: [string, string][] = [];
+  const dialog = { showErrorBox: (title: string, message: string) => errors.push([title, message]) };
+  const ipcMain = new FakeIpcMain();
+  const originalHandle = ipcMain.handle.bind(ipcMain);
+  ipcMain.handle = (channel: string, listener: Parameters<FakeIpcMain['handle']>[1]) => {
+    calls.push(`ipcMain.handle:${channel}`);
+    originalHandle(channel, listener);
+  };
+
+  return {
+    module: {
+      app,
+      protocol,
+      session,
+      BrowserWindow: FakeBrowserWindow,
+      dialog,
+      ipcMain,
+      contextBridge: {},
+      ipcRenderer: {},
+    },
+    app,
+    protocol,
+    permissions,
+    windows,
+    errors,
+    ipcMain,
+    calls,
+    /** Fires `ready` and waits for the app's start-up to run. */
+    async becomeReady() {
+      isReady = true;
+      markReady();
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
+export type FakeElectron = ReturnType<typeof createFakeElectron>;
