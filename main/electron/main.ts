@@ -51,6 +51,8 @@ if (!app) {
   // one set of IPC handlers would only confuse each other.
   app.quit();
 } else {
+  // Every renderer sandboxed, whatever a future window's preferences say.
+  app.enableSandbox();
   registerAppScheme();
   installWebContentsGuards();
 

@@ -29,7 +29,12 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
   const app = Object.assign(new EventEmitter(), {
     quitCalls: 0,
     exitCode: undefined as number | undefined,
+    sandboxed: false,
     requestSingleInstanceLock: () => options.singleInstance ?? true,
+    enableSandbox() {
+      if (isReady) throw new Error('app.enableSandbox after ready');
+      this.sandboxed = true;
+    },
     whenReady: () => ready,
     isReady: () => isReady,
     getPath: (name: string) => {

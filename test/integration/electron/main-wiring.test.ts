@@ -90,6 +90,7 @@ describe('bundled Electron main process', () => {
   it('registers the app scheme as privileged before ready, and creates nothing before ready', () => {
     const electron = launch();
     expect(electron.protocol.registeredBeforeReady).toBe(true);
+    expect(electron.app.sandboxed).toBe(true);
     expect(electron.protocol.privileged).toEqual([
       { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) },
     ]);
