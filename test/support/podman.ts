@@ -3,7 +3,7 @@
  * from a busybox image imported from a folder (no registry is reachable here). See TEST-ENV.md.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -78,9 +78,20 @@ export async function startPodman(): Promise<Podman> {
     stop: async () => {
       await cli(['rm', '-af', '-t', '0']).catch(() => '');
       await stopProcess(service);
+      await unmountUnder(dir);
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+}
+
+/** podman leaves its storage mounted (overlay, shm); unmount before removing the folder. */
+async function unmountUnder(dir: string): Promise<void> {
+  const mounts = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((point) => point.startsWith(dir + '/'))
+    .sort((a, b) => b.length - a.length);
+  for (const point of mounts) await exec('umount', ['-l', point]).catch(() => undefined);
 }
 
 async function importBusybox(dir: string, cli: (args: string[], input?: NodeJS.ReadableStream) => Promise<string>) {

@@ -24,7 +24,13 @@ export interface Sshd {
   hostKeyFingerprint(): Promise<string>;
   log(): string;
   start(): Promise<void>;
+  /** Kills the server and every session it serves, as a crashed or rebooted host would. */
   stop(): Promise<void>;
+  /** Freezes the server and its sessions (SIGSTOP): the link goes silent without closing. */
+  freeze(): Promise<void>;
+  thaw(): Promise<void>;
+  /** TCP connections currently established to the server's port. */
+  connectionCount(): Promise<number>;
   /** A new host key (the server "was reinstalled"); takes effect at the next start(). */
   rotateHostKey(): Promise<void>;
   dispose(): Promise<void>;
@@ -93,10 +99,24 @@ export async function startSshd(): Promise<Sshd> {
       await waitFor(() => canConnect(port), 10_000, 'sshd did not listen');
     },
     stop: async () => {
-      if (daemon) await stopProcess(daemon);
+      if (!daemon) return;
+      // Sessions outlive a stopped listener (that is how sshd restarts without dropping
+      // logins), so kill this server's session processes first, by parent PID.
+      await signalTree(daemon.pid!, 'KILL', false);
+      await stopProcess(daemon);
       daemon = undefined;
-      // sshd -D forks a child per connection; they die with their connections when the listener stops.
-      await exec('pkill', ['-f', `sshd: .*\\[priv\\]|${join(dir, 'sshd_config')}`]).catch(() => undefined);
+    },
+    freeze: async () => {
+      if (!daemon) return;
+      await signalTree(daemon.pid!, 'STOP', true);
+    },
+    thaw: async () => {
+      if (!daemon) return;
+      await signalTree(daemon.pid!, 'CONT', true);
+    },
+    connectionCount: async () => {
+      const { stdout } = await exec('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`]);
+      return stdout.split('\n').filter((line) => line.trim()).length;
     },
     rotateHostKey: async () => {
       unlinkSync(hostKey);
@@ -110,6 +130,27 @@ export async function startSshd(): Promise<Sshd> {
   };
   await sshd.start();
   return sshd;
+}
+
+/** Signals every descendant of `pid` (sshd's per-session monitor and network processes). */
+async function signalTree(pid: number, signal: string, includeRoot: boolean): Promise<void> {
+  const all: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const parent = queue.shift()!;
+    const { stdout } = await exec('pgrep', ['-P', String(parent)]).catch(() => ({ stdout: '' }));
+    const children = stdout.split('\n').filter(Boolean).map(Number);
+    all.push(...children);
+    queue.push(...children);
+  }
+  if (includeRoot) all.unshift(pid);
+  for (const target of all) {
+    try {
+      process.kill(target, `SIG${signal}` as NodeJS.Signals);
+    } catch {
+      // already gone
+    }
+  }
 }
 
 function canConnect(port: number): Promise<boolean> {

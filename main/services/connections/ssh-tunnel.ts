@@ -50,6 +50,8 @@ export class SshTunnel {
   private current: ConnectionState = { status: 'idle' };
   private readonly listeners = new Set<Listener>();
   private pin: string | undefined;
+  /** Channels of the current client; destroyed with it so no HTTP request waits on a dead link. */
+  private readonly channels = new Set<Duplex>();
   /** True while credentials are being read for a dial that has no client yet. */
   private dialing = false;
 
@@ -141,6 +143,8 @@ export class SshTunnel {
             ),
           );
         } else {
+          this.channels.add(stream);
+          stream.once('close', () => this.channels.delete(stream));
           resolve(stream);
         }
       });
@@ -177,12 +181,23 @@ export class SshTunnel {
     this.client = undefined;
     this.generation++;
     this.dialing = false;
+    this.destroyChannels();
     if (client) {
       client.removeAllListeners();
       client.on('error', () => undefined); // late errors from a dropped client are expected
       client.end();
       client.destroy();
     }
+  }
+
+  /**
+   * A keepalive timeout closes the client but not always its channels; a pooled HTTP socket on
+   * such a channel would hang the next request forever.
+   */
+  private destroyChannels() {
+    const error = new Error(`The SSH connection to ${this.where()} was lost.`);
+    for (const channel of this.channels) channel.destroy(error);
+    this.channels.clear();
   }
 
   private async dial() {
@@ -236,6 +251,7 @@ export class SshTunnel {
     client.on('close', () => {
       if (generation !== this.generation) return;
       this.client = undefined;
+      this.destroyChannels();
       if (this.closed) return;
       if (verdict?.kind === 'unknown') {
         this.setState({ status: 'untrusted-host-key', fingerprint: verdict.offered, host: this.where() });
