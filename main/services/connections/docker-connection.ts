@@ -105,6 +105,10 @@ export class LocalDockerConnection implements DockerConnection {
 
   ready(timeoutMs = 15_000): Promise<void> {
     if (this.current.status === 'connected') return Promise.resolve();
+    // Already known to be down: say so now rather than after the timeout.
+    if (this.current.status === 'reconnecting') {
+      return Promise.reject(new Error(`The local Docker engine is not answering (${this.current.reason}) — Control Room keeps retrying.`));
+    }
     this.start();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

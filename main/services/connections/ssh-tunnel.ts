@@ -106,6 +106,10 @@ export class SshTunnel {
     if (this.current.status === 'connected') return Promise.resolve();
     const blocked = this.blockedReason();
     if (blocked) return Promise.reject(new Error(blocked));
+    // Already known to be down: say so now rather than after the timeout.
+    if (this.current.status === 'reconnecting') {
+      return Promise.reject(new Error(`${this.options.label} (${this.where()}) is not reachable (${this.current.reason}) — Control Room keeps retrying.`));
+    }
     this.start();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
