@@ -40,91 +40,85 @@ export function SecretField({ slot, stored, field, error, onChange }: SecretFiel
       ? '•••••• set — leave empty to keep'
       : EMPTY_PLACEHOLDERS[slot];
 
-  const aside = stored ? (
-    <span className="secret-tag is-set">secret set</span>
-  ) : (
-    <span className="secret-tag">no secret</span>
+  const aside = (
+    <div className="secret-aside">
+      {slot === 'privateKey' ? (
+        <>
+          <button
+            type="button"
+            className="button button-small button-quiet"
+            disabled={field.clear}
+            onClick={() => fileInput.current?.click()}
+          >
+            Load from file…
+          </button>
+          <input
+            ref={fileInput}
+            type="file"
+            hidden
+            aria-label={`${label} file`}
+            onChange={(event) => {
+              const file = event.target.files?.[0];
+              event.target.value = '';
+              if (!file) return;
+              if (file.size > MAX_SECRET_BYTES) {
+                setFileError('That file is over 64 KB — pick the private key file itself, like ~/.ssh/id_ed25519.');
+                return;
+              }
+              setFileError(undefined);
+              void file.text().then((text) => onChange({ ...field, value: text }));
+            }}
+          />
+        </>
+      ) : null}
+      {stored ? (
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={field.clear}
+            aria-label={`Clear ${label}`}
+            onChange={(event) => onChange({ value: '', clear: event.target.checked })}
+          />
+          <span aria-hidden="true">Clear</span>
+        </label>
+      ) : null}
+      {stored ? <span className="secret-tag is-set">secret set</span> : <span className="secret-tag">no secret</span>}
+    </div>
   );
 
   return (
     <Field label={label} aside={aside} error={error ?? fileError} hint={HINTS[slot]} className="secret-field">
-      {(control) => (
-        <div className="secret-control">
-          {slot === 'privateKey' ? (
-            // A textarea keeps the key's line breaks (an <input> would strip them); the CSS
-            // masks it like a password field.
-            <textarea
-              {...control}
-              className="input secret-input masked"
-              rows={3}
-              value={field.value}
-              placeholder={placeholder}
-              disabled={field.clear}
-              autoComplete="off"
-              autoCorrect="off"
-              autoCapitalize="off"
-              spellCheck={false}
-              onChange={(event) => onChange({ ...field, value: event.target.value })}
-            />
-          ) : (
-            <input
-              {...control}
-              className="input secret-input"
-              type="password"
-              value={field.value}
-              placeholder={placeholder}
-              disabled={field.clear}
-              autoComplete="off"
-              spellCheck={false}
-              onChange={(event) => onChange({ ...field, value: event.target.value })}
-            />
-          )}
-          <div className="secret-actions">
-            {slot === 'privateKey' ? (
-              <>
-                <button
-                  type="button"
-                  className="button button-small button-quiet"
-                  disabled={field.clear}
-                  onClick={() => fileInput.current?.click()}
-                >
-                  Load from file…
-                </button>
-                <input
-                  ref={fileInput}
-                  type="file"
-                  hidden
-                  aria-label={`${label} file`}
-                  onChange={(event) => {
-                    const file = event.target.files?.[0];
-                    event.target.value = '';
-                    if (!file) return;
-                    if (file.size > MAX_SECRET_BYTES) {
-                      setFileError(
-                        'That file is over 64 KB — pick the private key file itself, like ~/.ssh/id_ed25519.',
-                      );
-                      return;
-                    }
-                    setFileError(undefined);
-                    void file.text().then((text) => onChange({ ...field, value: text }));
-                  }}
-                />
-              </>
-            ) : null}
-            {stored ? (
-              <label className="checkbox">
-                <input
-                  type="checkbox"
-                  checked={field.clear}
-                  aria-label={`Clear ${label}`}
-                  onChange={(event) => onChange({ value: '', clear: event.target.checked })}
-                />
-                <span aria-hidden="true">Clear</span>
-              </label>
-            ) : null}
-          </div>
-        </div>
-      )}
+      {(control) =>
+        slot === 'privateKey' ? (
+          // A textarea keeps the key's line breaks (an <input> would strip them); the CSS
+          // masks it like a password field.
+          <textarea
+            {...control}
+            className="input secret-input masked"
+            rows={3}
+            value={field.value}
+            placeholder={placeholder}
+            disabled={field.clear}
+            autoComplete="off"
+            autoCorrect="off"
+            autoCapitalize="off"
+            spellCheck={false}
+            onChange={(event) => onChange({ ...field, value: event.target.value })}
+          />
+        ) : (
+          <input
+            {...control}
+            className="input secret-input"
+            type="password"
+            value={field.value}
+            placeholder={placeholder}
+            disabled={field.clear}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(event) => onChange({ ...field, value: event.target.value })}
+          />
+        )
+      }
     </Field>
   );
 }

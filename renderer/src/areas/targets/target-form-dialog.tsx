@@ -113,7 +113,7 @@ export function TargetFormDialog({ target, onClose, onSaved }: TargetFormDialogP
     >
       <form noValidate onSubmit={(event) => void submit(event)} onKeyDown={onKeyDown} aria-label={title}>
         <fieldset className="form-body" disabled={saving}>
-          <Field label="Name" error={errors.name} hint="How it appears everywhere in Control Room.">
+          <Field label="Name" error={errors.name}>
             {(control) => (
               <input
                 {...control}
@@ -267,6 +267,19 @@ function ConnectionFields({ form, errors, update }: ConnectionFieldsProps) {
       return (
         <>
           <div className="field-row">
+            <Field label="User" error={errors['settings.username']} className="user">
+              {(control) => (
+                <input
+                  {...control}
+                  className="input mono"
+                  value={ssh.username}
+                  placeholder="deploy"
+                  autoComplete="off"
+                  spellCheck={false}
+                  onChange={(event) => set({ username: event.target.value }, 'settings.username')}
+                />
+              )}
+            </Field>
             <Field label="Host" error={errors['settings.host']} className="grow">
               {(control) => (
                 <input
@@ -294,19 +307,6 @@ function ConnectionFields({ form, errors, update }: ConnectionFieldsProps) {
               )}
             </Field>
           </div>
-          <Field label="User" error={errors['settings.username']}>
-            {(control) => (
-              <input
-                {...control}
-                className="input mono"
-                value={ssh.username}
-                placeholder="deploy"
-                autoComplete="off"
-                spellCheck={false}
-                onChange={(event) => set({ username: event.target.value }, 'settings.username')}
-              />
-            )}
-          </Field>
           <Field
             label="Docker socket on the host"
             error={errors['settings.socketPath']}
