@@ -6,7 +6,7 @@
  * never an exception. Every response is parsed through its schema on the way out, so a field
  * the contract does not declare never reaches the renderer.
  */
-import { z } from 'zod';
+import { type z } from 'zod';
 import {
   channels,
   isChannel,

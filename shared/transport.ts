@@ -5,7 +5,7 @@
  * typed `ControlRoomApi` the UI uses, whichever transport is underneath.
  */
 import { z } from 'zod';
-import { ApiError, ApiErrorBody } from './errors';
+import { ApiError, type ApiErrorBody } from './errors';
 import type { Channel, EventOf, ParamsOf, RequestOf, ResponseOf, Stream } from './contract';
 
 export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: ApiErrorBody };
