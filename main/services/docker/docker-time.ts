@@ -9,7 +9,11 @@ const RFC3339 = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\
 /** ISO string in UTC with millisecond precision, or null for missing, zero or unparseable times. */
 export function parseDockerTime(value: string | number | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null;
-  if (typeof value === 'number') return value > 0 ? new Date(value * 1000).toISOString() : null;
+  if (typeof value === 'number') {
+    // NaN, Infinity or a number past year 275760 would make toISOString throw.
+    const date = new Date(value * 1000);
+    return value > 0 && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
+  }
   const match = RFC3339.exec(value.trim());
   if (!match) return null;
   const [, date, time, fraction = '', zone = 'Z'] = match;

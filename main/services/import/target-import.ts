@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import { ApiError } from '../../../shared/errors';
 import type { ImportCandidate, ImportResult, ImportScan, ImportSelection } from '../../../shared/model/import';
-import type { Environment, TargetDraft } from '../../../shared/model/target';
+import { TargetDraft, type Environment } from '../../../shared/model/target';
 import type { TargetsService } from '../targets/targets-service';
 
 const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -41,7 +41,14 @@ export class TargetImport {
         if (!candidate) throw new ApiError('not-found', 'This entry is no longer in the file — scan again.');
         if (candidate.unsupported) throw new ApiError('invalid-request', candidate.unsupported);
         const draft = await this.draftOf(candidate, selection);
-        const target = await this.targets.create(draft);
+        // Imported values skip the form, so they get the form's checks here (HostName %h…).
+        const checked = TargetDraft.safeParse(draft);
+        if (!checked.success) {
+          const reasons = checked.error.issues.map((issue) => issue.message).join(' ');
+          const message = `${candidate.name} cannot be imported as it is written: ${reasons} Add it by hand instead.`;
+          throw new ApiError('invalid-request', message);
+        }
+        const target = await this.targets.create(checked.data);
         result.created.push({ key: selection.key, targetId: target.id, name: target.name });
       } catch (error) {
         result.failed.push({ key: selection.key, message: error instanceof Error ? error.message : String(error) });
@@ -98,19 +105,24 @@ export class TargetImport {
       for (const alias of values) if (alias && !/[*?!]/.test(alias)) aliases.add(alias);
     }
     return [...aliases].map((alias) => {
-      const computed = config.compute(alias) as Record<string, string | string[] | undefined>;
+      // ssh keywords are case-insensitive (`hostname`, `user`…), and a scan must never run the
+      // config's `Match exec` commands.
+      const computed = config.compute(alias, { ignoreCase: true, matchExec: false }) as Record<
+        string,
+        string | string[] | undefined
+      >;
       const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-      const identity = first(computed.IdentityFile);
-      const proxy = first(computed.ProxyJump) ?? first(computed.ProxyCommand);
+      const identity = first(computed.identityfile);
+      const proxy = first(computed.proxyjump) ?? first(computed.proxycommand);
       return {
         key: `ssh-config:${alias}`,
         source: 'ssh-config' as const,
         name: targetName(alias),
         kind: 'docker-ssh' as const,
         settings: {
-          host: first(computed.HostName) ?? alias,
-          port: Number(first(computed.Port) ?? 22),
-          username: first(computed.User) ?? userInfo().username,
+          host: first(computed.hostname) ?? alias,
+          port: Number(first(computed.port) ?? 22),
+          username: first(computed.user) ?? userInfo().username,
           socketPath: DEFAULT_DOCKER_SOCKET,
         },
         identityFile: identity ? expandHome(identity, this.home) : null,
