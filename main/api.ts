@@ -55,20 +55,30 @@ export function createApi(services: Services, info: AppInfo, log: (message: stri
     'targets:create': (draft) => services.targets.create(draft),
     'targets:update': ({ id, draft }) => services.targets.update(id, draft),
     'targets:delete': ({ id }) => services.targets.delete(id),
-    'connections:list': () => services.connections.states(),
+    'connections:list': () => [...services.connections.states(), ...services.opsApi.allStates()],
     'connections:retry': ({ targetId }) => services.connections.retry(targetId),
     'connections:trustHostKey': ({ targetId, fingerprint }) => services.connections.trustHostKey(targetId, fingerprint),
     'connections:forgetHostKey': ({ targetId }) => services.connections.forgetHostKey(targetId),
     'overview:get': ({ targetId }) => services.overview.snapshot(targetId),
     'containers:act': (request) => services.containers.run(request),
     'audit:list': ({ targetId, limit }) => services.audit.list({ targetId, ...(limit ? { limit } : {}) }),
+    'opsapi:context': ({ targetId }) => services.opsApi.client(targetId).context(),
+    'opsapi:frontendErrors': ({ targetId, since, route }) => services.opsApi.client(targetId).frontendLogs({ since, route }),
     'import:scan': () => services.imports.scan(),
     'import:apply': ({ selections }) => services.imports.apply(selections),
   };
 
   const subscribers: Subscribers = {
     'targets:changed': (_params, emit) => services.targets.onChanged((targets) => emit({ targets })),
-    'connections:state': (_params, emit) => services.connections.onState(emit),
+    'connections:state': (_params, emit) => {
+      const offDocker = services.connections.onState(emit);
+      const offOpsApi = services.opsApi.onState(emit);
+      return () => {
+        offDocker();
+        offOpsApi();
+      };
+    },
+    'opsapi:events': ({ targetId }, emit) => services.opsApi.watchEvents(targetId, emit),
     'overview:watch': ({ targetId }, emit) =>
       services.overview.watch(
         targetId,

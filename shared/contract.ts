@@ -12,6 +12,10 @@ import { Target, TargetDraft, TargetId } from './model/target';
 import { ConnectionState, TargetConnectionState } from './model/connection';
 import { AuditEntry, ContainerAction, DockerOverview } from './model/docker';
 import { ImportResult, ImportScan, ImportSelection } from './model/import';
+import { FrontendErrors, OpsContext, OpsEvent } from './model/ops';
+
+/** `5m`, `2h`, `1d` or an ISO time, as the ops API's `since` takes it. */
+const Since = z.string().regex(/^(\d{1,5}[smhd]|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)$/, 'Use 5m, 2h, 1d or an ISO time.');
 
 const Empty = z.strictObject({});
 
@@ -64,6 +68,14 @@ export const channels = {
     response: z.array(AuditEntry),
   },
 
+  /** An ops-api target's unified snapshot (seed 000 `GET /api/ops/context`). */
+  'opsapi:context': { request: z.strictObject({ targetId: TargetId }), response: OpsContext },
+  /** Recent browser errors the product's frontend reported. */
+  'opsapi:frontendErrors': {
+    request: z.strictObject({ targetId: TargetId, since: Since.optional(), route: z.string().max(2048).optional() }),
+    response: FrontendErrors,
+  },
+
   /** Targets found in ~/.ssh/config and Docker contexts; nothing is imported yet. */
   'import:scan': { request: Empty, response: ImportScan },
   'import:apply': { request: z.strictObject({ selections: z.array(ImportSelection).min(1).max(200) }), response: ImportResult },
@@ -79,6 +91,8 @@ export const streams = {
     params: z.strictObject({ targetId: TargetId }),
     event: z.union([z.object({ overview: DockerOverview }), z.object({ error: z.string() })]),
   },
+  /** An ops-api target's live events: container changes, frontend errors, alerts. */
+  'opsapi:events': { params: z.strictObject({ targetId: TargetId }), event: OpsEvent },
   /** Each new audit log entry. */
   'audit:recorded': { params: Empty, event: AuditEntry },
 } as const;

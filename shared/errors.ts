@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'keychain-unavailable',
   'store-too-new',
   'unreachable',
+  'unauthorized',
   'confirmation-required',
   'docker',
   'internal',

@@ -13,6 +13,7 @@ import { ConnectionManager, type ConnectionManagerOptions } from './connections/
 import { ContainerActions } from './docker/container-actions';
 import { DockerOverviewService } from './docker/overview-service';
 import { TargetImport } from './import/target-import';
+import { OpsApiService } from './ops-api/ops-api-service';
 
 export interface ServiceDeps {
   dataDir: string;
@@ -33,6 +34,7 @@ export interface Services {
   containers: ContainerActions;
   audit: AuditLog;
   imports: TargetImport;
+  opsApi: OpsApiService;
   close(): void;
 }
 
@@ -40,6 +42,7 @@ export function createServices({ dataDir, credentials, clock = systemClock, home
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   const targets = new TargetsService(db, credentials, clock);
   const audit = new AuditLog(db, clock);
+  const opsApi = new OpsApiService(targets);
   const connections = new ConnectionManager(targets, connectionOptions ?? { sshAgentSocket: process.env.SSH_AUTH_SOCK });
   return {
     dataDir,
@@ -51,8 +54,10 @@ export function createServices({ dataDir, credentials, clock = systemClock, home
     containers: new ContainerActions(targets, connections, audit),
     audit,
     imports: new TargetImport(targets, home),
+    opsApi,
     close: () => {
       connections.closeAll();
+      opsApi.closeAll();
       db.close();
     },
   };

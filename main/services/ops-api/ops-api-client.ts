@@ -1,0 +1,194 @@
+/**
+ * A client for a product's ops API (`/api/ops/*`, seed 000) — the agent in `agent/` or the
+ * product's own implementation. Every reply is parsed against shared/model/ops.ts, so a wrong
+ * base URL or a half-implemented endpoint becomes one clear sentence instead of a broken screen.
+ */
+import { gunzipSync } from 'node:zlib';
+import type { z } from 'zod';
+import WebSocket from 'ws';
+import { ApiError } from '../../../shared/errors';
+import type { ConnectionState } from '../../../shared/model/connection';
+import { FrontendErrors, OpsContext, OpsEvent, OpsLogs } from '../../../shared/model/ops';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../connections/backoff';
+
+export interface OpsApiClientOptions {
+  baseUrl: string;
+  /** Read from the keychain on each call, so a token changed in the app applies at once. */
+  token: () => Promise<string | null>;
+  timeoutMs?: number;
+  backoff?: BackoffOptions;
+}
+
+const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+
+export class OpsApiClient {
+  constructor(private readonly options: OpsApiClientOptions) {}
+
+  context(): Promise<OpsContext> {
+    return this.getJson('/api/ops/context', {}, OpsContext);
+  }
+
+  frontendLogs(query: { since?: string | undefined; route?: string | undefined }): Promise<z.infer<typeof FrontendErrors>> {
+    return this.getJson('/api/ops/frontend-logs', query, FrontendErrors);
+  }
+
+  logs(query: { service: string; tail?: number | undefined; since?: string | undefined }): Promise<z.infer<typeof OpsLogs>> {
+    return this.getJson('/api/ops/logs', { ...query, tail: query.tail?.toString(), format: 'json' }, OpsLogs);
+  }
+
+  /** Plain text logs, passed through untouched. */
+  async logsPlain(query: { service: string; tail?: number | undefined; since?: string | undefined }): Promise<string> {
+    const res = await this.request('/api/ops/logs', { ...query, tail: query.tail?.toString(), format: 'plain' });
+    return res.toString('utf8');
+  }
+
+  /** The gzipped support bundle, checked to be gzip holding JSON before it is handed on. */
+  async supportBundle(): Promise<Buffer> {
+    const body = await this.request('/api/ops/support-bundle', {});
+    try {
+      JSON.parse(gunzipSync(body).toString('utf8'));
+    } catch {
+      throw new ApiError('invalid-request', `${this.where()} sent a support bundle that is not gzipped JSON — is the base URL an ops API?`);
+    }
+    return body;
+  }
+
+  /**
+   * Follows `/api/ops/events`, reconnecting with backoff until stopped. `onState` reports the
+   * link as a connection state; malformed messages are skipped, not fatal.
+   */
+  events(onEvent: (event: OpsEvent) => void, onState: (state: ConnectionState) => void): () => void {
+    let socket: WebSocket | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let attempt = 0;
+    let stopped = false;
+
+    const open = async () => {
+      onState({ status: 'connecting' });
+      let token: string | null;
+      try {
+        token = await this.options.token();
+      } catch (error) {
+        onState({ status: 'failed', code: 'keychain', reason: error instanceof Error ? error.message : String(error) });
+        return;
+      }
+      if (stopped) return;
+      const url = new URL('/api/ops/events', this.options.baseUrl);
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      const ws = new WebSocket(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, handshakeTimeout: this.timeout() });
+      socket = ws;
+      let refused: string | undefined;
+      ws.on('open', () => {
+        attempt = 0;
+        onState({ status: 'connected', since: new Date().toISOString() });
+      });
+      ws.on('unexpected-response', (_req, res) => {
+        refused = res.statusCode === 401 || res.statusCode === 403 ? this.authMessage(res.statusCode) : `HTTP ${res.statusCode}`;
+        ws.terminate();
+      });
+      ws.on('message', (data) => {
+        try {
+          const parsed = OpsEvent.safeParse(JSON.parse(data.toString()));
+          if (parsed.success) onEvent(parsed.data);
+        } catch {
+          // one unreadable message is skipped; the stream goes on
+        }
+      });
+      ws.on('error', () => undefined);
+      ws.on('close', () => {
+        if (stopped || socket !== ws) return;
+        if (refused && refused !== 'HTTP 404' && !refused.startsWith('HTTP 5')) {
+          onState({ status: 'failed', code: 'auth', reason: refused });
+          return;
+        }
+        const delay = backoffDelay(attempt++, this.options.backoff ?? DEFAULT_BACKOFF);
+        onState({ status: 'reconnecting', at: new Date(Date.now() + delay).toISOString(), attempt, reason: refused ?? 'the events stream closed' });
+        timer = setTimeout(() => void open(), delay);
+      });
+    };
+    void open();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      socket?.terminate();
+    };
+  }
+
+  private where(): string {
+    return new URL(this.options.baseUrl).host;
+  }
+
+  private timeout(): number {
+    return this.options.timeoutMs ?? 10_000;
+  }
+
+  private authMessage(status: number): string {
+    return status === 401
+      ? `The ops API at ${this.where()} refused the token (401) — set a valid API token for this target.`
+      : `The token for ${this.where()} is not allowed to do this (403) — create one with the admin scope.`;
+  }
+
+  private async getJson<T extends z.ZodType>(path: string, query: Record<string, string | undefined>, schema: T): Promise<z.output<T>> {
+    const body = await this.request(path, query);
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new ApiError('invalid-request', `${this.where()} answered ${path} with something that is not JSON — is the base URL an ops API?`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ApiError(
+        'invalid-request',
+        `${this.where()} answered ${path} in a shape Control Room does not understand (${issue.path.join('.') || 'reply'}: ${issue.message}) — check that it implements the ops API.`,
+      );
+    }
+    return parsed.data;
+  }
+
+  private async request(path: string, query: Record<string, string | undefined>): Promise<Buffer> {
+    const url = new URL(path, this.options.baseUrl);
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(key, value);
+    let token: string | null;
+    try {
+      token = await this.options.token();
+    } catch (error) {
+      throw error instanceof ApiError ? error : new ApiError('keychain-unavailable', String(error));
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        signal: AbortSignal.timeout(this.timeout()),
+        redirect: 'error',
+      });
+    } catch (error) {
+      throw new ApiError('unreachable', `Could not reach the ops API at ${this.where()}: ${networkReason(error)} — is it running, and is the base URL right?`);
+    }
+    if (res.status === 401 || res.status === 403) throw new ApiError('unauthorized', this.authMessage(res.status));
+    const length = Number(res.headers.get('content-length') ?? 0);
+    if (length > MAX_REPLY_BYTES) throw new ApiError('invalid-request', `${this.where()} sent a reply of ${length} bytes, more than Control Room accepts.`);
+    const body = Buffer.from(await res.arrayBuffer());
+    if (!res.ok) {
+      let message = `HTTP ${res.status}`;
+      try {
+        const error = (JSON.parse(body.toString('utf8')) as { error?: unknown }).error;
+        if (typeof error === 'string') message = error;
+      } catch {
+        // not JSON: keep the status
+      }
+      throw new ApiError(res.status === 404 ? 'not-found' : 'invalid-request', `${this.where()}: ${message}`);
+    }
+    return body;
+  }
+}
+
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if ((error as Error).name === 'TimeoutError') return 'no answer in time';
+  if (cause?.code === 'ECONNREFUSED') return 'connection refused';
+  if (cause?.code === 'ENOTFOUND') return 'host name not found';
+  if (cause?.code?.startsWith('CERT_') || cause?.code === 'DEPTH_ZERO_SELF_SIGNED_CERT') return `its TLS certificate is not trusted (${cause.code})`;
+  return cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
