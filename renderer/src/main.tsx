@@ -12,6 +12,12 @@ import './styles/forms.css';
 import './styles/dialog.css';
 import './styles/targets.css';
 
+// Pasting the printed address into a tab already on this origin changes only the fragment, which
+// does not reload the page: reload so the new token is picked up.
+window.addEventListener('hashchange', () => {
+  if (/^#(.*&)?token=/.test(window.location.hash)) window.location.reload();
+});
+
 const opened = openApi();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -72,6 +72,7 @@ async function keychainHolds(account: string, expected: string) {
 describe('secrets on the wire', () => {
   it('never sends a secret value to the page while targets are created, edited and listed', async () => {
     await page.goto(app.url);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.keyboard.press('Control+6');
     await page.getByText('No targets yet — add the prod host or ops API you want to watch.').waitFor();
 

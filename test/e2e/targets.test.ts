@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../support/app';
 import { launchBrowser, SCREENSHOTS } from '../support/browser';
@@ -53,6 +53,14 @@ afterAll(async () => {
 
 function row(name: string): Locator {
   return page.getByRole('row').filter({ has: page.getByText(name, { exact: true }) });
+}
+
+/** A computed style property, read in the page. */
+function cssOf(locator: Locator, property: string): Promise<string> {
+  return locator.evaluate(
+    (el, name) => el.ownerDocument.defaultView!.getComputedStyle(el).getPropertyValue(name),
+    property,
+  );
 }
 
 async function targetId(name: string): Promise<string> {
@@ -115,13 +123,8 @@ describe('Targets in browser mode', () => {
     // Prod is unmistakable: a red badge and a red edge on the row.
     const badge = prodRow.locator('.env-badge');
     expect((await badge.textContent())?.toLowerCase()).toBe('prod');
-    expect(await badge.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(PROD_RED);
-    expect(
-      await prodRow
-        .locator('td')
-        .first()
-        .evaluate((el) => getComputedStyle(el).boxShadow),
-    ).toContain(PROD_RED);
+    expect(await cssOf(badge, 'background-color')).toBe(PROD_RED);
+    expect(await cssOf(prodRow.locator('td').first(), 'box-shadow')).toContain(PROD_RED);
 
     const id = await targetId(PROD);
     await keychainHolds(`target/${id}/privateKey`, PRIVATE_KEY);
@@ -143,9 +146,7 @@ describe('Targets in browser mode', () => {
     await stagingRow.waitFor();
     await stagingRow.getByText('API token: secret set').waitFor();
     expect(await stagingRow.textContent()).toContain('https://ops.staging.example.com');
-    expect(await stagingRow.locator('.env-badge').evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe(
-      PROD_RED,
-    );
+    expect(await cssOf(stagingRow.locator('.env-badge'), 'background-color')).not.toBe(PROD_RED);
     await keychainHolds(`target/${await targetId(STAGING)}/apiToken`, API_TOKEN);
 
     expect(await page.getByRole('row').count()).toBe(3); // header + two targets
@@ -156,7 +157,7 @@ describe('Targets in browser mode', () => {
     await page.keyboard.press('Control+1');
     await page.getByText('Overview arrives with Docker and ops-API connections; your 2 targets are ready.').waitFor();
     const chip = page.getByRole('listitem').filter({ hasText: PROD });
-    expect(await chip.locator('.env-badge').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(PROD_RED);
+    expect(await cssOf(chip.locator('.env-badge'), 'background-color')).toBe(PROD_RED);
     await page.keyboard.press('Control+6');
     await row(PROD).waitFor();
   });
@@ -261,6 +262,55 @@ describe('Targets in browser mode', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     await page.getByText('No targets yet — add the prod host or ops API you want to watch.').waitFor();
+  });
+
+  it('survives a dropped socket: a request in flight fails clearly, then it reconnects and stays live', async () => {
+    // A second tab whose WebSocket the test can cut (Playwright relays it to the real host).
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    tab.setDefaultTimeout(10_000);
+    const sockets: WebSocketRoute[] = [];
+    let cutOnCreate = true;
+    await tab.routeWebSocket(/\/ws\?token=/, (ws) => {
+      sockets.push(ws);
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        if (cutOnCreate && String(message).includes('"targets:create"')) {
+          cutOnCreate = false;
+          void ws.close({ code: 1001, reason: 'test cut' });
+        } else {
+          server.send(message);
+        }
+      });
+    });
+    try {
+      await tab.goto(app.url);
+      await tab.getByRole('heading', { name: 'Overview' }).waitFor();
+      await tab.keyboard.press('Control+6');
+      await tab.getByRole('button', { name: 'Add target' }).click();
+      const dialog = tab.getByRole('dialog', { name: 'Add target' });
+      await dialog.getByLabel('Name', { exact: true }).fill('cut-short');
+      await dialog.getByLabel('Kind').selectOption('docker-local');
+      await dialog.getByRole('button', { name: 'Add target' }).click();
+      await dialog.getByText('Lost the connection to Control Room before it answered').waitFor();
+      expect(await dialog.getByLabel('Name', { exact: true }).inputValue()).toBe('cut-short');
+
+      // It reconnects by itself, and the list subscription is renewed on the new socket.
+      await tab.getByText('Lost the connection to Control Room — reconnecting…').waitFor({ state: 'detached' });
+      expect(sockets.length).toBe(2);
+      await dialog.getByRole('button', { name: 'Add target' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await row('cut-short').waitFor(); // the first page sees it through its own stream
+      await tab.getByRole('row').filter({ hasText: 'cut-short' }).waitFor();
+
+      // A change made elsewhere reaches the reconnected tab live.
+      await page.getByRole('button', { name: 'Delete cut-short' }).click();
+      const confirm = page.getByRole('dialog', { name: 'Delete cut-short?' });
+      await confirm.getByLabel('Type cut-short to confirm').fill('cut-short'); // new targets default to prod
+      await confirm.getByRole('button', { name: 'Delete target' }).click();
+      await tab.getByText('No targets yet — add the prod host or ops API you want to watch.').waitFor();
+    } finally {
+      await tab.close();
+    }
   });
 
   it('shows that the connection is lost when Control Room stops', async () => {

@@ -18,3 +18,10 @@ export function connectionSummary(target: Target): { main: string; detail?: stri
     }
   }
 }
+
+/** A pinned SSH host key in short form: `SHA256:AbCd…WxYz`. */
+export function shortFingerprint(fingerprint: string): string {
+  const [algorithm, hash = ''] = fingerprint.includes(':') ? fingerprint.split(/:(.*)/s) : ['', fingerprint];
+  const short = hash.length > 14 ? `${hash.slice(0, 6)}…${hash.slice(-6)}` : hash;
+  return algorithm ? `${algorithm}:${short}` : short;
+}

@@ -19,6 +19,7 @@ import {
   formFieldErrors,
   initialFormState,
   slotsOf,
+  type DockerSshSettings,
   type FieldErrors,
   type TargetFormState,
 } from './target-form';
@@ -180,6 +181,12 @@ export function TargetFormDialog({ target, onClose, onSaved }: TargetFormDialogP
               Connection <span className="form-section-note">{KIND_HINTS[form.kind]}</span>
             </h3>
             <ConnectionFields form={form} errors={errors} update={update} />
+            {target?.hostKey && movedHost(target, form) ? (
+              <p className="inline-note">
+                <WarningIcon size={14} /> A new host or port forgets the pinned host key; you confirm the new one on the
+                first connection.
+              </p>
+            ) : null}
           </section>
 
           {slotsOf(form.kind).length ? (
@@ -365,6 +372,13 @@ const SHOWN_FIELDS: Record<TargetKind, readonly string[]> = {
 
 function isShownField(key: string, kind: TargetKind): boolean {
   return key === 'name' || key === 'environment' || key === 'kind' || SHOWN_FIELDS[kind].includes(key);
+}
+
+/** The SSH endpoint changed, so main will drop the pinned host key. */
+function movedHost(target: Target, form: TargetFormState): boolean {
+  if (target.kind !== 'docker-ssh' || form.kind !== 'docker-ssh') return form.kind !== target.kind;
+  const before = target.settings as DockerSshSettings;
+  return form.dockerSsh.host.trim() !== before.host || Number(form.dockerSsh.port.trim()) !== before.port;
 }
 
 function focusFirstInvalid(form: HTMLFormElement) {

@@ -9,7 +9,7 @@ import { EmptyState } from '../../components/empty-state';
 import { EnvBadge } from '../../components/env-badge';
 import { AREA_ICONS, KeyIcon, PencilIcon, PlusIcon, TrashIcon, WarningIcon } from '../../components/icons';
 import { DeleteTargetDialog } from './delete-target-dialog';
-import { connectionSummary } from './describe';
+import { connectionSummary, shortFingerprint } from './describe';
 import { SHORT_KIND_LABELS } from './target-form';
 import { TargetFormDialog } from './target-form-dialog';
 
@@ -164,6 +164,17 @@ function TargetRow({ target, onEdit, onDelete }: { target: Target } & Omit<Targe
       <td className="cell-connection">
         <span className="mono">{summary.main}</span>
         {summary.detail ? <span className="mono muted connection-detail">{summary.detail}</span> : null}
+        {target.kind === 'docker-ssh' ? (
+          <span className="host-key" title={target.hostKey ? `Pinned ${target.hostKey.pinnedAt}` : undefined}>
+            {target.hostKey ? (
+              <>
+                host key <span className="mono">{shortFingerprint(target.hostKey.fingerprint)}</span>
+              </>
+            ) : (
+              'host key confirmed on first connection'
+            )}
+          </span>
+        ) : null}
       </td>
       <td className="cell-secrets">
         {slots.length === 0 ? (
