@@ -97,6 +97,32 @@ describe('Targets in browser mode', () => {
     await page.getByText('No targets yet — add the prod host or ops API you want to watch.').waitFor();
   });
 
+  it('without the printed address, says which address to open', async () => {
+    const origin = app.url.replace(/#.*/, '');
+    const tab = await browser.newPage();
+    tab.setDefaultTimeout(10_000);
+    try {
+      await tab.goto(origin);
+      await tab.getByRole('heading', { name: 'Open Control Room from the address it printed' }).waitFor();
+      expect(await tab.getByRole('alert').textContent()).toContain('npm start');
+
+      // A token from another launch: it cannot connect, and says why.
+      const stale = await browser.newPage();
+      try {
+        await stale.goto(`${origin}#token=from-an-earlier-launch`);
+        await stale.getByRole('heading', { name: 'Can’t reach Control Room' }).waitFor();
+      } finally {
+        await stale.close();
+      }
+
+      // Pasting the right address into the same tab (only the fragment changes) connects.
+      await tab.goto(app.url);
+      await tab.getByRole('heading', { name: 'Overview' }).waitFor();
+    } finally {
+      await tab.close();
+    }
+  });
+
   it('adds a prod docker-ssh target whose private key goes to the keychain', async () => {
     await page.getByRole('button', { name: 'Add target' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add target' });

@@ -3,7 +3,7 @@
  *
  * Esc asks the owner to close (`onClose`), unless `busy` says a request is still running.
  */
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useId, useLayoutEffect, useRef, type ReactNode } from 'react';
 
 interface DialogProps {
   title: ReactNode;
@@ -31,7 +31,9 @@ export function Dialog({
 
   const mounted = useRef(false);
 
-  useEffect(() => {
+  // A layout effect, so close() runs while the element is still in the document and the browser
+  // returns focus to whatever opened the dialog.
+  useLayoutEffect(() => {
     const dialog = ref.current!;
     mounted.current = true;
     if (!dialog.open) dialog.showModal();
