@@ -234,6 +234,26 @@ describe('Targets in browser mode', () => {
     expect(await row(STAGING).textContent()).toContain('https://ops.staging.example.com');
   });
 
+  it('clears a secret from the keychain when asked to', async () => {
+    const id = await targetId(STAGING);
+    await page.getByRole('button', { name: `Edit ${STAGING}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Edit ${STAGING}` });
+    await dialog.getByRole('checkbox', { name: 'Clear API token' }).check();
+    expect(await dialog.getByLabel('API token', { exact: true }).isDisabled()).toBe(true);
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await row(STAGING).getByText('API token: no secret').waitFor();
+    await keychainHolds(`target/${id}/apiToken`, null);
+
+    // And sets it again.
+    await page.getByRole('button', { name: `Edit ${STAGING}` }).click();
+    expect(await dialog.getByRole('checkbox', { name: 'Clear API token' }).count()).toBe(0);
+    await dialog.getByLabel('API token', { exact: true }).fill(`${API_TOKEN}-2`);
+    await dialog.getByLabel('API token', { exact: true }).press('Enter');
+    await row(STAGING).getByText('API token: secret set').waitFor();
+    await keychainHolds(`target/${id}/apiToken`, `${API_TOKEN}-2`);
+  });
+
   it('deletes a prod target only once its name is typed, and its secret leaves the keychain', async () => {
     const id = await targetId(PROD);
     await page.getByRole('button', { name: `Delete ${PROD}` }).click();
