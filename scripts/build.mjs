@@ -18,5 +18,5 @@ await Promise.all([
   esbuild({ ...node, entryPoints: { electron: 'main/electron/main.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, packages: 'external', external: ['electron'] }),
   esbuild({ ...node, entryPoints: { preload: 'preload/index.ts' }, outdir: 'dist/preload', outExtension: { '.js': '.cjs' }, external: ['electron'], target: 'chrome130' }),
 ]);
-await viteBuild({ configFile: 'vite.config.ts', logLevel: quiet ? 'warn' : 'info' });
+await viteBuild({ configFile: 'vite.config.mts', logLevel: quiet ? 'warn' : 'info' });
 if (!quiet) console.log('build: dist/main, dist/preload, dist/renderer');
