@@ -16,7 +16,8 @@ await Promise.all([
   // Dependencies stay in node_modules: several are native (better-sqlite3, keytar, ssh2).
   esbuild({ ...node, entryPoints: { host: 'main/host/main.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, packages: 'external' }),
   esbuild({ ...node, entryPoints: { electron: 'main/electron/main.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, packages: 'external', external: ['electron'] }),
-  esbuild({ ...node, entryPoints: { preload: 'preload/index.ts' }, outdir: 'dist/preload', outExtension: { '.js': '.cjs' }, external: ['electron'], target: 'chrome130' }),
+  // Minified: the preload carries the contract's zod schemas and loads with every window.
+  esbuild({ ...node, entryPoints: { preload: 'preload/index.ts' }, outdir: 'dist/preload', outExtension: { '.js': '.cjs' }, external: ['electron'], target: 'chrome130', minify: true }),
 ]);
 await viteBuild({ configFile: 'vite.config.mts', logLevel: quiet ? 'warn' : 'info' });
 if (!quiet) console.log('build: dist/main, dist/preload, dist/renderer');
