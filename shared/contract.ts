@@ -13,11 +13,13 @@ import { ConnectionState, TargetConnectionState } from './model/connection';
 import { AuditEntry, ContainerAction, DockerOverview } from './model/docker';
 import { ImportResult, ImportScan, ImportSelection } from './model/import';
 import { FrontendErrors, OpsContext, OpsEvent } from './model/ops';
+import { LogCacheLimits, LogCacheSummary, LogEntry, LogFollowEvent, LogSourceKey, LogSourceOption } from './model/logs';
 
 /** `5m`, `2h`, `1d` or an ISO time, as the ops API's `since` takes it. */
 const Since = z.string().regex(/^(\d{1,5}[smhd]|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)$/, 'Use 5m, 2h, 1d or an ISO time.');
 
 const Empty = z.strictObject({});
+const SettingKey = z.string().regex(/^[a-z][a-z0-9.:_-]{0,127}$/, 'Not a setting name.');
 
 export const channels = {
   /** What this process is: version, transport mode and where it keeps its data. */
@@ -76,6 +78,35 @@ export const channels = {
     response: FrontendErrors,
   },
 
+  /** What a log pane can follow on a target: its containers (Docker) or services (ops API). */
+  'logs:sources': { request: z.strictObject({ targetId: TargetId }), response: z.array(LogSourceOption) },
+  /** Flow control: the renderer hands back credit for lines it has drawn. */
+  'logs:ack': {
+    request: z.strictObject({ followId: z.string().max(64), lines: z.number().int().min(0).max(10_000_000) }),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  /** Cached lines by time range and text, for offline review and downloads. */
+  'logs:query': {
+    request: z.strictObject({
+      targetId: TargetId,
+      sources: z.array(LogSourceKey).max(12).optional(),
+      from: z.string().max(40).optional(),
+      to: z.string().max(40).optional(),
+      text: z.string().max(500).optional(),
+      limit: z.number().int().min(1).max(200_000).optional(),
+    }),
+    response: z.object({ entries: z.array(LogEntry), truncated: z.boolean() }),
+  },
+  'logs:cacheInfo': { request: Empty, response: LogCacheSummary },
+  'logs:setCacheLimits': { request: LogCacheLimits, response: LogCacheSummary },
+
+  /** Small UI state kept with the app's data (pane layouts per target, say). */
+  'settings:get': { request: z.strictObject({ key: SettingKey }), response: z.object({ value: z.unknown().nullable() }) },
+  'settings:set': {
+    request: z.strictObject({ key: SettingKey, value: z.unknown() }),
+    response: z.object({ ok: z.literal(true) }),
+  },
+
   /** Targets found in ~/.ssh/config and Docker contexts; nothing is imported yet. */
   'import:scan': { request: Empty, response: ImportScan },
   'import:apply': { request: z.strictObject({ selections: z.array(ImportSelection).min(1).max(200) }), response: ImportResult },
@@ -93,6 +124,20 @@ export const streams = {
   },
   /** An ops-api target's live events: container changes, frontend errors, alerts. */
   'opsapi:events': { params: z.strictObject({ targetId: TargetId }), event: OpsEvent },
+  /**
+   * Follows logs of one or more sources on a target, merged in time order by the pane. Lines
+   * arrive batched (per 16 ms or 64 KB); once too many are unacknowledged (`logs:ack`) the
+   * sources are paused, not buffered without bound.
+   */
+  'logs:follow': {
+    params: z.strictObject({
+      targetId: TargetId,
+      sources: z.array(LogSourceKey).min(1).max(12),
+      tail: z.number().int().min(0).max(100_000).optional(),
+      since: z.string().max(40).optional(),
+    }),
+    event: LogFollowEvent,
+  },
   /** Each new audit log entry. */
   'audit:recorded': { params: Empty, event: AuditEntry },
 } as const;
