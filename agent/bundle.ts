@@ -1,0 +1,81 @@
+/**
+ * `GET /api/ops/support-bundle`: one gzipped JSON file with the context, every service's recent
+ * logs and the recent browser errors, for attaching to a ticket. Redacted before it is
+ * compressed (see redact.ts); the number of replacements is recorded so a reader knows.
+ */
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { hostname } from 'node:os';
+import type { FrontendError, OpsContext, OpsLogEntry } from '../shared/model/ops';
+import { buildContext, type ContextDeps } from './context/context';
+import { dockerMessage, mapLimit } from './docker';
+import { knownServices, type LogsService } from './logs/logs-service';
+import { envPairs, Redactor, secretValues } from './redact';
+import pkg from '../package.json';
+
+const gzipAsync = promisify(gzip);
+/** Bundles are read by people: a line longer than this is cut. */
+const BUNDLE_LINE = 4_096;
+
+export interface SupportBundle {
+  format: 'control-room-agent-bundle';
+  version: 1;
+  generatedAt: string;
+  agent: { version: string; host: string };
+  context: OpsContext;
+  logs: Record<string, { entries: OpsLogEntry[] } | { error: string }>;
+  frontendErrors: FrontendError[];
+  redactions: number;
+}
+
+export interface BundleDeps extends ContextDeps {
+  logs: LogsService;
+}
+
+export async function buildSupportBundle(deps: BundleDeps, extraSecrets: string[]): Promise<{ body: Buffer; filename: string; redactions: number }> {
+  const generatedAt = new Date();
+  const context = await buildContext(deps);
+  const logs: SupportBundle['logs'] = {};
+  const secrets = [...secretValues(Object.entries(deps.env)), ...extraSecrets];
+  if (deps.config.beacon.ingestKey) secrets.push(deps.config.beacon.ingestKey);
+  try {
+    const containers = await deps.containers.list();
+    // Containers' own secrets (DATABASE_PASSWORD=...) are the likeliest to appear in their logs.
+    for (const c of containers) secrets.push(...secretValues(envPairs(c.env)));
+    await mapLimit(knownServices(containers), 4, async (service) => {
+      try {
+        const result = await deps.logs.read({ service, tail: deps.config.bundle.logTail, sinceMs: null });
+        logs[service] = {
+          entries: result.entries.map(({ ts, service: s, stream, level, message }) => ({
+            ts,
+            service: s,
+            stream,
+            level,
+            message: message.length > BUNDLE_LINE ? `${message.slice(0, BUNDLE_LINE)}…` : message,
+          })),
+        };
+      } catch (error) {
+        logs[service] = { error: dockerMessage(error) };
+      }
+    });
+  } catch (error) {
+    logs['(docker)'] = { error: dockerMessage(error) };
+  }
+  const frontendErrors = deps.beacons.list({ sinceMs: generatedAt.getTime() - deps.config.bundle.frontendSinceSeconds * 1000, route: null, limit: 5_000 });
+  const redactor = new Redactor(secrets);
+  const bundle: SupportBundle = redactor.deep({
+    format: 'control-room-agent-bundle',
+    version: 1,
+    generatedAt: generatedAt.toISOString(),
+    agent: { version: pkg.version, host: hostname() },
+    context,
+    logs: Object.fromEntries(Object.entries(logs).sort(([a], [b]) => a.localeCompare(b))),
+    frontendErrors,
+    redactions: 0,
+  } satisfies SupportBundle);
+  bundle.redactions = redactor.count;
+  const body = await gzipAsync(Buffer.from(JSON.stringify(bundle), 'utf8'));
+  const stamp = generatedAt.toISOString().replace(/[:.]/g, '-');
+  const host = hostname().replace(/[^\w.-]/g, '_');
+  return { body, filename: `support-bundle-${host}-${stamp}.json.gz`, redactions: redactor.count };
+}
