@@ -11,6 +11,7 @@
 import { Agent, type AgentOptions } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
+import { ApiError } from '../../../shared/errors';
 import type { ConnectionState } from '../../../shared/model/connection';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { fingerprintOf } from './host-key';
@@ -214,7 +215,8 @@ export class SshTunnel {
     } catch (error) {
       if (generation !== this.generation) return;
       this.dialing = false;
-      this.setState({ status: 'failed', code: 'keychain', reason: messageOf(error) });
+      // Keychain trouble arrives as an ApiError; anything else is missing configuration.
+      this.setState({ status: 'failed', code: error instanceof ApiError ? 'keychain' : 'config', reason: messageOf(error) });
       return;
     }
     if (generation !== this.generation || this.closed) return;
