@@ -9,6 +9,7 @@ import { OverviewArea } from '../areas/overview-area';
 import { TargetsArea } from '../areas/targets/targets-area';
 import { UpcomingArea } from '../areas/upcoming-area';
 import { AppShell } from './app-shell';
+import { ConnectionsProvider } from './connections-store';
 import { KeychainProvider } from './keychain';
 import { useRoute } from './routes';
 import { TargetsProvider } from './targets-store';
@@ -20,9 +21,11 @@ export function App({ api, connection }: { api: ControlRoomApi; connection: Conn
       <ConnectionGate>
         <KeychainProvider>
           <TargetsProvider>
-            <AppShell>
-              <CurrentArea />
-            </AppShell>
+            <ConnectionsProvider>
+              <AppShell>
+                <CurrentArea />
+              </AppShell>
+            </ConnectionsProvider>
           </TargetsProvider>
         </KeychainProvider>
       </ConnectionGate>

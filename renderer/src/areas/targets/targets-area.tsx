@@ -5,11 +5,13 @@ import { useEffect, useState } from 'react';
 import { SECRET_LABELS, type SecretSlot, type Target } from '../../../../shared/model/target';
 import { navigate } from '../../app/routes';
 import { useTargets } from '../../app/targets-store';
+import { ConnectionChip } from '../../components/connection-chip';
 import { EmptyState } from '../../components/empty-state';
 import { EnvBadge } from '../../components/env-badge';
-import { AREA_ICONS, KeyIcon, PencilIcon, PlusIcon, TrashIcon, WarningIcon } from '../../components/icons';
+import { AREA_ICONS, ImportIcon, KeyIcon, PencilIcon, PlusIcon, TrashIcon, WarningIcon } from '../../components/icons';
 import { DeleteTargetDialog } from './delete-target-dialog';
 import { connectionSummary, shortFingerprint } from './describe';
+import { ImportDialog } from './import-dialog';
 import { SHORT_KIND_LABELS } from './target-form';
 import { TargetFormDialog } from './target-form-dialog';
 
@@ -20,6 +22,7 @@ export function TargetsArea({ rest }: { rest: string }) {
   const [open, setOpen] = useState<Open>(null);
   const [notice, setNotice] = useState<string>();
   const adding = rest === 'new';
+  const importing = rest === 'import';
 
   useEffect(() => {
     if (!notice) return;
@@ -29,6 +32,7 @@ export function TargetsArea({ rest }: { rest: string }) {
 
   const startAdd = () => navigate('targets', 'new');
   const closeAdd = () => navigate('targets', '', { replace: true });
+  const startImport = () => navigate('targets', 'import');
 
   return (
     <section className="area targets-area" aria-labelledby="targets-title">
@@ -40,9 +44,14 @@ export function TargetsArea({ rest }: { rest: string }) {
           </p>
         </div>
         {targets.state === 'ready' && targets.targets.length ? (
-          <button type="button" className="button button-primary" onClick={startAdd}>
-            <PlusIcon /> Add target
-          </button>
+          <div className="area-actions">
+            <button type="button" className="button" onClick={startImport}>
+              <ImportIcon /> Import…
+            </button>
+            <button type="button" className="button button-primary" onClick={startAdd}>
+              <PlusIcon /> Add target
+            </button>
+          </div>
         ) : null}
       </header>
 
@@ -61,9 +70,14 @@ export function TargetsArea({ rest }: { rest: string }) {
           icon={AREA_ICONS.targets({ size: 28 })}
           title="No targets yet — add the prod host or ops API you want to watch."
           actions={
-            <button type="button" className="button button-primary" onClick={startAdd}>
-              <PlusIcon /> Add target
-            </button>
+            <>
+              <button type="button" className="button button-primary" onClick={startAdd}>
+                <PlusIcon /> Add target
+              </button>
+              <button type="button" className="button" onClick={startImport}>
+                <ImportIcon /> Import…
+              </button>
+            </>
           }
         >
           <p>
@@ -86,6 +100,14 @@ export function TargetsArea({ rest }: { rest: string }) {
             closeAdd();
             setNotice(`Added ${target.name}.`);
           }}
+        />
+      ) : null}
+      {importing ? (
+        <ImportDialog
+          onClose={closeAdd}
+          onImported={(names) =>
+            setNotice(names.length === 1 ? `Imported ${names[0]}.` : `Imported ${names.length} targets.`)
+          }
         />
       ) : null}
       {open?.dialog === 'edit' ? (
@@ -133,6 +155,7 @@ function TargetsTable({ targets, onEdit, onDelete }: TargetsTableProps) {
             <th scope="col">Name</th>
             <th scope="col">Kind</th>
             <th scope="col">Connection</th>
+            <th scope="col">Status</th>
             <th scope="col">Secrets</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
@@ -175,6 +198,9 @@ function TargetRow({ target, onEdit, onDelete }: { target: Target } & Omit<Targe
             )}
           </span>
         ) : null}
+      </td>
+      <td className="cell-status">
+        <ConnectionChip target={target} />
       </td>
       <td className="cell-secrets">
         {slots.length === 0 ? (
