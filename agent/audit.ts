@@ -68,8 +68,15 @@ export class AuditLog {
     try {
       this.insertAll(rows);
     } catch {
-      // The audit log must not take the agent down; the count of lost rows is kept for `dropped`.
-      this.dropped += rows.length;
+      // One bad row must not cost the others: retry one by one. The audit log must not take
+      // the agent down either; what still fails is counted in `droppedRows`.
+      for (const row of rows) {
+        try {
+          this.insertAll([row]);
+        } catch {
+          this.dropped++;
+        }
+      }
     }
   }
 

@@ -36,6 +36,8 @@ declare module 'fastify' {
     tokenId: string | null;
     /** The presented token itself, so the support bundle can redact it. */
     tokenValue: string | null;
+    /** Read when the request arrives: a refused WebSocket upgrade has lost its socket by onResponse. */
+    clientIp: string;
   }
   interface FastifyInstance {
     agent: AgentServices;
@@ -103,12 +105,14 @@ export async function buildAgent(input: AgentConfigInput | AgentConfig, options:
   app.decorate('agent', services);
   app.decorateRequest('tokenId', null);
   app.decorateRequest('tokenValue', null);
+  app.decorateRequest('clientIp', '');
 
   await app.register(rateLimit, { global: false });
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
   const verifier = new TokenVerifier(db);
   app.addHook('onRequest', async (request) => {
+    request.clientIp = request.ip ?? 'unknown';
     const access = request.routeOptions.config?.access ?? 'read';
     if (access === 'public') return;
     const token = presentedToken(request.headers.authorization, request.routeOptions.config?.queryToken ? queryParam(request.url, 'token') : null);
@@ -132,7 +136,7 @@ export async function buildAgent(input: AgentConfigInput | AgentConfig, options:
       query: redactQuery(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : ''),
       status: reply.statusCode,
       tokenId: request.tokenId ?? 'anonymous',
-      ip: request.ip,
+      ip: request.clientIp || request.ip || 'unknown',
       durationMs: Math.round(reply.elapsedTime * 100) / 100,
     });
   });

@@ -74,7 +74,7 @@ export async function registerRoutes(app: FastifyInstance, services: AgentServic
         query: '',
         status: 101,
         tokenId: request.tokenId ?? 'anonymous',
-        ip: request.ip,
+        ip: request.clientIp,
         durationMs: 0,
       });
       services.hub.add(socket);
