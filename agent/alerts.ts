@@ -52,7 +52,7 @@ export function frontendAlerts(store: BeaconStore, threshold: number, windowSeco
     {
       id: 'frontend:burst',
       severity: 'warning',
-      message: `${count} browser errors in the last ${minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${windowSeconds} s`}.`,
+      message: `${count} browser errors in the last ${minutes === 1 ? 'minute' : minutes > 1 ? `${minutes} minutes` : `${windowSeconds} s`}.`,
       since: new Date(nowMs - windowSeconds * 1000).toISOString(),
       source: 'frontend',
     },

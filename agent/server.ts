@@ -55,6 +55,8 @@ export interface AgentServices {
   logs: LogsService;
   migrations: MigrationsRunner;
   alerts: AlertMonitor;
+  /** Every route as registered (HEAD twins left out): the OpenAPI test compares them with agent/openapi.json. */
+  routes: { method: string; url: string }[];
 }
 
 export interface BuildOptions {
@@ -83,6 +85,7 @@ export async function buildAgent(input: AgentConfigInput | AgentConfig, options:
     containers,
     logs: new LogsService(docker.requests, containers),
     migrations,
+    routes: [],
     alerts: new AlertMonitor(
       () => currentAlerts({ config, env, containers, migrations, beacons }),
       (alert) => hub.publish({ type: 'alert', at: new Date().toISOString(), alert }),
@@ -151,6 +154,9 @@ export async function buildAgent(input: AgentConfigInput | AgentConfig, options:
     return reply.code(404).send(errorReply(404, `There is no ${request.method} ${path} on this agent; its endpoints are listed in agent/openapi.json.`));
   });
 
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') services.routes.push({ method, url: route.url });
+  });
   await registerRoutes(app, services);
 
   app.addHook('onReady', async () => {

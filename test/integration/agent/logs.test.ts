@@ -25,7 +25,8 @@ async function startContainers(podman: Podman) {
     podman.run('shop-backend-2', `echo "replica two says hi"; ${IDLE}`, composeLabels('shop', 'backend')),
     podman.run('counter', `seq 1 6000; ${IDLE}`),
     podman.run('timed', `echo early; sleep 2; echo late; ${IDLE}`, composeLabels('shop', 'timed')),
-    podman.run('both', `echo out; echo err >&2; ${IDLE}`),
+    // The pause makes the order certain: stdout and stderr reach the engine through separate pipes.
+    podman.run('both', `echo out; sleep 0.3; echo err >&2; ${IDLE}`),
     // A TTY container: Docker sends raw bytes, no 8-byte frames, everything on stdout.
     podman.cli(['run', '-d', '-t', '--name', 'tty-app', BUSYBOX_IMAGE, 'sh', '-c', `echo "tty line"; echo "tty [error] to stderr" >&2; ${IDLE}`]),
   ]);

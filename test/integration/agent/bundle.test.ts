@@ -1,0 +1,72 @@
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpsContext, OpsLogEntry } from '../../../shared/model/ops';
+import { BUSYBOX_IMAGE, composeLabels } from '../../support/podman';
+import { waitFor } from '../../support/keyring';
+import { beaconBody, startAgentFixture, type AgentFixture } from './agent-fixture';
+
+const IDLE = 'trap "exit 0" TERM; while true; do sleep 1 & wait; done';
+const DB_PASSWORD = 'hunter2-db-password';
+const AGENT_SECRET = 'agent-env-secret-value-9876';
+const FAKE_TOKEN = `cra_${'Q'.repeat(43)}`;
+let fx: AgentFixture;
+
+beforeAll(async () => {
+  fx = await startAgentFixture({
+    podman: true,
+    env: { PATH: process.env.PATH, SHOP_API_TOKEN: AGENT_SECRET, STRIPE_SECRET_KEY: 'sk_live_abcdef123456', PLAIN_SETTING: 'visible-value-123', FEATURE_AUTH: 'true' },
+    before: async (podman) => {
+      await Promise.all([
+        podman.cli([
+          'run', '-d', '--name', 'shop-api-1', '-e', `DATABASE_PASSWORD=${DB_PASSWORD}`,
+          ...Object.entries(composeLabels('shop', 'api')).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+          BUSYBOX_IMAGE, 'sh', '-c', `echo "connecting with password $DATABASE_PASSWORD"; echo "Authorization: Bearer ${FAKE_TOKEN}" >&2; ${IDLE}`,
+        ]),
+        podman.run('shop-web-1', `echo "web up, sk_live_abcdef123456 loaded"; ${IDLE}`, composeLabels('shop', 'web')),
+      ]);
+    },
+  });
+  await waitFor(async () => (await (await fx.get('/api/ops/logs?service=api')).text()).includes('Bearer'), 15_000, 'the api container printed nothing');
+});
+
+afterAll(async () => {
+  await fx?.stop();
+});
+
+describe('GET /api/ops/support-bundle', () => {
+  it('is a gzip attachment of JSON with the context, each service\'s logs and the browser errors, secrets redacted', async () => {
+    await fx.beacon(beaconBody({ route: '/leak', message: `fetch failed with token ${fx.admin} and ${fx.read}`, stack: `at ${AGENT_SECRET}` }));
+    await fx.beacon(beaconBody({ route: '/fine', message: 'visible-value-123 is not a secret' }));
+    const response = await fx.get('/api/ops/support-bundle', fx.admin);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/gzip');
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="support-bundle-[\w.-]+-\d{4}-\d{2}-\d{2}T[\d-]+Z\.json\.gz"$/);
+    const gz = Buffer.from(await response.arrayBuffer());
+    expect(gz.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    const text = gunzipSync(gz).toString('utf8');
+    const bundle = JSON.parse(text) as Record<string, unknown> & { logs: Record<string, { entries?: unknown[]; error?: string }>; frontendErrors: { route: string; message: string }[]; redactions: number };
+
+    expect(bundle.format).toBe('control-room-agent-bundle');
+    OpsContext.parse(bundle.context);
+    expect(Object.keys(bundle.logs).sort()).toEqual(['api', 'web']);
+    for (const entry of bundle.logs.api!.entries!) OpsLogEntry.parse(entry);
+    expect(bundle.frontendErrors.map((e) => e.route).sort()).toEqual(['/fine', '/leak']);
+
+    // Nothing secret survives, wherever it was: a beacon, a container's log, the agent's own env.
+    for (const secret of [fx.admin, fx.read, FAKE_TOKEN, DB_PASSWORD, AGENT_SECRET, 'sk_live_abcdef123456']) expect(text).not.toContain(secret);
+    expect(text).toContain('connecting with password [redacted]');
+    expect(text).toContain('Authorization: Bearer [redacted]');
+    expect(text).toContain('web up, [redacted] loaded');
+    expect(bundle.frontendErrors.find((e) => e.route === '/leak')!.message).toBe('fetch failed with token [redacted] and [redacted]');
+    // Ordinary values stay readable, including short flags under secret-looking names.
+    expect(text).toContain('visible-value-123 is not a secret');
+    expect(bundle.redactions).toBeGreaterThanOrEqual(6);
+    expect(response.headers.get('x-redactions')).toBe(String(bundle.redactions));
+  });
+
+  it('needs the admin scope', async () => {
+    const response = await fx.get('/api/ops/support-bundle', fx.read);
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ statusCode: 403, error: expect.stringMatching(/admin scope/) });
+  });
+});
