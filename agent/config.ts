@@ -129,8 +129,12 @@ export function parseAgentConfig(input: unknown): AgentConfig {
   const result = AgentConfigSchema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const where = issue.path.length ? issue.path.join('.') : 'the configuration';
-  throw new ConfigError(`Invalid agent configuration: ${where}: ${issue.message}.`);
+  const where = issue.path.join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+    throw new ConfigError(`Invalid agent configuration: unknown key${issue.keys.length > 1 ? 's' : ''} ${keys} ${where ? `in ${where}` : 'at the top level'} (see agent/README.md).`);
+  }
+  throw new ConfigError(`Invalid agent configuration: ${where || 'the configuration'}: ${issue.message}.`);
 }
 
 /**
