@@ -33,11 +33,6 @@ type Subscribers = {
   [S in Stream]: (params: ParsedParamsOf<S>, emit: (event: EventOf<S>) => void) => () => void;
 };
 
-/** Placeholder for channels declared ahead of their service (the Logs issue). */
-function notYet(): never {
-  throw new ApiError('internal', 'This part of Control Room is not built yet.');
-}
-
 export interface Api {
   invoke(channel: unknown, payload: unknown): Promise<Reply>;
   /** On success the reply's value ends the subscription. */
@@ -69,13 +64,19 @@ export function createApi(services: Services, info: AppInfo, log: (message: stri
     'audit:list': ({ targetId, limit }) => services.audit.list({ targetId, ...(limit ? { limit } : {}) }),
     'opsapi:context': ({ targetId }) => services.opsApi.client(targetId).context(),
     'opsapi:frontendErrors': ({ targetId, since, route }) => services.opsApi.client(targetId).frontendLogs({ since, route }),
-    'logs:sources': () => notYet(),
-    'logs:ack': () => notYet(),
-    'logs:query': () => notYet(),
-    'logs:cacheInfo': () => notYet(),
-    'logs:setCacheLimits': () => notYet(),
-    'settings:get': () => notYet(),
-    'settings:set': () => notYet(),
+    'logs:sources': ({ targetId }) => services.logs.sources(targetId),
+    'logs:ack': ({ followId, lines }) => {
+      services.logs.ack(followId, lines);
+      return { ok: true as const };
+    },
+    'logs:query': (request) => services.logs.query(request),
+    'logs:cacheInfo': () => services.logs.cacheInfo(),
+    'logs:setCacheLimits': (limits) => services.logs.setCacheLimits(limits),
+    'settings:get': ({ key }) => ({ value: services.settings.get(key) ?? null }),
+    'settings:set': ({ key, value }) => {
+      services.settings.set(key, value);
+      return { ok: true as const };
+    },
     'import:scan': () => services.imports.scan(),
     'import:apply': ({ selections }) => services.imports.apply(selections),
   };
@@ -98,7 +99,7 @@ export function createApi(services: Services, info: AppInfo, log: (message: stri
         (error) => emit({ error }),
       ),
     'audit:recorded': (_params, emit) => services.audit.onRecorded(emit),
-    'logs:follow': () => notYet(),
+    'logs:follow': (params, emit) => services.logs.follow(params, emit),
   };
 
   function failure(error: unknown): { ok: false; error: ReturnType<ApiError['toBody']> } {

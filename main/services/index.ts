@@ -14,6 +14,9 @@ import { ContainerActions } from './docker/container-actions';
 import { DockerOverviewService } from './docker/overview-service';
 import { TargetImport } from './import/target-import';
 import { OpsApiService } from './ops-api/ops-api-service';
+import { LogCache, type LogCacheOptions } from './logs/log-cache';
+import { LogsService, type LogsServiceOptions } from './logs/logs-service';
+import { SettingsStore } from './settings/settings-store';
 
 export interface ServiceDeps {
   dataDir: string;
@@ -22,6 +25,7 @@ export interface ServiceDeps {
   /** Where ~/.ssh/config and ~/.docker/contexts are looked for. */
   home?: string;
   connections?: ConnectionManagerOptions;
+  logs?: LogsServiceOptions & { cache?: LogCacheOptions };
 }
 
 export interface Services {
@@ -35,15 +39,26 @@ export interface Services {
   audit: AuditLog;
   imports: TargetImport;
   opsApi: OpsApiService;
+  logs: LogsService;
+  settings: SettingsStore;
   close(): void;
 }
 
-export function createServices({ dataDir, credentials, clock = systemClock, home = homedir(), connections: connectionOptions }: ServiceDeps): Services {
+export function createServices({
+  dataDir,
+  credentials,
+  clock = systemClock,
+  home = homedir(),
+  connections: connectionOptions,
+  logs: logOptions = {},
+}: ServiceDeps): Services {
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   const targets = new TargetsService(db, credentials, clock);
   const audit = new AuditLog(db, clock);
   const opsApi = new OpsApiService(targets);
   const connections = new ConnectionManager(targets, connectionOptions ?? { sshAgentSocket: process.env.SSH_AUTH_SOCK });
+  const { cache: cacheOptions, ...logsOptions } = logOptions;
+  const logs = new LogsService(targets, connections, opsApi, new LogCache(db, cacheOptions), logsOptions);
   return {
     dataDir,
     db,
@@ -55,7 +70,10 @@ export function createServices({ dataDir, credentials, clock = systemClock, home
     audit,
     imports: new TargetImport(targets, home),
     opsApi,
+    logs,
+    settings: new SettingsStore(db, () => clock.now()),
     close: () => {
+      logs.close();
       connections.closeAll();
       opsApi.closeAll();
       db.close();

@@ -56,6 +56,56 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_target ON audit_log (target_id, id DESC);
     `,
   },
+  {
+    version: 3,
+    name: 'log cache and settings',
+    sql: `
+      -- One row per followed container (Docker) or service (ops API) of a target: the cache's
+      -- running totals, so sizes and ages are known without scanning the lines.
+      CREATE TABLE log_sources (
+        id      INTEGER PRIMARY KEY,
+        target  TEXT NOT NULL,
+        source  TEXT NOT NULL,
+        service TEXT,
+        lines   INTEGER NOT NULL DEFAULT 0,
+        bytes   INTEGER NOT NULL DEFAULT 0,
+        oldest  INTEGER,
+        newest  INTEGER,
+        UNIQUE (target, source)
+      );
+      -- Every followed line. ts is milliseconds since the epoch; stream 0 stdout, 1 stderr;
+      -- level 1 error, 2 warn, 3 info, 4 debug, NULL unknown. Rows are written in arrival order,
+      -- so the lowest ids are the oldest written: trimming by size removes them first.
+      CREATE TABLE log_lines (
+        id        INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL,
+        ts        INTEGER NOT NULL,
+        stream    INTEGER NOT NULL,
+        level     INTEGER,
+        message   TEXT NOT NULL
+      );
+      CREATE INDEX log_lines_source_ts ON log_lines (source_id, ts);
+      -- The cached lines as bundles and tools read them.
+      CREATE VIEW log_entries AS
+        SELECT l.id, s.target, s.service, s.source AS container, l.ts,
+               CASE l.stream WHEN 1 THEN 'stderr' ELSE 'stdout' END AS stream,
+               CASE l.level WHEN 1 THEN 'error' WHEN 2 THEN 'warn' WHEN 3 THEN 'info' WHEN 4 THEN 'debug' END AS level,
+               l.message
+        FROM log_lines l JOIN log_sources s ON s.id = l.source_id;
+      -- The user's bounds for the cache (one row; defaults apply until it is written).
+      CREATE TABLE log_cache_limits (
+        id            INTEGER PRIMARY KEY CHECK (id = 1),
+        max_bytes     INTEGER NOT NULL,
+        max_age_hours INTEGER NOT NULL
+      );
+      -- Small UI state: a key and its JSON value.
+      CREATE TABLE settings (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,402 @@
+/**
+ * The offline log cache: every followed line, in the app's SQLite file, so logs can be reviewed
+ * and searched with the network off, after a restart, and read by support bundles.
+ *
+ * Writes are queued and committed in batches (one transaction per 250 ms or 5,000 lines): a
+ * transaction per line would cost a disk sync each. Each container's (or ops-API service's) totals
+ * are kept in `log_sources` as lines are written, so the size of the cache, its age and the
+ * per-container summary never need a scan of the lines.
+ *
+ * The cache is bounded by a size and an age the user sets. Both are enforced by a periodic trim
+ * (not per insert, which would slow every batch): lines older than the age go first, then the
+ * oldest written lines until the total is back under 90% of the size, in small chunks with the
+ * event loop free in between.
+ *
+ * Queries run per source on the (source_id, ts) index, newest first with a limit, and the
+ * per-source answers are merged: a time-range query costs about the lines it returns, whatever
+ * the cache holds.
+ */
+import type { Statement, Transaction } from 'better-sqlite3';
+import type { LogCacheLimits, LogCacheSummary, LogEntry } from '../../../shared/model/logs';
+import type { LogLevel } from '../../../shared/model/ops';
+import type { Db } from '../store/database';
+
+export const DEFAULT_CACHE_LIMITS: LogCacheLimits = { maxBytes: 256 * 1024 * 1024, maxAgeHours: 7 * 24 };
+
+/** What a line costs besides its text (ids, time, stream, level, index entry), for the size bound. */
+export const ROW_OVERHEAD = 32;
+
+const LEVEL_CODES: Record<LogLevel, number> = { error: 1, warn: 2, info: 3, debug: 4 };
+const LEVELS: (LogLevel | null)[] = [null, 'error', 'warn', 'info', 'debug'];
+
+export interface LogCacheOptions {
+  /** Milliseconds since the epoch; tests move it to age lines. */
+  now?: () => number;
+  flushMs?: number;
+  flushRows?: number;
+  /** How often the size and age bounds are enforced. */
+  trimIntervalMs?: number;
+  /** Lines deleted per step of a trim; the event loop runs between steps. */
+  trimChunk?: number;
+}
+
+export interface CacheQuery {
+  targetId: string;
+  /** Container (Docker) or service (ops API) names; all of the target's when absent. */
+  sources?: string[] | undefined;
+  fromMs?: number | undefined;
+  toMs?: number | undefined;
+  text?: string | undefined;
+  limit: number;
+}
+
+interface SourceRow {
+  id: number;
+  target: string;
+  source: string;
+  service: string | null;
+}
+
+interface Totals {
+  lines: number;
+  bytes: number;
+  oldest: number;
+  newest: number;
+}
+
+/** The newest instant a source has in the cache and the lines of that instant. */
+export interface CacheBoundary {
+  ts: number;
+  lines: { stream: LogEntry['stream']; message: string }[];
+}
+
+export class LogCache {
+  private queue: LogEntry[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly trimTimer: NodeJS.Timeout;
+  private trimming: Promise<{ lines: number; bytes: number }> | null = null;
+  private readonly sources = new Map<string, SourceRow>();
+  private readonly byId = new Map<number, SourceRow>();
+  private readonly now: () => number;
+  private readonly stmt: Record<
+    | 'insertLine'
+    | 'upsertSource'
+    | 'setService'
+    | 'addTotals'
+    | 'range'
+    | 'rangeText'
+    | 'targetSources'
+    | 'summary'
+    | 'limits'
+    | 'setLimits'
+    | 'newest'
+    | 'linesAt'
+    | 'expiredSources'
+    | 'deleteOlder'
+    | 'deleteOldest'
+    | 'subtract'
+    | 'dropEmpty'
+    | 'totalBytes',
+    Statement
+  >;
+  private readonly insertTx: Transaction<(entries: readonly LogEntry[]) => void>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: LogCacheOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    const prepare = (sql: string) => db.prepare(sql);
+    this.stmt = {
+      insertLine: prepare('INSERT INTO log_lines (source_id, ts, stream, level, message) VALUES (?, ?, ?, ?, ?)'),
+      upsertSource: prepare(
+        `INSERT INTO log_sources (target, source, service) VALUES (?, ?, ?)
+         ON CONFLICT (target, source) DO UPDATE SET service = excluded.service RETURNING id`,
+      ).pluck(),
+      setService: prepare('UPDATE log_sources SET service = ? WHERE id = ?'),
+      addTotals: prepare(
+        `UPDATE log_sources SET lines = lines + ?, bytes = bytes + ?,
+           oldest = min(coalesce(oldest, ?3), ?3), newest = max(coalesce(newest, ?4), ?4) WHERE id = ?5`,
+      ),
+      range: prepare(
+        `SELECT id, ts, stream, level, message FROM log_lines
+         WHERE source_id = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC, id DESC LIMIT ?`,
+      ).raw(),
+      rangeText: prepare(
+        `SELECT id, ts, stream, level, message FROM log_lines
+         WHERE source_id = ? AND ts >= ? AND ts <= ? AND message LIKE ? ESCAPE '\\' ORDER BY ts DESC, id DESC LIMIT ?`,
+      ).raw(),
+      targetSources: prepare('SELECT id, target, source, service FROM log_sources WHERE target = ?'),
+      summary: prepare('SELECT target, source, lines, bytes, oldest, newest FROM log_sources WHERE lines > 0 ORDER BY target, source'),
+      limits: prepare('SELECT max_bytes AS maxBytes, max_age_hours AS maxAgeHours FROM log_cache_limits WHERE id = 1'),
+      setLimits: prepare(
+        `INSERT INTO log_cache_limits (id, max_bytes, max_age_hours) VALUES (1, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET max_bytes = excluded.max_bytes, max_age_hours = excluded.max_age_hours`,
+      ),
+      newest: prepare('SELECT max(ts) FROM log_lines WHERE source_id = ?').pluck(),
+      linesAt: prepare('SELECT stream, message FROM log_lines WHERE source_id = ? AND ts = ? ORDER BY id LIMIT 50000'),
+      expiredSources: prepare('SELECT id FROM log_sources WHERE oldest < ?').pluck(),
+      deleteOlder: prepare(
+        `DELETE FROM log_lines WHERE id IN (SELECT id FROM log_lines WHERE source_id = ? AND ts < ? LIMIT ?)
+         RETURNING source_id, length(CAST(message AS BLOB))`,
+      ).raw(),
+      deleteOldest: prepare(
+        `DELETE FROM log_lines WHERE id IN (SELECT id FROM log_lines ORDER BY id LIMIT ?)
+         RETURNING source_id, length(CAST(message AS BLOB))`,
+      ).raw(),
+      subtract: prepare(
+        `UPDATE log_sources SET lines = max(0, lines - ?), bytes = max(0, bytes - ?),
+           oldest = (SELECT min(ts) FROM log_lines WHERE source_id = ?3) WHERE id = ?3`,
+      ),
+      dropEmpty: prepare('DELETE FROM log_sources WHERE lines = 0 RETURNING id').pluck(),
+      totalBytes: prepare('SELECT coalesce(sum(bytes), 0) FROM log_sources').pluck(),
+    };
+    this.insertTx = db.transaction((entries: readonly LogEntry[]) => this.insertRows(entries));
+    this.trimTimer = setInterval(() => void this.trim(), options.trimIntervalMs ?? 60_000);
+    this.trimTimer.unref();
+  }
+
+  /** Queues lines; they are committed within `flushMs` (or at once when the queue is long). */
+  append(entries: readonly LogEntry[]): void {
+    for (const entry of entries) this.queue.push(entry);
+    if (this.queue.length >= (this.options.flushRows ?? 5_000)) this.flush();
+    else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.flush(), this.options.flushMs ?? 250);
+      this.flushTimer.unref();
+    }
+  }
+
+  /** Commits the queue now (before a query, a summary, a trim, or closing). */
+  flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (!this.queue.length) return;
+    const entries = this.queue;
+    this.queue = [];
+    this.insertTx(entries);
+  }
+
+  /** Writes lines in one transaction, now: the insert path the benchmark measures. */
+  insert(entries: readonly LogEntry[]): void {
+    this.insertTx(entries);
+  }
+
+  query({ targetId, sources, fromMs, toMs, text, limit }: CacheQuery): { entries: LogEntry[]; truncated: boolean } {
+    this.flush();
+    const rows = this.sourcesOf(targetId, sources);
+    const from = fromMs ?? Number.MIN_SAFE_INTEGER;
+    const to = toMs ?? Number.MAX_SAFE_INTEGER;
+    const pattern = text ? `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    type Row = [number, number, number, number | null, string];
+    const found: { row: Row; source: SourceRow }[] = [];
+    for (const source of rows) {
+      const hits = (
+        pattern ? this.stmt.rangeText.all(source.id, from, to, pattern, limit + 1) : this.stmt.range.all(source.id, from, to, limit + 1)
+      ) as Row[];
+      for (const row of hits) found.push({ row, source });
+    }
+    // Newest first across sources (ties by write order), cut to the limit, then oldest first.
+    if (rows.length > 1) found.sort((a, b) => b.row[1] - a.row[1] || b.row[0] - a.row[0]);
+    const truncated = found.length > limit;
+    const kept = truncated ? found.slice(0, limit) : found;
+    const entries: LogEntry[] = new Array(kept.length);
+    for (let i = 0; i < kept.length; i++) {
+      const { row, source } = kept[kept.length - 1 - i]!;
+      entries[i] = {
+        ts: new Date(row[1]).toISOString(),
+        target: source.target,
+        service: source.service,
+        container: source.source,
+        stream: row[2] === 1 ? 'stderr' : 'stdout',
+        level: LEVELS[row[3] ?? 0] ?? null,
+        message: row[4],
+      };
+    }
+    return { entries, truncated };
+  }
+
+  summary(): LogCacheSummary {
+    this.flush();
+    const rows = this.stmt.summary.all() as { target: string; source: string; lines: number; bytes: number; oldest: number; newest: number }[];
+    return {
+      limits: this.limits(),
+      services: rows.map((row) => ({
+        target: row.target,
+        container: row.source,
+        lines: row.lines,
+        bytes: row.bytes,
+        oldest: new Date(row.oldest).toISOString(),
+        newest: new Date(row.newest).toISOString(),
+      })),
+    };
+  }
+
+  limits(): LogCacheLimits {
+    const row = this.stmt.limits.get() as LogCacheLimits | undefined;
+    return row ?? { ...DEFAULT_CACHE_LIMITS };
+  }
+
+  /** Stores new bounds and enforces them before answering. */
+  async setLimits(limits: LogCacheLimits): Promise<LogCacheSummary> {
+    this.stmt.setLimits.run(limits.maxBytes, limits.maxAgeHours);
+    await this.trim();
+    return this.summary();
+  }
+
+  /** Bytes the cache counts against its size bound. */
+  totalBytes(): number {
+    this.flush();
+    return this.stmt.totalBytes.get() as number;
+  }
+
+  /** The newest instant cached for a source and its lines: where a new follow must not repeat. */
+  boundary(targetId: string, source: string): CacheBoundary | null {
+    this.flush();
+    const row = this.sources.get(keyOf(targetId, source)) ?? this.sourcesOf(targetId, [source])[0];
+    if (!row) return null;
+    const ts = this.stmt.newest.get(row.id) as number | null;
+    if (ts === null) return null;
+    const lines = (this.stmt.linesAt.all(row.id, ts) as { stream: number; message: string }[]).map((line) => ({
+      stream: line.stream === 1 ? ('stderr' as const) : ('stdout' as const),
+      message: line.message,
+    }));
+    return { ts, lines };
+  }
+
+  /** Enforces the age, then the size bound. One trim runs at a time; callers share it. */
+  trim(): Promise<{ lines: number; bytes: number }> {
+    this.trimming ??= this.runTrim().finally(() => {
+      this.trimming = null;
+    });
+    return this.trimming;
+  }
+
+  close(): void {
+    clearInterval(this.trimTimer);
+    if (this.db.open) this.flush();
+    clearTimeout(this.flushTimer);
+  }
+
+  private async runTrim(): Promise<{ lines: number; bytes: number }> {
+    const removed = { lines: 0, bytes: 0 };
+    const chunk = this.options.trimChunk ?? 5_000;
+    const count = (deleted: [number, number][]) => {
+      const perSource = new Map<number, { lines: number; bytes: number }>();
+      for (const [sourceId, length] of deleted) {
+        const totals = perSource.get(sourceId) ?? { lines: 0, bytes: 0 };
+        totals.lines++;
+        totals.bytes += length + ROW_OVERHEAD;
+        perSource.set(sourceId, totals);
+      }
+      for (const [sourceId, totals] of perSource) {
+        this.stmt.subtract.run(totals.lines, totals.bytes, sourceId);
+        removed.lines += totals.lines;
+        removed.bytes += totals.bytes;
+      }
+      for (const id of this.stmt.dropEmpty.all() as number[]) this.forget(id);
+      return perSource;
+    };
+    if (!this.db.open) return removed;
+    this.flush();
+    const { maxBytes, maxAgeHours } = this.limits();
+    const cutoff = this.now() - maxAgeHours * 3_600_000;
+    for (const sourceId of this.stmt.expiredSources.all(cutoff) as number[]) {
+      for (;;) {
+        if (!this.db.open) return removed;
+        const deleted = this.db.transaction(() => {
+          const rows = this.stmt.deleteOlder.all(sourceId, cutoff, chunk) as [number, number][];
+          count(rows);
+          return rows.length;
+        })();
+        if (deleted < chunk) break;
+        await nextTick();
+      }
+    }
+    let total = this.db.open ? (this.stmt.totalBytes.get() as number) : 0;
+    if (total > maxBytes) {
+      // Some headroom, so a cache at its bound is not trimmed by a few lines every period.
+      const goal = maxBytes * 0.9;
+      while (total > goal && this.db.open) {
+        const bytes = this.db.transaction(() => {
+          const rows = this.stmt.deleteOldest.all(chunk) as [number, number][];
+          let sum = 0;
+          for (const totals of count(rows).values()) sum += totals.bytes;
+          return rows.length ? sum : -1;
+        })();
+        if (bytes < 0) break;
+        total -= bytes;
+        await nextTick();
+      }
+    }
+    return removed;
+  }
+
+  private insertRows(entries: readonly LogEntry[]): void {
+    const totals = new Map<number, Totals>();
+    const insert = this.stmt.insertLine;
+    let lastKey = '';
+    let lastId = 0;
+    let lastTotals: Totals | undefined;
+    for (const entry of entries) {
+      const key = keyOf(entry.target, entry.container);
+      if (key !== lastKey || !lastTotals) {
+        lastId = this.sourceId(entry.target, entry.container, entry.service);
+        lastKey = key;
+        lastTotals = totals.get(lastId);
+        if (!lastTotals) totals.set(lastId, (lastTotals = { lines: 0, bytes: 0, oldest: Infinity, newest: -Infinity }));
+      }
+      const parsed = Date.parse(entry.ts);
+      // A NaN would become NULL and fail the whole batch; sources always send ISO, but be sure.
+      const ts = Number.isFinite(parsed) ? parsed : this.now();
+      insert.run(lastId, ts, entry.stream === 'stderr' ? 1 : 0, entry.level ? LEVEL_CODES[entry.level] : null, entry.message);
+      lastTotals.lines++;
+      lastTotals.bytes += Buffer.byteLength(entry.message) + ROW_OVERHEAD;
+      if (ts < lastTotals.oldest) lastTotals.oldest = ts;
+      if (ts > lastTotals.newest) lastTotals.newest = ts;
+    }
+    for (const [id, t] of totals) this.stmt.addTotals.run(t.lines, t.bytes, t.oldest, t.newest, id);
+  }
+
+  private sourceId(target: string, source: string, service: string | null): number {
+    const key = keyOf(target, source);
+    const known = this.sources.get(key);
+    if (known) {
+      if (known.service !== service) {
+        this.stmt.setService.run(service, known.id);
+        known.service = service;
+      }
+      return known.id;
+    }
+    const id = this.stmt.upsertSource.get(target, source, service) as number;
+    this.remember({ id, target, source, service });
+    return id;
+  }
+
+  private sourcesOf(targetId: string, names: string[] | undefined): SourceRow[] {
+    const all = this.stmt.targetSources.all(targetId) as SourceRow[];
+    for (const row of all) if (!this.byId.has(row.id)) this.remember(row);
+    if (!names) return all;
+    const wanted = new Set(names);
+    return all.filter((row) => wanted.has(row.source));
+  }
+
+  private remember(row: SourceRow) {
+    this.sources.set(keyOf(row.target, row.source), row);
+    this.byId.set(row.id, row);
+  }
+
+  private forget(id: number) {
+    const row = this.byId.get(id);
+    if (!row) return;
+    this.byId.delete(id);
+    this.sources.delete(keyOf(row.target, row.source));
+  }
+}
+
+function keyOf(target: string, source: string): string {
+  return `${target}\u0000${source}`;
+}
+
+function nextTick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

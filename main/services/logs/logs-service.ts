@@ -1,0 +1,202 @@
+/**
+ * Live logs and their offline cache, as the contract's `logs:*` channels need them: what can be
+ * followed on a target, follows with flow control, and queries of the cache.
+ *
+ * Every followed line is written to the cache. When two panes follow the same container, only
+ * one of them (the first) writes its lines, so the cache holds each line once; when it stops, the
+ * next pane's lines take over. A new follow never rewrites lines the cache already has: its first
+ * lines are checked against the newest instant cached for that source (a pane reopened after a
+ * restart asks for the same tail again).
+ */
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '../../../shared/errors';
+import type { LogCacheLimits, LogCacheSummary, LogEntry, LogFollowEvent, LogSourceOption } from '../../../shared/model/logs';
+import type { Target } from '../../../shared/model/target';
+import type { BackoffOptions } from '../connections/backoff';
+import type { ConnectionManager } from '../connections/connection-manager';
+import type { OpsApiService } from '../ops-api/ops-api-service';
+import type { TargetsService } from '../targets/targets-service';
+import { BoundaryDedupe, dedupeKey } from './boundary-dedupe';
+import { DockerLogSource } from './docker-log-source';
+import type { LogCache } from './log-cache';
+import { DEFAULT_FLOW, LogFollower, type FlowOptions } from './log-follower';
+import { parseSourceKey, type LogSource, type LogSourceEvents, type SourceStart } from './log-source';
+import { listDockerSources, listOpsApiSources } from './log-sources-list';
+import { OpsApiLogSource } from './ops-api-log-source';
+import { parseTimeInput } from './time-input';
+
+export interface LogsServiceOptions {
+  flow?: Partial<FlowOptions>;
+  maxLineBytes?: number;
+  /** Retry delays while a Docker engine cannot be reached. */
+  dockerBackoff?: BackoffOptions;
+  /** How often a stopped or missing container is looked at again. */
+  recheckMs?: number;
+  opsPollMs?: number;
+  opsPageSize?: number;
+}
+
+export interface FollowRequest {
+  targetId: string;
+  sources: string[];
+  tail?: number | undefined;
+  since?: string | undefined;
+}
+
+export interface QueryRequest {
+  targetId: string;
+  sources?: string[] | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  text?: string | undefined;
+  limit?: number | undefined;
+}
+
+export const DEFAULT_QUERY_LIMIT = 5_000;
+
+interface CacheWriter {
+  followId: string;
+  gate: BoundaryDedupe;
+}
+
+export class LogsService {
+  private readonly followers = new Map<string, LogFollower>();
+  private readonly writers = new Map<string, CacheWriter>();
+
+  constructor(
+    private readonly targets: TargetsService,
+    private readonly connections: ConnectionManager,
+    private readonly opsApi: OpsApiService,
+    readonly cache: LogCache,
+    private readonly options: LogsServiceOptions = {},
+  ) {}
+
+  /** What a pane can follow on the target: its containers (Docker) or services (ops API). */
+  async sources(targetId: string): Promise<LogSourceOption[]> {
+    const target = this.targets.get(targetId);
+    if (target.kind === 'ops-api') return listOpsApiSources(this.opsApi.client(targetId));
+    return listDockerSources(this.connections.connection(targetId));
+  }
+
+  /**
+   * Starts a follow; `emit` gets `started` at once, then `lines` and `source` events. Returns the
+   * unsubscribe, which stops the sources.
+   */
+  follow(request: FollowRequest, emit: (event: LogFollowEvent) => void): () => void {
+    const target = this.targets.get(request.targetId);
+    const keys = [...new Set(request.sources)];
+    for (const key of keys) {
+      const { kind } = parseSourceKey(key);
+      if (target.kind !== 'ops-api' && kind !== 'container') {
+        throw new ApiError('invalid-request', `${target.name} is a Docker target: follow its containers (container:<name>), not ${key}.`);
+      }
+    }
+    const start: SourceStart = {
+      tail: request.tail,
+      sinceMs: request.since ? parseTimeInput(request.since, 'since') : undefined,
+    };
+    const id = randomUUID();
+    const follower = new LogFollower(
+      id,
+      keys,
+      (key, events) => this.makeSource(target, key, start, events),
+      emit,
+      { ...DEFAULT_FLOW, ...this.options.flow },
+      (_key, entries) => this.writeToCache(id, target.id, entries),
+    );
+    this.followers.set(id, follower);
+    follower.start();
+    return () => {
+      follower.stop();
+      this.followers.delete(id);
+      for (const [key, writer] of [...this.writers]) if (writer.followId === id) this.writers.delete(key);
+    };
+  }
+
+  /** Credit for lines the renderer has drawn. An unknown (already ended) follow is not an error. */
+  ack(followId: string, lines: number): void {
+    this.followers.get(followId)?.ack(lines);
+  }
+
+  /** The follower behind a follow id, for tests that watch flow control. */
+  follower(followId: string): LogFollower | undefined {
+    return this.followers.get(followId);
+  }
+
+  query(request: QueryRequest): { entries: LogEntry[]; truncated: boolean } {
+    const fromMs = request.from ? parseTimeInput(request.from, 'from') : undefined;
+    const toMs = request.to ? parseTimeInput(request.to, 'to') : undefined;
+    if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) {
+      throw new ApiError('invalid-request', 'The time range ends before it starts.', { to: 'Pick a time after "from".' });
+    }
+    return this.cache.query({
+      targetId: request.targetId,
+      sources: request.sources?.map((key) => parseSourceKey(key).name),
+      fromMs,
+      toMs,
+      text: request.text || undefined,
+      limit: request.limit ?? DEFAULT_QUERY_LIMIT,
+    });
+  }
+
+  cacheInfo(): LogCacheSummary {
+    return this.cache.summary();
+  }
+
+  setCacheLimits(limits: LogCacheLimits): Promise<LogCacheSummary> {
+    return this.cache.setLimits(limits);
+  }
+
+  close(): void {
+    for (const follower of this.followers.values()) follower.stop();
+    this.followers.clear();
+    this.writers.clear();
+    this.cache.close();
+  }
+
+  private makeSource(target: Target, key: string, start: SourceStart, events: LogSourceEvents): LogSource {
+    const { name } = parseSourceKey(key);
+    if (target.kind === 'ops-api') {
+      return new OpsApiLogSource({
+        key,
+        targetId: target.id,
+        name,
+        start,
+        events,
+        client: this.opsApi.client(target.id),
+        watchEvents: (listener) => this.opsApi.watchEvents(target.id, listener),
+        ...(this.options.opsPollMs ? { pollMs: this.options.opsPollMs } : {}),
+        ...(this.options.opsPageSize ? { pageSize: this.options.opsPageSize } : {}),
+      });
+    }
+    return new DockerLogSource({
+      key,
+      connection: this.connections.connection(target.id),
+      targetId: target.id,
+      name,
+      start,
+      events,
+      ...(this.options.maxLineBytes ? { maxLineBytes: this.options.maxLineBytes } : {}),
+      ...(this.options.dockerBackoff ? { backoff: this.options.dockerBackoff } : {}),
+      ...(this.options.recheckMs ? { recheckMs: this.options.recheckMs } : {}),
+    });
+  }
+
+  /** One follow writes each source's lines; the first lines skip what the cache already holds. */
+  private writeToCache(followId: string, targetId: string, entries: LogEntry[]): void {
+    const source = entries[0]!.container;
+    const key = `${targetId}\u0000${source}`;
+    let writer = this.writers.get(key);
+    if (!writer) {
+      const gate = new BoundaryDedupe(false);
+      const boundary = this.cache.boundary(targetId, source);
+      if (boundary) gate.seed(boundary.ts, boundary.lines.map(dedupeKey));
+      writer = { followId, gate };
+      this.writers.set(key, writer);
+    }
+    if (writer.followId !== followId) return;
+    const { gate } = writer;
+    const fresh = gate.replaying ? entries.filter((entry) => gate.accept(Date.parse(entry.ts), dedupeKey(entry))) : entries;
+    if (fresh.length) this.cache.append(fresh);
+  }
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { BoundaryDedupe, dedupeKey } from '../../../main/services/logs/boundary-dedupe';
+
+const key = (message: string) => dedupeKey({ stream: 'stdout', message });
+
+describe('BoundaryDedupe', () => {
+  it('lets everything through until a re-read is armed', () => {
+    const d = new BoundaryDedupe();
+    expect([d.accept(1000, key('a')), d.accept(1000, key('a')), d.accept(2000, key('b'))]).toEqual([true, true, true]);
+    expect(d.lastTimestamp).toBe(2000);
+  });
+
+  it('skips the replayed second as often as each line was seen, and older lines', () => {
+    const d = new BoundaryDedupe();
+    for (const [ts, m] of [[1000, 'old'], [2000, 'x'], [2000, 'x'], [2000, 'y']] as const) d.accept(ts, key(m));
+    d.arm();
+    const replay = [
+      [1000, 'old'],
+      [2000, 'x'],
+      [2000, 'y'],
+      [2000, 'x'],
+      [2000, 'x'], // a third x in that second is new
+      [3000, 'z'],
+      [3000, 'z'],
+    ] as const;
+    expect(replay.map(([ts, m]) => d.accept(ts, key(m)))).toEqual([false, false, false, false, true, true, true]);
+    expect(d.replaying).toBe(false);
+  });
+
+  it('re-arms at the newest second after more lines came', () => {
+    const d = new BoundaryDedupe();
+    d.accept(1000, key('a'));
+    d.arm();
+    d.accept(1000, key('a'));
+    d.accept(2000, key('b'));
+    d.arm();
+    expect([d.accept(1000, key('a')), d.accept(2000, key('b')), d.accept(2000, key('c'))]).toEqual([false, false, true]);
+  });
+
+  it('as a one-off gate seeded from the cache, stops checking after the first newer line', () => {
+    const gate = new BoundaryDedupe(false);
+    gate.seed(5000, [key('cached')]);
+    expect(gate.replaying).toBe(true);
+    expect([gate.accept(4000, key('older')), gate.accept(5000, key('cached')), gate.accept(5000, key('new')), gate.accept(6000, key('later'))]).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
+    expect(gate.replaying).toBe(false);
+  });
+
+  it('tells stdout from stderr and long lines apart by their length', () => {
+    expect(dedupeKey({ stream: 'stdout', message: 'm' })).not.toBe(dedupeKey({ stream: 'stderr', message: 'm' }));
+    expect(key('a'.repeat(300))).not.toBe(key('a'.repeat(301)));
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * The follower with scripted sources: batching, the first event, flow control by acknowledged
+ * lines, and no line lost or repeated.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LogEntry, LogFollowEvent } from '../../../shared/model/logs';
+import { LogFollower, type FlowOptions } from '../../../main/services/logs/log-follower';
+import type { LogSource, LogSourceEvents } from '../../../main/services/logs/log-source';
+
+class ScriptedSource implements LogSource {
+  paused = false;
+  stopped = false;
+  started = false;
+  constructor(
+    readonly key: string,
+    readonly events: LogSourceEvents,
+  ) {}
+  start() {
+    this.started = true;
+  }
+  pause() {
+    this.paused = true;
+  }
+  resume() {
+    this.paused = false;
+  }
+  stop() {
+    this.stopped = true;
+  }
+  emit(from: number, count: number, size = 10) {
+    const lines: LogEntry[] = [];
+    for (let i = from; i < from + count; i++) {
+      lines.push({
+        ts: new Date(1_700_000_000_000 + i).toISOString(),
+        target: 't',
+        service: null,
+        container: this.key.slice(10),
+        stream: 'stdout',
+        level: null,
+        message: `${i}`.padEnd(size, '.'),
+      });
+    }
+    this.events.lines(lines);
+  }
+}
+
+function setup(flow: Partial<FlowOptions> = {}, keys = ['container:a']) {
+  const events: LogFollowEvent[] = [];
+  const sources = new Map<string, ScriptedSource>();
+  const cached: LogEntry[] = [];
+  const follower = new LogFollower(
+    'f-1',
+    keys,
+    (key, ev) => {
+      const source = new ScriptedSource(key, ev);
+      sources.set(key, source);
+      return source;
+    },
+    (event) => events.push(event),
+    { highWater: 1_000, lowWater: 250, batchMs: 16, batchBytes: 64 * 1024, ...flow },
+    (_key, entries) => cached.push(...entries),
+  );
+  follower.start();
+  const lines = () => events.flatMap((e) => (e.type === 'lines' ? e.lines : []));
+  const batches = () => events.filter((e): e is Extract<LogFollowEvent, { type: 'lines' }> => e.type === 'lines');
+  return { follower, events, sources, cached, lines, batches, source: (key = keys[0]!) => sources.get(key)! };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('LogFollower', () => {
+  it('sends "started" with its id first and starts every source', () => {
+    const { events, sources } = setup({}, ['container:a', 'container:b']);
+    expect(events[0]).toEqual({ type: 'started', followId: 'f-1' });
+    expect([...sources.values()].every((s) => s.started)).toBe(true);
+  });
+
+  it('batches lines for 16 ms', () => {
+    vi.useFakeTimers();
+    const { source, batches } = setup();
+    source().emit(0, 3);
+    source().emit(3, 3);
+    expect(batches()).toHaveLength(0);
+    vi.advanceTimersByTime(16);
+    expect(batches()).toHaveLength(1);
+    expect(batches()[0]!.lines.map((l) => l.message.replace(/\.+$/, ''))).toEqual(['0', '1', '2', '3', '4', '5']);
+  });
+
+  it('sends at once when 64 KB are waiting, and no batch is larger than 64 KB', () => {
+    vi.useFakeTimers();
+    const { source, batches } = setup({ highWater: 100_000 });
+    source().emit(0, 200, 1_000); // ~220 KB with overhead
+    expect(batches().length).toBeGreaterThanOrEqual(3);
+    for (const batch of batches()) expect(batch.lines.reduce((sum, l) => sum + l.message.length + 100, 0)).toBeLessThanOrEqual(64 * 1024);
+    vi.advanceTimersByTime(16);
+    expect(batches().flatMap((b) => b.lines)).toHaveLength(200);
+  });
+
+  it('sends a 1 MB line alone, in one batch', () => {
+    vi.useFakeTimers();
+    const { source, batches } = setup();
+    source().emit(0, 1, 1 << 20);
+    expect(batches()).toHaveLength(1);
+    expect(batches()[0]!.lines).toHaveLength(1);
+  });
+
+  it('pauses the sources at the high watermark, never has more than high + one batch unacknowledged, resumes under the low one', () => {
+    vi.useFakeTimers();
+    const { follower, source, lines, batches } = setup({ highWater: 1_000, lowWater: 250 }, ['container:a', 'container:b']);
+    let next = 0;
+    let maxUnacked = 0;
+    let maxBatch = 0;
+    const pump = () => {
+      for (const key of ['container:a', 'container:b']) {
+        const s = source(key);
+        if (!s.paused) {
+          s.emit(next, 50);
+          next += 50;
+        }
+      }
+      vi.advanceTimersByTime(16);
+      maxUnacked = Math.max(maxUnacked, follower.unacknowledged);
+      for (const b of batches()) maxBatch = Math.max(maxBatch, b.lines.length);
+    };
+    for (let i = 0; i < 40; i++) pump();
+    expect(follower.isPaused).toBe(true);
+    expect(source('container:a').paused && source('container:b').paused).toBe(true);
+    expect(maxUnacked).toBeLessThanOrEqual(1_000 + maxBatch);
+    const sentWhilePaused = lines().length;
+    pump();
+    expect(lines().length).toBe(sentWhilePaused);
+
+    follower.ack(500);
+    expect(follower.isPaused).toBe(true); // 500+ left: above the low watermark
+    follower.ack(follower.unacknowledged - 200);
+    expect(follower.isPaused).toBe(false);
+    expect(source('container:a').paused).toBe(false);
+
+    // Drain: ack everything as it comes, until the sources have produced 5,000 lines.
+    while (next < 5_000) {
+      pump();
+      follower.ack(follower.unacknowledged);
+    }
+    vi.advanceTimersByTime(16);
+    const numbers = lines().map((l) => Number(l.message.replace(/\.+$/, '')));
+    expect(numbers.length).toBe(next);
+    expect(new Set(numbers).size).toBe(next);
+    expect(Math.max(...numbers)).toBe(next - 1);
+  });
+
+  it('holds lines that arrive while paused and sends them after acknowledgements, none lost', () => {
+    vi.useFakeTimers();
+    const { follower, source, lines } = setup({ highWater: 100, lowWater: 10 });
+    source().emit(0, 100);
+    vi.advanceTimersByTime(16);
+    expect(follower.isPaused).toBe(true);
+    source().emit(100, 50); // what was already in flight when the source paused
+    vi.advanceTimersByTime(16);
+    expect(lines()).toHaveLength(100);
+    follower.ack(lines().length);
+    vi.advanceTimersByTime(16);
+    follower.ack(follower.unacknowledged);
+    expect(lines().map((l) => l.message.replace(/\.+$/, ''))).toEqual(Array.from({ length: 150 }, (_, i) => `${i}`));
+    expect(follower.isPaused).toBe(false);
+  });
+
+  it('passes every line to the cache hook as it arrives, before flow control holds it', () => {
+    vi.useFakeTimers();
+    const { source, cached, follower } = setup({ highWater: 10, lowWater: 5 });
+    source().emit(0, 100);
+    expect(cached).toHaveLength(100);
+    expect(follower.unacknowledged).toBeLessThan(100);
+  });
+
+  it('sends lines before a state change that came after them', () => {
+    vi.useFakeTimers();
+    const { source, events } = setup();
+    source().emit(0, 2);
+    source().events.state('reconnecting', 'the log stream ended');
+    expect(events.slice(1).map((e) => e.type)).toEqual(['lines', 'source']);
+    expect(events[2]).toEqual({ type: 'source', source: 'container:a', state: 'reconnecting', reason: 'the log stream ended' });
+  });
+
+  it('stops its sources and sends nothing more once stopped', () => {
+    vi.useFakeTimers();
+    const { follower, source, events } = setup();
+    source().emit(0, 5);
+    follower.stop();
+    vi.advanceTimersByTime(100);
+    source().emit(5, 5);
+    expect(source().stopped).toBe(true);
+    expect(events.map((e) => e.type)).toEqual(['started']);
+  });
+});
