@@ -6,6 +6,7 @@ import type { ControlRoomApi } from '../../../shared/transport';
 import { ApiProvider, useConnectionStatus } from '../api/api-context';
 import type { ConnectionMonitor } from '../api/host-connection';
 import { OverviewArea } from '../areas/overview-area';
+import { LogsArea } from '../areas/logs/logs-area';
 import { TargetsArea } from '../areas/targets/targets-area';
 import { UpcomingArea } from '../areas/upcoming-area';
 import { AppShell } from './app-shell';
@@ -53,6 +54,8 @@ function CurrentArea() {
   switch (area) {
     case 'overview':
       return <OverviewArea />;
+    case 'logs':
+      return <LogsArea rest={rest} />;
     case 'targets':
       return <TargetsArea rest={rest} />;
     default:

@@ -1,0 +1,49 @@
+/**
+ * Saving log text as a file from the page, and the local date-time fields the panes use.
+ */
+
+/** Offers `text` as a download named `name` (a Blob URL: nothing leaves the machine). */
+export function saveText(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.rel = 'noopener';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  // The download has its own copy once it starts.
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+/** `shop-prod_backend+frontend_2024-05-01T10-02-03.log`: safe on every file system. */
+export function logFileName(target: string, sources: string[], when = new Date()): string {
+  const names = sources.map((key) => key.slice(key.indexOf(':') + 1));
+  const what = names.length > 3 ? `${names.slice(0, 3).join('+')}+${names.length - 3}-more` : names.join('+');
+  const stamp = toLocalInput(when.getTime()).replace(/:/g, '-');
+  return `${slug(target)}_${slug(what) || 'logs'}_${stamp}.log`;
+}
+
+function slug(text: string): string {
+  return text
+    .replace(/[^A-Za-z0-9._+-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
+}
+
+/** Epoch ms as a `datetime-local` value (`2024-05-01T10:02:03`), in local time. */
+export function toLocalInput(ms: number): string {
+  const date = new Date(ms);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  );
+}
+
+/** A `datetime-local` value as epoch ms, or undefined when it is empty or not a time. */
+export function fromLocalInput(value: string): number | undefined {
+  if (!value) return undefined;
+  const ms = new Date(value).getTime();
+  return Number.isNaN(ms) ? undefined : ms;
+}

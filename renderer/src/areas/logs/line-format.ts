@@ -1,0 +1,130 @@
+/**
+ * How one stored line is drawn in a pane: `[time] source │ message`, coloured.
+ *
+ * The message always goes through `sanitizeForTerminal` first: nothing a container prints can
+ * drive the terminal. The source prefix takes its colour from the pane's source list; the
+ * message takes its level's (error red, warn yellow, info as is, debug dim).
+ */
+import { sanitizeForTerminal } from '../../../../shared/terminal-safety';
+import type { LogLevel } from '../../../../shared/model/ops';
+import type { StoredLine } from './line-store';
+
+/** Source colours, in the order sources are added to a pane; red and yellow stay for levels. */
+export const SOURCE_COLORS = ['#6ea8fe', '#3fb68b', '#c792ea', '#4db6c8', '#f78c6c', '#a3be8c', '#ff9cc8', '#8fa4ff'];
+
+const RESET = '\x1b[0m';
+const DIM = '\x1b[2m';
+const LEVEL_SGR: Record<LogLevel, string> = {
+  error: '\x1b[38;2;255;123;114m',
+  warn: '\x1b[38;2;231;183;90m',
+  info: '',
+  debug: DIM,
+};
+const RULE = '\u2502'; // │
+
+export interface FormatOptions {
+  timestamps: boolean;
+  /** Source labels by index, already padded to one width. */
+  labels: readonly string[];
+  /** Visible columns when wrap is off; lines are cut to fit. Undefined: wrap. */
+  cutAt?: number;
+}
+
+/** Source labels padded to the longest (at most 24 columns), for aligned prefixes. */
+export function padLabels(labels: readonly string[]): string[] {
+  const width = Math.min(24, Math.max(0, ...labels.map((label) => label.length)));
+  return labels.map((label) => (label.length > width ? `${label.slice(0, width - 1)}…` : label.padEnd(width)));
+}
+
+export function sourceSgr(index: number): string {
+  const hex = SOURCE_COLORS[index % SOURCE_COLORS.length]!;
+  const [r, g, b] = [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16));
+  return `\x1b[38;2;${r};${g};${b}m`;
+}
+
+const SOURCE_SGR = SOURCE_COLORS.map((_, index) => sourceSgr(index));
+
+/** One line as terminal text, ending in CRLF. */
+export function formatLine(line: StoredLine, options: FormatOptions): string {
+  const label = options.labels[line.source] ?? line.entry.container;
+  const prefix =
+    (options.timestamps ? `${DIM}${clockTime(line.tsMs)}${RESET} ` : '') +
+    `${SOURCE_SGR[line.source % SOURCE_SGR.length]}${label} ${RULE}${RESET} `;
+  const levelSgr = line.level ? LEVEL_SGR[line.level] : '';
+  let message = sanitizeForTerminal(line.entry.message);
+  if (options.cutAt !== undefined) {
+    const room = options.cutAt - (options.timestamps ? 13 : 0) - label.length - 3;
+    message = cutToWidth(message, Math.max(8, room));
+  }
+  return levelSgr ? `${prefix}${levelSgr}${message}${RESET}\r\n` : `${prefix}${message}\r\n`;
+}
+
+/** The line as a plain text file line: ISO time, source, the whole message. */
+export function plainLine(line: { entry: { ts: string; container: string; message: string } }): string {
+  return `${line.entry.ts} ${line.entry.container} ${line.entry.message}\n`;
+}
+
+/** `HH:MM:SS.mmm` in local time. */
+export function clockTime(ms: number): string {
+  const date = new Date(ms);
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.${String(date.getMilliseconds()).padStart(3, '0')}`;
+}
+
+function two(value: number): string {
+  return value < 10 ? `0${value}` : String(value);
+}
+
+/**
+ * Sanitized terminal text cut to `width` columns (SGR and OSC 8 take none, wide characters
+ * two, a tab up to the next multiple of 8), with "…" where it was cut and any open link closed.
+ */
+export function cutToWidth(text: string, width: number): string {
+  // eslint-disable-next-line no-control-regex
+  if (text.length <= width && !/[\t\x1b\u1100-\uffff]/.test(text)) return text;
+  return walkColumns(text, Infinity) <= width ? text : walkColumns(text, width - 1, true);
+}
+
+function walkColumns(text: string, limit: number): number;
+function walkColumns(text: string, limit: number, cut: true): string;
+function walkColumns(text: string, limit: number, cut = false): number | string {
+  let columns = 0;
+  let linkOpen = false;
+  let i = 0;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (code === 0x1b) {
+      // Only what sanitizeForTerminal lets through: `ESC [ … m` and `ESC ] 8 ; … ESC \`.
+      if (text.charCodeAt(i + 1) === 0x5b) {
+        const end = text.indexOf('m', i);
+        i = end < 0 ? text.length : end + 1;
+      } else {
+        linkOpen = !text.startsWith('\x1b]8;;\x1b\\', i);
+        const end = text.indexOf('\x1b\\', i + 2);
+        i = end < 0 ? text.length : end + 2;
+      }
+      continue;
+    }
+    const pair = code >= 0xd800 && code <= 0xdbff;
+    const step = code === 0x09 ? 8 - (columns % 8) : pair || isWide(code) ? 2 : 1;
+    if (cut && columns + step > limit) {
+      return `${text.slice(0, i)}${RESET}${linkOpen ? '\x1b]8;;\x1b\\' : ''}${DIM}…${RESET}`;
+    }
+    columns += step;
+    i += pair ? 2 : 1;
+  }
+  return cut ? text : columns;
+}
+
+/** East Asian wide and fullwidth ranges in the BMP (enough for a cut; xterm decides the drawing). */
+function isWide(code: number): boolean {
+  return (
+    code >= 0x1100 &&
+    (code <= 0x115f ||
+      (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
+      (code >= 0xac00 && code <= 0xd7a3) ||
+      (code >= 0xf900 && code <= 0xfaff) ||
+      (code >= 0xfe30 && code <= 0xfe4f) ||
+      (code >= 0xff00 && code <= 0xff60) ||
+      (code >= 0xffe0 && code <= 0xffe6))
+  );
+}

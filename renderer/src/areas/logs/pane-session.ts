@@ -1,0 +1,896 @@
+/**
+ * One log pane's engine, outside React: its `logs:follow` subscription, the time-ordering
+ * buffer, the bounded line store, the xterm terminal with its addons, and flow control.
+ *
+ * Lines flow: `logs:follow` event → merge buffer (several sources are ordered by time) → store →
+ * (unless filtered out, paused or showing history) the terminal feed → xterm. Credit for lines
+ * goes back to main with `logs:ack` as the feed grants it (see terminal-feed.ts).
+ *
+ * React reads a snapshot (`subscribe`/`getSnapshot`, published at most once per frame) and
+ * calls the methods; the terminal is created in the element React gives it.
+ */
+import { Terminal, type IDisposable, type ITheme } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon, type ISearchOptions } from '@xterm/addon-search';
+import { WebglAddon } from '@xterm/addon-webgl';
+import type { ControlRoomApi } from '../../../../shared/transport';
+import type { LogEntry, LogFollowEvent, SourceState } from '../../../../shared/model/logs';
+import type { LogLevel } from '../../../../shared/model/ops';
+import { detectLogLevel } from '../../../../shared/log-level';
+import { toApiError } from '../../api/open-api';
+import { LineStore, type StoredLine } from './line-store';
+import { MergeBuffer } from './merge-buffer';
+import { compileFilter, type LineFilter, type PaneConfig } from './pane-config';
+import { formatLine, padLabels, plainLine, type FormatOptions } from './line-format';
+import { TerminalFeed } from './terminal-feed';
+
+/** How long lines from several sources wait to be put in time order. */
+const MERGE_HOLD_MS = 80;
+/** Lines asked for when a pane starts following (bounded by its scrollback). */
+const FOLLOW_TAIL = 1_000;
+/** Lines shown from the cache when the target cannot be followed. */
+const CACHED_LINES = 5_000;
+/** A window of cached history shown by "jump to time" beyond the pane's own buffer. */
+const HISTORY_LINES = 10_000;
+/** Lines longer than this get their level read from the head only (JSON parse of 10 MB is not free). */
+const LEVEL_SCAN_LIMIT = 4096;
+
+export interface PaneSource {
+  key: string;
+  label: string;
+}
+
+export type SourceStatus = { state: SourceState | 'starting'; reason?: string };
+
+export type PaneMode = 'live' | 'paused' | 'history';
+
+export interface PaneSnapshot {
+  mode: PaneMode;
+  /** Why the pane is paused: the user pressed pause (or jumped), or scrolled up. */
+  pausedBy?: 'user' | 'scroll';
+  /** Lines that arrived (and pass the filters) since the pane stopped following. */
+  newLines: number;
+  received: number;
+  stored: number;
+  sources: Readonly<Record<string, SourceStatus>>;
+  /** The follow could not start (target unreachable, say). */
+  followError?: string;
+  /** Set while nothing is live: what is shown came from the cache or before the link dropped. */
+  offline?: { newest?: string; fromCache: boolean };
+  history?: { from: string; to?: string; count: number; truncated: boolean };
+  search?: { index: number; count: number };
+  hasSelection: boolean;
+  filterErrors: LineFilter['errors'];
+  /** A one-off message for the pane ("No lines at or after 10:02"). */
+  notice?: string;
+  renderer: 'webgl' | 'dom';
+}
+
+/** What tests and the benchmark can read from a pane's element (`element.logPane`). */
+export interface PaneInspection {
+  /** The terminal's buffer, one string per row, trailing blank rows dropped. */
+  text(): string[];
+  stats(): {
+    received: number;
+    stored: number;
+    written: number;
+    pendingLines: number;
+    acked: number;
+    maxFrameMs: number;
+    cursorX: number;
+    cursorY: number;
+    /** Terminal modes a hostile line would try to flip (mouse tracking, insert, origin, wrap…). */
+    modes: Record<string, boolean | string>;
+    alternateScreen: boolean;
+    title: string | undefined;
+    renderer: 'webgl' | 'dom';
+  };
+}
+
+const THEME: ITheme = {
+  background: '#0b0f14',
+  foreground: '#d5dce5',
+  cursor: '#0b0f14',
+  cursorAccent: '#0b0f14',
+  selectionBackground: '#2c4a75',
+  selectionInactiveBackground: '#24364f',
+  scrollbarSliderBackground: 'rgba(139, 151, 166, 0.22)',
+  scrollbarSliderHoverBackground: 'rgba(139, 151, 166, 0.36)',
+  scrollbarSliderActiveBackground: 'rgba(139, 151, 166, 0.5)',
+  black: '#1a212a',
+  red: '#f25550',
+  green: '#3fb68b',
+  yellow: '#e7a740',
+  blue: '#6ea8fe',
+  magenta: '#c792ea',
+  cyan: '#4db6c8',
+  white: '#d5dce5',
+  brightBlack: '#5e6a79',
+  brightRed: '#ff7b72',
+  brightGreen: '#56d4a4',
+  brightYellow: '#f3cf8f',
+  brightBlue: '#9cc2ff',
+  brightMagenta: '#ddb6f2',
+  brightCyan: '#7fd6e3',
+  brightWhite: '#f2f5f9',
+};
+
+export interface SessionOptions {
+  api: ControlRoomApi;
+  targetId: string;
+  sources: PaneSource[];
+  config: PaneConfig;
+  host: HTMLElement;
+}
+
+export class PaneSession {
+  private readonly api: ControlRoomApi;
+  private readonly targetId: string;
+  private readonly sources: PaneSource[];
+  private config: PaneConfig;
+  private readonly terminal: Terminal;
+  private readonly fit = new FitAddon();
+  private readonly searchAddon = new SearchAddon({ highlightLimit: 2000 });
+  private webgl: WebglAddon | undefined;
+  private readonly disposables: IDisposable[] = [];
+  private readonly store: LineStore;
+  private readonly merge = new MergeBuffer<StoredLine>(MERGE_HOLD_MS);
+  private readonly feed: TerminalFeed;
+  private filter: LineFilter;
+  private format: FormatOptions;
+  private labels: string[];
+  private readonly sourceIndex = new Map<string, number>();
+
+  private unsubscribe: (() => void) | undefined;
+  private followId: string | undefined;
+  private receivedSinceStart = 0;
+  private ackedSinceStart = 0;
+  private ackDue = 0;
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
+  private mergeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** After a renewed follow (reconnect) or cached lines: the newest line seen per source, to skip repeats. */
+  private catchUp: Map<number, { tsMs: number; messages: Set<string> }> | undefined;
+  private newestSeen = new Map<number, { tsMs: number; messages: Set<string> }>();
+
+  private mode: PaneMode = 'live';
+  private pausedBy: 'user' | 'scroll' | undefined;
+  private newLines = 0;
+  private received = 0;
+  private written = 0;
+  private acked = 0;
+  /** The newest stored line handed to the terminal (lines after it wait while paused). */
+  private writtenSeq = 0;
+  private renderedFromSeq = 1;
+  private historyLines: StoredLine[] = [];
+  private historyInfo: PaneSnapshot['history'];
+  private statuses: Record<string, SourceStatus> = {};
+  private followError: string | undefined;
+  private linkDown = false;
+  private fromCache = false;
+  private searchState: PaneSnapshot['search'];
+  private notice: string | undefined;
+  private renderer: 'webgl' | 'dom' = 'dom';
+  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly resizeObserver: ResizeObserver;
+  private disposed = false;
+
+  private snapshot: PaneSnapshot;
+  private readonly listeners = new Set<() => void>();
+  private publishQueued = false;
+
+  constructor(options: SessionOptions) {
+    this.api = options.api;
+    this.targetId = options.targetId;
+    this.sources = options.sources;
+    this.config = options.config;
+    this.labels = padLabels(this.sources.map((source) => source.label));
+    this.sources.forEach((source, index) => {
+      this.sourceIndex.set(source.key.slice(source.key.indexOf(':') + 1), index);
+      this.statuses[source.key] = { state: 'starting' };
+    });
+    this.store = new LineStore(this.config.scrollback);
+    this.filter = compileFilter(this.config);
+    this.format = { timestamps: this.config.timestamps, labels: this.labels };
+
+    this.terminal = new Terminal({
+      allowProposedApi: true, // the search addon's match decorations
+      disableStdin: true,
+      cursorBlink: false,
+      cursorStyle: 'bar',
+      cursorWidth: 1,
+      cursorInactiveStyle: 'none',
+      scrollback: this.config.scrollback,
+      fontFamily:
+        "ui-monospace, 'SF Mono', SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace",
+      fontSize: 12,
+      lineHeight: 1.2,
+      theme: THEME,
+      minimumContrastRatio: 1,
+      scrollOnUserInput: false,
+      smoothScrollDuration: 0,
+      logLevel: 'off',
+      linkHandler: {
+        // Only http(s) links survive sanitizing; open them in the system browser on Ctrl/Cmd+click.
+        activate: (event, uri) => {
+          if (!(event.ctrlKey || event.metaKey)) return;
+          try {
+            const url = new URL(uri);
+            if (url.protocol === 'http:' || url.protocol === 'https:')
+              window.open(url.href, '_blank', 'noopener,noreferrer');
+          } catch {
+            // not a URL: nothing to open
+          }
+        },
+        allowNonHttpProtocols: false,
+      },
+    });
+    this.terminal.loadAddon(this.fit);
+    this.terminal.loadAddon(this.searchAddon);
+    this.terminal.open(options.host);
+    this.loadWebgl();
+    this.terminal.write('\x1b[?25l'); // no cursor: nobody types here
+    this.terminal.attachCustomKeyEventHandler((event) => this.onKey(event));
+    this.disposables.push(
+      this.terminal.onSelectionChange(() => this.publish()),
+      this.terminal.onScroll(() => this.onScroll()),
+      this.searchAddon.onDidChangeResults(({ resultIndex, resultCount }) => {
+        this.searchState = { index: resultIndex, count: resultCount };
+        this.publish();
+      }),
+    );
+
+    this.feed = new TerminalFeed(this.terminal, {
+      format: (line) => formatLine(line, this.format),
+      credit: (lines) => this.credit(lines),
+      written: (line) => {
+        this.written++;
+        if (line.seq > this.writtenSeq) this.writtenSeq = line.seq;
+      },
+      schedule: (frame) => requestAnimationFrame(frame),
+      now: () => performance.now(),
+    });
+
+    this.resizeObserver = new ResizeObserver(() => this.scheduleFit());
+    this.resizeObserver.observe(options.host);
+    this.fitNow();
+    this.inspectable(options.host);
+    this.snapshot = this.buildSnapshot();
+    this.follow();
+  }
+
+  // ── React side ────────────────────────────────────────────────────────────────────────────
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): PaneSnapshot => this.snapshot;
+
+  /** New display options; re-renders from the store when what is drawn changes. */
+  setConfig(config: PaneConfig) {
+    const previous = this.config;
+    this.config = config;
+    if (config.scrollback !== previous.scrollback) {
+      this.store.resize(config.scrollback);
+      this.terminal.options.scrollback = config.scrollback;
+    }
+    const filterChanged =
+      config.include !== previous.include ||
+      config.exclude !== previous.exclude ||
+      config.regex !== previous.regex ||
+      config.levels.join() !== previous.levels.join();
+    if (filterChanged) this.filter = compileFilter(config);
+    this.format = {
+      timestamps: config.timestamps,
+      labels: this.labels,
+      cutAt: config.wrap ? undefined : this.terminal.cols,
+    };
+    if (
+      filterChanged ||
+      config.timestamps !== previous.timestamps ||
+      config.wrap !== previous.wrap ||
+      config.scrollback !== previous.scrollback
+    ) {
+      this.rerender();
+    }
+    this.publish();
+  }
+
+  /** The app's link to main dropped (browser mode) or came back. */
+  setLinkDown(down: boolean) {
+    if (this.linkDown === down) return;
+    this.linkDown = down;
+    this.publish();
+  }
+
+  pause(by: 'user' | 'scroll' = 'user') {
+    if (this.mode !== 'live') {
+      if (this.mode === 'paused' && by === 'user') this.pausedBy = 'user';
+      this.publish();
+      return;
+    }
+    this.mode = 'paused';
+    this.pausedBy = by;
+    this.newLines = 0;
+    this.publish();
+  }
+
+  /** Back to following: draws what arrived meanwhile and scrolls to the end. */
+  resume() {
+    const wasHistory = this.mode === 'history';
+    if (this.mode === 'live') {
+      this.terminal.scrollToBottom();
+      return;
+    }
+    this.mode = 'live';
+    this.pausedBy = undefined;
+    this.newLines = 0;
+    this.historyLines = [];
+    this.historyInfo = undefined;
+    const next = this.store.indexOfSeq(this.writtenSeq + 1);
+    if (wasHistory || (this.writtenSeq + 1 < this.store.upcomingSeq && next < 0)) {
+      // The screen shows something else, or lines it never drew were already evicted.
+      this.rerender();
+    } else if (next >= 0) {
+      for (const line of this.store.from(next)) if (this.passes(line)) this.feed.push(line, false);
+    }
+    this.feed.barrier(() => this.terminal.scrollToBottom());
+    this.publish();
+  }
+
+  clear() {
+    this.store.clear();
+    this.historyLines = [];
+    this.historyInfo = undefined;
+    this.newLines = 0;
+    if (this.mode === 'history') this.mode = 'live';
+    this.feed.restart();
+    this.terminal.clearSelection();
+    this.publish();
+  }
+
+  /**
+   * Scrolls to the first line at or after `ms`: from the pane's own lines when it has them,
+   * otherwise from the cache (the pane then shows that stretch of history until "back to live").
+   */
+  async jumpTo(ms: number) {
+    const oldest = this.store.oldest();
+    if (this.mode !== 'history' && oldest && ms >= oldest.tsMs) {
+      const target = this.findStored(ms);
+      if (!target) {
+        this.flash(`No lines at or after ${new Date(ms).toLocaleTimeString()} yet.`);
+        return;
+      }
+      this.pause('user');
+      this.feed.barrier(() => this.scrollToSeq(target.seq));
+      return;
+    }
+    await this.showHistory(new Date(ms).toISOString());
+  }
+
+  /** Shows cached lines from `from` (to `to`), paused; live lines keep arriving meanwhile. */
+  async showHistory(from: string, to?: string) {
+    try {
+      const { entries, truncated } = await this.api.invoke('logs:query', {
+        targetId: this.targetId,
+        sources: this.sources.map((source) => source.key),
+        from,
+        ...(to ? { to } : {}),
+        limit: HISTORY_LINES,
+      });
+      if (this.disposed) return;
+      if (!entries.length) {
+        this.flash(`The cache has no lines from ${new Date(from).toLocaleString()} on.`);
+        return;
+      }
+      if (this.mode === 'live') this.newLines = 0;
+      this.mode = 'history';
+      this.pausedBy = undefined;
+      this.historyLines = entries.map((entry, i) => ({ ...this.toLine(entry), seq: -entries.length + i }));
+      this.historyInfo = { from, ...(to ? { to } : {}), count: entries.length, truncated };
+      this.feed.restart(this.historyLines.filter((line) => this.passes(line)));
+      this.feed.barrier(() => this.terminal.scrollToTop());
+      this.publish();
+    } catch (error) {
+      this.flash(`Could not read the cache: ${toApiError(error).message}`);
+    }
+  }
+
+  search(term: string, options: { regex: boolean; caseSensitive: boolean }, backwards = false): boolean {
+    if (!term) {
+      this.clearSearch();
+      return false;
+    }
+    const searchOptions: ISearchOptions = {
+      regex: options.regex,
+      caseSensitive: options.caseSensitive,
+      decorations: {
+        matchBackground: '#3a3320',
+        matchBorder: '#6b5a2a',
+        matchOverviewRuler: '#e7a740',
+        activeMatchBackground: '#8a6a1f',
+        activeMatchBorder: '#e7a740',
+        activeMatchColorOverviewRuler: '#f3cf8f',
+      },
+    };
+    try {
+      const found = backwards
+        ? this.searchAddon.findPrevious(term, searchOptions)
+        : this.searchAddon.findNext(term, searchOptions);
+      if (!found) this.searchState = { index: -1, count: 0 };
+      // Looking at a match is reading, not following.
+      if (found && this.mode === 'live' && this.terminal.buffer.active.viewportY < this.terminal.buffer.active.baseY)
+        this.pause('scroll');
+      this.publish();
+      return found;
+    } catch {
+      // An unfinished regular expression while typing.
+      this.searchState = { index: -1, count: 0 };
+      this.publish();
+      return false;
+    }
+  }
+
+  clearSearch() {
+    this.searchAddon.clearDecorations();
+    this.searchState = undefined;
+    this.publish();
+  }
+
+  selection(): string {
+    return this.terminal.getSelection();
+  }
+
+  /** The lines the pane shows (after filters), as a text file's lines. */
+  visibleText(): { text: string; lines: number } {
+    const source = this.mode === 'history' ? this.historyLines : this.store.from();
+    const parts: string[] = [];
+    for (const line of source) if (this.passes(line)) parts.push(plainLine(line));
+    return { text: parts.join(''), lines: parts.length };
+  }
+
+  focus() {
+    this.terminal.focus();
+  }
+
+  retry() {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.followError = undefined;
+    for (const source of this.sources) this.statuses[source.key] = { state: 'starting' };
+    this.publish();
+    this.follow();
+  }
+
+  dispose() {
+    this.disposed = true;
+    this.unsubscribe?.();
+    this.sendAck();
+    clearTimeout(this.ackTimer);
+    clearTimeout(this.mergeTimer);
+    clearTimeout(this.resizeTimer);
+    this.resizeObserver.disconnect();
+    this.feed.dispose();
+    for (const disposable of this.disposables) disposable.dispose();
+    this.webgl?.dispose();
+    this.terminal.dispose();
+    this.listeners.clear();
+  }
+
+  // ── following ─────────────────────────────────────────────────────────────────────────────
+
+  private follow() {
+    if (!this.sources.length) return;
+    this.api
+      .subscribe(
+        'logs:follow',
+        {
+          targetId: this.targetId,
+          sources: this.sources.map((source) => source.key),
+          tail: Math.min(FOLLOW_TAIL, this.config.scrollback),
+        },
+        (event) => this.onEvent(event),
+      )
+      .then(
+        (stop) => {
+          if (this.disposed) stop();
+          else this.unsubscribe = stop;
+        },
+        (error: unknown) => {
+          if (this.disposed) return;
+          this.followError = toApiError(error).message;
+          for (const source of this.sources) this.statuses[source.key] = { state: 'error', reason: this.followError };
+          this.publish();
+          void this.loadCached();
+        },
+      );
+  }
+
+  private onEvent(event: LogFollowEvent) {
+    if (this.disposed) return;
+    switch (event.type) {
+      case 'started':
+        if (this.followId !== undefined) {
+          // A renewed follow (the link to main came back) starts with a tail we partly have.
+          this.catchUp = new Map(
+            [...this.newestSeen].map(([source, seen]) => [source, { ...seen, messages: new Set(seen.messages) }]),
+          );
+        }
+        this.followId = event.followId;
+        this.receivedSinceStart = 0;
+        this.ackedSinceStart = 0;
+        this.ackDue = 0;
+        this.followError = undefined;
+        this.publish();
+        return;
+      case 'source':
+        this.statuses = {
+          ...this.statuses,
+          [event.source]: { state: event.state, ...(event.reason ? { reason: event.reason } : {}) },
+        };
+        this.publish();
+        return;
+      case 'lines':
+        this.receive(event.lines);
+        return;
+    }
+  }
+
+  private receive(entries: LogEntry[]) {
+    this.receivedSinceStart += entries.length;
+    let skipped = 0;
+    const lines: StoredLine[] = [];
+    for (const entry of entries) {
+      const line = this.toLine(entry);
+      if (this.isRepeat(line)) {
+        skipped++;
+        continue;
+      }
+      lines.push(line);
+    }
+    if (skipped) this.credit(skipped);
+    if (this.fromCache) {
+      this.fromCache = false;
+      this.publish();
+    }
+    if (this.sources.length <= 1) {
+      this.admit(lines);
+      return;
+    }
+    this.merge.push(lines, performance.now());
+    this.scheduleMerge();
+  }
+
+  private scheduleMerge() {
+    if (this.mergeTimer !== undefined) return;
+    const due = this.merge.nextRelease();
+    if (due === undefined) return;
+    this.mergeTimer = setTimeout(
+      () => {
+        this.mergeTimer = undefined;
+        this.admit(this.merge.release(performance.now()));
+        this.scheduleMerge();
+      },
+      Math.max(0, due - performance.now()),
+    );
+  }
+
+  private toLine(entry: LogEntry): StoredLine {
+    const parsed = Date.parse(entry.ts);
+    let source = this.sourceIndex.get(entry.container);
+    if (source === undefined) {
+      // A source the pane did not name (a renamed container): give it its own colour.
+      source = this.labels.length;
+      this.sourceIndex.set(entry.container, source);
+      this.labels = padLabels([
+        ...this.sources.map((s) => s.label),
+        ...[...this.sourceIndex.keys()].slice(this.sources.length),
+      ]);
+      this.format = { ...this.format, labels: this.labels };
+    }
+    const message = entry.message;
+    const level: LogLevel | null =
+      entry.level ?? detectLogLevel(message.length > LEVEL_SCAN_LIMIT ? message.slice(0, LEVEL_SCAN_LIMIT) : message);
+    return { seq: 0, tsMs: Number.isNaN(parsed) ? Date.now() : parsed, source, level, entry };
+  }
+
+  /** Whether a line repeats one already shown (a renewed follow's tail, or cached lines). */
+  private isRepeat(line: StoredLine): boolean {
+    const seen = this.catchUp?.get(line.source);
+    if (seen) {
+      if (line.tsMs < seen.tsMs || (line.tsMs === seen.tsMs && seen.messages.has(line.entry.message))) return true;
+      this.catchUp!.delete(line.source);
+      if (!this.catchUp!.size) this.catchUp = undefined;
+    }
+    const newest = this.newestSeen.get(line.source);
+    if (!newest || line.tsMs > newest.tsMs)
+      this.newestSeen.set(line.source, { tsMs: line.tsMs, messages: new Set([line.entry.message]) });
+    else if (line.tsMs === newest.tsMs && newest.messages.size < 256) newest.messages.add(line.entry.message);
+    return false;
+  }
+
+  /** Stores released lines and draws those the pane shows. */
+  private admit(lines: StoredLine[]) {
+    if (!lines.length || this.disposed) return;
+    let undrawn = 0;
+    for (const raw of lines) {
+      const line = this.store.push(raw);
+      this.received++;
+      if (!this.passes(line)) {
+        undrawn++;
+      } else if (this.mode === 'live') {
+        this.feed.push(line, true);
+      } else {
+        undrawn++;
+        this.newLines++;
+      }
+    }
+    if (undrawn) this.feed.creditNow(undrawn);
+    this.publish();
+  }
+
+  private passes(line: StoredLine): boolean {
+    return !this.filter.test || this.filter.test(line.entry.message, line.level);
+  }
+
+  /** Redraws the screen from the store (filters, timestamps or wrap changed). */
+  private rerender() {
+    if (this.mode === 'history') {
+      this.feed.restart(this.historyLines.filter((line) => this.passes(line)));
+      return;
+    }
+    const first = this.store.oldest()?.seq ?? this.store.upcomingSeq;
+    const last = this.store.upcomingSeq - 1;
+    this.renderedFromSeq = first;
+    this.writtenSeq = first - 1;
+    this.newLines = 0;
+    this.feed.restart(this.storedRun(first, last));
+  }
+
+  /** Stored lines from `first` to `last` that pass the filter, read lazily (the store moves on meanwhile). */
+  private *storedRun(first: number, last: number): Generator<StoredLine> {
+    for (let seq = first; seq <= last; seq++) {
+      const index = this.store.indexOfSeq(seq);
+      if (index < 0) {
+        // Evicted while we drew: continue from the oldest still kept.
+        const oldest = this.store.oldest();
+        if (!oldest || oldest.seq > last) return;
+        if (oldest.seq > seq) seq = oldest.seq - 1;
+        continue;
+      }
+      const line = this.store.at(index)!;
+      if (this.passes(line)) yield line;
+    }
+  }
+
+  private async loadCached() {
+    if (this.store.size || this.disposed) return;
+    try {
+      const { entries } = await this.api.invoke('logs:query', {
+        targetId: this.targetId,
+        sources: this.sources.map((source) => source.key),
+        limit: Math.min(CACHED_LINES, this.config.scrollback),
+      });
+      if (this.disposed || this.store.size || !entries.length) return;
+      const lines = entries.map((entry) => this.toLine(entry)).sort((a, b) => a.tsMs - b.tsMs);
+      for (const line of lines) this.isRepeat(line);
+      // Live lines that follow later skip what the cache already showed.
+      this.catchUp = new Map(
+        [...this.newestSeen].map(([source, seen]) => [source, { ...seen, messages: new Set(seen.messages) }]),
+      );
+      this.fromCache = true;
+      const mode = this.mode;
+      this.mode = 'live';
+      this.admitCached(lines);
+      this.mode = mode;
+    } catch {
+      // No cache either (main unreachable): the pane says the follow failed.
+    }
+    this.publish();
+  }
+
+  private admitCached(lines: StoredLine[]) {
+    for (const raw of lines) {
+      const line = this.store.push(raw);
+      if (this.passes(line)) this.feed.push(line, false);
+    }
+  }
+
+  // ── flow control ──────────────────────────────────────────────────────────────────────────
+
+  private credit(lines: number) {
+    this.ackDue += lines;
+    if (this.ackTimer === undefined) this.ackTimer = setTimeout(() => this.sendAck(), 16);
+  }
+
+  private sendAck() {
+    this.ackTimer = undefined;
+    if (!this.followId || this.ackDue <= 0) return;
+    // Credit for lines of an earlier follow is not this follow's to spend.
+    const lines = Math.min(this.ackDue, this.receivedSinceStart - this.ackedSinceStart);
+    this.ackDue = 0;
+    if (lines <= 0) return;
+    this.ackedSinceStart += lines;
+    this.acked += lines;
+    this.api.invoke('logs:ack', { followId: this.followId, lines }).catch(() => undefined);
+  }
+
+  // ── terminal ──────────────────────────────────────────────────────────────────────────────
+
+  private loadWebgl() {
+    try {
+      const webgl = new WebglAddon();
+      webgl.onContextLoss(() => {
+        // The GPU went away: xterm falls back to its DOM renderer.
+        webgl.dispose();
+        this.webgl = undefined;
+        this.renderer = 'dom';
+        this.publish();
+      });
+      this.terminal.loadAddon(webgl);
+      this.webgl = webgl;
+      this.renderer = 'webgl';
+    } catch {
+      this.renderer = 'dom';
+    }
+  }
+
+  private onKey(event: KeyboardEvent): boolean {
+    const mod = event.ctrlKey || event.metaKey;
+    if (
+      event.type === 'keydown' &&
+      mod &&
+      !event.altKey &&
+      event.key.toLowerCase() === 'c' &&
+      this.terminal.hasSelection()
+    ) {
+      void navigator.clipboard?.writeText(this.terminal.getSelection()).catch(() => undefined);
+      return false;
+    }
+    // Everything else belongs to the page (Ctrl+F opens the pane's search there); nobody types into logs.
+    return false;
+  }
+
+  private onScroll() {
+    const buffer = this.terminal.buffer.active;
+    const atBottom = buffer.viewportY >= buffer.baseY;
+    if (this.mode === 'live' && !atBottom && this.feed.idle) this.pause('scroll');
+    else if (this.mode === 'paused' && this.pausedBy === 'scroll' && atBottom) this.resume();
+  }
+
+  private scheduleFit() {
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = setTimeout(() => this.fitNow(), 50);
+  }
+
+  private fitNow() {
+    if (this.disposed) return;
+    const before = this.terminal.cols;
+    try {
+      this.fit.fit();
+    } catch {
+      return; // not laid out yet
+    }
+    if (!this.config.wrap && this.terminal.cols !== before) {
+      this.format = { ...this.format, cutAt: this.terminal.cols };
+      this.rerender();
+    }
+  }
+
+  private findStored(ms: number): StoredLine | undefined {
+    for (const line of this.store.from()) if (line.tsMs >= ms && this.passes(line)) return line;
+    return undefined;
+  }
+
+  /** Scrolls so the line with `seq` is at the top, and selects it so the eye finds it. */
+  private scrollToSeq(seq: number) {
+    // Lines drawn after it (oldest first); the terminal's rows hold them bottom up.
+    let after = 0;
+    for (let s = seq + 1; s <= this.writtenSeq; s++) {
+      const index = this.store.indexOfSeq(s);
+      if (index >= 0 && s >= this.renderedFromSeq && this.passes(this.store.at(index)!)) after++;
+    }
+    const buffer = this.terminal.buffer.active;
+    let row = buffer.length - 1;
+    // The cursor sits on an empty row after the last CRLF.
+    if (buffer.getLine(row)?.translateToString(true) === '') row--;
+    let starts = 0;
+    for (; row >= 0; row--) {
+      const line = buffer.getLine(row);
+      if (line && !line.isWrapped) {
+        if (starts === after) break;
+        starts++;
+      }
+    }
+    if (row < 0) {
+      this.flash('That line has scrolled out of the pane; its lines are in the cache.');
+      return;
+    }
+    this.terminal.scrollToLine(row);
+    let end = row;
+    while (buffer.getLine(end + 1)?.isWrapped) end++;
+    this.terminal.selectLines(row, end);
+  }
+
+  private flash(message: string) {
+    this.notice = message;
+    this.publish();
+    setTimeout(() => {
+      if (this.notice !== message) return;
+      this.notice = undefined;
+      this.publish();
+    }, 5000);
+  }
+
+  private inspectable(host: HTMLElement) {
+    const inspection: PaneInspection = {
+      text: () => {
+        const buffer = this.terminal.buffer.active;
+        const rows: string[] = [];
+        for (let i = 0; i < buffer.length; i++) rows.push(buffer.getLine(i)?.translateToString(true) ?? '');
+        while (rows.length && rows[rows.length - 1] === '') rows.pop();
+        return rows;
+      },
+      stats: () => {
+        return {
+          received: this.received,
+          stored: this.store.size,
+          written: this.written,
+          pendingLines: this.feed.pendingLines,
+          acked: this.acked,
+          maxFrameMs: this.feed.maxFrameMs,
+          cursorX: this.terminal.buffer.active.cursorX,
+          cursorY: this.terminal.buffer.active.cursorY,
+          modes: { ...this.terminal.modes },
+          alternateScreen: this.terminal.buffer.active.type === 'alternate',
+          title: this.title,
+          renderer: this.renderer,
+        };
+      },
+    };
+    this.disposables.push(this.terminal.onTitleChange((title) => (this.title = title)));
+    Object.defineProperty(host, 'logPane', { value: inspection, configurable: true });
+  }
+
+  private title: string | undefined;
+
+  // ── snapshot ──────────────────────────────────────────────────────────────────────────────
+
+  private publish() {
+    if (this.publishQueued || this.disposed) return;
+    this.publishQueued = true;
+    requestAnimationFrame(() => {
+      this.publishQueued = false;
+      if (this.disposed) return;
+      this.snapshot = this.buildSnapshot();
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  private buildSnapshot(): PaneSnapshot {
+    const live = Object.values(this.statuses).some((status) => status.state === 'live');
+    const offline = this.linkDown || this.fromCache || (!live && (this.followError !== undefined || this.allDown()));
+    return {
+      mode: this.mode,
+      ...(this.pausedBy ? { pausedBy: this.pausedBy } : {}),
+      newLines: this.newLines,
+      received: this.received,
+      stored: this.store.size,
+      sources: this.statuses,
+      ...(this.followError ? { followError: this.followError } : {}),
+      ...(offline ? { offline: { newest: this.store.newest()?.entry.ts, fromCache: this.fromCache } } : {}),
+      ...(this.historyInfo ? { history: this.historyInfo } : {}),
+      ...(this.searchState ? { search: this.searchState } : {}),
+      hasSelection: this.terminal.hasSelection(),
+      filterErrors: this.filter.errors,
+      ...(this.notice ? { notice: this.notice } : {}),
+      renderer: this.renderer,
+    };
+  }
+
+  private allDown(): boolean {
+    const states = Object.values(this.statuses);
+    return states.length > 0 && states.every((status) => status.state === 'reconnecting' || status.state === 'error');
+  }
+}
