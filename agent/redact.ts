@@ -18,12 +18,13 @@ export const REDACTED = '[redacted]';
 export function secretValues(env: Iterable<[string, string | undefined]>): string[] {
   const values = new Set<string>();
   for (const [name, value] of env) {
-    if (!value || !SECRET_NAME.test(name)) continue;
+    if (!value) continue;
     const trimmed = value.trim();
-    if (trimmed.length >= MIN_SECRET_LENGTH && !BORING.has(trimmed.toLowerCase())) values.add(trimmed);
-    // A URL with credentials (postgres://user:pass@host) also leaks its password on its own.
+    // A URL with credentials (DATABASE_URL=postgres://user:pass@host) leaks its password whatever
+    // the variable is called, and the password also turns up on its own in logs.
     const password = /^[a-z][a-z0-9+.-]*:\/\/[^:/@]+:([^@]+)@/i.exec(trimmed)?.[1];
     if (password && password.length >= MIN_SECRET_LENGTH) values.add(password);
+    if (SECRET_NAME.test(name) && trimmed.length >= MIN_SECRET_LENGTH && !BORING.has(trimmed.toLowerCase())) values.add(trimmed);
   }
   return [...values];
 }

@@ -51,7 +51,7 @@ export const AGENT_MIGRATIONS: readonly Migration[] = [
       );
       -- The ring buffer trims per route by id; reads filter by time.
       CREATE INDEX frontend_errors_route ON frontend_errors (route, id);
-      CREATE INDEX frontend_errors_received ON frontend_errors (received_at);
+      CREATE INDEX frontend_errors_received ON frontend_errors (received_at, count);
     `,
   },
 ];

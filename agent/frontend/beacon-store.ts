@@ -6,6 +6,10 @@
  *
  * In memory there is only one small record per route (its row count and newest id), which is
  * what keeps the agent's memory flat under a flood of beacons.
+ *
+ * Beacons that arrive together are written together (`add`): one transaction per event-loop turn
+ * instead of one per beacon, since each commit rewrites the same few pages in the WAL. The reply
+ * still waits for its commit.
  */
 import type { FrontendBeacon, FrontendError, FrontendSection } from '../../shared/model/ops';
 import type { Db } from '../store';
@@ -37,9 +41,18 @@ export interface ListQuery {
   limit: number;
 }
 
+interface Queued {
+  beacon: FrontendBeacon;
+  receivedAt: Date;
+  resolve: (error: FrontendError) => void;
+  reject: (error: unknown) => void;
+}
+
 export class BeaconStore {
   private readonly routes = new Map<string, RouteState>();
-  private readonly insertTx: (beacon: FrontendBeacon, route: string, receivedAt: string) => number;
+  private readonly insertOne: (beacon: FrontendBeacon, route: string, receivedAt: string) => number;
+  private readonly insertMany: (batch: Queued[]) => FrontendError[];
+  private queue: Queued[] = [];
   private readonly sumSince;
   private readonly lastRow;
   private readonly lastBuild;
@@ -49,17 +62,13 @@ export class BeaconStore {
     private readonly perRoute: number,
     private readonly maxRoutes: number,
   ) {
-    for (const row of db.prepare('SELECT route, count(*) AS count, max(id) AS newestId FROM frontend_errors GROUP BY route').all() as ({
-      route: string;
-    } & RouteState)[]) {
-      this.routes.set(row.route, { count: row.count, newestId: row.newestId });
-    }
+    this.reloadRoutes();
     const insert = db.prepare(
       'INSERT INTO frontend_errors (received_at, build_hash, route, message, stack, browser, ws_state, kind, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const trim = db.prepare('DELETE FROM frontend_errors WHERE id IN (SELECT id FROM frontend_errors WHERE route = ? ORDER BY id LIMIT ?)');
     const dropRoute = db.prepare('DELETE FROM frontend_errors WHERE route = ?');
-    this.insertTx = db.transaction((beacon: FrontendBeacon, route: string, receivedAt: string) => {
+    this.insertOne = (beacon: FrontendBeacon, route: string, receivedAt: string) => {
       let state = this.routes.get(route);
       if (!state && this.routes.size >= this.maxRoutes) {
         const evicted = this.leastRecentRoute();
@@ -87,16 +96,51 @@ export class BeaconStore {
         state.count = this.perRoute;
       }
       return id;
-    });
+    };
+    this.insertMany = db.transaction((batch: Queued[]) => batch.map((q) => this.write(q.beacon, q.receivedAt)));
     this.sumSince = db.prepare<[string], { total: number | null }>('SELECT sum(count) AS total FROM frontend_errors WHERE received_at >= ?');
     this.lastRow = db.prepare<[], { received_at: string }>('SELECT received_at FROM frontend_errors ORDER BY id DESC LIMIT 1');
     this.lastBuild = db.prepare<[], { build_hash: string }>('SELECT build_hash FROM frontend_errors WHERE build_hash IS NOT NULL ORDER BY id DESC LIMIT 1');
   }
 
+  /** Stores one beacon now, in its own transaction. */
   insert(beacon: FrontendBeacon, receivedAt = new Date()): FrontendError {
+    try {
+      return this.db.transaction(() => this.write(beacon, receivedAt))();
+    } catch (error) {
+      this.reloadRoutes();
+      throw error;
+    }
+  }
+
+  /** Stores a beacon with the others that arrive in this turn of the event loop; resolves once committed. */
+  add(beacon: FrontendBeacon, receivedAt = new Date()): Promise<FrontendError> {
+    return new Promise((resolve, reject) => {
+      if (!this.queue.length) setImmediate(() => this.flush());
+      this.queue.push({ beacon, receivedAt, resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const batch = this.queue;
+    this.queue = [];
+    if (!batch.length) return;
+    let stored: FrontendError[];
+    try {
+      stored = this.insertMany(batch);
+    } catch (error) {
+      // The transaction rolled back, so the in-memory route counts may be ahead: re-read them.
+      this.reloadRoutes();
+      for (const q of batch) q.reject(error);
+      return;
+    }
+    batch.forEach((q, i) => q.resolve(stored[i]!));
+  }
+
+  private write(beacon: FrontendBeacon, receivedAt: Date): FrontendError {
     const route = normaliseRoute(beacon.route);
     const at = receivedAt.toISOString();
-    const id = this.insertTx(beacon, route, at);
+    const id = this.insertOne(beacon, route, at);
     return {
       id,
       receivedAt: at,
@@ -147,6 +191,12 @@ export class BeaconStore {
   /** The most rows the table can hold: the bound the bench checks memory and disk against. */
   get capacity(): number {
     return this.perRoute * this.maxRoutes;
+  }
+
+  private reloadRoutes(): void {
+    this.routes.clear();
+    const rows = this.db.prepare('SELECT route, count(*) AS count, max(id) AS newestId FROM frontend_errors GROUP BY route').all() as ({ route: string } & RouteState)[];
+    for (const row of rows) this.routes.set(row.route, { count: row.count, newestId: row.newestId });
   }
 
   private leastRecentRoute(): string {

@@ -120,7 +120,7 @@ export async function registerRoutes(app: FastifyInstance, services: AgentServic
           const issue = parsed.error.issues[0]!;
           throw new HttpError(400, `The beacon does not match the schema: ${issue.path.join('.') || 'body'}: ${issue.message}.`);
         }
-        const error = services.beacons.insert(parsed.data);
+        const error = await services.beacons.add(parsed.data);
         services.hub.publish({ type: 'frontend-error', at: error.receivedAt, error });
         services.alerts.poke();
         return reply.code(204).send();

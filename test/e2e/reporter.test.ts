@@ -120,7 +120,7 @@ describe('the browser reporter', () => {
       if (message.type() === 'error') consoleErrors.push(message.text());
     });
     await page.goto(`${site}/shop/cart`);
-    await page.waitForFunction(() => document.title === 'done');
+    await page.waitForFunction('document.title === "done"');
     await waitFor(async () => (await received()).length >= 4, 10_000, 'the first beacons did not reach the agent');
     const errors = await received();
     const byKind = (kind: string) => errors.filter((e) => e.kind === kind);
@@ -155,21 +155,22 @@ describe('the browser reporter', () => {
   it('calls through to the page\'s own console.error and window.onerror', async () => {
     expect(consoleErrors.some((text) => text.includes('Payment widget failed'))).toBe(true);
     // One TypeError and twenty repeats reached the page's onerror, none swallowed by the reporter.
-    expect(await page.evaluate(() => (window as unknown as { pageOnErrorCalls: number }).pageOnErrorCalls)).toBe(21);
+    expect(await page.evaluate('window.pageOnErrorCalls')).toBe(21);
     // For the screenshot: what the agent holds, next to what the page did.
     const rows = (await received()).map((e) => ({ kind: e.kind ?? '', message: e.message, count: e.count, route: e.route }));
-    await page.evaluate((list) => {
+    // A string, not a function: this file is type-checked without the DOM library.
+    await page.evaluate(`(() => {
       const card = document.createElement('div');
       card.className = 'card';
       card.style.marginTop = '16px';
       card.innerHTML = '<h1>Received by the agent (GET /api/ops/frontend-logs)</h1><ol id="got"></ol>';
       document.body.append(card);
-      for (const r of list) {
+      for (const r of ${JSON.stringify(rows)}) {
         const li = document.createElement('li');
-        li.textContent = `×${r.count}  ${r.kind}  ${r.route}  ${r.message}`;
-        document.getElementById('got')!.append(li);
+        li.textContent = '×' + r.count + '  ' + r.kind + '  ' + r.route + '  ' + r.message;
+        document.getElementById('got').append(li);
       }
-    }, rows);
+    })()`);
     await page.screenshot({ path: join(SCREENSHOTS, 'reporter-page.png') });
     await page.close();
   });
@@ -177,7 +178,7 @@ describe('the browser reporter', () => {
   it('the ESM build: install() with a WebSocket state, and folded repeats flushed when the page is left', async () => {
     const esm = await browser.newPage();
     await esm.goto(`${site}/esm`);
-    await esm.waitForFunction(() => document.title === 'thrown');
+    await esm.waitForFunction('document.title === "thrown"');
     // Leaving the page long before the 60 s window closes: pagehide sends the folded count.
     await esm.goto(`${site}/bye`);
     await waitFor(

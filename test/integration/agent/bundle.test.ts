@@ -7,6 +7,7 @@ import { beaconBody, startAgentFixture, type AgentFixture } from './agent-fixtur
 
 const IDLE = 'trap "exit 0" TERM; while true; do sleep 1 & wait; done';
 const DB_PASSWORD = 'hunter2-db-password';
+const URL_PASSWORD = 'pg-url-password-77';
 const AGENT_SECRET = 'agent-env-secret-value-9876';
 const FAKE_TOKEN = `cra_${'Q'.repeat(43)}`;
 let fx: AgentFixture;
@@ -18,9 +19,9 @@ beforeAll(async () => {
     before: async (podman) => {
       await Promise.all([
         podman.cli([
-          'run', '-d', '--name', 'shop-api-1', '-e', `DATABASE_PASSWORD=${DB_PASSWORD}`,
+          'run', '-d', '--name', 'shop-api-1', '-e', `DATABASE_PASSWORD=${DB_PASSWORD}`, '-e', `DATABASE_URL=postgres://app:${URL_PASSWORD}@db/shop`,
           ...Object.entries(composeLabels('shop', 'api')).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-          BUSYBOX_IMAGE, 'sh', '-c', `echo "connecting with password $DATABASE_PASSWORD"; echo "Authorization: Bearer ${FAKE_TOKEN}" >&2; ${IDLE}`,
+          BUSYBOX_IMAGE, 'sh', '-c', `echo "connecting with password $DATABASE_PASSWORD"; echo "pool uses ${URL_PASSWORD}"; echo "Authorization: Bearer ${FAKE_TOKEN}" >&2; ${IDLE}`,
         ]),
         podman.run('shop-web-1', `echo "web up, sk_live_abcdef123456 loaded"; ${IDLE}`, composeLabels('shop', 'web')),
       ]);
@@ -53,7 +54,9 @@ describe('GET /api/ops/support-bundle', () => {
     expect(bundle.frontendErrors.map((e) => e.route).sort()).toEqual(['/fine', '/leak']);
 
     // Nothing secret survives, wherever it was: a beacon, a container's log, the agent's own env.
-    for (const secret of [fx.admin, fx.read, FAKE_TOKEN, DB_PASSWORD, AGENT_SECRET, 'sk_live_abcdef123456']) expect(text).not.toContain(secret);
+    for (const secret of [fx.admin, fx.read, FAKE_TOKEN, DB_PASSWORD, URL_PASSWORD, AGENT_SECRET, 'sk_live_abcdef123456']) expect(text).not.toContain(secret);
+    // A password inside a URL is a secret whatever the variable is called.
+    expect(text).toContain('pool uses [redacted]');
     expect(text).toContain('connecting with password [redacted]');
     expect(text).toContain('Authorization: Bearer [redacted]');
     expect(text).toContain('web up, [redacted] loaded');
