@@ -62,6 +62,7 @@ interface Page {
 }
 
 interface PageEvent {
+  type?: string;
   message?: string;
   error?: unknown;
   reason?: unknown;
@@ -153,8 +154,8 @@ export function install(options: ReporterOptions): () => void {
     report('onerror', event.error ? describe(event.error) : event.message || `Error in ${event.filename}:${event.lineno}:${event.colno}`, event.error);
   const onRejection = (event: PageEvent) => report('unhandledrejection', describe(event.reason), event.reason);
   // Folded repeats are sent before the page goes away, while sendBeacon still can.
-  const onHide = () => {
-    if (page.document.visibilityState === 'hidden') for (const key of [...pending.keys()]) flush(key);
+  const onHide = (event: PageEvent) => {
+    if (event.type === 'pagehide' || page.document.visibilityState === 'hidden') for (const key of [...pending.keys()]) flush(key);
   };
   page.addEventListener('error', onError);
   page.addEventListener('unhandledrejection', onRejection);

@@ -73,6 +73,16 @@ function esmPage(endpoint: string): string {
 </script></body></html>`;
 }
 
+/** A page in a loop of distinct errors: the reporter sends at most 30 a minute, whatever the page does. */
+function floodPage(endpoint: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>flood</title>
+<script src="/reporter.js" data-endpoint="${endpoint}" data-build-hash="flood"></script></head><body>
+<script>
+  for (let i = 0; i < 100; i++) console.error('distinct failure number ' + i);
+  document.title = 'flooded';
+</script></body></html>`;
+}
+
 beforeAll(async () => {
   outRoot = mkdtempSync(join(tmpdir(), 'cr-reporter-'));
   files = await buildReporter({ outRoot, root: REPO_ROOT });
@@ -85,6 +95,7 @@ beforeAll(async () => {
     if (path === '/reporter.mjs') return send('text/javascript', readFileSync(files.esm, 'utf8'));
     if (path === '/shop/cart') return send('text/html', iifePage(endpoint));
     if (path === '/esm') return send('text/html', esmPage(endpoint));
+    if (path === '/flood') return send('text/html', floodPage(endpoint));
     if (path === '/bye') return send('text/html', '<!doctype html><title>bye</title>');
     res.writeHead(404).end();
   });
@@ -190,5 +201,18 @@ describe('the browser reporter', () => {
     expect(errors.map((e) => e.count).sort()).toEqual([1, 4]);
     for (const e of errors) expect(e).toMatchObject({ buildHash: 'esm-build', wsState: 'reconnecting', message: 'RangeError: websocket frame too large', kind: 'onerror' });
     await esm.close();
+  });
+
+  it('caps what one page sends: 100 distinct errors, 30 beacons', async () => {
+    const flood = await browser.newPage();
+    await flood.goto(`${site}/flood`);
+    await flood.waitForFunction('document.title === "flooded"');
+    await waitFor(async () => (await received('?since=10m&route=/flood')).length >= 30, 10_000, 'the first 30 did not arrive');
+    await new Promise((r) => setTimeout(r, 1_000));
+    const errors = await received('?since=10m&route=/flood');
+    expect(errors).toHaveLength(30);
+    expect(errors.map((e) => e.message)).toContain('distinct failure number 0');
+    expect(errors.map((e) => e.message)).not.toContain('distinct failure number 30');
+    await flood.close();
   });
 });

@@ -47,7 +47,13 @@ beforeAll(async () => {
         migrations: { command: 'echo "connecting to db"; echo "relation schema_migrations does not exist" >&2; exit 1' },
       }),
     }),
-    startAgentFixture({ config: () => ({ migrations: { command: 'sleep 30', timeoutSeconds: 1 }, disk: { mounts: ['/definitely/not/mounted'] } }) }),
+    startAgentFixture({
+      config: (_p, dataDir) => {
+        const deployFile = join(dataDir, 'deploy.json');
+        writeFileSync(deployFile, JSON.stringify({ commit: 'json-sha-42', branch: 'release/7', deployed_at: '2024-05-01T12:00:00+02:00', images: { web: 'shop/web:1.2.3' } }));
+        return { migrations: { command: 'sleep 30', timeoutSeconds: 1 }, disk: { mounts: ['/definitely/not/mounted'] }, deploy: { file: deployFile } };
+      },
+    }),
   ]);
   await waitFor(async () => {
     const ctx = await context(fx);
@@ -145,13 +151,17 @@ describe('GET /api/ops/context: failing sections report their own error', () => 
     expect(ctx.alerts.ok && ctx.alerts.data.map((a) => a.id)).toEqual(['docker:unreachable']);
   });
 
-  it('a migrations command that hangs is stopped at its timeout; an unmeasurable mount fails the host section', async () => {
+  it('a migrations command that hangs is stopped at its timeout; an unmeasurable mount fails the host section; a JSON deploy file still answers', async () => {
     const started = Date.now();
     const ctx = await context(slow);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(ctx.migrations).toEqual({ ok: false, error: 'The migrations command did not finish within 1 s and was stopped.' });
     expect(ctx.host).toEqual({ ok: false, error: 'The mount /definitely/not/mounted could not be measured (ENOENT).' });
-    expect(ctx.deploy).toEqual({ ok: true, data: { gitSha: null, branch: null, deployedAt: null, imageTags: {}, sources: [] } });
+    // No engine here, so the JSON file is the only source, image tags included.
+    expect(ctx.deploy).toEqual({
+      ok: true,
+      data: { gitSha: 'json-sha-42', branch: 'release/7', deployedAt: '2024-05-01T10:00:00.000Z', imageTags: { web: 'shop/web:1.2.3' }, sources: ['file'] },
+    });
   });
 
   it('an agent without a migrations command says so in that section', async () => {
