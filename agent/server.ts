@@ -70,6 +70,16 @@ export async function buildAgent(input: AgentConfigInput | AgentConfig, options:
   const config = parseAgentConfig(input);
   const env = options.env ?? process.env;
   const db = openAgentStore(config.dataDir);
+  try {
+    return await wire(config, env, db, options);
+  } catch (error) {
+    // A failed start must not leave the database open (the CLI exits; a test builds another agent).
+    db.close();
+    throw error;
+  }
+}
+
+async function wire(config: AgentConfig, env: NodeJS.ProcessEnv, db: Db, options: BuildOptions): Promise<FastifyInstance> {
   const docker = createDockerClients(config.docker.socket, config.docker.timeoutSeconds);
   const containers = new ContainerReader(docker.requests, config.docker.project);
   const hub = new EventHub({ heartbeatMs: config.events.heartbeatSeconds * 1000, maxBufferedBytes: config.events.maxBufferedBytes });
