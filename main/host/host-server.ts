@@ -45,6 +45,8 @@ export async function startHost({ api, staticDir, port = 0, token = randomBytes(
       "default-src 'none'",
       "script-src 'self'",
       "style-src 'self'",
+      // xterm.js writes <style> elements (see RENDERER_CSP in main/transport/app-protocol.ts).
+      "style-src-elem 'self' 'unsafe-inline'",
       "img-src 'self' data:",
       "font-src 'self'",
       `connect-src ws://127.0.0.1:${boundPort} ws://localhost:${boundPort}`,

@@ -29,6 +29,9 @@ export const RENDERER_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
+  // xterm.js (the Logs panes) writes its theme and row metrics into <style> elements it creates;
+  // style attributes and every script stay 'self' only.
+  "style-src-elem 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'none'",

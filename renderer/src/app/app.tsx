@@ -1,12 +1,11 @@
 /**
  * The whole UI for a connected API: providers, shell and the current area.
  */
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import type { ControlRoomApi } from '../../../shared/transport';
 import { ApiProvider, useConnectionStatus } from '../api/api-context';
 import type { ConnectionMonitor } from '../api/host-connection';
 import { OverviewArea } from '../areas/overview-area';
-import { LogsArea } from '../areas/logs/logs-area';
 import { TargetsArea } from '../areas/targets/targets-area';
 import { UpcomingArea } from '../areas/upcoming-area';
 import { AppShell } from './app-shell';
@@ -15,6 +14,9 @@ import { KeychainProvider } from './keychain';
 import { useRoute } from './routes';
 import { TargetsProvider } from './targets-store';
 import { CannotConnect } from './start-screens';
+
+// xterm and its addons are most of a megabyte: loaded when the Logs area is first opened.
+const LogsArea = lazy(() => import('../areas/logs/logs-area').then((module) => ({ default: module.LogsArea })));
 
 export function App({ api, connection }: { api: ControlRoomApi; connection: ConnectionMonitor }) {
   return (
@@ -55,7 +57,11 @@ function CurrentArea() {
     case 'overview':
       return <OverviewArea />;
     case 'logs':
-      return <LogsArea rest={rest} />;
+      return (
+        <Suspense fallback={<p className="loading area">Loading…</p>}>
+          <LogsArea rest={rest} />
+        </Suspense>
+      );
     case 'targets':
       return <TargetsArea rest={rest} />;
     default:

@@ -9,14 +9,20 @@ import { sanitizeForTerminal } from '../../../../shared/terminal-safety';
 import type { LogLevel } from '../../../../shared/model/ops';
 import type { StoredLine } from './line-store';
 
-/** Source colours, in the order sources are added to a pane; red and yellow stay for levels. */
-export const SOURCE_COLORS = ['#6ea8fe', '#3fb68b', '#c792ea', '#4db6c8', '#f78c6c', '#a3be8c', '#ff9cc8', '#8fa4ff'];
+/**
+ * Source colours, in the order sources are added to a pane, as xterm 256-colour indices (blue,
+ * green, violet, cyan, orange, olive, pink, periwinkle); red and yellow stay for levels. Palette
+ * colours rather than true colour: xterm's DOM renderer (the fallback without WebGL) draws them
+ * with classes, where true colour would need style attributes, which the CSP does not allow.
+ * logs.css `.src-color-N` matches them for the header swatches.
+ */
+export const SOURCE_COLORS = [75, 72, 183, 74, 209, 144, 218, 111];
 
 const RESET = '\x1b[0m';
 const DIM = '\x1b[2m';
 const LEVEL_SGR: Record<LogLevel, string> = {
-  error: '\x1b[38;2;255;123;114m',
-  warn: '\x1b[38;2;231;183;90m',
+  error: '\x1b[91m', // the theme's bright red
+  warn: '\x1b[33m', // the theme's yellow
   info: '',
   debug: DIM,
 };
@@ -37,9 +43,7 @@ export function padLabels(labels: readonly string[]): string[] {
 }
 
 export function sourceSgr(index: number): string {
-  const hex = SOURCE_COLORS[index % SOURCE_COLORS.length]!;
-  const [r, g, b] = [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16));
-  return `\x1b[38;2;${r};${g};${b}m`;
+  return `\x1b[38;5;${SOURCE_COLORS[index % SOURCE_COLORS.length]}m`;
 }
 
 const SOURCE_SGR = SOURCE_COLORS.map((_, index) => sourceSgr(index));

@@ -573,6 +573,7 @@ function SearchBar({
     <div className="search-bar" role="search">
       <input
         ref={inputRef}
+        type="search"
         className="input input-small mono"
         aria-label="Search in pane"
         placeholder="Search"

@@ -26,6 +26,13 @@ import { TerminalFeed } from './terminal-feed';
 
 /** How long lines from several sources wait to be put in time order. */
 const MERGE_HOLD_MS = 80;
+/**
+ * When a follow starts, each source attaches on its own and sends its tail: the tails can arrive
+ * a second apart. Lines are held until every source has reported in (plus a moment for its
+ * tail), at most this long, so the tails are merged too.
+ */
+const STARTUP_HOLD_MS = 3_000;
+const TAIL_SETTLE_MS = 300;
 /** Lines asked for when a pane starts following (bounded by its scrollback). */
 const FOLLOW_TAIL = 1_000;
 /** Lines shown from the cache when the target cannot be followed. */
@@ -148,6 +155,9 @@ export class PaneSession {
   private ackDue = 0;
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private mergeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Until when (performance.now()) merged lines are held while sources start. */
+  private holdUntil = 0;
+  private cacheTried = false;
   /** After a renewed follow (reconnect) or cached lines: the newest line seen per source, to skip repeats. */
   private catchUp: Map<number, { tsMs: number; messages: Set<string> }> | undefined;
   private newestSeen = new Map<number, { tsMs: number; messages: Set<string> }>();
@@ -458,6 +468,7 @@ export class PaneSession {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.followError = undefined;
+    this.cacheTried = false;
     for (const source of this.sources) this.statuses[source.key] = { state: 'starting' };
     this.publish();
     this.follow();
@@ -516,8 +527,10 @@ export class PaneSession {
           this.catchUp = new Map(
             [...this.newestSeen].map(([source, seen]) => [source, { ...seen, messages: new Set(seen.messages) }]),
           );
+          this.statuses = Object.fromEntries(this.sources.map((source) => [source.key, { state: 'starting' as const }]));
         }
         this.followId = event.followId;
+        if (this.sources.length > 1) this.holdUntil = performance.now() + STARTUP_HOLD_MS;
         this.receivedSinceStart = 0;
         this.ackedSinceStart = 0;
         this.ackDue = 0;
@@ -529,6 +542,15 @@ export class PaneSession {
           ...this.statuses,
           [event.source]: { state: event.state, ...(event.reason ? { reason: event.reason } : {}) },
         };
+        if (this.holdUntil && Object.values(this.statuses).every((status) => status.state !== 'starting')) {
+          // Everyone reported in: their tails follow right behind.
+          this.holdUntil = Math.min(this.holdUntil, performance.now() + TAIL_SETTLE_MS);
+          clearTimeout(this.mergeTimer);
+          this.mergeTimer = undefined;
+          this.scheduleMerge();
+        }
+        // Nothing shown and nothing live: show what the cache has.
+        if (this.allDown() && !this.store.size) void this.loadCached();
         this.publish();
         return;
       case 'lines':
@@ -564,12 +586,19 @@ export class PaneSession {
 
   private scheduleMerge() {
     if (this.mergeTimer !== undefined) return;
-    const due = this.merge.nextRelease();
-    if (due === undefined) return;
+    const next = this.merge.nextRelease();
+    if (next === undefined) return;
+    const due = Math.max(next, this.holdUntil);
     this.mergeTimer = setTimeout(
       () => {
         this.mergeTimer = undefined;
-        this.admit(this.merge.release(performance.now()));
+        const now = performance.now();
+        if (now < this.holdUntil) {
+          this.scheduleMerge();
+          return;
+        }
+        this.holdUntil = 0;
+        this.admit(this.merge.release(now));
         this.scheduleMerge();
       },
       Math.max(0, due - performance.now()),
@@ -665,7 +694,8 @@ export class PaneSession {
   }
 
   private async loadCached() {
-    if (this.store.size || this.disposed) return;
+    if (this.store.size || this.disposed || this.cacheTried) return;
+    this.cacheTried = true;
     try {
       const { entries } = await this.api.invoke('logs:query', {
         targetId: this.targetId,
