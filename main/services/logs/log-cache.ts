@@ -84,6 +84,7 @@ export class LogCache {
     | 'setService'
     | 'addTotals'
     | 'range'
+    | 'rangeKeys'
     | 'rangeText'
     | 'targetSources'
     | 'summary'
@@ -93,7 +94,8 @@ export class LogCache {
     | 'linesAt'
     | 'expiredSources'
     | 'deleteOlder'
-    | 'deleteOldest'
+    | 'oldest'
+    | 'deleteUpTo'
     | 'subtract'
     | 'dropEmpty'
     | 'totalBytes',
@@ -116,11 +118,14 @@ export class LogCache {
       setService: prepare('UPDATE log_sources SET service = ? WHERE id = ?'),
       addTotals: prepare(
         `UPDATE log_sources SET lines = lines + ?, bytes = bytes + ?,
-           oldest = min(coalesce(oldest, ?3), ?3), newest = max(coalesce(newest, ?4), ?4) WHERE id = ?5`,
+           oldest = min(coalesce(oldest, ?), ?), newest = max(coalesce(newest, ?), ?) WHERE id = ?`,
       ),
       range: prepare(
         `SELECT id, ts, stream, level, message FROM log_lines
          WHERE source_id = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC, id DESC LIMIT ?`,
+      ).raw(),
+      rangeKeys: prepare(
+        `SELECT id, ts FROM log_lines WHERE source_id = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC, id DESC LIMIT ?`,
       ).raw(),
       rangeText: prepare(
         `SELECT id, ts, stream, level, message FROM log_lines
@@ -140,13 +145,11 @@ export class LogCache {
         `DELETE FROM log_lines WHERE id IN (SELECT id FROM log_lines WHERE source_id = ? AND ts < ? LIMIT ?)
          RETURNING source_id, length(CAST(message AS BLOB))`,
       ).raw(),
-      deleteOldest: prepare(
-        `DELETE FROM log_lines WHERE id IN (SELECT id FROM log_lines ORDER BY id LIMIT ?)
-         RETURNING source_id, length(CAST(message AS BLOB))`,
-      ).raw(),
+      oldest: prepare('SELECT id, length(CAST(message AS BLOB)) FROM log_lines ORDER BY id LIMIT ?').raw(),
+      deleteUpTo: prepare('DELETE FROM log_lines WHERE id <= ? RETURNING source_id, length(CAST(message AS BLOB))').raw(),
       subtract: prepare(
         `UPDATE log_sources SET lines = max(0, lines - ?), bytes = max(0, bytes - ?),
-           oldest = (SELECT min(ts) FROM log_lines WHERE source_id = ?3) WHERE id = ?3`,
+           oldest = (SELECT min(ts) FROM log_lines WHERE source_id = ?) WHERE id = ?`,
       ),
       dropEmpty: prepare('DELETE FROM log_sources WHERE lines = 0 RETURNING id').pluck(),
       totalBytes: prepare('SELECT coalesce(sum(bytes), 0) FROM log_sources').pluck(),
@@ -188,17 +191,34 @@ export class LogCache {
     const to = toMs ?? Number.MAX_SAFE_INTEGER;
     const pattern = text ? `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
     type Row = [number, number, number, number | null, string];
-    const found: { row: Row; source: SourceRow }[] = [];
-    for (const source of rows) {
-      const hits = (
-        pattern ? this.stmt.rangeText.all(source.id, from, to, pattern, limit + 1) : this.stmt.range.all(source.id, from, to, limit + 1)
-      ) as Row[];
-      for (const row of hits) found.push({ row, source });
+    let counts: number[];
+    let truncated: boolean;
+    if (rows.length === 1 || pattern) {
+      counts = rows.map(() => limit + 1);
+      truncated = false;
+    } else {
+      // Several sources: first find which of their lines make the newest `limit` from the index
+      // alone (time and id, no message read), then read exactly those.
+      const keys: { ts: number; id: number; index: number }[] = [];
+      rows.forEach((source, index) => {
+        for (const [id, ts] of this.stmt.rangeKeys.all(source.id, from, to, limit + 1) as [number, number][]) keys.push({ ts, id, index });
+      });
+      keys.sort((a, b) => b.ts - a.ts || b.id - a.id);
+      truncated = keys.length > limit;
+      counts = rows.map(() => 0);
+      for (let i = 0; i < Math.min(limit, keys.length); i++) counts[keys[i]!.index]!++;
     }
+    const found: { row: Row; source: SourceRow }[] = [];
+    rows.forEach((source, index) => {
+      const n = counts[index]!;
+      if (n === 0) return;
+      const hits = (pattern ? this.stmt.rangeText.all(source.id, from, to, pattern, n) : this.stmt.range.all(source.id, from, to, n)) as Row[];
+      for (const row of hits) found.push({ row, source });
+    });
     // Newest first across sources (ties by write order), cut to the limit, then oldest first.
     if (rows.length > 1) found.sort((a, b) => b.row[1] - a.row[1] || b.row[0] - a.row[0]);
-    const truncated = found.length > limit;
-    const kept = truncated ? found.slice(0, limit) : found;
+    if (found.length > limit) truncated = true;
+    const kept = found.length > limit ? found.slice(0, limit) : found;
     const entries: LogEntry[] = new Array(kept.length);
     for (let i = 0; i < kept.length; i++) {
       const { row, source } = kept[kept.length - 1 - i]!;
@@ -289,7 +309,7 @@ export class LogCache {
         perSource.set(sourceId, totals);
       }
       for (const [sourceId, totals] of perSource) {
-        this.stmt.subtract.run(totals.lines, totals.bytes, sourceId);
+        this.stmt.subtract.run(totals.lines, totals.bytes, sourceId, sourceId);
         removed.lines += totals.lines;
         removed.bytes += totals.bytes;
       }
@@ -318,10 +338,20 @@ export class LogCache {
       const goal = maxBytes * 0.9;
       while (total > goal && this.db.open) {
         const bytes = this.db.transaction(() => {
-          const rows = this.stmt.deleteOldest.all(chunk) as [number, number][];
+          // Just enough of the oldest lines to get under the goal, found before deleting them.
+          const candidates = this.stmt.oldest.all(chunk) as [number, number][];
+          if (!candidates.length) return -1;
+          let upTo = 0;
           let sum = 0;
-          for (const totals of count(rows).values()) sum += totals.bytes;
-          return rows.length ? sum : -1;
+          for (const [id, length] of candidates) {
+            upTo = id;
+            sum += length + ROW_OVERHEAD;
+            if (total - sum <= goal) break;
+          }
+          const rows = this.stmt.deleteUpTo.all(upTo) as [number, number][];
+          let deleted = 0;
+          for (const totals of count(rows).values()) deleted += totals.bytes;
+          return deleted;
         })();
         if (bytes < 0) break;
         total -= bytes;
@@ -334,27 +364,32 @@ export class LogCache {
   private insertRows(entries: readonly LogEntry[]): void {
     const totals = new Map<number, Totals>();
     const insert = this.stmt.insertLine;
-    let lastKey = '';
-    let lastId = 0;
-    let lastTotals: Totals | undefined;
+    // Lines come in runs from one source: look the source up only when it changes.
+    let lastTarget: string | undefined;
+    let lastSource: string | undefined;
+    let lastService: string | null | undefined;
+    let sourceId = 0;
+    let sum: Totals = { lines: 0, bytes: 0, oldest: Infinity, newest: -Infinity };
     for (const entry of entries) {
-      const key = keyOf(entry.target, entry.container);
-      if (key !== lastKey || !lastTotals) {
-        lastId = this.sourceId(entry.target, entry.container, entry.service);
-        lastKey = key;
-        lastTotals = totals.get(lastId);
-        if (!lastTotals) totals.set(lastId, (lastTotals = { lines: 0, bytes: 0, oldest: Infinity, newest: -Infinity }));
+      if (entry.container !== lastSource || entry.target !== lastTarget || entry.service !== lastService) {
+        lastTarget = entry.target;
+        lastSource = entry.container;
+        lastService = entry.service;
+        sourceId = this.sourceId(entry.target, entry.container, entry.service);
+        let known = totals.get(sourceId);
+        if (!known) totals.set(sourceId, (known = { lines: 0, bytes: 0, oldest: Infinity, newest: -Infinity }));
+        sum = known;
       }
       const parsed = Date.parse(entry.ts);
       // A NaN would become NULL and fail the whole batch; sources always send ISO, but be sure.
       const ts = Number.isFinite(parsed) ? parsed : this.now();
-      insert.run(lastId, ts, entry.stream === 'stderr' ? 1 : 0, entry.level ? LEVEL_CODES[entry.level] : null, entry.message);
-      lastTotals.lines++;
-      lastTotals.bytes += Buffer.byteLength(entry.message) + ROW_OVERHEAD;
-      if (ts < lastTotals.oldest) lastTotals.oldest = ts;
-      if (ts > lastTotals.newest) lastTotals.newest = ts;
+      insert.run(sourceId, ts, entry.stream === 'stderr' ? 1 : 0, entry.level ? LEVEL_CODES[entry.level] : null, entry.message);
+      sum.lines++;
+      sum.bytes += Buffer.byteLength(entry.message) + ROW_OVERHEAD;
+      if (ts < sum.oldest) sum.oldest = ts;
+      if (ts > sum.newest) sum.newest = ts;
     }
-    for (const [id, t] of totals) this.stmt.addTotals.run(t.lines, t.bytes, t.oldest, t.newest, id);
+    for (const [id, t] of totals) this.stmt.addTotals.run(t.lines, t.bytes, t.oldest, t.oldest, t.newest, t.newest, id);
   }
 
   private sourceId(target: string, source: string, service: string | null): number {

@@ -87,6 +87,11 @@ export class LogFollower {
     return this.unacked;
   }
 
+  /** Lines received and not sent yet. */
+  get held(): number {
+    return this.pendingCount();
+  }
+
   get isPaused(): boolean {
     return this.paused;
   }
