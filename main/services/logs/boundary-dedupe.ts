@@ -6,6 +6,10 @@
  * Lines older than that second are skipped; lines of that very second are skipped as often as
  * they were seen before (a multiset of their stream and text), so a line that legitimately repeats
  * within the second still comes through once more. The first newer line ends the replay.
+ *
+ * A first read with a tail can start in the middle of a second: the re-read then also brings the
+ * lines of that second from before the tail. For a live pane those are older than what it shows
+ * (`skipUnseenBefore`): lines of the boundary second are skipped until one that was seen comes.
  */
 import type { LogEntry } from '../../../shared/model/logs';
 
@@ -21,9 +25,16 @@ export class BoundaryDedupe {
   private lastTs = Number.NEGATIVE_INFINITY;
   private seen = new Map<string, number>();
   private replay: Map<string, number> | null = null;
+  private matched = false;
 
-  /** @param record false for a one-off gate (the cache's) that never re-arms. */
-  constructor(private readonly record = true) {}
+  constructor(
+    private readonly options: {
+      /** False for a one-off gate (the cache's) that never re-arms. */
+      record?: boolean;
+      /** Skip lines of the boundary second that come before the first one seen (see above). */
+      skipUnseenBefore?: boolean;
+    } = {},
+  ) {}
 
   /** The newest second already seen, and its lines: what a re-read will repeat. */
   seed(tsMs: number, keys: Iterable<string>): void {
@@ -36,6 +47,7 @@ export class BoundaryDedupe {
   /** A re-read from `lastTs` is about to start. */
   arm(): void {
     if (this.lastTs !== Number.NEGATIVE_INFINITY) this.replay = new Map(this.seen);
+    this.matched = false;
   }
 
   /** True while a re-read is still repeating lines already seen. */
@@ -55,18 +67,20 @@ export class BoundaryDedupe {
         const count = this.replay.get(key) ?? 0;
         if (count > 0) {
           this.replay.set(key, count - 1);
+          this.matched = true;
           return false;
         }
+        if (!this.matched && this.options.skipUnseenBefore) return false;
       } else {
         this.replay = null;
       }
     }
-    if (!this.record) return true;
+    if (this.options.record === false) return true;
     if (tsMs > this.lastTs) {
       this.lastTs = tsMs;
       this.seen = new Map();
     }
-    if (tsMs === this.lastTs && this.seen.size < MAX_REMEMBERED) this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
+    if (tsMs === this.lastTs && (this.seen.size < MAX_REMEMBERED || this.seen.has(key))) this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
     return true;
   }
 }

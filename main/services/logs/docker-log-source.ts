@@ -61,7 +61,7 @@ export class DockerLogSource implements LogSource {
   private endedQuickly = false;
   private service: string | null = null;
   private state: string | undefined;
-  private readonly dedupe = new BoundaryDedupe();
+  private readonly dedupe = new BoundaryDedupe({ skipUnseenBefore: true });
   private offConnection: (() => void) | undefined;
 
   constructor(private readonly options: DockerLogSourceOptions) {

@@ -188,7 +188,8 @@ export class LogsService {
     const key = `${targetId}\u0000${source}`;
     let writer = this.writers.get(key);
     if (!writer) {
-      const gate = new BoundaryDedupe(false);
+      // Lines of the boundary instant the cache lacks are written: only repeats are skipped.
+      const gate = new BoundaryDedupe({ record: false });
       const boundary = this.cache.boundary(targetId, source);
       if (boundary) gate.seed(boundary.ts, boundary.lines.map(dedupeKey));
       writer = { followId, gate };

@@ -46,7 +46,7 @@ export class OpsApiLogSource implements LogSource {
   private timer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private state: string | undefined;
-  private readonly dedupe = new BoundaryDedupe();
+  private readonly dedupe = new BoundaryDedupe({ skipUnseenBefore: true });
   private offEvents: (() => void) | undefined;
 
   constructor(private readonly options: OpsApiLogSourceOptions) {

@@ -38,7 +38,7 @@ describe('BoundaryDedupe', () => {
   });
 
   it('as a one-off gate seeded from the cache, stops checking after the first newer line', () => {
-    const gate = new BoundaryDedupe(false);
+    const gate = new BoundaryDedupe({ record: false });
     gate.seed(5000, [key('cached')]);
     expect(gate.replaying).toBe(true);
     expect([gate.accept(4000, key('older')), gate.accept(5000, key('cached')), gate.accept(5000, key('new')), gate.accept(6000, key('later'))]).toEqual([
@@ -48,6 +48,19 @@ describe('BoundaryDedupe', () => {
       true,
     ]);
     expect(gate.replaying).toBe(false);
+  });
+
+  it('for a live pane, skips lines of the boundary second from before the first one it showed', () => {
+    // A tail of 1 showed only "42" of a second that also had 40 and 41.
+    const d = new BoundaryDedupe({ skipUnseenBefore: true });
+    d.accept(5000, key('42'));
+    d.arm();
+    const reread = ['40', '41', '42', '43'].map((m) => d.accept(5000, key(m)));
+    expect(reread).toEqual([false, false, false, true]);
+    // Without the option (the cache's gate), 40 and 41 are lines it lacks: they pass.
+    const gate = new BoundaryDedupe({ record: false });
+    gate.seed(5000, [key('42')]);
+    expect(['40', '41', '42', '43'].map((m) => gate.accept(5000, key(m)))).toEqual([true, true, false, true]);
   });
 
   it('tells stdout from stderr and long lines apart by their length', () => {
