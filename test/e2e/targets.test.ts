@@ -181,9 +181,10 @@ describe('Targets in browser mode', () => {
 
     // The overview lists both, prod marked there too.
     await page.keyboard.press('Control+1');
-    await page.getByText('Overview arrives with Docker and ops-API connections; your 2 targets are ready.').waitFor();
-    const chip = page.getByRole('listitem').filter({ hasText: PROD });
-    expect(await cssOf(chip.locator('.env-badge'), 'background-color')).toBe(PROD_RED);
+    const prodTab = page.getByRole('tab', { name: new RegExp(PROD) });
+    await prodTab.waitFor();
+    await page.getByRole('tab', { name: new RegExp(STAGING) }).waitFor();
+    expect(await cssOf(prodTab.locator('.env-badge'), 'background-color')).toBe(PROD_RED);
     await page.keyboard.press('Control+6');
     await row(PROD).waitFor();
   });

@@ -85,7 +85,7 @@ export function ConfirmDialog({
                 value={typed}
                 autoComplete="off"
                 spellCheck={false}
-                autoFocus
+                data-autofocus
                 aria-label={`Type ${typeToConfirm} to confirm`}
                 aria-invalid={typed !== '' && !typeToConfirm.startsWith(typed)}
                 disabled={busy}
@@ -113,7 +113,7 @@ export function ConfirmDialog({
               type="submit"
               className={`button ${tone === 'danger' ? 'button-danger' : 'button-primary'}`}
               disabled={!matches || busy}
-              autoFocus={!needsTyping}
+              data-autofocus={needsTyping ? undefined : true}
             >
               {busy ? (
                 <>

@@ -1,7 +1,8 @@
 /**
  * A modal dialog on the native <dialog> element: focus is trapped and the page behind is inert.
  *
- * Esc asks the owner to close (`onClose`), unless `busy` says a request is still running.
+ * Esc asks the owner to close (`onClose`), unless `busy` says a request is still running. The
+ * element marked `data-autofocus` starts focused (else the browser picks the first focusable).
  */
 import { useId, useLayoutEffect, useRef, type ReactNode } from 'react';
 
@@ -37,6 +38,9 @@ export function Dialog({
     const dialog = ref.current!;
     mounted.current = true;
     if (!dialog.open) dialog.showModal();
+    // showModal() focuses the first focusable element, whatever React's autoFocus did while the
+    // dialog was still closed; `data-autofocus` names the control that should start focused.
+    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => {
       mounted.current = false;
       dialog.close();

@@ -119,7 +119,7 @@ function TrustView({ target, fingerprint, onClose }: { target: Target; fingerpri
           </span>
         )}
         <div className="dialog-buttons">
-          <button type="button" className="button" onClick={onClose} disabled={trusting} autoFocus>
+          <button type="button" className="button" onClick={onClose} disabled={trusting} data-autofocus>
             Cancel
           </button>
           <button type="button" className="button button-primary" onClick={() => void trust()} disabled={trusting}>
@@ -177,7 +177,7 @@ function MismatchView({
       <footer className="dialog-footer">
         <span />
         <div className="dialog-buttons">
-          <button type="button" className="button" onClick={onClose} autoFocus>
+          <button type="button" className="button" onClick={onClose} data-autofocus>
             Close
           </button>
           <button type="button" className="button button-quiet button-quiet-danger" onClick={onForget}>
@@ -231,7 +231,7 @@ function ForgetView({ target, onBack, onForgotten }: { target: Target; onBack():
           <span />
         )}
         <div className="dialog-buttons">
-          <button type="button" className="button" onClick={onBack} disabled={busy} autoFocus>
+          <button type="button" className="button" onClick={onBack} disabled={busy} data-autofocus>
             Back
           </button>
           <button type="button" className="button button-danger" onClick={() => void forget()} disabled={busy}>
@@ -284,7 +284,7 @@ function SettledView({
       <footer className="dialog-footer">
         <span />
         <div className="dialog-buttons">
-          <button type="button" className="button" onClick={onClose} autoFocus>
+          <button type="button" className="button" onClick={onClose} data-autofocus>
             Close
           </button>
         </div>

@@ -81,6 +81,10 @@ export interface PaneInspection {
     received: number;
     stored: number;
     written: number;
+    /** Lines xterm has parsed (called back for). */
+    drawn: number;
+    cols: number;
+    rows: number;
     pendingLines: number;
     acked: number;
     maxFrameMs: number;
@@ -867,6 +871,9 @@ export class PaneSession {
           received: this.received,
           stored: this.store.size,
           written: this.written,
+          drawn: this.feed.drawn,
+          cols: this.terminal.cols,
+          rows: this.terminal.rows,
           pendingLines: this.feed.pendingLines,
           acked: this.acked,
           maxFrameMs: this.feed.maxFrameMs,

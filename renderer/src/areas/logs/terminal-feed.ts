@@ -72,6 +72,8 @@ export class TerminalFeed {
   private disposed = false;
   /** Longest single frame of our own work, for the benchmark and the inspection handle. */
   maxFrameMs = 0;
+  /** Lines xterm has called back for (parsed), re-renders included. */
+  drawn = 0;
 
   constructor(
     private readonly terminal: FeedTerminal,
@@ -221,6 +223,7 @@ export class TerminalFeed {
     this.inFlight += size;
     this.inFlightLines += lines;
     this.terminal.write(text, () => {
+      this.drawn += lines;
       this.inFlight -= size;
       this.inFlightLines -= lines;
       after?.();

@@ -16,12 +16,14 @@ export interface PendingAction {
 interface ContainerGroupsProps {
   overview: DockerOverview;
   pending: PendingAction | undefined;
+  /** Actions cannot reach the host right now (the connection is down). */
+  actionsDisabled?: boolean;
   onAction(container: ContainerSummary, action: ContainerAction): void;
 }
 
-export function ContainerGroups({ overview, pending, onAction }: ContainerGroupsProps) {
+export function ContainerGroups({ overview, pending, actionsDisabled = false, onAction }: ContainerGroupsProps) {
   const now = useNow(1000);
-  const rowProps = { now, pending, onAction };
+  const rowProps = { now, pending, actionsDisabled, onAction };
   return (
     <div className="container-groups">
       {overview.projects.map((project) => {
@@ -162,10 +164,11 @@ interface ContainerRowProps {
   service: { name: string; span: number } | null;
   now: number;
   pending: PendingAction | undefined;
+  actionsDisabled: boolean;
   onAction(container: ContainerSummary, action: ContainerAction): void;
 }
 
-function ContainerRow({ container, service, now, pending, onAction }: ContainerRowProps) {
+function ContainerRow({ container, service, now, pending, actionsDisabled, onAction }: ContainerRowProps) {
   const busy = pending?.containerId === container.id ? pending.action : undefined;
   const running = container.state === 'running';
   const started = container.startedAt ? Date.parse(container.startedAt) : NaN;
@@ -194,7 +197,7 @@ function ContainerRow({ container, service, now, pending, onAction }: ContainerR
       </td>
       <td className="cell-image">
         <span className="mono" title={container.image}>
-          {container.image}
+          {shortImage(container.image)}
         </span>
       </td>
       <td className="cell-uptime" title={container.startedAt ? `Started ${formatWhen(container.startedAt, now)}` : undefined}>
@@ -222,7 +225,7 @@ function ContainerRow({ container, service, now, pending, onAction }: ContainerR
             <span className="mono">
               {formatBytes(container.memoryBytes)}
               {container.memoryLimitBytes ? (
-                <span className="faint"> / {formatBytes(container.memoryLimitBytes)}</span>
+                <span className="memory-limit"> / {formatBytes(container.memoryLimitBytes)}</span>
               ) : null}
             </span>
             {memoryShare !== null ? (
@@ -252,7 +255,7 @@ function ContainerRow({ container, service, now, pending, onAction }: ContainerR
                 type="button"
                 className={`button button-small button-quiet ${action === 'stop' ? 'button-quiet-danger' : ''}`}
                 aria-label={`${ACTION_LABELS[action].verb} ${container.name}`}
-                disabled={Boolean(pending)}
+                disabled={Boolean(pending) || actionsDisabled}
                 onClick={() => onAction(container, action)}
               >
                 <Icon size={13} /> {ACTION_LABELS[action].verb}
@@ -263,4 +266,9 @@ function ContainerRow({ container, service, now, pending, onAction }: ContainerR
       </td>
     </tr>
   );
+}
+
+/** An image name without the default registry parts that say nothing: `docker.io/library/`, `localhost/`. */
+export function shortImage(image: string): string {
+  return image.replace(/^(docker\.io\/)?library\//, '').replace(/^(docker\.io|localhost)\//, '');
 }

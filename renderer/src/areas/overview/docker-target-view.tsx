@@ -30,7 +30,7 @@ const offeredKeys = new Set<string>();
 
 export function DockerTargetView({ target }: { target: Target }) {
   const state = useConnectionState(target.id);
-  const data = useDockerOverview(target, state.status === 'connected');
+  const data = useDockerOverview(target, state);
   const audit = useAuditLog(target.id);
   const { reviewHostKey } = useConnections();
   const [view, setView] = useState<View>('containers');
@@ -190,7 +190,7 @@ function ContainersView({ target, state, data, pending, onAction }: ContainersVi
   }
 
   if (overview) {
-    const stale = error || state.status === 'reconnecting' || state.status === 'connecting';
+    const stale = !data.fresh || error || state.status === 'reconnecting' || state.status === 'connecting';
     return (
       <>
         {stale ? <StaleBanner overview={overview} state={state} error={error} onRetry={data.retry} /> : null}
@@ -201,7 +201,12 @@ function ContainersView({ target, state, data, pending, onAction }: ContainersVi
               <p className="muted">They appear here as soon as Docker creates them.</p>
             </div>
           ) : (
-            <ContainerGroups overview={overview} pending={pending} onAction={onAction} />
+            <ContainerGroups
+              overview={overview}
+              pending={pending}
+              actionsDisabled={state.status !== 'connected'}
+              onAction={onAction}
+            />
           )}
         </div>
       </>
@@ -280,16 +285,19 @@ function StaleBanner({
       ? `Connection lost (${state.reason}) — reconnecting${secondsUntil(state.at, now) > 0 ? ` in ${secondsUntil(state.at, now)} s` : '…'}`
       : state.status === 'connecting'
         ? 'Reconnecting…'
-        : error;
+        : (error ?? 'Reading the current state…');
   return (
     <div className="stale-banner" role="status">
       <WarningIcon size={15} />
       <span>
         {why} <span className="faint">Showing the state as of {formatWhen(overview.fetchedAt, now)}.</span>
       </span>
-      <button type="button" className="button button-small" onClick={onRetry}>
-        <RestartIcon size={13} /> Retry
-      </button>
+      {/* While reconnecting, the connection chip above has the Retry. */}
+      {state.status === 'connected' && error ? (
+        <button type="button" className="button button-small" onClick={onRetry}>
+          <RestartIcon size={13} /> Retry
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -2,11 +2,17 @@
  * A Docker target's overview, live: `overview:watch` pushes a full overview now and after every
  * change Docker reports, or an `{error}` sentence when it cannot.
  *
- * The subscription is renewed when the window reconnects, when the target is edited (main then
- * makes a new Docker connection — trusting a host key is such an edit) and on `retry()`.
+ * Main binds a watch to the Docker connection it started on, and makes a new connection when the
+ * target is edited or its host key pinned or forgotten; a watch on the old one would wait
+ * forever. So the subscription is renewed on those changes (and when the window reconnects, and
+ * on `retry()`) — once the new connection has settled, so the watch starts on a live connection
+ * instead of racing its handshake. Until the new watch answers, the overview shown is marked as
+ * not fresh. An error belongs to the subscription that reported it.
+ *
  * `refresh()` reads a fresh snapshot (new CPU and memory readings) without waiting for an event.
  */
 import { useCallback, useEffect, useState } from 'react';
+import type { ConnectionState } from '../../../../shared/model/connection';
 import type { DockerOverview } from '../../../../shared/model/docker';
 import type { Target } from '../../../../shared/model/target';
 import { useApi, useConnectionStatus } from '../../api/api-context';
@@ -14,7 +20,9 @@ import { toApiError } from '../../api/open-api';
 
 export interface DockerOverviewState {
   overview: DockerOverview | undefined;
-  /** The last error sentence; cleared by the next overview. */
+  /** False while the overview shown came from an earlier subscription (before a reconnection, say). */
+  fresh: boolean;
+  /** The last error sentence of the current subscription; cleared by the next overview. */
   error: string | undefined;
   refreshing: boolean;
   refresh(): void;
@@ -22,13 +30,19 @@ export interface DockerOverviewState {
   retry(): void;
 }
 
-export function useDockerOverview(target: Target, connected: boolean): DockerOverviewState {
+export function useDockerOverview(target: Target, connection: ConnectionState): DockerOverviewState {
   const api = useApi();
   const { state: link, epoch } = useConnectionStatus();
-  const [overview, setOverview] = useState<DockerOverview>();
-  const [error, setError] = useState<string>();
+  const [received, setReceived] = useState<{ key: string; overview: DockerOverview }>();
+  const [error, setError] = useState<{ key: string; message: string }>();
   const [refreshing, setRefreshing] = useState(false);
   const [generation, setGeneration] = useState(0);
+  const wanted = `${target.id}:${target.updatedAt}:${target.hostKey?.fingerprint ?? ''}:${epoch}:${generation}`;
+
+  // The key of the live subscription. The first one starts at once (it is what connects the
+  // target); a renewal waits while main is still dialling the new connection.
+  const [key, setKey] = useState(wanted);
+  if (key !== wanted && connection.status !== 'connecting') setKey(wanted);
 
   useEffect(() => {
     if (link !== 'open') return;
@@ -38,42 +52,50 @@ export function useDockerOverview(target: Target, connected: boolean): DockerOve
       .subscribe('overview:watch', { targetId: target.id }, (event) => {
         if (!current) return;
         if ('overview' in event) {
-          setOverview(event.overview);
+          setReceived({ key, overview: event.overview });
           setError(undefined);
         } else {
-          setError(event.error);
+          setError({ key, message: event.error });
         }
       })
       .then((unsubscribe) => {
         if (current) stop = unsubscribe;
         else unsubscribe();
       })
-      .catch((caught: unknown) => current && setError(toApiError(caught).message));
+      .catch((caught: unknown) => current && setError({ key, message: toApiError(caught).message }));
     return () => {
       current = false;
       stop?.();
     };
-  }, [api, link, epoch, target.id, target.updatedAt, generation]);
+  }, [api, link, key, target.id]);
 
   const refresh = useCallback(() => {
     setRefreshing(true);
     api
       .invoke('overview:get', { targetId: target.id })
       .then(
-        (fresh) => {
-          setOverview(fresh);
+        (overview) => {
+          setReceived({ key, overview });
           setError(undefined);
         },
-        (caught: unknown) => setError(toApiError(caught).message),
+        (caught: unknown) => setError({ key, message: toApiError(caught).message }),
       )
       .finally(() => setRefreshing(false));
-  }, [api, target.id]);
+  }, [api, key, target.id]);
 
+  const connected = connection.status === 'connected';
   const retry = useCallback(() => {
     setError(undefined);
     if (!connected) api.invoke('connections:retry', { targetId: target.id }).catch(() => undefined);
     setGeneration((n) => n + 1);
   }, [api, connected, target.id]);
 
-  return { overview, error, refreshing, refresh, retry };
+  return {
+    overview: received?.overview,
+    fresh: received?.key === key && key === wanted,
+    error: error?.key === key ? error.message : undefined,
+    refreshing,
+    refresh,
+    retry,
+  };
 }

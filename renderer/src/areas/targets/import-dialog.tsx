@@ -235,9 +235,13 @@ function CandidateRow({ candidate, choice, outcome, disabled, onChange }: Candid
         <span className="mono import-connection">{describeConnection(candidate)}</span>
       </label>
       <div className="import-side">
-        {blocked ? (
-          <span className={`import-blocked ${candidate.exists && !candidate.unsupported ? 'is-exists' : ''}`}>
-            {candidate.unsupported ? <WarningIcon size={13} /> : <CheckIcon size={13} />} {blocked}
+        {candidate.unsupported ? (
+          <span className="import-blocked">
+            <WarningIcon size={13} /> not supported
+          </span>
+        ) : candidate.exists ? (
+          <span className="import-blocked is-exists">
+            <CheckIcon size={13} /> already added
           </span>
         ) : done ? (
           <span className="import-added">
@@ -276,6 +280,7 @@ function CandidateRow({ candidate, choice, outcome, disabled, onChange }: Candid
           </label>
         </div>
       ) : null}
+      {candidate.unsupported ? <p className="import-reason">{candidate.unsupported}</p> : null}
       {outcome && !outcome.ok ? (
         <p className="import-failed" role="alert">
           <WarningIcon size={13} /> {outcome.message}

@@ -155,7 +155,6 @@ function TargetsTable({ targets, onEdit, onDelete }: TargetsTableProps) {
             <th scope="col">Name</th>
             <th scope="col">Kind</th>
             <th scope="col">Connection</th>
-            <th scope="col">Status</th>
             <th scope="col">Secrets</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
@@ -182,6 +181,9 @@ function TargetRow({ target, onEdit, onDelete }: { target: Target } & Omit<Targe
           <EnvBadge environment={target.environment} />
           <span className="target-name-text">{target.name}</span>
         </div>
+        <div className="target-status">
+          <ConnectionChip target={target} />
+        </div>
       </td>
       <td className="cell-kind">{SHORT_KIND_LABELS[target.kind]}</td>
       <td className="cell-connection">
@@ -198,9 +200,6 @@ function TargetRow({ target, onEdit, onDelete }: { target: Target } & Omit<Targe
             )}
           </span>
         ) : null}
-      </td>
-      <td className="cell-status">
-        <ConnectionChip target={target} />
       </td>
       <td className="cell-secrets">
         {slots.length === 0 ? (
