@@ -213,6 +213,8 @@ describe('Docker Overview over SSH', () => {
     expect(await entry.textContent()).toMatch(/restart/i);
     expect(await entry.textContent()).toContain('ok');
     expect(await entry.textContent()).toContain('restarted');
+    await page.mouse.move(1200, 780);
+    await page.screenshot({ path: join(SCREENSHOTS, 'overview-audit.png') });
     await page.getByRole('tab', { name: /Containers/ }).click();
   });
 

@@ -142,7 +142,6 @@ function MismatchView({
   onForget(): void;
   onClose(): void;
 }) {
-  const [trusted, offered] = reason.match(FINGERPRINT) ?? [];
   return (
     <Dialog
       title={`The host key of ${target.name} has changed`}
@@ -157,18 +156,7 @@ function MismatchView({
           <WarningIcon size={16} />
           <span>{reason}</span>
         </p>
-        {trusted && offered ? (
-          <dl className="fingerprint-compare">
-            <dt>Trusted</dt>
-            <dd>
-              <code className="fingerprint">{trusted}</code>
-            </dd>
-            <dt>Offered now</dt>
-            <dd>
-              <code className="fingerprint is-new">{offered}</code>
-            </dd>
-          </dl>
-        ) : null}
+        <FingerprintCompare reason={reason} />
         <p className="muted">
           A server that was reinstalled or had its keys regenerated offers a new key. Check with its administrator
           before you go on; an unexpected change can mean the connection is being intercepted.
@@ -186,6 +174,24 @@ function MismatchView({
         </div>
       </footer>
     </Dialog>
+  );
+}
+
+/** The pinned and the offered fingerprint, one under the other, from a mismatch reason. */
+export function FingerprintCompare({ reason }: { reason: string }) {
+  const [trusted, offered] = reason.match(FINGERPRINT) ?? [];
+  if (!trusted || !offered) return null;
+  return (
+    <dl className="fingerprint-compare">
+      <dt>Trusted</dt>
+      <dd>
+        <code className="fingerprint">{trusted}</code>
+      </dd>
+      <dt>Offered now</dt>
+      <dd>
+        <code className="fingerprint is-new">{offered}</code>
+      </dd>
+    </dl>
   );
 }
 

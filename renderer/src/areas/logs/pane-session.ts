@@ -753,6 +753,9 @@ export class PaneSession {
   // ── terminal ──────────────────────────────────────────────────────────────────────────────
 
   private loadWebgl() {
+    // `localStorage['control-room.logs.renderer'] = 'dom'` keeps xterm on its DOM renderer, for
+    // machines whose GPU driver misdraws (and to compare the two).
+    if (readRendererChoice() === 'dom') return;
     try {
       const webgl = new WebglAddon();
       webgl.onContextLoss(() => {
@@ -929,5 +932,13 @@ export class PaneSession {
   private allDown(): boolean {
     const states = Object.values(this.statuses);
     return states.length > 0 && states.every((status) => status.state === 'reconnecting' || status.state === 'error');
+  }
+}
+
+function readRendererChoice(): string | null {
+  try {
+    return window.localStorage.getItem('control-room.logs.renderer');
+  } catch {
+    return null;
   }
 }

@@ -197,7 +197,7 @@ function ContainerRow({ container, service, now, pending, actionsDisabled, onAct
       </td>
       <td className="cell-image">
         <span className="mono" title={container.image}>
-          {shortImage(container.image)}
+          <BreakableImage image={shortImage(container.image)} />
         </span>
       </td>
       <td className="cell-uptime" title={container.startedAt ? `Started ${formatWhen(container.startedAt, now)}` : undefined}>
@@ -271,4 +271,19 @@ function ContainerRow({ container, service, now, pending, actionsDisabled, onAct
 /** An image name without the default registry parts that say nothing: `docker.io/library/`, `localhost/`. */
 export function shortImage(image: string): string {
   return image.replace(/^(docker\.io\/)?library\//, '').replace(/^(docker\.io|localhost)\//, '');
+}
+
+/** An image name that wraps after `/` and `:` (between name parts), not inside a word. */
+function BreakableImage({ image }: { image: string }) {
+  const parts = image.split(/(?<=[/:@])/);
+  return (
+    <>
+      {parts.map((part, index) => (
+        <span key={index}>
+          {part}
+          {index < parts.length - 1 ? <wbr /> : null}
+        </span>
+      ))}
+    </>
+  );
 }

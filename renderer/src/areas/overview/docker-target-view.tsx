@@ -13,6 +13,7 @@ import type { Target } from '../../../../shared/model/target';
 import { useConnections, useConnectionState } from '../../app/connections-store';
 import { RetryButton } from '../../components/connection-chip';
 import { formatBytes, formatWhen, secondsUntil } from '../../components/format';
+import { FingerprintCompare } from '../../components/host-key-dialog';
 import { KeyIcon, RestartIcon, ServerIcon, ShieldIcon, WarningIcon } from '../../components/icons';
 import { Notice, useNotice } from '../../components/notice';
 import { useNow } from '../../components/use-now';
@@ -167,6 +168,7 @@ function ContainersView({ target, state, data, pending, onAction }: ContainersVi
         <p className="state-panel-reason" role="alert">
           {state.reason}
         </p>
+        {mismatch ? <FingerprintCompare reason={state.reason} /> : null}
         <div className="state-panel-actions">
           {mismatch ? (
             <>

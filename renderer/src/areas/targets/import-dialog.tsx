@@ -249,7 +249,7 @@ function CandidateRow({ candidate, choice, outcome, disabled, onChange }: Candid
           </span>
         ) : (
           <select
-            className="input select import-env"
+            className={`input select import-env ${choice.environment === 'prod' ? 'is-prod' : ''}`}
             value={choice.environment}
             disabled={locked}
             aria-label={`Environment for ${candidate.name}`}

@@ -177,12 +177,12 @@ function TargetRow({ target, onEdit, onDelete }: { target: Target } & Omit<Targe
   return (
     <tr className={`target-row env-row-${target.environment}`} data-testid={`target-row-${target.id}`}>
       <td className="cell-name">
-        <div className="target-name">
+        <div className="target-name has-status">
           <EnvBadge environment={target.environment} />
-          <span className="target-name-text">{target.name}</span>
-        </div>
-        <div className="target-status">
-          <ConnectionChip target={target} />
+          <div className="target-name-stack">
+            <span className="target-name-text">{target.name}</span>
+            <ConnectionChip target={target} />
+          </div>
         </div>
       </td>
       <td className="cell-kind">{SHORT_KIND_LABELS[target.kind]}</td>
