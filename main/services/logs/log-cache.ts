@@ -20,6 +20,7 @@ import type { Statement, Transaction } from 'better-sqlite3';
 import type { LogCacheLimits, LogCacheSummary, LogEntry } from '../../../shared/model/logs';
 import type { LogLevel } from '../../../shared/model/ops';
 import type { Db } from '../store/database';
+import { isoToMs, msToIso } from './iso-time';
 
 export const DEFAULT_CACHE_LIMITS: LogCacheLimits = { maxBytes: 256 * 1024 * 1024, maxAgeHours: 7 * 24 };
 
@@ -75,7 +76,8 @@ export class LogCache {
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly trimTimer: NodeJS.Timeout;
   private trimming: Promise<{ lines: number; bytes: number }> | null = null;
-  private readonly sources = new Map<string, SourceRow>();
+  /** target → source name → row: two lookups, no key string built per line. */
+  private readonly sources = new Map<string, Map<string, SourceRow>>();
   private readonly byId = new Map<number, SourceRow>();
   private readonly now: () => number;
   private readonly stmt: Record<
@@ -192,38 +194,38 @@ export class LogCache {
     const pattern = text ? `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
     type Row = [number, number, number, number | null, string];
     let counts: number[];
-    let truncated: boolean;
+    let truncated = false;
     if (rows.length === 1 || pattern) {
       counts = rows.map(() => limit + 1);
-      truncated = false;
     } else {
       // Several sources: first find which of their lines make the newest `limit` from the index
       // alone (time and id, no message read), then read exactly those.
-      const keys: { ts: number; id: number; index: number }[] = [];
-      rows.forEach((source, index) => {
-        for (const [id, ts] of this.stmt.rangeKeys.all(source.id, from, to, limit + 1) as [number, number][]) keys.push({ ts, id, index });
-      });
-      keys.sort((a, b) => b.ts - a.ts || b.id - a.id);
-      truncated = keys.length > limit;
-      counts = rows.map(() => 0);
-      for (let i = 0; i < Math.min(limit, keys.length); i++) counts[keys[i]!.index]!++;
+      ({ counts, truncated } = this.newestAcross(rows, from, to, limit));
     }
-    const found: { row: Row; source: SourceRow }[] = [];
+    // Rows as [id, ts, stream, level, message, source index], newest first.
+    let found: Row[] = [];
+    const owner: SourceRow[] = [];
     rows.forEach((source, index) => {
       const n = counts[index]!;
       if (n === 0) return;
       const hits = (pattern ? this.stmt.rangeText.all(source.id, from, to, pattern, n) : this.stmt.range.all(source.id, from, to, n)) as Row[];
-      for (const row of hits) found.push({ row, source });
+      for (const row of hits) {
+        (row as unknown as number[]).push(index);
+        found.push(row);
+      }
+      owner[index] = source;
     });
-    // Newest first across sources (ties by write order), cut to the limit, then oldest first.
-    if (rows.length > 1) found.sort((a, b) => b.row[1] - a.row[1] || b.row[0] - a.row[0]);
-    if (found.length > limit) truncated = true;
-    const kept = found.length > limit ? found.slice(0, limit) : found;
-    const entries: LogEntry[] = new Array(kept.length);
-    for (let i = 0; i < kept.length; i++) {
-      const { row, source } = kept[kept.length - 1 - i]!;
+    if (rows.length > 1) found.sort((a, b) => b[1] - a[1] || b[0] - a[0]);
+    if (found.length > limit) {
+      truncated = true;
+      found = found.slice(0, limit);
+    }
+    const entries: LogEntry[] = new Array(found.length);
+    for (let i = 0; i < found.length; i++) {
+      const row = found[found.length - 1 - i]!;
+      const source = owner[(row as unknown as number[])[5]!]!;
       entries[i] = {
-        ts: new Date(row[1]).toISOString(),
+        ts: msToIso(row[1]),
         target: source.target,
         service: source.service,
         container: source.source,
@@ -233,6 +235,44 @@ export class LogCache {
       };
     }
     return { entries, truncated };
+  }
+
+  /**
+   * How many of each source's newest lines in [from, to] make the newest `limit` of them all.
+   * Each source is first asked for a fair share of keys (plus a margin); only a source whose share
+   * ran out above the cut-off is asked again for the full limit. Busy and quiet sources mixed cost
+   * about `limit` index entries in all instead of `limit` per source.
+   */
+  private newestAcross(rows: SourceRow[], from: number, to: number, limit: number): { counts: number[]; truncated: boolean } {
+    const share = Math.min(limit, Math.ceil((limit / rows.length) * 1.5) + 16);
+    const asked = rows.map(() => share);
+    const got = rows.map((source) => this.stmt.rangeKeys.all(source.id, from, to, share + 1) as [number, number][]);
+    for (;;) {
+      const keys: [number, number, number][] = [];
+      got.forEach((list, index) => {
+        // The extra key asked for only says "there is more"; it is not one of the asked share.
+        const n = Math.min(list.length, asked[index]!);
+        for (let i = 0; i < n; i++) keys.push([list[i]![1], list[i]![0], index]);
+      });
+      keys.sort(newestFirst);
+      const cut = keys.length >= limit ? keys[limit - 1]! : null;
+      let again = false;
+      got.forEach((list, index) => {
+        if (list.length <= asked[index]! || asked[index]! >= limit) return; // all of it, or all that can count
+        const oldest = list[asked[index]! - 1]!;
+        // Its oldest key still makes the cut: more of its lines may too.
+        if (!cut || oldest[1] > cut[0] || (oldest[1] === cut[0] && oldest[0] >= cut[1])) {
+          asked[index] = limit;
+          got[index] = this.stmt.rangeKeys.all(rows[index]!.id, from, to, limit + 1) as [number, number][];
+          again = true;
+        }
+      });
+      if (again) continue;
+      const counts = rows.map(() => 0);
+      for (let i = 0; i < Math.min(limit, keys.length); i++) counts[keys[i]![2]]!++;
+      const more = got.some((list, index) => list.length > asked[index]!);
+      return { counts, truncated: keys.length > limit || more };
+    }
   }
 
   summary(): LogCacheSummary {
@@ -272,7 +312,7 @@ export class LogCache {
   /** The newest instant cached for a source and its lines: where a new follow must not repeat. */
   boundary(targetId: string, source: string): CacheBoundary | null {
     this.flush();
-    const row = this.sources.get(keyOf(targetId, source)) ?? this.sourcesOf(targetId, [source])[0];
+    const row = this.sources.get(targetId)?.get(source) ?? this.sourcesOf(targetId, [source])[0];
     if (!row) return null;
     const ts = this.stmt.newest.get(row.id) as number | null;
     if (ts === null) return null;
@@ -380,7 +420,7 @@ export class LogCache {
         if (!known) totals.set(sourceId, (known = { lines: 0, bytes: 0, oldest: Infinity, newest: -Infinity }));
         sum = known;
       }
-      const parsed = Date.parse(entry.ts);
+      const parsed = isoToMs(entry.ts);
       // A NaN would become NULL and fail the whole batch; sources always send ISO, but be sure.
       const ts = Number.isFinite(parsed) ? parsed : this.now();
       insert.run(sourceId, ts, entry.stream === 'stderr' ? 1 : 0, entry.level ? LEVEL_CODES[entry.level] : null, entry.message);
@@ -393,8 +433,7 @@ export class LogCache {
   }
 
   private sourceId(target: string, source: string, service: string | null): number {
-    const key = keyOf(target, source);
-    const known = this.sources.get(key);
+    const known = this.sources.get(target)?.get(source);
     if (known) {
       if (known.service !== service) {
         this.stmt.setService.run(service, known.id);
@@ -416,7 +455,9 @@ export class LogCache {
   }
 
   private remember(row: SourceRow) {
-    this.sources.set(keyOf(row.target, row.source), row);
+    let byName = this.sources.get(row.target);
+    if (!byName) this.sources.set(row.target, (byName = new Map()));
+    byName.set(row.source, row);
     this.byId.set(row.id, row);
   }
 
@@ -424,12 +465,13 @@ export class LogCache {
     const row = this.byId.get(id);
     if (!row) return;
     this.byId.delete(id);
-    this.sources.delete(keyOf(row.target, row.source));
+    this.sources.get(row.target)?.delete(row.source);
   }
 }
 
-function keyOf(target: string, source: string): string {
-  return `${target}\u0000${source}`;
+/** [ts, id, …] newest first. */
+function newestFirst(a: [number, number, number], b: [number, number, number]): number {
+  return b[0] - a[0] || b[1] - a[1];
 }
 
 function nextTick(): Promise<void> {

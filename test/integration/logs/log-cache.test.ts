@@ -83,6 +83,43 @@ describe('LogCache: writing and reading', () => {
     expect(new Set(one.entries.map((e) => e.container))).toEqual(new Set(['db-1']));
   });
 
+  it('merges sources of very different rates exactly like a full sort would, limits and truncation included', () => {
+    // A busy container, two quiet ones and one that is silent for most of the day.
+    let x = 7;
+    const rand = () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const written: LogEntry[] = [];
+    const add = (container: string, count: number, span: number, offset = 0) => {
+      const batch = Array.from({ length: count }, (_, i) => ({
+        ts: new Date(T0 + offset + Math.floor(rand() * span)).toISOString(),
+        target: 'target-1',
+        service: null,
+        container,
+        stream: 'stdout' as const,
+        level: null,
+        message: `${container} ${i}`,
+      })).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+      written.push(...batch);
+      cache.append(batch);
+    };
+    add('busy', 6_000, 600_000);
+    add('quiet-1', 300, 600_000);
+    add('quiet-2', 40, 600_000);
+    add('late', 200, 30_000, 570_000);
+    const order = new Map(written.map((e, i) => [e, i]));
+    for (let q = 0; q < 60; q++) {
+      const from = T0 + Math.floor(rand() * 500_000);
+      const to = from + Math.floor(rand() * 200_000);
+      const limit = [1, 10, 100, 500, 5_000, 10_000][q % 6]!;
+      // Reference: every line in range, newest first (ties by write order), cut, then oldest first.
+      const inRange = written.filter((e) => Date.parse(e.ts) >= from && Date.parse(e.ts) <= to);
+      inRange.sort((a, b) => Date.parse(b.ts) - Date.parse(a.ts) || order.get(b)! - order.get(a)!);
+      const expected = inRange.slice(0, limit).reverse();
+      const result = cache.query({ targetId: 'target-1', fromMs: from, toMs: to, limit });
+      expect(result.truncated).toBe(inRange.length > limit);
+      expect(result.entries.map((e) => e.message)).toEqual(expected.map((e) => e.message));
+    }
+  });
+
   it('searches text case-insensitively, with % and _ taken literally', () => {
     cache.append(lines('web-1', 0, 4, 1_000, (i) => ['GET /a 200', 'get /b 500', '100% done', 'a_b']![i]!));
     const q = (text: string) => cache.query({ targetId: 'target-1', text, limit: 10 }).entries.map((e) => e.message);
