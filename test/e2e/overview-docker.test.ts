@@ -292,6 +292,28 @@ describe('Docker Overview over SSH', () => {
     await containerRow('shop-backend-1').getByTestId('uptime').waitFor();
   });
 
+  it('on a staging target, asks for a plain confirmation that Enter accepts', async () => {
+    await page.keyboard.press('Control+6');
+    await page.getByRole('button', { name: `Edit ${TARGET}` }).click();
+    const edit = page.getByRole('dialog', { name: `Edit ${TARGET}` });
+    await edit.getByRole('radio', { name: 'Staging' }).check();
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await page.keyboard.press('Control+1');
+    // The edit made a new connection; the overview follows it.
+    await expect.poll(() => headerChip().getAttribute('data-status'), { timeout: 15_000 }).toBe('connected');
+    await page.getByText(/Showing the state as of/).waitFor({ state: 'detached', timeout: 20_000 });
+
+    const frontend = containerRow('shop-frontend-1');
+    await frontend.getByRole('button', { name: 'Restart shop-frontend-1', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Restart shop-frontend-1?' });
+    await dialog.waitFor();
+    expect(await dialog.getByRole('textbox').count()).toBe(0);
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'shop-frontend-1 restarted.' }).waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
   it('remembers the chosen target and logged no errors in the page', async () => {
     await page.reload();
     await page.getByRole('tab', { name: new RegExp(TARGET), selected: true }).waitFor();

@@ -50,12 +50,12 @@ const SOURCE_SGR = SOURCE_COLORS.map((_, index) => sourceSgr(index));
 
 /** One line as terminal text, ending in CRLF. */
 export function formatLine(line: StoredLine, options: FormatOptions): string {
-  const label = options.labels[line.source] ?? line.entry.container;
+  const label = options.labels[line.source] ?? '?';
   const prefix =
     (options.timestamps ? `${DIM}${clockTime(line.tsMs)}${RESET} ` : '') +
     `${SOURCE_SGR[line.source % SOURCE_SGR.length]}${label} ${RULE}${RESET} `;
   const levelSgr = line.level ? LEVEL_SGR[line.level] : '';
-  let message = sanitizeForTerminal(line.entry.message);
+  let message = sanitizeForTerminal(line.message);
   if (options.cutAt !== undefined) {
     const room = options.cutAt - (options.timestamps ? 13 : 0) - label.length - 3;
     message = cutToWidth(message, Math.max(8, room));
@@ -63,9 +63,14 @@ export function formatLine(line: StoredLine, options: FormatOptions): string {
   return levelSgr ? `${prefix}${levelSgr}${message}${RESET}\r\n` : `${prefix}${message}\r\n`;
 }
 
-/** The line as a plain text file line: ISO time, source, the whole message. */
-export function plainLine(line: { entry: { ts: string; container: string; message: string } }): string {
-  return `${line.entry.ts} ${line.entry.container} ${line.entry.message}\n`;
+/** A stored line as a plain text file line: ISO time, source name, the whole message. */
+export function plainLine(line: StoredLine, source: string): string {
+  return `${new Date(line.tsMs).toISOString()} ${source} ${line.message}\n`;
+}
+
+/** A cached entry as a plain text file line, like `plainLine`. */
+export function entryLine(entry: { ts: string; container: string; message: string }): string {
+  return `${entry.ts} ${entry.container} ${entry.message}\n`;
 }
 
 /** `HH:MM:SS.mmm` in local time. */

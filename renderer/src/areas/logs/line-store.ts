@@ -6,18 +6,23 @@
  * `capacity` the oldest lines go; they stay reachable from the cache (`logs:query`).
  */
 import type { LogLevel } from '../../../../shared/model/ops';
-import type { LogEntry } from '../../../../shared/model/logs';
 
+/**
+ * One line as a pane keeps it: small on purpose (one object and the message string), because a
+ * pane holds tens of thousands and a burst moves them through the young generation of the GC.
+ * The entry's other fields are either the pane's (target) or recoverable (time, source name).
+ */
 export interface StoredLine {
   /** Arrival order within the pane, from 1; survives eviction so positions can be compared. */
   seq: number;
-  /** `entry.ts` as epoch milliseconds (NaN-free: unparseable times count as arrival time). */
+  /** The entry's time as epoch milliseconds (unparseable times count as arrival time). */
   tsMs: number;
-  /** Index of the line's source in the pane's source list (its colour and prefix). */
+  /** Index of the line's source in the pane's source list (its colour, prefix and name). */
   source: number;
   /** The entry's level, or the one read from the message; null when neither says. */
   level: LogLevel | null;
-  entry: LogEntry;
+  /** The whole message, as received (never the display cut). */
+  message: string;
 }
 
 export class LineStore {

@@ -21,7 +21,7 @@ import { formatAgo } from '../../components/format';
 import { CopyIcon, WarningIcon } from '../../components/icons';
 import { useNow } from '../../components/use-now';
 import { fromLocalInput, logFileName, saveText, toLocalInput } from './download';
-import { plainLine } from './line-format';
+import { entryLine } from './line-format';
 import {
   ChevronDownIcon,
   ChevronUpIcon,
@@ -706,7 +706,7 @@ function PaneMenu({
       }
       saveText(
         logFileName(target.name, config.sources, new Date(fromMs)),
-        entries.map((entry) => plainLine({ entry })).join(''),
+        entries.map(entryLine).join(''),
       );
       setMessage(
         truncated

@@ -151,6 +151,8 @@ export class PaneSession {
   private format: FormatOptions;
   private labels: string[];
   private readonly sourceIndex = new Map<string, number>();
+  /** Container (or service) names by source index, for downloads. */
+  private readonly sourceNames: string[] = [];
 
   private unsubscribe: (() => void) | undefined;
   private followId: string | undefined;
@@ -199,7 +201,9 @@ export class PaneSession {
     this.config = options.config;
     this.labels = padLabels(this.sources.map((source) => source.label));
     this.sources.forEach((source, index) => {
-      this.sourceIndex.set(source.key.slice(source.key.indexOf(':') + 1), index);
+      const name = source.key.slice(source.key.indexOf(':') + 1);
+      this.sourceIndex.set(name, index);
+      this.sourceNames[index] = name;
       this.statuses[source.key] = { state: 'starting' };
     });
     this.store = new LineStore(this.config.scrollback);
@@ -460,7 +464,7 @@ export class PaneSession {
   visibleText(): { text: string; lines: number } {
     const source = this.mode === 'history' ? this.historyLines : this.store.from();
     const parts: string[] = [];
-    for (const line of source) if (this.passes(line)) parts.push(plainLine(line));
+    for (const line of source) if (this.passes(line)) parts.push(plainLine(line, this.sourceNames[line.source] ?? '?'));
     return { text: parts.join(''), lines: parts.length };
   }
 
@@ -616,6 +620,7 @@ export class PaneSession {
       // A source the pane did not name (a renamed container): give it its own colour.
       source = this.labels.length;
       this.sourceIndex.set(entry.container, source);
+      this.sourceNames[source] = entry.container;
       this.labels = padLabels([
         ...this.sources.map((s) => s.label),
         ...[...this.sourceIndex.keys()].slice(this.sources.length),
@@ -625,21 +630,21 @@ export class PaneSession {
     const message = entry.message;
     const level: LogLevel | null =
       entry.level ?? detectLogLevel(message.length > LEVEL_SCAN_LIMIT ? message.slice(0, LEVEL_SCAN_LIMIT) : message);
-    return { seq: 0, tsMs: Number.isNaN(parsed) ? Date.now() : parsed, source, level, entry };
+    return { seq: 0, tsMs: Number.isNaN(parsed) ? Date.now() : parsed, source, level, message };
   }
 
   /** Whether a line repeats one already shown (a renewed follow's tail, or cached lines). */
   private isRepeat(line: StoredLine): boolean {
     const seen = this.catchUp?.get(line.source);
     if (seen) {
-      if (line.tsMs < seen.tsMs || (line.tsMs === seen.tsMs && seen.messages.has(line.entry.message))) return true;
+      if (line.tsMs < seen.tsMs || (line.tsMs === seen.tsMs && seen.messages.has(line.message))) return true;
       this.catchUp!.delete(line.source);
       if (!this.catchUp!.size) this.catchUp = undefined;
     }
     const newest = this.newestSeen.get(line.source);
     if (!newest || line.tsMs > newest.tsMs)
-      this.newestSeen.set(line.source, { tsMs: line.tsMs, messages: new Set([line.entry.message]) });
-    else if (line.tsMs === newest.tsMs && newest.messages.size < 256) newest.messages.add(line.entry.message);
+      this.newestSeen.set(line.source, { tsMs: line.tsMs, messages: new Set([line.message]) });
+    else if (line.tsMs === newest.tsMs && newest.messages.size < 256) newest.messages.add(line.message);
     return false;
   }
 
@@ -664,7 +669,7 @@ export class PaneSession {
   }
 
   private passes(line: StoredLine): boolean {
-    return !this.filter.test || this.filter.test(line.entry.message, line.level);
+    return !this.filter.test || this.filter.test(line.message, line.level);
   }
 
   /** Redraws the screen from the store (filters, timestamps or wrap changed). */
@@ -753,9 +758,12 @@ export class PaneSession {
   // ── terminal ──────────────────────────────────────────────────────────────────────────────
 
   private loadWebgl() {
-    // `localStorage['control-room.logs.renderer'] = 'dom'` keeps xterm on its DOM renderer, for
-    // machines whose GPU driver misdraws (and to compare the two).
-    if (readRendererChoice() === 'dom') return;
+    // WebGL draws fastest on a GPU; on a software rasterizer (SwiftShader, llvmpipe: no GPU, or a
+    // blocklisted driver) every frame's commit waits on the CPU for hundreds of milliseconds with a
+    // busy pane, and xterm's DOM renderer is faster. `localStorage['control-room.logs.renderer']`
+    // ('webgl' or 'dom') overrides the choice, for a driver that misdraws or to compare the two.
+    const choice = readRendererChoice();
+    if (choice === 'dom' || (choice !== 'webgl' && softwareWebgl())) return;
     try {
       const webgl = new WebglAddon();
       webgl.onContextLoss(() => {
@@ -919,7 +927,7 @@ export class PaneSession {
       stored: this.store.size,
       sources: this.statuses,
       ...(this.followError ? { followError: this.followError } : {}),
-      ...(offline ? { offline: { newest: this.store.newest()?.entry.ts, fromCache: this.fromCache } } : {}),
+      ...(offline ? { offline: { newest: this.newestIso(), fromCache: this.fromCache } } : {}),
       ...(this.historyInfo ? { history: this.historyInfo } : {}),
       ...(this.searchState ? { search: this.searchState } : {}),
       hasSelection: this.terminal.hasSelection(),
@@ -927,6 +935,11 @@ export class PaneSession {
       ...(this.notice ? { notice: this.notice } : {}),
       renderer: this.renderer,
     };
+  }
+
+  private newestIso(): string | undefined {
+    const newest = this.store.newest();
+    return newest ? new Date(newest.tsMs).toISOString() : undefined;
   }
 
   private allDown(): boolean {
@@ -941,4 +954,22 @@ function readRendererChoice(): string | null {
   } catch {
     return null;
   }
+}
+
+let software: boolean | undefined;
+
+/** Whether WebGL here is a software rasterizer (or missing); asked once per page. */
+function softwareWebgl(): boolean {
+  if (software !== undefined) return software;
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return (software = true);
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    software = /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+  } catch {
+    software = true;
+  }
+  return software;
 }

@@ -30,7 +30,7 @@ export interface FeedOptions {
 }
 
 export const DEFAULT_FEED_OPTIONS: FeedOptions = {
-  chunkChars: 32 * 1024,
+  chunkChars: 16 * 1024,
   maxInFlightChars: 512 * 1024,
   frameBudgetMs: 6,
   highWaterChars: 2 * 1024 * 1024,
@@ -100,7 +100,7 @@ export class TerminalFeed {
   /** Queues a line to draw; `credit` when it still owes main an acknowledgement. */
   push(line: StoredLine, credit: boolean): void {
     // A 10 MB line is drawn cut (DISPLAY_LIMIT): count what will be written, not what arrived.
-    const size = Math.min(line.entry.message.length, DISPLAY_LIMIT + 256) + LINE_OVERHEAD;
+    const size = Math.min(line.message.length, DISPLAY_LIMIT + 256) + LINE_OVERHEAD;
     this.queue.push({ kind: 'line', line, credit, size });
     this.queuedChars += size;
     this.updateGate();

@@ -5,9 +5,9 @@
  * Main binds a watch to the Docker connection it started on, and makes a new connection when the
  * target is edited or its host key pinned or forgotten; a watch on the old one would wait
  * forever. So the subscription is renewed on those changes (and when the window reconnects, and
- * on `retry()`) — once the new connection has settled, so the watch starts on a live connection
- * instead of racing its handshake. Until the new watch answers, the overview shown is marked as
- * not fresh. An error belongs to the subscription that reported it.
+ * on `retry()`). Each subscription starts once the connection is not mid-handshake: a watch
+ * started during the handshake costs main a second full read. Until the new watch answers, the
+ * overview shown is marked as not fresh. An error belongs to the subscription that reported it.
  *
  * `refresh()` reads a fresh snapshot (new CPU and memory readings) without waiting for an event.
  */
@@ -39,13 +39,14 @@ export function useDockerOverview(target: Target, connection: ConnectionState): 
   const [generation, setGeneration] = useState(0);
   const wanted = `${target.id}:${target.updatedAt}:${target.hostKey?.fingerprint ?? ''}:${epoch}:${generation}`;
 
-  // The key of the live subscription. The first one starts at once (it is what connects the
-  // target); a renewal waits while main is still dialling the new connection.
-  const [key, setKey] = useState(wanted);
-  if (key !== wanted && connection.status !== 'connecting') setKey(wanted);
+  // The key of the live subscription, adopted once main is not dialling: an idle target is
+  // connected by the subscription itself, a connecting one is left to finish its handshake.
+  const settled = connection.status !== 'connecting';
+  const [key, setKey] = useState<string | undefined>(settled ? wanted : undefined);
+  if (key !== wanted && settled) setKey(wanted);
 
   useEffect(() => {
-    if (link !== 'open') return;
+    if (link !== 'open' || key === undefined) return;
     let current = true;
     let stop: (() => void) | undefined;
     api
@@ -71,17 +72,18 @@ export function useDockerOverview(target: Target, connection: ConnectionState): 
 
   const refresh = useCallback(() => {
     setRefreshing(true);
+    // A snapshot reads through the current connection: it belongs with the newest key.
     api
       .invoke('overview:get', { targetId: target.id })
       .then(
         (overview) => {
-          setReceived({ key, overview });
+          setReceived({ key: wanted, overview });
           setError(undefined);
         },
-        (caught: unknown) => setError({ key, message: toApiError(caught).message }),
+        (caught: unknown) => setError({ key: wanted, message: toApiError(caught).message }),
       )
       .finally(() => setRefreshing(false));
-  }, [api, key, target.id]);
+  }, [api, wanted, target.id]);
 
   const connected = connection.status === 'connected';
   const retry = useCallback(() => {
@@ -93,7 +95,7 @@ export function useDockerOverview(target: Target, connection: ConnectionState): 
   return {
     overview: received?.overview,
     fresh: received?.key === key && key === wanted,
-    error: error?.key === key ? error.message : undefined,
+    error: error && error.key === key ? error.message : undefined,
     refreshing,
     refresh,
     retry,
