@@ -31,7 +31,13 @@ const SHORT_LIVED_MS = 1_000;
 
 export interface DockerLogSourceOptions {
   key: string;
-  connection: DockerConnection;
+  /**
+   * The target's connection, asked for at each use: an edited target gets a new one, and the
+   * source follows it there.
+   */
+  connection: () => DockerConnection;
+  /** Called whenever the target's connection becomes connected (the old or a new one). */
+  onConnected: (listener: () => void) => () => void;
   targetId: string;
   /** The container's name. */
   name: string;
@@ -69,8 +75,8 @@ export class DockerLogSource implements LogSource {
   }
 
   start(): void {
-    this.offConnection = this.options.connection.onState((state) => {
-      if (state.status === 'connected' && !this.logs) void this.check();
+    this.offConnection = this.options.onConnected(() => {
+      if (!this.logs) void this.check();
     });
     void this.check();
   }
@@ -108,7 +114,7 @@ export class DockerLogSource implements LogSource {
     clearTimeout(this.timer);
     this.timer = undefined;
     try {
-      await this.options.connection.ready();
+      await this.options.connection().ready();
       if (this.stopped) return;
       // Listen before looking, so a start between the two is not missed.
       await this.openWatch();
@@ -162,7 +168,7 @@ export class DockerLogSource implements LogSource {
 
   private async inspect(): Promise<ContainerInspectInfo | null> {
     try {
-      return await this.options.connection.docker.getContainer(this.options.name).inspect();
+      return await this.options.connection().docker.getContainer(this.options.name).inspect();
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return null;
       throw error;
@@ -193,7 +199,7 @@ export class DockerLogSource implements LogSource {
       this.dedupe.arm();
     }
     this.service = info.Config?.Labels?.[SERVICE_LABEL] ?? null;
-    const container = this.options.connection.docker.getContainer(info.Id);
+    const container = this.options.connection().docker.getContainer(info.Id);
     const stream = (await container.logs(query)) as unknown as Closable;
     if (this.stopped) {
       setImmediate(() => stream.destroy());
@@ -266,7 +272,7 @@ export class DockerLogSource implements LogSource {
   private async openWatch(): Promise<void> {
     if (this.watch) return;
     try {
-      const stream = (await this.options.connection.docker.getEvents({
+      const stream = (await this.options.connection().docker.getEvents({
         filters: JSON.stringify({ type: ['container'], container: [this.options.name] }),
       } as object)) as unknown as Closable;
       if (this.stopped || this.logs || this.watch) {

@@ -82,6 +82,17 @@ export class LogFollower {
     for (const source of this.sources) source.stop();
   }
 
+  /**
+   * Ends every source for a reason of the target's (it was deleted): each gets a last "ended"
+   * state, after the lines it already sent. The subscription itself stays until unsubscribed.
+   */
+  end(reason: string): void {
+    if (this.stopped) return;
+    if (this.pendingCount() > 0 && this.unacked < this.flow.highWater) this.flush();
+    for (const key of this.keys) this.emit({ type: 'source', source: key, state: 'ended', reason });
+    this.stop();
+  }
+
   /** For tests and diagnostics. */
   get unacknowledged(): number {
     return this.unacked;

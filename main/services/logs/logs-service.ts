@@ -60,8 +60,9 @@ interface CacheWriter {
 }
 
 export class LogsService {
-  private readonly followers = new Map<string, LogFollower>();
+  private readonly followers = new Map<string, { follower: LogFollower; targetId: string }>();
   private readonly writers = new Map<string, CacheWriter>();
+  private readonly offTargets: () => void;
 
   constructor(
     private readonly targets: TargetsService,
@@ -69,7 +70,13 @@ export class LogsService {
     private readonly opsApi: OpsApiService,
     readonly cache: LogCache,
     private readonly options: LogsServiceOptions = {},
-  ) {}
+  ) {
+    // A deleted target's follows end (an edited one's sources move to its new connection by themselves).
+    this.offTargets = targets.onChanged((list) => {
+      const ids = new Set(list.map((t) => t.id));
+      for (const { follower, targetId } of this.followers.values()) if (!ids.has(targetId)) follower.end('the target was deleted');
+    });
+  }
 
   /** What a pane can follow on the target: its containers (Docker) or services (ops API). */
   async sources(targetId: string): Promise<LogSourceOption[]> {
@@ -104,7 +111,7 @@ export class LogsService {
       { ...DEFAULT_FLOW, ...this.options.flow },
       (_key, entries) => this.writeToCache(id, target.id, entries),
     );
-    this.followers.set(id, follower);
+    this.followers.set(id, { follower, targetId: target.id });
     follower.start();
     return () => {
       follower.stop();
@@ -115,12 +122,12 @@ export class LogsService {
 
   /** Credit for lines the renderer has drawn. An unknown (already ended) follow is not an error. */
   ack(followId: string, lines: number): void {
-    this.followers.get(followId)?.ack(lines);
+    this.followers.get(followId)?.follower.ack(lines);
   }
 
   /** The follower behind a follow id, for tests that watch flow control. */
   follower(followId: string): LogFollower | undefined {
-    return this.followers.get(followId);
+    return this.followers.get(followId)?.follower;
   }
 
   query(request: QueryRequest): { entries: LogEntry[]; truncated: boolean } {
@@ -148,7 +155,8 @@ export class LogsService {
   }
 
   close(): void {
-    for (const follower of this.followers.values()) follower.stop();
+    this.offTargets();
+    for (const { follower } of this.followers.values()) follower.stop();
     this.followers.clear();
     this.writers.clear();
     this.cache.close();
@@ -163,7 +171,7 @@ export class LogsService {
         name,
         start,
         events,
-        client: this.opsApi.client(target.id),
+        client: () => this.opsApi.client(target.id),
         watchEvents: (listener) => this.opsApi.watchEvents(target.id, listener),
         ...(this.options.opsPollMs ? { pollMs: this.options.opsPollMs } : {}),
         ...(this.options.opsPageSize ? { pageSize: this.options.opsPageSize } : {}),
@@ -171,7 +179,11 @@ export class LogsService {
     }
     return new DockerLogSource({
       key,
-      connection: this.connections.connection(target.id),
+      connection: () => this.connections.connection(target.id),
+      onConnected: (listener) =>
+        this.connections.onState(({ targetId, state }) => {
+          if (targetId === target.id && state.status === 'connected') listener();
+        }),
       targetId: target.id,
       name,
       start,

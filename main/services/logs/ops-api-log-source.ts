@@ -25,7 +25,8 @@ export interface OpsApiLogSourceOptions {
   name: string;
   start: SourceStart;
   events: LogSourceEvents;
-  client: Pick<OpsApiClient, 'logs'>;
+  /** Asked for at each poll, so an edited target's new address and token apply. */
+  client: () => Pick<OpsApiClient, 'logs'>;
   /** Subscribes to the target's live events; returns the unsubscribe. */
   watchEvents: (listener: (event: OpsEvent) => void) => () => void;
   pollMs?: number;
@@ -112,7 +113,7 @@ export class OpsApiLogSource implements LogSource {
         query = { service: this.options.name, tail: page, ...(last !== null ? { since: new Date(last).toISOString() } : {}) };
         this.dedupe.arm();
       }
-      const reply = await this.options.client.logs(query);
+      const reply = await this.options.client().logs(query);
       if (this.stopped) return;
       this.polled = true;
       this.attempt = 0;

@@ -181,6 +181,27 @@ describe('following a container', () => {
     }
   }, 40_000);
 
+  it('ends the follow when its target is deleted, and follows an edited target on its new connection', async () => {
+    const other = await services.targets.create({ name: 'laptop-2', environment: 'dev', kind: 'docker-local', settings: { socketPath: podman.socketPath } });
+    const f = await follow(api, { targetId: other.id, sources: ['container:tick-b'] });
+    try {
+      await f.waitForLines((lines) => lines.length >= 3, 'no lines');
+      // Edited (a new connection is made): the source notices and keeps delivering.
+      await services.targets.update(other.id, { name: 'laptop-2b', environment: 'dev', kind: 'docker-local', settings: { socketPath: podman.socketPath } });
+      const count = f.lines.length;
+      await f.waitForLines((lines) => lines.length >= count + 5, 'no lines after the target was edited');
+      await services.targets.delete(other.id);
+      expect(f.events.at(-1)).toEqual({ type: 'source', source: 'container:tick-b', state: 'ended', reason: 'the target was deleted' });
+      const after = f.events.length;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(f.events.length).toBe(after);
+      const seen = numbers(f.lines, 'b ');
+      for (let i = 1; i < seen.length; i++) expect(seen[i]).toBe(seen[i - 1]! + 1);
+    } finally {
+      f.stop();
+    }
+  });
+
   it('reports a container that does not exist as an error', async () => {
     const f = await follow(api, { targetId, sources: ['container:nope'] });
     try {

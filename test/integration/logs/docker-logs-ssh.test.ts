@@ -83,6 +83,30 @@ describe('logs through the SSH tunnel', () => {
     }
   }, 60_000);
 
+  it('moves to the new SSH connection when the target is edited, without repeating a line', async () => {
+    const f = await follow(api, { targetId, sources: ['container:ssh-counter'] });
+    try {
+      await f.waitForLines((lines) => numbers(lines).length >= 10, 'no lines before the edit');
+      const target = fx.services.targets.get(targetId);
+      // Any edit remakes the connection: the old tunnel and its channels close.
+      await fx.services.targets.update(targetId, {
+        name: 'prod-logs-renamed',
+        environment: target.environment,
+        kind: 'docker-ssh',
+        settings: target.settings as { host: string; port: number; username: string; socketPath: string },
+      });
+      const before = numbers(f.lines).length;
+      await f.waitForLines((lines) => numbers(lines).length >= before + 30, 'no lines on the new connection', 30_000);
+      const seen = numbers(f.lines);
+      expect(new Set(seen).size).toBe(seen.length);
+      for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
+      expect(f.states('container:ssh-counter')).toContain('reconnecting');
+      expect(f.states('container:ssh-counter').at(-1)).toBe('live');
+    } finally {
+      f.stop();
+    }
+  }, 60_000);
+
   it('pauses at the high watermark and, once acknowledged, delivers every line once', async () => {
     const total = 100_000;
     await fx.podman.run('ssh-flood', `trap "exit 0" TERM; seq 1 ${total}; while true; do sleep 1; done`);

@@ -23,14 +23,14 @@ function setup(script: (query: { since?: string; tail?: number }) => OpsLogEntry
     name: 'api',
     start: { tail: 2 },
     events: { lines: (e) => lines.push(...e), state: (s, r) => states.push([s, r]) },
-    client: {
+    client: () => ({
       logs: async (query) => {
         queries.push(query);
         const result = script(query);
         if (result instanceof Error) throw result;
         return { service: 'api', entries: result };
       },
-    },
+    }),
     watchEvents: (l) => {
       listener = l;
       return () => (listener = undefined);
