@@ -20,6 +20,7 @@ import { detectLogLevel } from '../../../shared/log-level';
 import { backoffDelay, type BackoffOptions } from '../connections/backoff';
 import type { DockerConnection } from '../connections/docker-connection';
 import { BoundaryDedupe, dedupeKey } from './boundary-dedupe';
+import { isoToMs } from './iso-time';
 import { DockerLogParser, MAX_LINE_BYTES, type ParsedLine } from './docker-log-parser';
 import { DEFAULT_TAIL, type LogSource, type LogSourceEvents, type SourceStart } from './log-source';
 
@@ -216,7 +217,7 @@ export class DockerLogSource implements LogSource {
       info.Config?.Tty === true,
       (line) => {
         const entry = this.toEntry(line, lastTs);
-        const ms = Date.parse(entry.ts);
+        const ms = isoToMs(entry.ts);
         lastTs = ms;
         if (ms < floorMs || !this.dedupe.accept(ms, dedupeKey(entry))) return;
         batch.push(entry);

@@ -17,6 +17,7 @@ import type { ConnectionManager } from '../connections/connection-manager';
 import type { OpsApiService } from '../ops-api/ops-api-service';
 import type { TargetsService } from '../targets/targets-service';
 import { BoundaryDedupe, dedupeKey } from './boundary-dedupe';
+import { isoToMs } from './iso-time';
 import { DockerLogSource } from './docker-log-source';
 import type { LogCache } from './log-cache';
 import { DEFAULT_FLOW, LogFollower, type FlowOptions } from './log-follower';
@@ -209,7 +210,7 @@ export class LogsService {
     }
     if (writer.followId !== followId) return;
     const { gate } = writer;
-    const fresh = gate.replaying ? entries.filter((entry) => gate.accept(Date.parse(entry.ts), dedupeKey(entry))) : entries;
+    const fresh = gate.replaying ? entries.filter((entry) => gate.accept(isoToMs(entry.ts), dedupeKey(entry))) : entries;
     if (fresh.length) this.cache.append(fresh);
   }
 }

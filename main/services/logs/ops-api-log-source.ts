@@ -16,6 +16,7 @@ import { backoffDelay, type BackoffOptions } from '../connections/backoff';
 import { parseDockerTime } from '../docker/docker-time';
 import type { OpsApiClient } from '../ops-api/ops-api-client';
 import { BoundaryDedupe, dedupeKey } from './boundary-dedupe';
+import { isoToMs } from './iso-time';
 import { DEFAULT_TAIL, type LogSource, type LogSourceEvents, type SourceStart } from './log-source';
 
 export interface OpsApiLogSourceOptions {
@@ -120,7 +121,7 @@ export class OpsApiLogSource implements LogSource {
       const lines: LogEntry[] = [];
       for (const raw of reply.entries) {
         const entry = this.toEntry(raw);
-        const ms = Date.parse(entry.ts);
+        const ms = isoToMs(entry.ts);
         if (ms < floorMs || !this.dedupe.accept(ms, dedupeKey(entry))) continue;
         lines.push(entry);
       }

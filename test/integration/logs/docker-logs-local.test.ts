@@ -134,8 +134,9 @@ describe('following a container', () => {
       const before = numbers(f.lines).length;
       await f.waitForLines((lines) => numbers(lines).length >= before + 40, 'no lines after the restart', 30_000);
       const seen = numbers(f.lines);
-      expect(new Set(seen).size).toBe(seen.length);
-      for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
+      const trace = () => f.events.map((e) => (e.type === 'lines' ? e.lines.map((l) => `${l.ts.slice(17, 19)} ${l.message}`).join(',') : JSON.stringify(e))).join('\n');
+      expect(new Set(seen).size, trace()).toBe(seen.length);
+      for (let i = 1; i < seen.length; i++) expect(seen[i]!, trace()).toBeGreaterThan(seen[i - 1]!);
       const states = f.states('container:counter');
       expect(states[0]).toBe('live');
       expect(states.at(-1)).toBe('live');
@@ -312,6 +313,26 @@ describe('the offline cache, filled by follows', () => {
       f.stop();
     }
     expect(services.logs.cacheInfo().services.find((s) => s.container === 'mixed')!.lines).toBe(before);
+  });
+
+  it('writes each line once when two panes follow the same container, also across the first pane closing', async () => {
+    const cached = () =>
+      numbers(services.logs.query({ targetId, sources: ['container:tick-a'], limit: 200_000 }).entries, 'a ');
+    const before = cached().length;
+    const one = await follow(api, { targetId, sources: ['container:tick-a'] });
+    const two = await follow(api, { targetId, sources: ['container:tick-a'] });
+    try {
+      await two.waitForLines((lines) => numbers(lines, 'a ').length >= 220, 'the second pane got too few lines');
+      one.stop(); // the second pane's lines take over the writing
+      const count = two.lines.length;
+      await two.waitForLines((lines) => lines.length >= count + 10, 'no lines after the first pane closed');
+    } finally {
+      one.stop();
+      two.stop();
+    }
+    const all = cached();
+    expect(all.length).toBeGreaterThan(before);
+    expect(new Set(all).size).toBe(all.length);
   });
 
   it('takes new limits through the contract and trims to them', async () => {
