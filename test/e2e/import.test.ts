@@ -53,7 +53,11 @@ function writeHome(dir: string) {
   mkdirSync(context, { recursive: true });
   writeFileSync(
     join(context, 'meta.json'),
-    JSON.stringify({ Name: 'laptop-podman', Metadata: {}, Endpoints: { docker: { Host: 'unix:///run/user/1000/podman/podman.sock' } } }),
+    JSON.stringify({
+      Name: 'laptop-podman',
+      Metadata: {},
+      Endpoints: { docker: { Host: 'unix:///run/user/1000/podman/podman.sock' } },
+    }),
   );
 }
 
@@ -103,7 +107,9 @@ describe('Import targets', () => {
     expect(await prod.textContent()).toContain('deploy@10.20.30.40:2201');
     expect(await prod.textContent()).toContain(join(home, '.ssh', 'id_shop'));
     expect(await prod.getByLabel('Environment for shop-prod').inputValue()).toBe('prod');
-    expect(await candidate('ssh-config:shop-staging').getByLabel('Environment for shop-staging').inputValue()).toBe('staging');
+    expect(await candidate('ssh-config:shop-staging').getByLabel('Environment for shop-staging').inputValue()).toBe(
+      'staging',
+    );
 
     const bastion = candidate('ssh-config:behind-bastion');
     expect(await bastion.getByRole('checkbox', { name: 'Import behind-bastion' }).isDisabled()).toBe(true);
@@ -131,7 +137,9 @@ describe('Import targets', () => {
     await prod.getByText('Added').waitFor();
     await context.getByText('Added').waitFor();
     await candidate('ssh-config:templated').getByRole('alert').waitFor();
-    expect(await candidate('ssh-config:templated').getByRole('alert').textContent()).toContain('cannot be imported as it is written');
+    expect(await candidate('ssh-config:templated').getByRole('alert').textContent()).toContain(
+      'cannot be imported as it is written',
+    );
     await dialog.getByText('Added 2 targets').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'import-result.png') });
 
@@ -162,7 +170,9 @@ describe('Import targets', () => {
     const prod = candidate('ssh-config:shop-prod');
     await prod.getByText('already added').waitFor();
     expect(await prod.getByRole('checkbox', { name: 'Import shop-prod' }).isDisabled()).toBe(true);
-    expect(await candidate('ssh-config:shop-staging').getByRole('checkbox', { name: 'Import shop-staging' }).isEnabled()).toBe(true);
+    expect(
+      await candidate('ssh-config:shop-staging').getByRole('checkbox', { name: 'Import shop-staging' }).isEnabled(),
+    ).toBe(true);
     // Esc closes it, importing nothing.
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });

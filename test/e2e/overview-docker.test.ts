@@ -28,8 +28,16 @@ beforeAll(async () => {
   [keyring, sshd, podman] = await Promise.all([startKeyring(), startSshd(), startPodman()]);
   // `trap` lets sh (PID 1 in the container) stop on SIGTERM at once, so restarts are quick.
   await Promise.all([
-    podman.run('shop-backend-1', 'trap "exit 0" TERM; i=0; while true; do echo "backend $i"; i=$((i+1)); sleep 0.5; done', composeLabels('shop', 'backend')),
-    podman.run('shop-frontend-1', 'trap "exit 0" TERM; while true; do echo frontend; sleep 1; done', composeLabels('shop', 'frontend')),
+    podman.run(
+      'shop-backend-1',
+      'trap "exit 0" TERM; i=0; while true; do echo "backend $i"; i=$((i+1)); sleep 0.5; done',
+      composeLabels('shop', 'backend'),
+    ),
+    podman.run(
+      'shop-frontend-1',
+      'trap "exit 0" TERM; while true; do echo frontend; sleep 1; done',
+      composeLabels('shop', 'frontend'),
+    ),
     podman.run('adhoc-worker', 'trap "exit 0" TERM; while true; do sleep 1; done'),
   ]);
   // No ssh-agent: the key from the keychain is the only way in.
@@ -166,10 +174,12 @@ describe('Docker Overview over SSH', () => {
     await page.locator('body').press('r');
     await page.getByRole('button', { name: 'Refreshing…' }).waitFor();
     await page.getByRole('button', { name: 'Refresh', exact: true }).waitFor({ timeout: 30_000 });
-    await expect.poll(async () => (await backend.locator('.cell-memory').textContent())?.trim(), { timeout: 10_000 }).toMatch(
-      /\d+(\.\d)? (B|KiB|MiB)/,
-    );
-    await expect.poll(async () => (await backend.locator('.cell-cpu').textContent())?.trim(), { timeout: 10_000 }).toMatch(/%/);
+    await expect
+      .poll(async () => (await backend.locator('.cell-memory').textContent())?.trim(), { timeout: 10_000 })
+      .toMatch(/\d+(\.\d)? (B|KiB|MiB)/);
+    await expect
+      .poll(async () => (await backend.locator('.cell-cpu').textContent())?.trim(), { timeout: 10_000 })
+      .toMatch(/%/);
 
     await page.mouse.move(1200, 780);
     await page.screenshot({ path: join(SCREENSHOTS, 'overview-docker.png') });
@@ -178,7 +188,9 @@ describe('Docker Overview over SSH', () => {
   it('restarts a prod container only once its name is typed, and shows it restarted', async () => {
     const backend = containerRow('shop-backend-1');
     // Let the uptime grow, so a reset is unmistakable.
-    await expect.poll(async () => seconds((await backend.getByTestId('uptime').textContent())!), { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
+    await expect
+      .poll(async () => seconds((await backend.getByTestId('uptime').textContent())!), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(4);
     const before = await startedAt('shop-backend-1');
 
     await backend.getByRole('button', { name: 'Restart shop-backend-1', exact: true }).click();
@@ -201,7 +213,9 @@ describe('Docker Overview over SSH', () => {
     await dialog.waitFor({ state: 'hidden' });
     expect(await startedAt('shop-backend-1')).not.toBe(before);
     // Docker's events bring the new start time: the uptime starts again from zero.
-    await expect.poll(async () => seconds((await backend.getByTestId('uptime').textContent())!), { timeout: 10_000 }).toBeLessThan(4);
+    await expect
+      .poll(async () => seconds((await backend.getByTestId('uptime').textContent())!), { timeout: 10_000 })
+      .toBeLessThan(4);
     expect(await backend.textContent()).toContain('running');
   });
 
@@ -241,7 +255,9 @@ describe('Docker Overview over SSH', () => {
   it('shows reconnecting when sshd goes away, and connected again once it is back', async () => {
     await sshd.stop();
     await expect.poll(() => headerChip().getAttribute('data-status'), { timeout: 20_000 }).toBe('reconnecting');
-    await headerChip().getByText(/Reconnecting/).waitFor();
+    await headerChip()
+      .getByText(/Reconnecting/)
+      .waitFor();
     // The last overview stays on screen, marked as such.
     await page.getByText(/Showing the state as of/).waitFor();
     await containerRow('shop-backend-1').waitFor();

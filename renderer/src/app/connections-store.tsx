@@ -71,7 +71,9 @@ export function ConnectionsProvider({ children }: { children: ReactNode }) {
   const reviewHostKey = useCallback((targetId: string, step?: 'forget') => setReviewing({ targetId, step }), []);
   const value = useMemo(() => ({ states, reviewHostKey }), [states, reviewHostKey]);
   const reviewedTarget =
-    reviewing && targets.state === 'ready' ? targets.targets.find((target) => target.id === reviewing.targetId) : undefined;
+    reviewing && targets.state === 'ready'
+      ? targets.targets.find((target) => target.id === reviewing.targetId)
+      : undefined;
 
   return (
     <ConnectionsContext value={value}>

@@ -38,8 +38,7 @@ export function ConnectionChip({ target, variant = 'row' }: ConnectionChipProps)
           )}
           <span aria-hidden="true">{label}</span>
         </span>
-        {state.status === 'untrusted-host-key' ||
-        (state.status === 'failed' && state.code === 'host-key-mismatch') ? (
+        {state.status === 'untrusted-host-key' || (state.status === 'failed' && state.code === 'host-key-mismatch') ? (
           <button
             type="button"
             className="button button-small conn-action conn-action-key"

@@ -36,7 +36,11 @@ export function HostKeyDialog({ target, state, initialStep, onClose }: HostKeyDi
   }
   if (state.status === 'failed' && state.code === 'host-key-mismatch' && forgetting !== 'waiting') {
     return forgetting === 'confirm' ? (
-      <ForgetView target={target} onBack={() => setForgetting(undefined)} onForgotten={() => setForgetting('waiting')} />
+      <ForgetView
+        target={target}
+        onBack={() => setForgetting(undefined)}
+        onForgotten={() => setForgetting('waiting')}
+      />
     ) : (
       <MismatchView target={target} reason={state.reason} onForget={() => setForgetting('confirm')} onClose={onClose} />
     );

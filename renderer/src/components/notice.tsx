@@ -11,7 +11,9 @@ export interface NoticeMessage {
 }
 
 /** The current notice and a function to show one; each disappears after `ms`. */
-export function useNotice(ms = 5000): [NoticeMessage | undefined, (text: string, tone?: NoticeMessage['tone']) => void] {
+export function useNotice(
+  ms = 5000,
+): [NoticeMessage | undefined, (text: string, tone?: NoticeMessage['tone']) => void] {
   const [notice, setNotice] = useState<NoticeMessage>();
   useEffect(() => {
     if (!notice) return;

@@ -69,12 +69,7 @@ export function ContainerGroups({ overview, pending, actionsDisabled = false, on
             <ContainerColumns />
             <tbody>
               {overview.ungrouped.map((container) => (
-                <ContainerRow
-                  key={container.id}
-                  container={container}
-                  service={{ name: '', span: 1 }}
-                  {...rowProps}
-                />
+                <ContainerRow key={container.id} container={container} service={{ name: '', span: 1 }} {...rowProps} />
               ))}
             </tbody>
           </table>
@@ -173,7 +168,9 @@ function ContainerRow({ container, service, now, pending, actionsDisabled, onAct
   const running = container.state === 'running';
   const started = container.startedAt ? Date.parse(container.startedAt) : NaN;
   const memoryShare =
-    container.memoryBytes !== null && container.memoryLimitBytes ? container.memoryBytes / container.memoryLimitBytes : null;
+    container.memoryBytes !== null && container.memoryLimitBytes
+      ? container.memoryBytes / container.memoryLimitBytes
+      : null;
   return (
     <tr className={`container-row state-${container.state}`} data-testid={`container-${container.name}`}>
       {service ? (
@@ -200,7 +197,10 @@ function ContainerRow({ container, service, now, pending, actionsDisabled, onAct
           <BreakableImage image={shortImage(container.image)} />
         </span>
       </td>
-      <td className="cell-uptime" title={container.startedAt ? `Started ${formatWhen(container.startedAt, now)}` : undefined}>
+      <td
+        className="cell-uptime"
+        title={container.startedAt ? `Started ${formatWhen(container.startedAt, now)}` : undefined}
+      >
         {running && !Number.isNaN(started) ? (
           <span className="mono" data-testid="uptime">
             {formatDuration(now - started)}
@@ -221,7 +221,10 @@ function ContainerRow({ container, service, now, pending, actionsDisabled, onAct
       </td>
       <td className="cell-memory">
         {container.memoryBytes !== null ? (
-          <div className="meter-cell" title={memoryShare !== null ? `${formatPercent(memoryShare * 100)} of the limit` : undefined}>
+          <div
+            className="meter-cell"
+            title={memoryShare !== null ? `${formatPercent(memoryShare * 100)} of the limit` : undefined}
+          >
             <span className="mono">
               {formatBytes(container.memoryBytes)}
               {container.memoryLimitBytes ? (

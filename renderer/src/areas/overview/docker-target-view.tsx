@@ -12,7 +12,7 @@ import type { ContainerAction, ContainerSummary, DockerOverview, EngineInfo } fr
 import type { Target } from '../../../../shared/model/target';
 import { useConnections, useConnectionState } from '../../app/connections-store';
 import { RetryButton } from '../../components/connection-chip';
-import { formatBytes, formatWhen, secondsUntil } from '../../components/format';
+import { asSentence, formatBytes, formatWhen, secondsUntil } from '../../components/format';
 import { FingerprintCompare } from '../../components/host-key-dialog';
 import { KeyIcon, RestartIcon, ServerIcon, ShieldIcon, WarningIcon } from '../../components/icons';
 import { Notice, useNotice } from '../../components/notice';
@@ -126,7 +126,10 @@ export function DockerTargetView({ target }: { target: Target }) {
 }
 
 function countContainers(overview: DockerOverview): number {
-  return overview.projects.reduce((n, p) => n + p.services.reduce((m, s) => m + s.containers.length, 0), 0) + overview.ungrouped.length;
+  return (
+    overview.projects.reduce((n, p) => n + p.services.reduce((m, s) => m + s.containers.length, 0), 0) +
+    overview.ungrouped.length
+  );
 }
 
 interface ContainersViewProps {
@@ -255,13 +258,20 @@ function StatePanel({
   );
 }
 
-function ReconnectingPanel({ target, state }: { target: Target; state: Extract<ConnectionState, { status: 'reconnecting' }> }) {
+function ReconnectingPanel({
+  target,
+  state,
+}: {
+  target: Target;
+  state: Extract<ConnectionState, { status: 'reconnecting' }>;
+}) {
   const now = useNow(1000);
   const seconds = secondsUntil(state.at, now);
   return (
     <StatePanel icon={<ServerIcon size={22} />} tone="warn" title={`${target.name} is not answering`}>
       <p>
-        {state.reason}. {seconds > 0 ? `Trying again in ${seconds} s` : 'Trying again now'} (attempt {state.attempt}).
+        {asSentence(state.reason)} {seconds > 0 ? `Trying again in ${seconds} s` : 'Trying again now'} (attempt{' '}
+        {state.attempt}).
       </p>
       <div className="state-panel-actions">
         <RetryButton target={target} className="button-retry" />
@@ -308,7 +318,11 @@ function EngineStrip({ engine, overview }: { engine: EngineInfo; overview: Docke
   const all = [...overview.projects.flatMap((p) => p.services.flatMap((s) => s.containers)), ...overview.ungrouped];
   const running = all.filter((c) => c.state === 'running').length;
   const facts: { label: string; value: string; title?: string }[] = [
-    { label: 'Engine', value: engine.version, ...(engine.apiVersion ? { title: `Docker API ${engine.apiVersion}` } : {}) },
+    {
+      label: 'Engine',
+      value: engine.version,
+      ...(engine.apiVersion ? { title: `Docker API ${engine.apiVersion}` } : {}),
+    },
     { label: 'Host', value: engine.hostname || '—' },
     { label: 'OS', value: [engine.os, engine.arch].filter(Boolean).join(' · ') || '—' },
     { label: 'Kernel', value: engine.kernel || '—' },

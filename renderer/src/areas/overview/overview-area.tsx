@@ -54,12 +54,7 @@ function OverviewBody({ targets }: { targets: Target[] }) {
   return (
     <>
       <TargetPicker targets={targets} selected={selected} onSelect={select} />
-      <div
-        className="overview-panel"
-        role="tabpanel"
-        id={panelId(selected.id)}
-        aria-labelledby={tabId(selected.id)}
-      >
+      <div className="overview-panel" role="tabpanel" id={panelId(selected.id)} aria-labelledby={tabId(selected.id)}>
         {selected.kind === 'ops-api' ? (
           <>
             <TargetHeader target={selected} />

@@ -9,7 +9,8 @@ import { toApiError } from '../../api/open-api';
 
 export const AUDIT_LIMIT = 200;
 
-export type AuditState = { state: 'loading' } | { state: 'ready'; entries: AuditEntry[] } | { state: 'failed'; message: string };
+export type AuditState =
+  { state: 'loading' } | { state: 'ready'; entries: AuditEntry[] } | { state: 'failed'; message: string };
 
 export function useAuditLog(targetId: string): AuditState {
   const api = useApi();

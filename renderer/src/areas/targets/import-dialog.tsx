@@ -37,7 +37,9 @@ const SOURCE_LABELS: Record<ImportCandidate['source'], string> = {
 export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
   const api = useApi();
   const keychain = useKeychain();
-  const [scan, setScan] = useState<{ state: 'loading' } | { state: 'ready'; scan: ImportScan } | { state: 'failed'; message: string }>({
+  const [scan, setScan] = useState<
+    { state: 'loading' } | { state: 'ready'; scan: ImportScan } | { state: 'failed'; message: string }
+  >({
     state: 'loading',
   });
   const [choices, setChoices] = useState<Record<string, Choice>>({});
