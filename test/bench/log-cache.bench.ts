@@ -32,7 +32,7 @@ const LEVELS = [null, 'info', 'info', 'debug', 'warn', 'error'] as const;
 /** Lines like real ones: a mix of request logs and JSON, 60–250 bytes, spread over `spanMs`. */
 function makeEntries(count: number, spanMs: number, seed = 1, offset = 0, total = count): LogEntry[] {
   let x = seed;
-  const rand = () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const entries: LogEntry[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const container = CONTAINERS[i % CONTAINERS.length]!;
@@ -40,9 +40,16 @@ function makeEntries(count: number, spanMs: number, seed = 1, offset = 0, total 
     // Mostly ASCII like most logs, one line in ten with accents, symbols or emoji.
     const message =
       i % 3 === 0
-        ? JSON.stringify({ level: level ?? 'info', msg: 'request finished', path: `/api/orders/${Math.floor(rand() * 1e6)}`, ms: Math.floor(rand() * 900) })
+        ? JSON.stringify({
+            level: level ?? 'info',
+            msg: 'request finished',
+            path: `/api/orders/${Math.floor(rand() * 1e6)}`,
+            ms: Math.floor(rand() * 900),
+          })
         : `${level?.toUpperCase() ?? 'INFO'} [worker-${i % 7}] processed job ${i} in ${Math.floor(rand() * 5000)} ms` +
-          (i % 10 === 1 ? ` for José — “résumé” ✓ 🚀` : ` queue=default attempt=1 ${'x'.repeat(Math.floor(rand() * 120))}`);
+          (i % 10 === 1
+            ? ` for José — “résumé” ✓ 🚀`
+            : ` queue=default attempt=1 ${'x'.repeat(Math.floor(rand() * 120))}`);
     entries[i] = {
       ts: new Date(T0 + Math.floor(((offset + i) / total) * spanMs)).toISOString(),
       target: 'bench-target',
@@ -136,7 +143,9 @@ function main() {
         oursRates.push(ours(dir, entries));
       }
       rmSync(dir, { recursive: true, force: true });
-      console.log(`round ${round + 1}: ours ${fmt(oursRates.at(-1)!)} lines/s, plain ${fmt(plainRates.at(-1)!)} lines/s`);
+      console.log(
+        `round ${round + 1}: ours ${fmt(oursRates.at(-1)!)} lines/s, plain ${fmt(plainRates.at(-1)!)} lines/s`,
+      );
     }
     // Each round's two runs are next to each other in time: their ratio cancels slow drifts in
     // machine load, and the median of those ratios ignores a round a neighbour disturbed.
@@ -155,10 +164,12 @@ function main() {
     const fillSeconds = Number(process.hrtime.bigint() - fillStarted) / 1e9;
     const summary = cache.summary();
     const cached = summary.services.reduce((sum, s) => sum + s.lines, 0);
-    console.log(`filled ${fmt(cached)} lines (${(cache.totalBytes() / 2 ** 20).toFixed(0)} MB counted) in ${fillSeconds.toFixed(1)} s`);
+    console.log(
+      `filled ${fmt(cached)} lines (${(cache.totalBytes() / 2 ** 20).toFixed(0)} MB counted) in ${fillSeconds.toFixed(1)} s`,
+    );
 
     let x = 42;
-    const rand = () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const windowMs = 5 * 60_000;
     const times: number[] = [];
     const textTimes: number[] = [];
@@ -168,7 +179,13 @@ function main() {
       // Half ask for one container, half for the whole target (all four merged).
       const sources = q % 2 === 0 ? [CONTAINERS[q % CONTAINERS.length]!] : undefined;
       const started = process.hrtime.bigint();
-      const result = cache.query({ targetId: 'bench-target', sources, fromMs: from, toMs: from + windowMs, limit: 1_000 });
+      const result = cache.query({
+        targetId: 'bench-target',
+        sources,
+        fromMs: from,
+        toMs: from + windowMs,
+        limit: 1_000,
+      });
       times.push(Number(process.hrtime.bigint() - started) / 1e6);
       returned += result.entries.length;
       if (q % 10 === 0) {
@@ -182,7 +199,9 @@ function main() {
       `time-range queries (${QUERIES}, 5-minute windows, limit 1,000, ~${fmt(returned / QUERIES)} lines each): ` +
         `p50 ${percentile(times, 50).toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, max ${Math.max(...times).toFixed(2)} ms (goal p95 ≤ ${P95_GOAL_MS} ms)`,
     );
-    console.log(`text queries (${textTimes.length}, 1-hour windows, LIKE): p50 ${percentile(textTimes, 50).toFixed(2)} ms, p95 ${percentile(textTimes, 95).toFixed(2)} ms (no goal)`);
+    console.log(
+      `text queries (${textTimes.length}, 1-hour windows, LIKE): p50 ${percentile(textTimes, 50).toFixed(2)} ms, p95 ${percentile(textTimes, 95).toFixed(2)} ms (no goal)`,
+    );
     cache.close();
     db.close();
 

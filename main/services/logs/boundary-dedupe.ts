@@ -80,7 +80,8 @@ export class BoundaryDedupe {
       this.lastTs = tsMs;
       this.seen = new Map();
     }
-    if (tsMs === this.lastTs && (this.seen.size < MAX_REMEMBERED || this.seen.has(key))) this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
+    if (tsMs === this.lastTs && (this.seen.size < MAX_REMEMBERED || this.seen.has(key)))
+      this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
     return true;
   }
 }

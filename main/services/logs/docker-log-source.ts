@@ -124,14 +124,19 @@ export class DockerLogSource implements LogSource {
       if (!info) {
         this.setState(
           this.attached ? 'ended' : 'error',
-          this.attached ? 'the container was removed' : `there is no container called ${this.options.name} on this target`,
+          this.attached
+            ? 'the container was removed'
+            : `there is no container called ${this.options.name} on this target`,
         );
         this.later(this.options.recheckMs ?? 5_000);
         return;
       }
       if (this.attached && !info.State?.Running) {
         this.endedQuickly = false;
-        this.setState('ended', `the container stopped (exit code ${info.State?.ExitCode ?? '?'}); following again when it starts`);
+        this.setState(
+          'ended',
+          `the container stopped (exit code ${info.State?.ExitCode ?? '?'}); following again when it starts`,
+        );
         this.later(this.options.recheckMs ?? 5_000);
         return;
       }

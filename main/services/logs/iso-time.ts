@@ -11,7 +11,12 @@ let lastDayMs = 0;
 
 /** Milliseconds since the epoch; NaN when the text is not a time. */
 export function isoToMs(iso: string): number {
-  if (iso.length !== 24 || iso.charCodeAt(10) !== 84 /* T */ || iso.charCodeAt(23) !== 90 /* Z */ || iso.charCodeAt(19) !== 46 /* . */) {
+  if (
+    iso.length !== 24 ||
+    iso.charCodeAt(10) !== 84 /* T */ ||
+    iso.charCodeAt(23) !== 90 /* Z */ ||
+    iso.charCodeAt(19) !== 46 /* . */
+  ) {
     return Date.parse(iso);
   }
   let dayMs: number;
@@ -27,7 +32,15 @@ export function isoToMs(iso: string): number {
   const m = digits2(iso, 14);
   const s = digits2(iso, 17);
   const ms = digits2(iso, 20) * 10 + digit(iso, 22);
-  if (h > 23 || m > 59 || s > 59 || ms < 0 || Number.isNaN(h + m + s + ms) || iso.charCodeAt(13) !== 58 || iso.charCodeAt(16) !== 58) {
+  if (
+    h > 23 ||
+    m > 59 ||
+    s > 59 ||
+    ms < 0 ||
+    Number.isNaN(h + m + s + ms) ||
+    iso.charCodeAt(13) !== 58 ||
+    iso.charCodeAt(16) !== 58
+  ) {
     return Date.parse(iso);
   }
   return dayMs + ((h * 60 + m) * 60 + s) * 1000 + ms;

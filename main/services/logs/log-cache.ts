@@ -134,7 +134,9 @@ export class LogCache {
          WHERE source_id = ? AND ts >= ? AND ts <= ? AND message LIKE ? ESCAPE '\\' ORDER BY ts DESC, id DESC LIMIT ?`,
       ).raw(),
       targetSources: prepare('SELECT id, target, source, service FROM log_sources WHERE target = ?'),
-      summary: prepare('SELECT target, source, lines, bytes, oldest, newest FROM log_sources WHERE lines > 0 ORDER BY target, source'),
+      summary: prepare(
+        'SELECT target, source, lines, bytes, oldest, newest FROM log_sources WHERE lines > 0 ORDER BY target, source',
+      ),
       limits: prepare('SELECT max_bytes AS maxBytes, max_age_hours AS maxAgeHours FROM log_cache_limits WHERE id = 1'),
       setLimits: prepare(
         `INSERT INTO log_cache_limits (id, max_bytes, max_age_hours) VALUES (1, ?, ?)
@@ -148,7 +150,9 @@ export class LogCache {
          RETURNING source_id, length(CAST(message AS BLOB))`,
       ).raw(),
       oldest: prepare('SELECT id, length(CAST(message AS BLOB)) FROM log_lines ORDER BY id LIMIT ?').raw(),
-      deleteUpTo: prepare('DELETE FROM log_lines WHERE id <= ? RETURNING source_id, length(CAST(message AS BLOB))').raw(),
+      deleteUpTo: prepare(
+        'DELETE FROM log_lines WHERE id <= ? RETURNING source_id, length(CAST(message AS BLOB))',
+      ).raw(),
       subtract: prepare(
         `UPDATE log_sources SET lines = max(0, lines - ?), bytes = max(0, bytes - ?),
            oldest = (SELECT min(ts) FROM log_lines WHERE source_id = ?) WHERE id = ?`,
@@ -208,7 +212,9 @@ export class LogCache {
     rows.forEach((source, index) => {
       const n = counts[index]!;
       if (n === 0) return;
-      const hits = (pattern ? this.stmt.rangeText.all(source.id, from, to, pattern, n) : this.stmt.range.all(source.id, from, to, n)) as Row[];
+      const hits = (
+        pattern ? this.stmt.rangeText.all(source.id, from, to, pattern, n) : this.stmt.range.all(source.id, from, to, n)
+      ) as Row[];
       for (const row of hits) {
         (row as unknown as number[]).push(index);
         found.push(row);
@@ -243,7 +249,12 @@ export class LogCache {
    * ran out above the cut-off is asked again for the full limit. Busy and quiet sources mixed cost
    * about `limit` index entries in all instead of `limit` per source.
    */
-  private newestAcross(rows: SourceRow[], from: number, to: number, limit: number): { counts: number[]; truncated: boolean } {
+  private newestAcross(
+    rows: SourceRow[],
+    from: number,
+    to: number,
+    limit: number,
+  ): { counts: number[]; truncated: boolean } {
     const share = Math.min(limit, Math.ceil((limit / rows.length) * 1.5) + 16);
     const asked = rows.map(() => share);
     const got = rows.map((source) => this.stmt.rangeKeys.all(source.id, from, to, share + 1) as [number, number][]);
@@ -277,7 +288,14 @@ export class LogCache {
 
   summary(): LogCacheSummary {
     this.flush();
-    const rows = this.stmt.summary.all() as { target: string; source: string; lines: number; bytes: number; oldest: number; newest: number }[];
+    const rows = this.stmt.summary.all() as {
+      target: string;
+      source: string;
+      lines: number;
+      bytes: number;
+      oldest: number;
+      newest: number;
+    }[];
     return {
       limits: this.limits(),
       services: rows.map((row) => ({
@@ -423,7 +441,13 @@ export class LogCache {
       const parsed = isoToMs(entry.ts);
       // A NaN would become NULL and fail the whole batch; sources always send ISO, but be sure.
       const ts = Number.isFinite(parsed) ? parsed : this.now();
-      insert.run(sourceId, ts, entry.stream === 'stderr' ? 1 : 0, entry.level ? LEVEL_CODES[entry.level] : null, entry.message);
+      insert.run(
+        sourceId,
+        ts,
+        entry.stream === 'stderr' ? 1 : 0,
+        entry.level ? LEVEL_CODES[entry.level] : null,
+        entry.message,
+      );
       sum.lines++;
       sum.bytes += Buffer.byteLength(entry.message) + ROW_OVERHEAD;
       if (ts < sum.oldest) sum.oldest = ts;

@@ -24,7 +24,15 @@ export async function listDockerSources(connection: DockerConnection): Promise<L
     // A name the contract cannot carry as a key could not be followed anyway.
     if (!LogSourceKey.safeParse(key).success) return [];
     const labels = container.Labels ?? {};
-    return [{ key, label: name, service: labels[SERVICE_LABEL] ?? null, project: labels[PROJECT_LABEL] ?? null, state: container.State ?? null }];
+    return [
+      {
+        key,
+        label: name,
+        service: labels[SERVICE_LABEL] ?? null,
+        project: labels[PROJECT_LABEL] ?? null,
+        state: container.State ?? null,
+      },
+    ];
   });
   return options.sort(byProjectServiceName);
 }
@@ -45,7 +53,13 @@ export async function listOpsApiSources(client: Pick<OpsApiClient, 'context'>): 
       if (container.state === 'running') known.state = 'running';
       continue;
     }
-    services.set(key, { key, label: name, service: container.service, project: container.project, state: container.state });
+    services.set(key, {
+      key,
+      label: name,
+      service: container.service,
+      project: container.project,
+      state: container.state,
+    });
   }
   return [...services.values()].sort(byProjectServiceName);
 }

@@ -10,7 +10,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../../shared/errors';
-import type { LogCacheLimits, LogCacheSummary, LogEntry, LogFollowEvent, LogSourceOption } from '../../../shared/model/logs';
+import type {
+  LogCacheLimits,
+  LogCacheSummary,
+  LogEntry,
+  LogFollowEvent,
+  LogSourceOption,
+} from '../../../shared/model/logs';
 import type { Target } from '../../../shared/model/target';
 import type { BackoffOptions } from '../connections/backoff';
 import type { ConnectionManager } from '../connections/connection-manager';
@@ -75,7 +81,8 @@ export class LogsService {
     // A deleted target's follows end (an edited one's sources move to its new connection by themselves).
     this.offTargets = targets.onChanged((list) => {
       const ids = new Set(list.map((t) => t.id));
-      for (const { follower, targetId } of this.followers.values()) if (!ids.has(targetId)) follower.end('the target was deleted');
+      for (const { follower, targetId } of this.followers.values())
+        if (!ids.has(targetId)) follower.end('the target was deleted');
     });
   }
 
@@ -96,7 +103,10 @@ export class LogsService {
     for (const key of keys) {
       const { kind } = parseSourceKey(key);
       if (target.kind !== 'ops-api' && kind !== 'container') {
-        throw new ApiError('invalid-request', `${target.name} is a Docker target: follow its containers (container:<name>), not ${key}.`);
+        throw new ApiError(
+          'invalid-request',
+          `${target.name} is a Docker target: follow its containers (container:<name>), not ${key}.`,
+        );
       }
     }
     const start: SourceStart = {
@@ -135,7 +145,9 @@ export class LogsService {
     const fromMs = request.from ? parseTimeInput(request.from, 'from') : undefined;
     const toMs = request.to ? parseTimeInput(request.to, 'to') : undefined;
     if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) {
-      throw new ApiError('invalid-request', 'The time range ends before it starts.', { to: 'Pick a time after "from".' });
+      throw new ApiError('invalid-request', 'The time range ends before it starts.', {
+        to: 'Pick a time after "from".',
+      });
     }
     return this.cache.query({
       targetId: request.targetId,
@@ -210,7 +222,9 @@ export class LogsService {
     }
     if (writer.followId !== followId) return;
     const { gate } = writer;
-    const fresh = gate.replaying ? entries.filter((entry) => gate.accept(isoToMs(entry.ts), dedupeKey(entry))) : entries;
+    const fresh = gate.replaying
+      ? entries.filter((entry) => gate.accept(isoToMs(entry.ts), dedupeKey(entry)))
+      : entries;
     if (fresh.length) this.cache.append(fresh);
   }
 }

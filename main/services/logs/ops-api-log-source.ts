@@ -111,7 +111,11 @@ export class OpsApiLogSource implements LogSource {
         }
       } else {
         const last = this.dedupe.lastTimestamp;
-        query = { service: this.options.name, tail: page, ...(last !== null ? { since: new Date(last).toISOString() } : {}) };
+        query = {
+          service: this.options.name,
+          tail: page,
+          ...(last !== null ? { since: new Date(last).toISOString() } : {}),
+        };
         this.dedupe.arm();
       }
       const reply = await this.options.client().logs(query);
@@ -131,7 +135,10 @@ export class OpsApiLogSource implements LogSource {
     } catch (error) {
       if (this.stopped) return;
       const unreachable = error instanceof ApiError && error.code === 'unreachable';
-      this.setState(unreachable && this.polled ? 'reconnecting' : 'error', error instanceof Error ? error.message : String(error));
+      this.setState(
+        unreachable && this.polled ? 'reconnecting' : 'error',
+        error instanceof Error ? error.message : String(error),
+      );
       next = backoffDelay(this.attempt++, this.options.backoff ?? { initialMs: 2_000, maxMs: 30_000 });
     } finally {
       this.polling = false;

@@ -14,9 +14,13 @@ export function parseTimeInput(text: string, field: string, now = Date.now()): n
   if (relative) return now - Number(relative[1]) * UNIT_MS[relative[2]!.toLowerCase()]!;
   const ms = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) {
-    throw new ApiError('invalid-request', `${field}=${text.slice(0, 40)} is not a time: use an ISO time or a duration such as 5m, 2h or 7d.`, {
-      [field]: 'Use an ISO time or a duration such as 5m, 2h or 7d.',
-    });
+    throw new ApiError(
+      'invalid-request',
+      `${field}=${text.slice(0, 40)} is not a time: use an ISO time or a duration such as 5m, 2h or 7d.`,
+      {
+        [field]: 'Use an ISO time or a duration such as 5m, 2h or 7d.',
+      },
+    );
   }
   return ms;
 }

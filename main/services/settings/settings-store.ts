@@ -37,7 +37,10 @@ export class SettingsStore {
     try {
       json = JSON.stringify(value);
     } catch (error) {
-      throw new ApiError('invalid-request', `The setting "${key}" cannot be stored: ${error instanceof Error ? error.message : String(error)}.`);
+      throw new ApiError(
+        'invalid-request',
+        `The setting "${key}" cannot be stored: ${error instanceof Error ? error.message : String(error)}.`,
+      );
     }
     if (json === undefined) throw new ApiError('invalid-request', `The setting "${key}" has no JSON form.`);
     const bytes = Buffer.byteLength(json, 'utf8');

@@ -35,7 +35,11 @@ beforeAll(async () => {
         `echo '{"level":"error","msg":"boom"}'; echo 'WARN disk almost full'; printf 'multi é€😀\\n'; ${KEEP}`,
       composeLabels('shop', 'api'),
     ),
-    podman.run('tick-a', `trap "exit 0" TERM; i=0; while true; do i=$((i+1)); echo "a $i"; sleep 0.1; done`, composeLabels('shop', 'ticker')),
+    podman.run(
+      'tick-a',
+      `trap "exit 0" TERM; i=0; while true; do i=$((i+1)); echo "a $i"; sleep 0.1; done`,
+      composeLabels('shop', 'ticker'),
+    ),
     podman.run('tick-b', `trap "exit 0" TERM; i=0; while true; do i=$((i+1)); echo "b $i"; sleep 0.1; done`),
   ]);
   dataDir = mkdtempSync(join(tmpdir(), 'cr-logs-local-'));
@@ -46,7 +50,14 @@ beforeAll(async () => {
     logs: { recheckMs: 500, dockerBackoff: { initialMs: 100, maxMs: 500 } },
   });
   api = apiFor(services);
-  targetId = (await services.targets.create({ name: 'laptop', environment: 'dev', kind: 'docker-local', settings: { socketPath: podman.socketPath } })).id;
+  targetId = (
+    await services.targets.create({
+      name: 'laptop',
+      environment: 'dev',
+      kind: 'docker-local',
+      settings: { socketPath: podman.socketPath },
+    })
+  ).id;
 }, 90_000);
 
 afterAll(async () => {
@@ -59,7 +70,9 @@ describe('logs:sources on a Docker target', () => {
   it('lists every container with its compose project, service and state', async () => {
     const reply = await api.invoke('logs:sources', { targetId });
     expect(reply.ok).toBe(true);
-    const sources = (reply as { value: { key: string; service: string | null; project: string | null; state: string | null }[] }).value;
+    const sources = (
+      reply as { value: { key: string; service: string | null; project: string | null; state: string | null }[] }
+    ).value;
     expect(sources).toEqual(
       expect.arrayContaining([
         { key: 'container:mixed', label: 'mixed', service: 'api', project: 'shop', state: 'running' },
@@ -71,7 +84,10 @@ describe('logs:sources on a Docker target', () => {
 
   it('refuses a service key on a Docker target', async () => {
     const reply = await api.subscribe('logs:follow', { targetId, sources: ['service:api'] }, () => undefined);
-    expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/container:<name>/) } });
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request', message: expect.stringMatching(/container:<name>/) },
+    });
   });
 });
 
@@ -79,7 +95,10 @@ describe('following a container', () => {
   it('separates stdout from stderr, keeps hostile bytes visible, reads timestamps and levels', async () => {
     const f = await follow(api, { targetId, sources: ['container:mixed'] });
     try {
-      await f.waitForLines((lines) => lines.some((l) => l.message.startsWith('multi')), 'the last line of "mixed" never came');
+      await f.waitForLines(
+        (lines) => lines.some((l) => l.message.startsWith('multi')),
+        'the last line of "mixed" never came',
+      );
       const by = (prefix: string) => f.lines.find((l) => l.message.startsWith(prefix))!;
       expect(by('out-1')).toMatchObject({ stream: 'stdout', container: 'mixed', service: 'api', target: targetId });
       expect(by('err-1')).toMatchObject({ stream: 'stderr', message: 'err-1' });
@@ -107,8 +126,17 @@ describe('following a container', () => {
     // a tail, glues the line before a long one onto it; followed with `since` every piece comes as is.
     const f = await follow(api, { targetId, sources: ['container:big'], since: '10m' });
     try {
-      await f.waitForLines((lines) => lines.some((l) => l.message === 'after-2'), '"after-2" never came after the 10 MB line', 30_000);
-      expect(f.lines.map((l) => (l.message.length > 40 ? 'LONG' : l.message))).toEqual(['before', 'LONG', 'after-1', 'after-2']);
+      await f.waitForLines(
+        (lines) => lines.some((l) => l.message === 'after-2'),
+        '"after-2" never came after the 10 MB line',
+        30_000,
+      );
+      expect(f.lines.map((l) => (l.message.length > 40 ? 'LONG' : l.message))).toEqual([
+        'before',
+        'LONG',
+        'after-1',
+        'after-2',
+      ]);
       const long = f.lines[1]!.message;
       const match = /^(a+)… \[(\d+) bytes cut\]$/.exec(long);
       expect(match).not.toBeNull();
@@ -134,7 +162,12 @@ describe('following a container', () => {
       const before = numbers(f.lines).length;
       await f.waitForLines((lines) => numbers(lines).length >= before + 40, 'no lines after the restart', 30_000);
       const seen = numbers(f.lines);
-      const trace = () => f.events.map((e) => (e.type === 'lines' ? e.lines.map((l) => `${l.ts.slice(17, 19)} ${l.message}`).join(',') : JSON.stringify(e))).join('\n');
+      const trace = () =>
+        f.events
+          .map((e) =>
+            e.type === 'lines' ? e.lines.map((l) => `${l.ts.slice(17, 19)} ${l.message}`).join(',') : JSON.stringify(e),
+          )
+          .join('\n');
       expect(new Set(seen).size, trace()).toBe(seen.length);
       for (let i = 1; i < seen.length; i++) expect(seen[i]!, trace()).toBeGreaterThan(seen[i - 1]!);
       const states = f.states('container:counter');
@@ -170,7 +203,9 @@ describe('following a container', () => {
       await f.waitForLines((lines) => lines.length > 0, 'no line from "short"');
       await podman.cli(['rm', '-f', '-t', '0', 'short']);
       await waitFor(() => f.states('container:short').includes('ended'), 15_000, 'never reported ended');
-      const ended = f.events.filter((e): e is Extract<LogFollowEvent, { type: 'source' }> => e.type === 'source' && e.state === 'ended').at(-1)!;
+      const ended = f.events
+        .filter((e): e is Extract<LogFollowEvent, { type: 'source' }> => e.type === 'source' && e.state === 'ended')
+        .at(-1)!;
       expect(ended.reason).toMatch(/removed|stopped/);
       await waitFor(
         () => f.events.some((e) => e.type === 'source' && e.state === 'ended' && /removed/.test(e.reason ?? '')),
@@ -183,16 +218,31 @@ describe('following a container', () => {
   }, 40_000);
 
   it('ends the follow when its target is deleted, and follows an edited target on its new connection', async () => {
-    const other = await services.targets.create({ name: 'laptop-2', environment: 'dev', kind: 'docker-local', settings: { socketPath: podman.socketPath } });
+    const other = await services.targets.create({
+      name: 'laptop-2',
+      environment: 'dev',
+      kind: 'docker-local',
+      settings: { socketPath: podman.socketPath },
+    });
     const f = await follow(api, { targetId: other.id, sources: ['container:tick-b'] });
     try {
       await f.waitForLines((lines) => lines.length >= 3, 'no lines');
       // Edited (a new connection is made): the source notices and keeps delivering.
-      await services.targets.update(other.id, { name: 'laptop-2b', environment: 'dev', kind: 'docker-local', settings: { socketPath: podman.socketPath } });
+      await services.targets.update(other.id, {
+        name: 'laptop-2b',
+        environment: 'dev',
+        kind: 'docker-local',
+        settings: { socketPath: podman.socketPath },
+      });
       const count = f.lines.length;
       await f.waitForLines((lines) => lines.length >= count + 5, 'no lines after the target was edited');
       await services.targets.delete(other.id);
-      expect(f.events.at(-1)).toEqual({ type: 'source', source: 'container:tick-b', state: 'ended', reason: 'the target was deleted' });
+      expect(f.events.at(-1)).toEqual({
+        type: 'source',
+        source: 'container:tick-b',
+        state: 'ended',
+        reason: 'the target was deleted',
+      });
       const after = f.events.length;
       await new Promise((r) => setTimeout(r, 500));
       expect(f.events.length).toBe(after);
@@ -207,7 +257,10 @@ describe('following a container', () => {
     const f = await follow(api, { targetId, sources: ['container:nope'] });
     try {
       await waitFor(() => f.states('container:nope').includes('error'), 10_000, 'no error state');
-      expect(f.events.find((e) => e.type === 'source')).toMatchObject({ state: 'error', reason: expect.stringMatching(/no container called nope/) });
+      expect(f.events.find((e) => e.type === 'source')).toMatchObject({
+        state: 'error',
+        reason: expect.stringMatching(/no container called nope/),
+      });
     } finally {
       f.stop();
     }
@@ -295,10 +348,16 @@ describe('the offline cache, filled by follows', () => {
       expect.objectContaining({ container: 'mixed', level: 'error', message: '{"level":"error","msg":"boom"}' }),
     ]);
     const first = entries[0]!.ts;
-    const range = await api.invoke('logs:query', { targetId, from: '2000-01-01T00:00:00Z', to: first, sources: ['container:mixed'] });
+    const range = await api.invoke('logs:query', {
+      targetId,
+      from: '2000-01-01T00:00:00Z',
+      to: first,
+      sources: ['container:mixed'],
+    });
     expect((range as { value: { entries: LogEntry[] } }).value.entries.every((e) => e.ts <= first)).toBe(true);
     const info = await api.invoke('logs:cacheInfo', {});
-    const services_ = (info as { value: { services: { container: string; lines: number; bytes: number }[] } }).value.services;
+    const services_ = (info as { value: { services: { container: string; lines: number; bytes: number }[] } }).value
+      .services;
     const flood = services_.find((s) => s.container === 'flood')!;
     expect(flood.lines).toBe(200_000);
     expect(services_.find((s) => s.container === 'big')!.bytes).toBeGreaterThan(1_000_000);
@@ -308,7 +367,10 @@ describe('the offline cache, filled by follows', () => {
     const before = services.logs.cacheInfo().services.find((s) => s.container === 'mixed')!.lines;
     const f = await follow(api, { targetId, sources: ['container:mixed'] });
     try {
-      await f.waitForLines((lines) => lines.some((l) => l.message.startsWith('multi')), 'no lines on the second follow');
+      await f.waitForLines(
+        (lines) => lines.some((l) => l.message.startsWith('multi')),
+        'no lines on the second follow',
+      );
     } finally {
       f.stop();
     }

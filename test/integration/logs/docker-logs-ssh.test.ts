@@ -48,16 +48,23 @@ describe('logs through the SSH tunnel', () => {
     expect((sources as { value: { key: string }[] }).value.map((s) => s.key)).toEqual(
       expect.arrayContaining(['container:shop-backend-1', 'container:shop-frontend-1', 'container:adhoc-worker']),
     );
-    await fx.podman.run('ssh-mixed', 'trap "exit 0" TERM; echo to-out; echo to-err >&2; printf "bad \\377 ok\\n"; while true; do sleep 1; done');
+    await fx.podman.run(
+      'ssh-mixed',
+      'trap "exit 0" TERM; echo to-out; echo to-err >&2; printf "bad \\377 ok\\n"; while true; do sleep 1; done',
+    );
     const f = await follow(api, { targetId, sources: ['container:ssh-mixed', 'container:shop-backend-1'] });
     try {
       await f.waitForLines(
-        (lines) => lines.some((l) => l.message === 'bad \uFFFD ok') && lines.some((l) => l.container === 'shop-backend-1'),
+        (lines) =>
+          lines.some((l) => l.message === 'bad \uFFFD ok') && lines.some((l) => l.container === 'shop-backend-1'),
         'lines did not arrive through the tunnel',
       );
       expect(f.lines.find((l) => l.message === 'to-out')).toMatchObject({ stream: 'stdout', container: 'ssh-mixed' });
       expect(f.lines.find((l) => l.message === 'to-err')).toMatchObject({ stream: 'stderr', container: 'ssh-mixed' });
-      expect(f.lines.find((l) => l.container === 'shop-backend-1')).toMatchObject({ service: 'backend', message: expect.stringMatching(/^backend line \d+$/) });
+      expect(f.lines.find((l) => l.container === 'shop-backend-1')).toMatchObject({
+        service: 'backend',
+        message: expect.stringMatching(/^backend line \d+$/),
+      });
     } finally {
       f.stop();
     }
@@ -152,7 +159,10 @@ describe('logs through the SSH tunnel', () => {
     await new Promise((r) => setTimeout(r, 500));
     const baseline = openChannels();
     const f = await follow(api, { targetId, sources: ['container:shop-backend-1', 'container:shop-frontend-1'] });
-    await f.waitForLines((lines) => new Set(lines.map((l) => l.container)).size === 2, 'both containers did not deliver');
+    await f.waitForLines(
+      (lines) => new Set(lines.map((l) => l.container)).size === 2,
+      'both containers did not deliver',
+    );
     expect(openChannels()).toBeGreaterThanOrEqual(baseline + 2);
     f.stop();
     await waitFor(() => openChannels() <= baseline, 10_000, `channels stayed open (${openChannels()} > ${baseline})`);

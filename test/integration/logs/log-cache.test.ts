@@ -33,7 +33,13 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function lines(container: string, from: number, count: number, stepMs = 1_000, text = (i: number) => `${container} line ${i}`): LogEntry[] {
+function lines(
+  container: string,
+  from: number,
+  count: number,
+  stepMs = 1_000,
+  text = (i: number) => `${container} line ${i}`,
+): LogEntry[] {
   return Array.from({ length: count }, (_, k) => {
     const i = from + k;
     return {
@@ -63,7 +69,9 @@ describe('LogCache: writing and reading', () => {
   it('keeps NUL bytes, U+FFFD and long lines as they were', () => {
     const odd = lines('web-1', 0, 3, 1_000, (i) => ['a\u0000b', 'bad \uFFFD', 'x'.repeat(1 << 20)][i]!);
     cache.append(odd);
-    expect(cache.query({ targetId: 'target-1', limit: 10 }).entries.map((e) => e.message)).toEqual(odd.map((e) => e.message));
+    expect(cache.query({ targetId: 'target-1', limit: 10 }).entries.map((e) => e.message)).toEqual(
+      odd.map((e) => e.message),
+    );
   });
 
   it('answers a time range with the newest lines up to the limit, oldest first, and says it cut', () => {
@@ -86,7 +94,7 @@ describe('LogCache: writing and reading', () => {
   it('merges sources of very different rates exactly like a full sort would, limits and truncation included', () => {
     // A busy container, two quiet ones and one that is silent for most of the day.
     let x = 7;
-    const rand = () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const written: LogEntry[] = [];
     const add = (container: string, count: number, span: number, offset = 0) => {
       const batch = Array.from({ length: count }, (_, i) => ({
@@ -130,7 +138,9 @@ describe('LogCache: writing and reading', () => {
 
   it('uses the (source, time) index for a time-range query', () => {
     const plan = db
-      .prepare('EXPLAIN QUERY PLAN SELECT id, ts FROM log_lines WHERE source_id = 1 AND ts >= 0 AND ts <= 10 ORDER BY ts DESC, id DESC LIMIT 5')
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT id, ts FROM log_lines WHERE source_id = 1 AND ts >= 0 AND ts <= 10 ORDER BY ts DESC, id DESC LIMIT 5',
+      )
       .all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING (COVERING )?INDEX log_lines_source_ts/);
     expect(plan.map((p) => p.detail).join(' ')).not.toMatch(/TEMP B-TREE/);
@@ -150,7 +160,10 @@ describe('LogCache: writing and reading', () => {
       oldest: new Date(T0).toISOString(),
       newest: new Date(T0 + 9_000).toISOString(),
     });
-    expect(summary.services.find((s) => s.container === 'db-1')).toMatchObject({ lines: 3, oldest: new Date(T0 + 5_000).toISOString() });
+    expect(summary.services.find((s) => s.container === 'db-1')).toMatchObject({
+      lines: 3,
+      oldest: new Date(T0 + 5_000).toISOString(),
+    });
   });
 
   it('survives closing and reopening the database', () => {

@@ -32,7 +32,11 @@ beforeAll(async () => {
     before: async (podman) => {
       await Promise.all([
         podman.run('shop-api-1', COUNTER, composeLabels('shop', 'api')),
-        podman.run('shop-web-1', 'trap "exit 0" TERM; echo "web up"; echo "ERROR web broke" >&2; while true; do sleep 1; done', composeLabels('shop', 'web')),
+        podman.run(
+          'shop-web-1',
+          'trap "exit 0" TERM; echo "web up"; echo "ERROR web broke" >&2; while true; do sleep 1; done',
+          composeLabels('shop', 'web'),
+        ),
       ]);
     },
   });
@@ -40,7 +44,13 @@ beforeAll(async () => {
   services = createServices({ dataDir, credentials: new MemoryCredentialBackend(), logs: { opsPollMs: 300 } });
   api = apiFor(services);
   targetId = (
-    await services.targets.create({ name: 'shop-ops', environment: 'staging', kind: 'ops-api', settings: { baseUrl: agent.url }, secrets: { apiToken: agent.read } })
+    await services.targets.create({
+      name: 'shop-ops',
+      environment: 'staging',
+      kind: 'ops-api',
+      settings: { baseUrl: agent.url },
+      secrets: { apiToken: agent.read },
+    })
   ).id;
 }, 90_000);
 
@@ -66,7 +76,10 @@ describe('logs of an ops-api target (the real agent)', () => {
     const f = await follow(api, { targetId, sources: ['service:api', 'service:web'], tail: 5 });
     try {
       const start = Date.now();
-      await f.waitForLines((lines) => numbers(lines).length >= 40 && lines.some((l) => l.container === 'web'), 'too few lines came by polling');
+      await f.waitForLines(
+        (lines) => numbers(lines).length >= 40 && lines.some((l) => l.container === 'web'),
+        'too few lines came by polling',
+      );
       expect(Date.now() - start).toBeGreaterThan(1_000); // several polls, not one reply
       const seen = numbers(f.lines);
       expect(new Set(seen).size).toBe(seen.length);
@@ -111,7 +124,10 @@ describe('logs of an ops-api target (the real agent)', () => {
     const f = await follow(api, { targetId: bad.id, sources: ['service:api'] });
     try {
       await waitFor(() => f.states('service:api').includes('error'), 10_000, 'no error state');
-      expect(f.events.find((e) => e.type === 'source')).toMatchObject({ state: 'error', reason: expect.stringMatching(/401|token/) });
+      expect(f.events.find((e) => e.type === 'source')).toMatchObject({
+        state: 'error',
+        reason: expect.stringMatching(/401|token/),
+      });
       expect(f.lines).toEqual([]);
     } finally {
       f.stop();
@@ -124,7 +140,10 @@ describe('logs of an ops-api target (the real agent)', () => {
     expect(entries.map((e) => e.message)).toEqual(['web up', 'ERROR web broke']);
     const api_ = await api.invoke('logs:query', { targetId, sources: ['service:api'], text: 'n 1' });
     expect((api_ as { value: { entries: LogEntry[] } }).value.entries.length).toBeGreaterThan(0);
-    const cached = numbers((await api.invoke('logs:query', { targetId, sources: ['service:api'] }) as { value: { entries: LogEntry[] } }).value.entries);
+    const cached = numbers(
+      ((await api.invoke('logs:query', { targetId, sources: ['service:api'] })) as { value: { entries: LogEntry[] } })
+        .value.entries,
+    );
     expect(new Set(cached).size).toBe(cached.length);
   });
 });

@@ -12,7 +12,13 @@ describe('BoundaryDedupe', () => {
 
   it('skips the replayed second as often as each line was seen, and older lines', () => {
     const d = new BoundaryDedupe();
-    for (const [ts, m] of [[1000, 'old'], [2000, 'x'], [2000, 'x'], [2000, 'y']] as const) d.accept(ts, key(m));
+    for (const [ts, m] of [
+      [1000, 'old'],
+      [2000, 'x'],
+      [2000, 'x'],
+      [2000, 'y'],
+    ] as const)
+      d.accept(ts, key(m));
     d.arm();
     const replay = [
       [1000, 'old'],
@@ -34,19 +40,23 @@ describe('BoundaryDedupe', () => {
     d.accept(1000, key('a'));
     d.accept(2000, key('b'));
     d.arm();
-    expect([d.accept(1000, key('a')), d.accept(2000, key('b')), d.accept(2000, key('c'))]).toEqual([false, false, true]);
+    expect([d.accept(1000, key('a')), d.accept(2000, key('b')), d.accept(2000, key('c'))]).toEqual([
+      false,
+      false,
+      true,
+    ]);
   });
 
   it('as a one-off gate seeded from the cache, stops checking after the first newer line', () => {
     const gate = new BoundaryDedupe({ record: false });
     gate.seed(5000, [key('cached')]);
     expect(gate.replaying).toBe(true);
-    expect([gate.accept(4000, key('older')), gate.accept(5000, key('cached')), gate.accept(5000, key('new')), gate.accept(6000, key('later'))]).toEqual([
-      false,
-      false,
-      true,
-      true,
-    ]);
+    expect([
+      gate.accept(4000, key('older')),
+      gate.accept(5000, key('cached')),
+      gate.accept(5000, key('new')),
+      gate.accept(6000, key('later')),
+    ]).toEqual([false, false, true, true]);
     expect(gate.replaying).toBe(false);
   });
 

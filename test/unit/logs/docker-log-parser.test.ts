@@ -52,7 +52,11 @@ describe('DockerLogParser: frames', () => {
   });
 
   it('joins a line Docker sent in several frames, and keeps the streams apart while it does', () => {
-    const split = Buffer.concat([frame(1, `${T1} first half, `), frame(2, `${T2} an error\n`), frame(1, 'second half\n')]);
+    const split = Buffer.concat([
+      frame(1, `${T1} first half, `),
+      frame(2, `${T2} an error\n`),
+      frame(1, 'second half\n'),
+    ]);
     for (const chunks of cuts(split)) {
       expect(parse(chunks).map((l) => [l.stream, l.message])).toEqual([
         ['stderr', 'an error'],
@@ -61,8 +65,13 @@ describe('DockerLogParser: frames', () => {
     }
   });
 
-  it("drops the timestamp podman puts in front of each piece of a long line", () => {
-    const pieces = Buffer.concat([frame(1, `${T2} aaaa`), frame(1, `${T2} bbbb`), frame(1, `${T2} cccc\n`), frame(1, `${T2} next\n`)]);
+  it('drops the timestamp podman puts in front of each piece of a long line', () => {
+    const pieces = Buffer.concat([
+      frame(1, `${T2} aaaa`),
+      frame(1, `${T2} bbbb`),
+      frame(1, `${T2} cccc\n`),
+      frame(1, `${T2} next\n`),
+    ]);
     for (const chunks of cuts(pieces)) {
       expect(parse(chunks).map((l) => l.message)).toEqual(['aaaabbbbcccc', 'next']);
     }
@@ -74,14 +83,22 @@ describe('DockerLogParser: frames', () => {
   });
 
   it('turns invalid UTF-8 into U+FFFD and keeps NUL bytes', () => {
-    const payload = Buffer.concat([Buffer.from(`${T2} bad `), Buffer.from([0xff, 0xfe, 0x41, 0x00, 0x42, 0xc3]), Buffer.from('\n')]);
+    const payload = Buffer.concat([
+      Buffer.from(`${T2} bad `),
+      Buffer.from([0xff, 0xfe, 0x41, 0x00, 0x42, 0xc3]),
+      Buffer.from('\n'),
+    ]);
     for (const chunks of cuts(frame(1, payload))) {
-      expect(parse(chunks)).toEqual([{ ts: '2024-05-01T10:00:01.000Z', stream: 'stdout', message: 'bad \uFFFD\uFFFDA\u0000B\uFFFD' }]);
+      expect(parse(chunks)).toEqual([
+        { ts: '2024-05-01T10:00:01.000Z', stream: 'stdout', message: 'bad \uFFFD\uFFFDA\u0000B\uFFFD' },
+      ]);
     }
   });
 
   it('emits an unfinished last line when the stream ends', () => {
-    expect(parse([frame(1, `${T2} no newline`)])).toEqual([{ ts: '2024-05-01T10:00:01.000Z', stream: 'stdout', message: 'no newline' }]);
+    expect(parse([frame(1, `${T2} no newline`)])).toEqual([
+      { ts: '2024-05-01T10:00:01.000Z', stream: 'stdout', message: 'no newline' },
+    ]);
   });
 
   it('keeps empty lines', () => {
@@ -144,7 +161,10 @@ describe('DockerLogParser: the line cap', () => {
 
 describe('timestamps and UTF-8 boundaries', () => {
   it('reads RFC3339Nano, whole seconds and offsets, and refuses what is not a stamp', () => {
-    expect(parseTimestampPrefix(Buffer.from(`${T1} x`))).toEqual({ ts: '2024-05-01T10:00:00.123Z', length: T1.length + 1 });
+    expect(parseTimestampPrefix(Buffer.from(`${T1} x`))).toEqual({
+      ts: '2024-05-01T10:00:00.123Z',
+      length: T1.length + 1,
+    });
     expect(parseTimestampPrefix(Buffer.from('2024-05-01T12:00:00+02:00 x')).ts).toBe('2024-05-01T10:00:00.000Z');
     expect(parseTimestampPrefix(Buffer.from('hello world, this is not a time')).length).toBe(0);
     expect(parseTimestampPrefix(Buffer.from('2024-05-01 10:00:00 x')).length).toBe(0);

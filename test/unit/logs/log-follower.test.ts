@@ -93,7 +93,8 @@ describe('LogFollower', () => {
     const { source, batches } = setup({ highWater: 100_000 });
     source().emit(0, 200, 1_000); // ~220 KB with overhead
     expect(batches().length).toBeGreaterThanOrEqual(3);
-    for (const batch of batches()) expect(batch.lines.reduce((sum, l) => sum + l.message.length + 100, 0)).toBeLessThanOrEqual(64 * 1024);
+    for (const batch of batches())
+      expect(batch.lines.reduce((sum, l) => sum + l.message.length + 100, 0)).toBeLessThanOrEqual(64 * 1024);
     vi.advanceTimersByTime(16);
     expect(batches().flatMap((b) => b.lines)).toHaveLength(200);
   });
@@ -108,7 +109,10 @@ describe('LogFollower', () => {
 
   it('pauses the sources at the high watermark, never has more than high + one batch unacknowledged, resumes under the low one', () => {
     vi.useFakeTimers();
-    const { follower, source, lines, batches } = setup({ highWater: 1_000, lowWater: 250 }, ['container:a', 'container:b']);
+    const { follower, source, lines, batches } = setup({ highWater: 1_000, lowWater: 250 }, [
+      'container:a',
+      'container:b',
+    ]);
     let next = 0;
     let maxUnacked = 0;
     let maxBatch = 0;
@@ -180,7 +184,12 @@ describe('LogFollower', () => {
     source().emit(0, 2);
     source().events.state('reconnecting', 'the log stream ended');
     expect(events.slice(1).map((e) => e.type)).toEqual(['lines', 'source']);
-    expect(events[2]).toEqual({ type: 'source', source: 'container:a', state: 'reconnecting', reason: 'the log stream ended' });
+    expect(events[2]).toEqual({
+      type: 'source',
+      source: 'container:a',
+      state: 'reconnecting',
+      reason: 'the log stream ended',
+    });
   });
 
   it('stops its sources and sends nothing more once stopped', () => {

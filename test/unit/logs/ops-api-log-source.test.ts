@@ -10,7 +10,13 @@ import { OpsApiLogSource } from '../../../main/services/logs/ops-api-log-source'
 
 const T = Date.parse('2024-05-01T10:00:00Z');
 const at = (s: number) => new Date(T + s * 1000).toISOString();
-const entry = (s: number, message: string, stream: 'stdout' | 'stderr' = 'stdout'): OpsLogEntry => ({ ts: at(s), service: 'api', stream, level: null, message });
+const entry = (s: number, message: string, stream: 'stdout' | 'stderr' = 'stdout'): OpsLogEntry => ({
+  ts: at(s),
+  service: 'api',
+  stream,
+  level: null,
+  message,
+});
 
 function setup(script: (query: { since?: string; tail?: number }) => OpsLogEntry[] | Error) {
   const queries: { since?: string; tail?: number }[] = [];
