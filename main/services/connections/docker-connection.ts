@@ -121,6 +121,11 @@ export class LocalDockerConnection implements DockerConnection {
           clearTimeout(timer);
           off();
           resolve();
+        } else if (state.status === 'reconnecting') {
+          // An attempt failed: answer now; callers are told again when it comes back.
+          clearTimeout(timer);
+          off();
+          reject(new Error(`The local Docker engine is not answering (${state.reason}) — Control Room keeps retrying.`));
         }
       });
     });

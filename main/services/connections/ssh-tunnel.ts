@@ -122,6 +122,11 @@ export class SshTunnel {
           clearTimeout(timer);
           off();
           resolve();
+        } else if (this.current.status === 'reconnecting') {
+          // An attempt failed: answer now; callers are told again when it comes back.
+          clearTimeout(timer);
+          off();
+          reject(new Error(`${this.options.label} (${this.where()}) is not reachable (${this.current.reason}) — Control Room keeps retrying.`));
         } else {
           const reason = this.blockedReason();
           if (reason) {

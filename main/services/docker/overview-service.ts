@@ -70,7 +70,10 @@ export class DockerOverviewService {
   }
 
   private startWatch(targetId: string): Watch {
-    const connection = this.connections.connection(targetId);
+    // The target's connection is remade when the target is edited or its host key trusted;
+    // the watch follows whichever one is current.
+    let connection = this.connections.connection(targetId);
+    let subscribing = false;
     const watch: Watch = { containers: new Map(), engine: undefined, emitters: new Set(), onError: new Set(), stop: () => undefined };
     let stopped = false;
     let events: NodeJS.ReadableStream & { destroy?: () => void } | undefined;
@@ -118,36 +121,59 @@ export class DockerOverviewService {
       if (pending.size && !flushTimer) flushTimer = setTimeout(() => void flush(), EVENT_DEBOUNCE_MS);
     };
 
+    const dropEvents = () => {
+      // Destroying inside a data handler leaked channels in TEST-ENV.md's runs: defer it.
+      const stream = events;
+      events = undefined;
+      if (stream) setImmediate(() => stream.destroy?.());
+    };
+
     const subscribe = async () => {
+      // One setup at a time: a second one would open a second events stream and leak it.
+      if (subscribing || stopped) return;
+      subscribing = true;
       try {
-        await ready(connection);
+        connection = this.connections.connection(targetId);
+        const current = connection;
+        await ready(current);
         if (stopped) return;
         // Subscribe before reading, so no change can fall between the read and the stream.
-        const stream = (await connection.docker.getEvents({ filters: JSON.stringify({ type: ['container'] }) } as object)) as NodeJS.ReadableStream & {
+        const stream = (await current.docker.getEvents({ filters: JSON.stringify({ type: ['container'] }) } as object)) as NodeJS.ReadableStream & {
           destroy?: () => void;
         };
-        if (stopped) return stream.destroy?.();
+        if (stopped || connection !== current) return stream.destroy?.();
         events = stream;
         stream.on('data', onEvent);
         stream.on('error', () => undefined);
         stream.on('close', () => {
           if (!stopped && events === stream) {
             events = undefined;
-            connection.suspect('the events stream ended');
+            current.suspect('the events stream ended');
           }
         });
-        const { engine, containers } = await this.readAll(connection.docker);
+        const { engine, containers } = await this.readAll(current.docker);
         watch.engine = engine;
         watch.containers = new Map(containers.map((c) => [c.id, c]));
         publish();
       } catch (error) {
         fail(error);
+      } finally {
+        subscribing = false;
       }
     };
 
-    // A (re)connection re-reads everything and opens a new events stream.
-    const offState = connection.onState((state) => {
-      if (state.status === 'connected' && !events) void subscribe();
+    // A (re)connection — of this connection or of one made in its place — re-reads everything
+    // and opens a new events stream.
+    const offState = this.connections.onState(({ targetId: id, state }) => {
+      if (id !== targetId || state.status !== 'connected' || stopped) return;
+      let current: DockerConnection;
+      try {
+        current = this.connections.connection(targetId);
+      } catch {
+        return; // the target was deleted
+      }
+      if (current !== connection) dropEvents();
+      if (!events) void subscribe();
     });
     void subscribe();
 
@@ -155,10 +181,7 @@ export class DockerOverviewService {
       stopped = true;
       offState();
       clearTimeout(flushTimer);
-      // Destroying inside a data handler leaked channels in TEST-ENV.md's runs: defer it.
-      const stream = events;
-      events = undefined;
-      if (stream) setImmediate(() => stream.destroy?.());
+      dropEvents();
     };
     return watch;
   }

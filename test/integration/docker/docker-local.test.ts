@@ -74,4 +74,28 @@ describe('docker-local: the engine on a local socket', () => {
     await services.targets.update(other.id, { name: 'nowhere', environment: 'dev', kind: 'docker-local', settings: { socketPath: podman.socketPath } });
     await waitForState(services, other.id, (s) => s.status === 'connected');
   }, 40_000);
+
+  it('a watch follows its target to a new connection after an edit', async () => {
+    const moved = await services.targets.create({
+      name: 'moving',
+      environment: 'dev',
+      kind: 'docker-local',
+      settings: { socketPath: join(dataDir, 'not-yet.sock') },
+    });
+    const seen: DockerOverview[] = [];
+    const errors: string[] = [];
+    const stop = services.overview.watch(moved.id, (o) => seen.push(o), (e) => errors.push(e));
+    try {
+      await waitFor(() => errors.length > 0, 15_000, 'the unreachable socket was never reported');
+      expect(seen).toHaveLength(0);
+      await services.targets.update(moved.id, { name: 'moving', environment: 'dev', kind: 'docker-local', settings: { socketPath: podman.socketPath } });
+      await waitFor(() => seen.length > 0, 15_000, 'the watch never followed the edited target');
+      expect(seen.at(-1)!.projects[0]!.project).toBe('billing');
+      // And it is live on the new connection: a new container shows up from its events.
+      await podman.run('api-2', 'trap "exit 0" TERM; while true; do sleep 1; done', composeLabels('billing', 'api'));
+      await waitFor(() => seen.at(-1)!.projects[0]!.services[0]!.containers.length === 2, 15_000, 'no event from the new connection');
+    } finally {
+      stop();
+    }
+  }, 40_000);
 });
