@@ -17,6 +17,9 @@ export interface PaneInspection {
     received: number;
     stored: number;
     written: number;
+    drawn: number;
+    cols: number;
+    rows: number;
     pendingLines: number;
     acked: number;
     maxFrameMs: number;

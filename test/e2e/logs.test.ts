@@ -71,14 +71,14 @@ describe('Logs in browser mode over SSH', () => {
     await page.keyboard.press('Control+2');
     await page.getByRole('heading', { name: 'Logs', level: 1 }).waitFor();
     await chooseSources(page, 1, ['shop-api-1']);
-    await expect.poll(() => rowsOf(1, /api request \d+/), { timeout: 15_000 }).not.toHaveLength(0);
+    await expect.poll(() => rowsOf(1, /api request \d+/), { timeout: 20_000 }).not.toHaveLength(0);
     const chip = pane(page, 1).locator('.source-chip[data-source="container:shop-api-1"]');
-    await expect.poll(() => chip.getAttribute('data-state')).toBe('live');
+    await expect.poll(() => chip.getAttribute('data-state'), { timeout: 15_000 }).toBe('live');
     const row = (await rowsOf(1, /api request/))[0]!;
     expect(row).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3} shop-api-1 │ level=info api request \d+$/);
     // Lines keep arriving.
     const before = (await paneStats(page, 1)).received;
-    await expect.poll(async () => (await paneStats(page, 1)).received, { timeout: 5_000 }).toBeGreaterThan(before);
+    await expect.poll(async () => (await paneStats(page, 1)).received, { timeout: 20_000 }).toBeGreaterThan(before);
     console.log(`log panes draw with xterm's ${(await paneStats(page, 1)).renderer} renderer`);
     expect(rig.pageErrors).toEqual([]);
   });
@@ -87,8 +87,8 @@ describe('Logs in browser mode over SSH', () => {
     const { page } = rig;
     await pane(page, 1).getByRole('button', { name: 'Split pane 1 right' }).click();
     await chooseSources(page, 2, ['shop-api-1', 'shop-worker-1']);
-    await expect.poll(() => rowsOf(2, /worker job/), { timeout: 15_000 }).not.toHaveLength(0);
-    await expect.poll(() => rowsOf(2, /api request|payment failed/)).not.toHaveLength(0);
+    await expect.poll(() => rowsOf(2, /worker job/), { timeout: 20_000 }).not.toHaveLength(0);
+    await expect.poll(() => rowsOf(2, /api request|payment failed/), { timeout: 15_000 }).not.toHaveLength(0);
     const rows = (await paneText(page, 2)).filter((row) => timeOf(row) !== undefined);
     const times = rows.map((row) => timeOf(row)!);
     // Non-decreasing: the tails of both (sent one after the other) were put in time order.
@@ -107,20 +107,26 @@ describe('Logs in browser mode over SSH', () => {
     const search = pane(page, 2).getByRole('searchbox', { name: 'Search in pane' });
     await search.waitFor();
     await search.fill(`worker job ${job}`);
-    await expect.poll(() => pane(page, 2).locator('.search-count').textContent()).toMatch(/^1 of \d+$/);
+    await expect
+      .poll(() => pane(page, 2).locator('.search-count').textContent(), { timeout: 15_000 })
+      .toMatch(/^1 of \d+$/);
     await pane(page, 2).getByRole('button', { name: 'Regular expression' }).click();
     await search.fill('worker job \\d+');
-    await expect.poll(() => pane(page, 2).locator('.search-count').textContent()).toMatch(/^\d+ of \d+$/);
+    await expect
+      .poll(() => pane(page, 2).locator('.search-count').textContent(), { timeout: 15_000 })
+      .toMatch(/^\d+ of \d+$/);
     const count = Number(/of (\d+)/.exec((await pane(page, 2).locator('.search-count').textContent())!)![1]);
     expect(count).toBeGreaterThan(2);
     const at = async () => Number(/^(\d+)/.exec((await pane(page, 2).locator('.search-count').textContent())!)![1]);
     const start = await at();
     await pane(page, 2).getByRole('button', { name: 'Next match' }).click();
-    await expect.poll(at).not.toBe(start);
+    await expect.poll(at, { timeout: 15_000 }).not.toBe(start);
     await pane(page, 2).getByRole('button', { name: 'Previous match' }).click();
-    await expect.poll(at).toBe(start);
+    await expect.poll(at, { timeout: 15_000 }).toBe(start);
     await search.fill('no such line anywhere');
-    await expect.poll(() => pane(page, 2).locator('.search-count').textContent()).toBe('No results');
+    await expect
+      .poll(() => pane(page, 2).locator('.search-count').textContent(), { timeout: 15_000 })
+      .toBe('No results');
     await page.keyboard.press('Escape');
     await search.waitFor({ state: 'hidden' });
   });
@@ -129,15 +135,15 @@ describe('Logs in browser mode over SSH', () => {
     const { page } = rig;
     await pane(page, 2).getByRole('button', { name: 'Filters' }).click();
     await pane(page, 2).getByLabel('Include').fill('worker');
-    await expect.poll(() => rowsOf(2, /api request|payment failed/)).toHaveLength(0);
+    await expect.poll(() => rowsOf(2, /api request|payment failed/), { timeout: 15_000 }).toHaveLength(0);
     expect(await rowsOf(2, /worker job/)).not.toHaveLength(0);
     await pane(page, 2).getByLabel('Include').fill('');
-    await expect.poll(() => rowsOf(2, /api request/)).not.toHaveLength(0);
+    await expect.poll(() => rowsOf(2, /api request/), { timeout: 15_000 }).not.toHaveLength(0);
 
     // Levels: only errors (the api's "ERROR payment failed" lines).
     for (const level of ['Warn', 'Info', 'Debug'])
       await pane(page, 2).getByRole('button', { name: level, exact: true }).click();
-    await expect.poll(() => rowsOf(2, /worker job|api request/)).toHaveLength(0);
+    await expect.poll(() => rowsOf(2, /worker job|api request/), { timeout: 15_000 }).toHaveLength(0);
     expect(await rowsOf(2, /payment failed/)).not.toHaveLength(0);
     for (const level of ['Warn', 'Info', 'Debug'])
       await pane(page, 2).getByRole('button', { name: level, exact: true }).click();
@@ -145,12 +151,12 @@ describe('Logs in browser mode over SSH', () => {
     // Exclude with a regular expression.
     await pane(page, 2).locator('.filter-bar').getByRole('button', { name: '.*' }).click();
     await pane(page, 2).getByLabel('Exclude').fill('job [0-9]*[02468]$');
-    await expect.poll(async () => (await rowsOf(2, /worker job \d*[02468]$/)).length).toBe(0);
+    await expect.poll(async () => (await rowsOf(2, /worker job \d*[02468]$/)).length, { timeout: 15_000 }).toBe(0);
     expect(await rowsOf(2, /worker job \d*[13579]$/)).not.toHaveLength(0);
     await pane(page, 2).getByLabel('Exclude').fill('');
     await pane(page, 2).locator('.filter-bar').getByRole('button', { name: '.*' }).click();
     await pane(page, 2).getByRole('button', { name: 'Filters' }).click();
-    await expect.poll(() => rowsOf(2, /worker job \d*[02468]$/)).not.toHaveLength(0);
+    await expect.poll(() => rowsOf(2, /worker job \d*[02468]$/), { timeout: 15_000 }).not.toHaveLength(0);
   });
 
   it('pauses (still receiving, "N new lines") and resumes at the end', async () => {
@@ -200,7 +206,7 @@ describe('Logs in browser mode over SSH', () => {
     await pane(page, 6).getByRole('button', { name: 'Close pane 6' }).click();
     await pane(page, 5).getByRole('button', { name: 'Close pane 5' }).click();
     expect(await page.locator('.log-pane').count()).toBe(4);
-    await expect.poll(() => rowsOf(3, /api request|worker job/), { timeout: 10_000 }).not.toHaveLength(0);
+    await expect.poll(() => rowsOf(3, /api request|worker job/), { timeout: 20_000 }).not.toHaveLength(0);
 
     await page.mouse.move(700, 880);
     await page.waitForTimeout(1500);
@@ -211,8 +217,8 @@ describe('Logs in browser mode over SSH', () => {
     expect(JSON.stringify(saved.value)).toContain('shop-worker-1');
     await page.reload();
     await page.getByRole('heading', { name: 'Logs', level: 1 }).waitFor();
-    await expect.poll(() => page.locator('.log-pane').count()).toBe(4);
-    await expect.poll(() => rowsOf(4, /worker job/), { timeout: 15_000 }).not.toHaveLength(0);
+    await expect.poll(() => page.locator('.log-pane').count(), { timeout: 15_000 }).toBe(4);
+    await expect.poll(() => rowsOf(4, /worker job/), { timeout: 20_000 }).not.toHaveLength(0);
   });
 
   it('shows cached lines with a "cached" badge and their age while the target is unreachable', async () => {
@@ -231,7 +237,7 @@ describe('Logs in browser mode over SSH', () => {
       await pane(page, 4)
         .getByText(/^Cached · newest /)
         .waitFor({ timeout: 20_000 });
-      await expect.poll(() => rowsOf(4, /worker job/), { timeout: 15_000 }).not.toHaveLength(0);
+      await expect.poll(() => rowsOf(4, /worker job/), { timeout: 20_000 }).not.toHaveLength(0);
     } finally {
       await sshd.start();
     }

@@ -704,10 +704,7 @@ function PaneMenu({
         setMessage('The cache has no lines in that range.');
         return;
       }
-      saveText(
-        logFileName(target.name, config.sources, new Date(fromMs)),
-        entries.map(entryLine).join(''),
-      );
+      saveText(logFileName(target.name, config.sources, new Date(fromMs)), entries.map(entryLine).join(''));
       setMessage(
         truncated
           ? `Saved the first ${entries.length.toLocaleString()} lines; narrow the range for the rest.`

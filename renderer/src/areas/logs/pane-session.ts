@@ -16,7 +16,6 @@ import { WebglAddon } from '@xterm/addon-webgl';
 import type { ControlRoomApi } from '../../../../shared/transport';
 import type { LogEntry, LogFollowEvent, SourceState } from '../../../../shared/model/logs';
 import type { LogLevel } from '../../../../shared/model/ops';
-import { detectLogLevel } from '../../../../shared/log-level';
 import { toApiError } from '../../api/open-api';
 import { LineStore, type StoredLine } from './line-store';
 import { MergeBuffer } from './merge-buffer';
@@ -39,8 +38,6 @@ const FOLLOW_TAIL = 1_000;
 const CACHED_LINES = 5_000;
 /** A window of cached history shown by "jump to time" beyond the pane's own buffer. */
 const HISTORY_LINES = 10_000;
-/** Lines longer than this get their level read from the head only (JSON parse of 10 MB is not free). */
-const LEVEL_SCAN_LIMIT = 4096;
 
 export interface PaneSource {
   key: string;
@@ -187,6 +184,8 @@ export class PaneSession {
   private notice: string | undefined;
   private renderer: 'webgl' | 'dom' = 'dom';
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the user last wheeled, pressed or typed in the terminal (performance.now()). */
+  private touchedAt = -Infinity;
   private readonly resizeObserver: ResizeObserver;
   private disposed = false;
 
@@ -270,6 +269,10 @@ export class PaneSession {
 
     this.resizeObserver = new ResizeObserver(() => this.scheduleFit());
     this.resizeObserver.observe(options.host);
+    const touched = () => (this.touchedAt = performance.now());
+    for (const type of ['wheel', 'pointerdown', 'keydown'] as const) {
+      options.host.addEventListener(type, touched, { capture: true, passive: true });
+    }
     this.fitNow();
     this.inspectable(options.host);
     this.snapshot = this.buildSnapshot();
@@ -535,7 +538,9 @@ export class PaneSession {
           this.catchUp = new Map(
             [...this.newestSeen].map(([source, seen]) => [source, { ...seen, messages: new Set(seen.messages) }]),
           );
-          this.statuses = Object.fromEntries(this.sources.map((source) => [source.key, { state: 'starting' as const }]));
+          this.statuses = Object.fromEntries(
+            this.sources.map((source) => [source.key, { state: 'starting' as const }]),
+          );
         }
         this.followId = event.followId;
         if (this.sources.length > 1) this.holdUntil = performance.now() + STARTUP_HOLD_MS;
@@ -628,8 +633,9 @@ export class PaneSession {
       this.format = { ...this.format, labels: this.labels };
     }
     const message = entry.message;
-    const level: LogLevel | null =
-      entry.level ?? detectLogLevel(message.length > LEVEL_SCAN_LIMIT ? message.slice(0, LEVEL_SCAN_LIMIT) : message);
+    // Main tags every entry it can (shared/log-level.ts, the same reading); a second pass here
+    // would only cost time in a burst.
+    const level: LogLevel | null = entry.level;
     return { seq: 0, tsMs: Number.isNaN(parsed) ? Date.now() : parsed, source, level, message };
   }
 
@@ -797,10 +803,16 @@ export class PaneSession {
     return false;
   }
 
+  /**
+   * Scrolling up pauses the pane (so the lines being read stay put); scrolling back to the end
+   * resumes it. xterm reports a scroll for every new line too, so only scrolls right after the
+   * user touched the pane count.
+   */
   private onScroll() {
+    if (performance.now() - this.touchedAt > 1_000) return;
     const buffer = this.terminal.buffer.active;
     const atBottom = buffer.viewportY >= buffer.baseY;
-    if (this.mode === 'live' && !atBottom && this.feed.idle) this.pause('scroll');
+    if (this.mode === 'live' && !atBottom) this.pause('scroll');
     else if (this.mode === 'paused' && this.pausedBy === 'scroll' && atBottom) this.resume();
   }
 

@@ -10,6 +10,13 @@
  * credit is held back, so main stops getting acknowledgements and pauses the source; it is
  * handed out again once the backlog falls under `lowWaterChars`. Nothing is ever dropped.
  *
+ * During a burst (more than `burstChars` waiting, or written in about the last quarter second)
+ * the screen is redrawn every `burstRedrawMs`
+ * rather than every frame: the writes are wrapped in synchronized-output mode (DEC 2026, which
+ * log text cannot set: terminal-safety shows it instead). Nobody reads a flood at 60 frames a
+ * second, and redrawing the rows is as much work as parsing them, work the CPU would rather
+ * spend on receiving.
+ *
  * The queue also takes re-renders (a terminal reset followed by a lazy run of stored lines,
  * pulled within the same frame budget) and barriers (a callback once everything before it has
  * been parsed, for jumping to a line).
@@ -23,6 +30,8 @@ export interface FeedTerminal {
 
 export interface FeedOptions {
   chunkChars: number;
+  burstChars: number;
+  burstRedrawMs: number;
   maxInFlightChars: number;
   frameBudgetMs: number;
   highWaterChars: number;
@@ -31,6 +40,8 @@ export interface FeedOptions {
 
 export const DEFAULT_FEED_OPTIONS: FeedOptions = {
   chunkChars: 16 * 1024,
+  burstChars: 128 * 1024,
+  burstRedrawMs: 100,
   maxInFlightChars: 512 * 1024,
   frameBudgetMs: 6,
   highWaterChars: 2 * 1024 * 1024,
@@ -51,6 +62,8 @@ export interface FeedHooks {
 
 /** Mirrors the terminal's reset so a re-render starts from a clean, cursor-less screen. */
 export const RESET_SEQUENCE = '\x1bc\x1b[?25l';
+const SYNC_ON = '\x1b[?2026h';
+const SYNC_OFF = '\x1b[?2026l';
 
 type Item =
   | { kind: 'line'; line: StoredLine; credit: boolean; size: number }
@@ -70,6 +83,15 @@ export class TerminalFeed {
   private gateOpen = true;
   private scheduled = false;
   private disposed = false;
+  /** Synchronized output is on (xterm holds its redraws). */
+  private syncOn = false;
+  private syncSince = 0;
+  /** A redraw was asked for (sync off) and has not been parsed yet: no new hold before it draws. */
+  private redrawPending = false;
+  private redrawParsedAt = 0;
+  /** Characters written recently, decaying with a quarter-second time constant. */
+  private recentChars = 0;
+  private recentAt = 0;
   /** Longest single frame of our own work, for the benchmark and the inspection handle. */
   maxFrameMs = 0;
   /** Lines xterm has called back for (parsed), re-renders included. */
@@ -132,6 +154,8 @@ export class TerminalFeed {
     this.head = 0;
     this.queuedChars = 0;
     this.queue.push({ kind: 'control', text: RESET_SEQUENCE });
+    // The reset ends synchronized output too; a redraw follows it anyway.
+    this.syncOn = false;
     if (lines) this.queue.push({ kind: 'run', lines: lines[Symbol.iterator]() });
     this.giveCredit(dropped);
     this.updateGate();
@@ -159,9 +183,20 @@ export class TerminalFeed {
   private frame() {
     this.scheduled = false;
     if (this.disposed) return;
-    const { chunkChars, maxInFlightChars, frameBudgetMs } = this.options;
+    const { chunkChars, maxInFlightChars, frameBudgetMs, burstChars, burstRedrawMs } = this.options;
     const started = this.hooks.now();
     let chunk = '';
+    if (
+      !this.syncOn &&
+      !this.redrawPending &&
+      started - this.redrawParsedAt > 20 &&
+      this.head < this.queue.length &&
+      (this.pendingChars > burstChars || this.recent(started) > burstChars)
+    ) {
+      chunk = SYNC_ON;
+      this.syncOn = true;
+      this.syncSince = started;
+    }
     let chunkLines = 0;
     let chunkCredit = 0;
     let overBudget = false;
@@ -207,6 +242,17 @@ export class TerminalFeed {
       }
       if (chunk.length >= chunkChars) send();
     }
+    const bursting = this.head < this.queue.length || this.inFlight > burstChars || this.recent(started) > burstChars;
+    if (this.syncOn && (!bursting || started - this.syncSince >= burstRedrawMs)) {
+      // Let this much be drawn.
+      send();
+      this.syncOn = false;
+      this.redrawPending = true;
+      this.write(SYNC_OFF, 0, 0, () => {
+        this.redrawPending = false;
+        this.redrawParsedAt = this.hooks.now();
+      });
+    }
     send();
     this.maxFrameMs = Math.max(this.maxFrameMs, this.hooks.now() - started);
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
@@ -218,8 +264,15 @@ export class TerminalFeed {
     if (this.head < this.queue.length && this.inFlight < maxInFlightChars) this.wake();
   }
 
+  private recent(now: number): number {
+    return this.recentChars * Math.exp((this.recentAt - now) / 250);
+  }
+
   private write(text: string, lines: number, credit: number, after?: () => void) {
     const size = text.length;
+    const now = this.hooks.now();
+    this.recentChars = this.recent(now) + size;
+    this.recentAt = now;
     this.inFlight += size;
     this.inFlightLines += lines;
     this.terminal.write(text, () => {
@@ -229,7 +282,8 @@ export class TerminalFeed {
       after?.();
       this.giveCredit(credit);
       this.updateGate();
-      if (this.head < this.queue.length) this.wake();
+      // More to write, or a held redraw to release.
+      if (this.head < this.queue.length || this.syncOn) this.wake();
     });
   }
 
