@@ -88,7 +88,7 @@ export class TerminalFeed {
   private syncSince = 0;
   /** A redraw was asked for (sync off) and has not been parsed yet: no new hold before it draws. */
   private redrawPending = false;
-  private redrawParsedAt = 0;
+  private redrawParsedAt = -Infinity;
   /** Characters written recently, decaying with a quarter-second time constant. */
   private recentChars = 0;
   private recentAt = 0;

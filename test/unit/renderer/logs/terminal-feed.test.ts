@@ -1,0 +1,223 @@
+/**
+ * The terminal feed: lines reach xterm in chunks once per frame, credit (acknowledgements to
+ * main) only for what xterm has called back for, held above the high watermark, nothing dropped.
+ */
+/* eslint-disable no-control-regex -- terminal text is full of escape sequences */
+import { describe, expect, it } from 'vitest';
+import type { StoredLine } from '../../../../renderer/src/areas/logs/line-store';
+import { RESET_SEQUENCE, TerminalFeed, type FeedOptions } from '../../../../renderer/src/areas/logs/terminal-feed';
+
+/** A terminal that parses only when told to, like xterm's write buffer. */
+class FakeTerminal {
+  written: string[] = [];
+  private waiting: (() => void)[] = [];
+  write(data: string, callback: () => void) {
+    this.written.push(data);
+    this.waiting.push(callback);
+  }
+  /** xterm parses `count` writes (all by default) and calls back. */
+  parse(count = Infinity) {
+    const now = this.waiting.splice(0, Math.min(count, this.waiting.length));
+    for (const callback of now) callback();
+  }
+  get pending() {
+    return this.waiting.length;
+  }
+  text() {
+    return this.written.join('');
+  }
+}
+
+function rig(options: Partial<FeedOptions> = {}) {
+  const terminal = new FakeTerminal();
+  const frames: (() => void)[] = [];
+  let credited = 0;
+  let clock = 0;
+  const feed = new TerminalFeed(
+    terminal,
+    {
+      format: (line) => `${line.message}\r\n`,
+      credit: (lines) => (credited += lines),
+      schedule: (frame) => frames.push(frame),
+      now: () => clock,
+    },
+    {
+      chunkChars: 64,
+      maxInFlightChars: 1000,
+      frameBudgetMs: 6,
+      highWaterChars: 10_000,
+      lowWaterChars: 2_000,
+      burstChars: 1_000_000,
+      burstRedrawMs: 100,
+      ...options,
+    },
+  );
+  const frame = () => {
+    const due = frames.splice(0);
+    for (const run of due) run();
+    return due.length;
+  };
+  return {
+    feed,
+    terminal,
+    frame,
+    credited: () => credited,
+    tick: (ms: number) => (clock += ms),
+  };
+}
+
+let seq = 0;
+function line(message: string): StoredLine {
+  return { seq: ++seq, tsMs: 0, source: 0, level: null, message };
+}
+
+describe('TerminalFeed', () => {
+  it('writes once per frame, in chunks, and credits lines only when xterm has parsed them', () => {
+    const { feed, terminal, frame, credited } = rig();
+    for (let i = 0; i < 20; i++) feed.push(line(`line ${String(i).padStart(2, '0')}`), true);
+    expect(terminal.written).toHaveLength(0); // nothing before the frame
+    expect(frame()).toBe(1);
+    expect(terminal.written.length).toBeGreaterThan(1); // several chunks of about 64 characters
+    expect(terminal.text()).toBe(
+      Array.from({ length: 20 }, (_, i) => `line ${String(i).padStart(2, '0')}\r\n`).join(''),
+    );
+    expect(credited()).toBe(0);
+    terminal.parse(1);
+    expect(credited()).toBeGreaterThan(0);
+    expect(credited()).toBeLessThan(20);
+    terminal.parse();
+    expect(credited()).toBe(20);
+    expect(feed.idle).toBe(true);
+    expect(feed.drawn).toBe(20);
+  });
+
+  it('credits lines stored without drawing at once', () => {
+    const { feed, credited } = rig();
+    feed.creditNow(7);
+    expect(credited()).toBe(7);
+  });
+
+  it('stops handing xterm more than maxInFlightChars, and carries on as it calls back', () => {
+    const { feed, terminal, frame } = rig({ maxInFlightChars: 100 });
+    for (let i = 0; i < 50; i++) feed.push(line('x'.repeat(20)), true);
+    frame();
+    const first = terminal.text().length;
+    expect(first).toBeLessThan(200);
+    expect(frame()).toBe(0); // waits for xterm, not for the next frame
+    terminal.parse();
+    expect(frame()).toBe(1);
+    expect(terminal.text().length).toBeGreaterThan(first);
+    while (terminal.pending) {
+      terminal.parse();
+      frame();
+    }
+    expect(terminal.text().split('\r\n').filter(Boolean)).toHaveLength(50);
+  });
+
+  it('holds credit above the high watermark until the backlog falls under the low one', () => {
+    const { feed, terminal, frame, credited } = rig({
+      highWaterChars: 3_000,
+      lowWaterChars: 1_000,
+      maxInFlightChars: 500,
+    });
+    feed.creditNow(1);
+    expect(credited()).toBe(1);
+    for (let i = 0; i < 100; i++) feed.push(line('y'.repeat(52)), true); // 100 × (52 + 48) = 10,000 pending
+    frame();
+    feed.creditNow(5); // filtered lines: their credit waits too
+    terminal.parse();
+    expect(credited()).toBe(1);
+    // Drain until under the low watermark: everything held comes out at once.
+    let rounds = 0;
+    while (feed.pendingChars >= 1_000 && rounds++ < 100) {
+      frame();
+      terminal.parse();
+    }
+    expect(credited()).toBeGreaterThan(60);
+    while (!feed.idle && rounds++ < 200) {
+      frame();
+      terminal.parse();
+    }
+    expect(credited()).toBe(106);
+  });
+
+  it('restart clears the screen in order, credits the lines it drops and draws the run lazily', () => {
+    const { feed, terminal, frame, credited } = rig();
+    feed.push(line('old 1'), true);
+    frame();
+    feed.push(line('old 2'), true);
+    feed.push(line('old 3'), false);
+    feed.restart([line('again 1'), line('again 2')]);
+    expect(credited()).toBe(1); // old 2 (old 3 owed nothing)
+    frame();
+    terminal.parse();
+    const text = terminal.text();
+    expect(text.indexOf('old 1')).toBeLessThan(text.indexOf(RESET_SEQUENCE));
+    expect(text).not.toContain('old 2');
+    expect(text.slice(text.indexOf(RESET_SEQUENCE))).toBe(`${RESET_SEQUENCE}again 1\r\nagain 2\r\n`);
+    expect(credited()).toBe(2);
+  });
+
+  it('calls a barrier once everything before it is parsed, not before', () => {
+    const { feed, terminal, frame } = rig();
+    let reached = false;
+    feed.push(line('before'), true);
+    feed.barrier(() => (reached = true));
+    feed.push(line('after'), true);
+    frame();
+    expect(reached).toBe(false);
+    terminal.parse(1);
+    expect(reached).toBe(false);
+    terminal.parse(1);
+    expect(reached).toBe(true);
+  });
+
+  it('holds redraws during a flood (synchronized output) and releases them every burstRedrawMs', () => {
+    const { feed, terminal, frame, tick } = rig({ burstChars: 500, maxInFlightChars: 100_000, chunkChars: 1_000 });
+    for (let i = 0; i < 200; i++) feed.push(line('z'.repeat(40)), true);
+    frame();
+    expect(terminal.written[0]!.startsWith('\x1b[?2026h')).toBe(true);
+    expect(terminal.text()).not.toContain('\x1b[?2026l');
+    terminal.parse();
+    tick(150);
+    for (let i = 0; i < 200; i++) feed.push(line('z'.repeat(40)), true);
+    frame();
+    expect(terminal.text()).toContain('\x1b[?2026l');
+    terminal.parse();
+    // Once the flood is over the screen is never left held.
+    tick(1_000);
+    for (let i = 0; i < 10 && frame(); i++) terminal.parse();
+    const text = terminal.text();
+    expect(text.lastIndexOf('\x1b[?2026l')).toBeGreaterThan(text.lastIndexOf('\x1b[?2026h'));
+  });
+
+  it('never drops a line, whatever the timing', () => {
+    const { feed, terminal, frame, credited, tick } = rig({
+      maxInFlightChars: 300,
+      highWaterChars: 2_000,
+      lowWaterChars: 500,
+    });
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let pushed = 0;
+    for (let step = 0; step < 2_000; step++) {
+      const r = random();
+      if (r < 0.5) feed.push(line(`n${pushed++}`), true);
+      else if (r < 0.7) frame();
+      else if (r < 0.9) terminal.parse(1 + Math.floor(random() * 3));
+      else tick(10);
+    }
+    for (let i = 0; i < 10_000 && !(feed.idle && !terminal.pending); i++) {
+      frame();
+      terminal.parse();
+    }
+    const numbers = terminal
+      .text()
+      .replace(/\x1b\[\?2026[hl]/g, '')
+      .split('\r\n')
+      .filter(Boolean)
+      .map((row) => Number(row.slice(1)));
+    expect(numbers).toEqual(Array.from({ length: pushed }, (_, i) => i));
+    expect(credited()).toBe(pushed);
+  });
+});
