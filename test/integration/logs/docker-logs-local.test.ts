@@ -169,7 +169,10 @@ describe('following a container', () => {
           )
           .join('\n');
       expect(new Set(seen).size, trace()).toBe(seen.length);
-      for (let i = 1; i < seen.length; i++) expect(seen[i]!, trace()).toBeGreaterThan(seen[i - 1]!);
+      // Nothing lost and nothing repeated across the restart: every number once, no gaps. (The
+      // pane orders by timestamp; podman's whole-second stamps let two lines swap at the seam.)
+      const sorted = [...seen].sort((a, b) => a - b);
+      expect(sorted.at(-1)! - sorted[0]! + 1, trace()).toBe(seen.length);
       const states = f.states('container:counter');
       expect(states[0]).toBe('live');
       expect(states.at(-1)).toBe('live');
