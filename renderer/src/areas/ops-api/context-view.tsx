@@ -20,18 +20,20 @@ type DataOf<K extends keyof OpsContext> = Extract<OpsContext[K], { ok: true }>['
 interface ContextViewProps {
   target: Target;
   data: OpsContextState;
+  /** Read again (and restart a live link that gave up). */
+  onRetry(): void;
   onShowErrors(): void;
 }
 
-export function ContextView({ target, data, onShowErrors }: ContextViewProps) {
+export function ContextView({ target, data, onRetry, onShowErrors }: ContextViewProps) {
   const { context, error } = data;
   if (!context) {
-    if (error) return <RequestFailed target={target} error={error} onRetry={data.refresh} what="context" />;
+    if (error) return <RequestFailed target={target} error={error} onRetry={onRetry} what="context" />;
     return <ContextSkeleton />;
   }
   return (
     <div className="ops-context">
-      {error ? <StaleBanner message={error.message} readAt={data.readAt} onRetry={data.refresh} /> : null}
+      {error ? <StaleBanner message={error.message} readAt={data.readAt} onRetry={onRetry} /> : null}
       <div className={`ops-grid ${error ? 'is-stale' : ''}`}>
         <HostCard section={context.host} readAt={data.readAt} />
         <DeployCard section={context.deploy} />
@@ -56,9 +58,13 @@ export function RequestFailed({
   onRetry(): void;
   what: string;
 }) {
-  const fixInTargets = error.code === 'unauthorized' || error.code === 'keychain-unavailable' || error.code === 'keychain-locked';
+  const fixInTargets =
+    error.code === 'unauthorized' || error.code === 'keychain-unavailable' || error.code === 'keychain-locked';
   return (
-    <section className="state-panel state-panel-danger ops-request-failed" aria-label={`Can’t read ${target.name}’s ${what}`}>
+    <section
+      className="state-panel state-panel-danger ops-request-failed"
+      aria-label={`Can’t read ${target.name}’s ${what}`}
+    >
       <div className="state-panel-icon">
         <WarningIcon size={22} />
       </div>
@@ -84,14 +90,24 @@ export function RequestFailed({
   );
 }
 
-export function StaleBanner({ message, readAt, onRetry }: { message: string; readAt: number | undefined; onRetry(): void }) {
+export function StaleBanner({
+  message,
+  readAt,
+  onRetry,
+}: {
+  message: string;
+  readAt: number | undefined;
+  onRetry(): void;
+}) {
   const now = useNow(10_000);
   return (
     <div className="stale-banner" role="status">
       <WarningIcon size={15} />
       <span>
         {message}{' '}
-        {readAt ? <span className="faint">Showing what was read at {formatWhen(new Date(readAt).toISOString(), now)}.</span> : null}
+        {readAt ? (
+          <span className="faint">Showing what was read at {formatWhen(new Date(readAt).toISOString(), now)}.</span>
+        ) : null}
       </span>
       <button type="button" className="button button-small" onClick={onRetry}>
         <RestartIcon size={13} /> Retry
@@ -114,7 +130,11 @@ function Card<T>({
   children: (data: T) => ReactNode;
 }) {
   return (
-    <section className={`ops-card ops-card-${id} ${section.ok ? '' : 'has-error'}`} aria-label={title} data-testid={`ops-section-${id}`}>
+    <section
+      className={`ops-card ops-card-${id} ${section.ok ? '' : 'has-error'}`}
+      aria-label={title}
+      data-testid={`ops-section-${id}`}
+    >
       <header className="ops-card-header">
         <h3>{title}</h3>
         {section.ok && meta ? <div className="ops-card-meta">{meta(section.data)}</div> : null}
@@ -210,7 +230,9 @@ function DeployCard({ section }: { section: Section<DataOf<'deploy'>> }) {
       id="deploy"
       title="Deploy"
       section={section}
-      meta={(deploy) => (deploy.sources.length ? <span className="faint">from {deploy.sources.join(', ')}</span> : null)}
+      meta={(deploy) =>
+        deploy.sources.length ? <span className="faint">from {deploy.sources.join(', ')}</span> : null
+      }
     >
       {(deploy) => {
         const tags = Object.entries(deploy.imageTags).sort(([a], [b]) => a.localeCompare(b));
@@ -218,8 +240,8 @@ function DeployCard({ section }: { section: Section<DataOf<'deploy'>> }) {
         if (nothing) {
           return (
             <p className="muted">
-              No deploy info found. Set <code>GIT_SHA</code> and <code>DEPLOYED_AT</code> in the agent’s environment, a deploy
-              file, or image labels.
+              No deploy info found. Set <code>GIT_SHA</code> and <code>DEPLOYED_AT</code> in the agent’s environment, a
+              deploy file, or image labels.
             </p>
           );
         }
@@ -370,10 +392,12 @@ function DockerCard({ section }: { section: Section<DataOf<'docker'>> }) {
                         {c.project ? <span className="faint"> · {c.project}</span> : null}
                       </div>
                     </td>
-                    <td>{c.service ? <span className="service-name">{c.service}</span> : <span className="faint">—</span>}</td>
+                    <td>
+                      {c.service ? <span className="service-name">{c.service}</span> : <span className="faint">—</span>}
+                    </td>
                     <td>
                       <span className="mono ops-image" title={c.image}>
-                        {c.image}
+                        {shortImage(c.image)}
                       </span>
                     </td>
                     <td>
@@ -392,6 +416,12 @@ function DockerCard({ section }: { section: Section<DataOf<'docker'>> }) {
       }
     </Card>
   );
+}
+
+/** `localhost/local/busybox:latest` → `busybox:latest`: the registry path rarely tells containers apart. */
+function shortImage(image: string): string {
+  if (/^sha256:/.test(image)) return image.slice(7, 19);
+  return image.slice(image.lastIndexOf('/') + 1) || image;
 }
 
 const SEVERITY_ORDER: Record<OpsAlert['severity'], number> = { critical: 0, warning: 1, info: 2 };
@@ -413,14 +443,18 @@ function AlertsCard({ section }: { section: Section<DataOf<'alerts'>> }) {
         ) : (
           <ul className="ops-alerts">
             {[...alerts]
-              .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || Date.parse(b.since) - Date.parse(a.since))
+              .sort(
+                (a, b) =>
+                  SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || Date.parse(b.since) - Date.parse(a.since),
+              )
               .map((alert) => (
                 <li key={alert.id} className={`ops-alert severity-${alert.severity}`}>
                   <span className="ops-severity">{alert.severity}</span>
                   <div className="ops-alert-text">
                     <p>{alert.message}</p>
                     <p className="faint">
-                      {alert.source} · since <span title={alert.since}>{formatAgo(alert.since, now) || alert.since}</span>
+                      {alert.source} · since{' '}
+                      <span title={alert.since}>{formatAgo(alert.since, now) || alert.since}</span>
                     </p>
                   </div>
                 </li>

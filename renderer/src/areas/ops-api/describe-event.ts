@@ -43,11 +43,19 @@ export function describeEvent(event: OpsEvent): EventDescription {
         : event.action.includes('healthy')
           ? 'ok'
           : (CONTAINER_TONES[event.action] ?? 'neutral');
-      return { tone, summary: `${event.container} ${action}`, detail: event.service ? `service ${event.service}` : undefined };
+      return {
+        tone,
+        summary: `${event.container} ${action}`,
+        detail: event.service ? `service ${event.service}` : undefined,
+      };
     }
     case 'frontend-error': {
       const { error } = event;
-      const parts = [error.route, error.buildHash ? `build ${error.buildHash}` : undefined, error.count > 1 ? `×${error.count}` : undefined];
+      const parts = [
+        error.route,
+        error.buildHash ? `build ${error.buildHash}` : undefined,
+        error.count > 1 ? `×${error.count}` : undefined,
+      ];
       return { tone: 'danger', summary: error.message, detail: parts.filter(Boolean).join(' · ') };
     }
     case 'alert':

@@ -50,7 +50,12 @@ export function EventsView({ target, events }: { target: Target; events: OpsEven
             </button>
           ))}
         </div>
-        <button type="button" className="button button-small button-quiet" onClick={events.clear} disabled={events.feed.length === 0}>
+        <button
+          type="button"
+          className="button button-small button-quiet"
+          onClick={events.clear}
+          disabled={events.feed.length === 0}
+        >
           Clear
         </button>
       </div>
@@ -68,7 +73,9 @@ export function EventsView({ target, events }: { target: Target; events: OpsEven
       {shown.length === 0 ? (
         <div className="panel-empty">
           <p>{events.feed.length === 0 ? 'No events since this panel opened.' : 'No events of this kind yet.'}</p>
-          <p className="muted">Container starts, stops and restarts, browser errors and new alerts appear here as they happen.</p>
+          <p className="muted">
+            Container starts, stops and restarts, browser errors and new alerts appear here as they happen.
+          </p>
         </div>
       ) : (
         <ol className="ev-feed" aria-label="Live events">

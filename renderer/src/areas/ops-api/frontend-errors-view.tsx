@@ -23,12 +23,17 @@ interface FrontendErrorsViewProps {
   data: FrontendErrorsState;
   since: SinceValue;
   onSince(since: SinceValue): void;
+  /** Read again (and restart a live link that gave up). */
+  onRetry(): void;
 }
 
-export function FrontendErrorsView({ target, data, since, onSince }: FrontendErrorsViewProps) {
+export function FrontendErrorsView({ target, data, since, onSince, onRetry }: FrontendErrorsViewProps) {
   const [sort, setSort] = useState<GroupSort>('last-seen');
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
-  const groups = useMemo(() => (data.errors ? sortGroups(groupErrors(data.errors), sort) : undefined), [data.errors, sort]);
+  const groups = useMemo(
+    () => (data.errors ? sortGroups(groupErrors(data.errors), sort) : undefined),
+    [data.errors, sort],
+  );
   const sinceId = useId();
   const sortId = useId();
 
@@ -80,7 +85,7 @@ export function FrontendErrorsView({ target, data, since, onSince }: FrontendErr
   let body;
   if (!groups) {
     body = data.error ? (
-      <RequestFailed target={target} error={data.error} onRetry={data.refresh} what="browser errors" />
+      <RequestFailed target={target} error={data.error} onRetry={onRetry} what="browser errors" />
     ) : (
       <div className="overview-skeleton" aria-busy="true" aria-label="Loading browser errors">
         <div className="skeleton-card">
@@ -94,8 +99,8 @@ export function FrontendErrorsView({ target, data, since, onSince }: FrontendErr
     body = (
       <div className="panel-empty fe-empty">
         <p>
-          No browser errors in this window — install the reporter (two lines, see <code>agent/README.md</code>) if you have
-          not yet.
+          No browser errors in this window — install the reporter (two lines, see <code>agent/README.md</code>) if you
+          have not yet.
         </p>
         <pre className="fe-snippet">{`<script src="/reporter.js" data-endpoint="/api/ops/frontend-log"
         data-build-hash="GIT_SHA_OF_THIS_BUILD"></script>`}</pre>
@@ -128,7 +133,9 @@ export function FrontendErrorsView({ target, data, since, onSince }: FrontendErr
   return (
     <div className="fe-view">
       {toolbar}
-      {groups && data.error ? <StaleBanner message={data.error.message} readAt={data.readAt} onRetry={data.refresh} /> : null}
+      {groups && data.error ? (
+        <StaleBanner message={data.error.message} readAt={data.readAt} onRetry={onRetry} />
+      ) : null}
       {body}
     </div>
   );
@@ -208,7 +215,13 @@ function GroupRow({
               </span>
             ))}
             {extraRoutes > 0 ? (
-              <span className="faint" title={group.routes.slice(ROUTES_SHOWN).map((r) => r.route).join('\n')}>
+              <span
+                className="faint"
+                title={group.routes
+                  .slice(ROUTES_SHOWN)
+                  .map((r) => r.route)
+                  .join('\n')}
+              >
                 +{extraRoutes} more
               </span>
             ) : null}
@@ -233,10 +246,23 @@ function GroupRow({
           ) : null}
         </div>
         {shown?.stack ? (
-          <button type="button" className="fe-stack-toggle" aria-expanded={expanded} aria-controls={stackId} onClick={onToggle}>
-            <span className="fe-caret" aria-hidden="true">
-              ▸
-            </span>
+          <button
+            type="button"
+            className="fe-stack-toggle"
+            aria-expanded={expanded}
+            aria-controls={stackId}
+            onClick={onToggle}
+          >
+            <svg className="fe-caret" width="10" height="10" viewBox="0 0 10 10" aria-hidden="true" focusable="false">
+              <path
+                d="M3.5 2l3 3-3 3"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.6"
+                strokeLinecap="round"
+                strokeLinejoin="round"
+              />
+            </svg>
             {expanded ? 'Hide the latest stack' : 'Show the latest stack'}
           </button>
         ) : (

@@ -66,7 +66,9 @@ export function groupErrors(errors: readonly FrontendError[]): ErrorGroup[] {
       message,
       count,
       reports: list.length,
-      routes: [...routes].map(([route, n]) => ({ route, count: n })).sort((a, b) => b.count - a.count || a.route.localeCompare(b.route)),
+      routes: [...routes]
+        .map(([route, n]) => ({ route, count: n }))
+        .sort((a, b) => b.count - a.count || a.route.localeCompare(b.route)),
       buildHashes: builds,
       kinds,
       firstSeen: list[list.length - 1]!.receivedAt,
@@ -80,7 +82,8 @@ export function groupErrors(errors: readonly FrontendError[]): ErrorGroup[] {
 }
 
 export function sortGroups(groups: ErrorGroup[], by: GroupSort): ErrorGroup[] {
-  const byLastSeen = (a: ErrorGroup, b: ErrorGroup) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen) || b.newestId - a.newestId;
+  const byLastSeen = (a: ErrorGroup, b: ErrorGroup) =>
+    Date.parse(b.lastSeen) - Date.parse(a.lastSeen) || b.newestId - a.newestId;
   return [...groups].sort(by === 'count' ? (a, b) => b.count - a.count || byLastSeen(a, b) : byLastSeen);
 }
 
@@ -88,7 +91,11 @@ export function sortGroups(groups: ErrorGroup[], by: GroupSort): ErrorGroup[] {
  * Errors fetched for a window plus those that arrived live since, each once (by id). Live ones
  * older than the window's start are left out, so a narrow window stays narrow.
  */
-export function mergeErrors(fetched: readonly FrontendError[], live: readonly FrontendError[], sinceMs: number): FrontendError[] {
+export function mergeErrors(
+  fetched: readonly FrontendError[],
+  live: readonly FrontendError[],
+  sinceMs: number,
+): FrontendError[] {
   const seen = new Set(fetched.map((error) => error.id));
   const merged = [...fetched];
   for (const error of live) {

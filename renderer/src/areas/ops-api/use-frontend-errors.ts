@@ -46,7 +46,10 @@ export function useFrontendErrors(target: Target, since: SinceValue, events: Ops
   const [request, setRequest] = useState(0);
   const [shown, setShown] = useState<{ since: SinceValue; errors: FrontendError[]; readAt: number }>();
   const [result, setResult] = useState<{ key: string; error?: { message: string; code: ErrorCode } }>();
-  const [live, setLive] = useState<{ errors: FrontendError[]; arrivals: Map<number, number> }>({ errors: [], arrivals: new Map() });
+  const [live, setLive] = useState<{ errors: FrontendError[]; arrivals: Map<number, number> }>({
+    errors: [],
+    arrivals: new Map(),
+  });
   const key = `${target.id}:${target.updatedAt}:${since}:${epoch}:${request}`;
 
   useEffect(() => {

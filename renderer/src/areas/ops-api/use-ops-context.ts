@@ -43,7 +43,10 @@ export function useOpsContext(target: Target, events: OpsEventsState, link: Conn
   // The events link came back after a drop: read again, since events were missed meanwhile.
   // (Adjusting state while rendering, as React recommends for reacting to a changed value.)
   const linkSince = link.status === 'connected' ? link.since : undefined;
-  const [seenSince, setSeenSince] = useState<{ since: string | undefined; ever: boolean }>({ since: linkSince, ever: Boolean(linkSince) });
+  const [seenSince, setSeenSince] = useState<{ since: string | undefined; ever: boolean }>({
+    since: linkSince,
+    ever: Boolean(linkSince),
+  });
   if (seenSince.since !== linkSince) {
     setSeenSince({ since: linkSince, ever: seenSince.ever || Boolean(linkSince) });
     if (linkSince && seenSince.ever) setRequest((n) => n + 1);

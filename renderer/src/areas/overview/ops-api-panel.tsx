@@ -38,6 +38,11 @@ function OpsApiTarget({ target }: { target: Target }) {
 
   const current = tab === 'context' ? context : tab === 'errors' ? errors : undefined;
   useRefreshShortcut(current?.refresh);
+  // Retry after a failure: read again, and give a live link that gave up (a refused token) a new start.
+  const retry = (refresh: () => void) => () => {
+    refresh();
+    if (link.status === 'failed') events.restart();
+  };
 
   const alerts = context.context?.alerts.ok ? context.context.alerts.data.length : 0;
   const errorTotal = errors.errors?.reduce((n, e) => n + Math.max(1, e.count), 0);
@@ -95,9 +100,20 @@ function OpsApiTarget({ target }: { target: Target }) {
 
       <div role="tabpanel" id={`ops-tabpanel-${tab}`} aria-labelledby={`ops-tab-${tab}`} className="ops-tabpanel">
         {tab === 'context' ? (
-          <ContextView target={target} data={context} onShowErrors={() => setTab('errors')} />
+          <ContextView
+            target={target}
+            data={context}
+            onRetry={retry(context.refresh)}
+            onShowErrors={() => setTab('errors')}
+          />
         ) : tab === 'errors' ? (
-          <FrontendErrorsView target={target} data={errors} since={since} onSince={setSince} />
+          <FrontendErrorsView
+            target={target}
+            data={errors}
+            since={since}
+            onSince={setSince}
+            onRetry={retry(errors.refresh)}
+          />
         ) : (
           <EventsView target={target} events={events} />
         )}
