@@ -45,8 +45,10 @@ export async function startHost({ api, staticDir, port = 0, token = randomBytes(
       "default-src 'none'",
       "script-src 'self'",
       "style-src 'self'",
-      // xterm.js writes <style> elements (see RENDERER_CSP in main/transport/app-protocol.ts).
+      // xterm.js writes <style> elements and style attributes (see RENDERER_CSP in
+      // main/transport/app-protocol.ts); scripts stay 'self'.
       "style-src-elem 'self' 'unsafe-inline'",
+      "style-src-attr 'unsafe-inline'",
       "img-src 'self' data:",
       "font-src 'self'",
       `connect-src ws://127.0.0.1:${boundPort} ws://localhost:${boundPort}`,

@@ -29,9 +29,11 @@ export const RENDERER_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
-  // xterm.js (the Logs panes) writes its theme and row metrics into <style> elements it creates;
-  // style attributes and every script stay 'self' only.
+  // xterm.js (the Logs panes) writes its theme and row metrics into <style> elements it creates,
+  // and its DOM renderer colours true-colour cells and search matches with style attributes.
+  // Styles only: every script stays 'self'.
   "style-src-elem 'self' 'unsafe-inline'",
+  "style-src-attr 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'none'",

@@ -7,7 +7,16 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCREENSHOTS } from '../support/browser';
-import { addDockerTarget, chooseSources, pane, paneStats, paneText, startLogsRig, type LogsRig } from './logs-support';
+import {
+  addDockerTarget,
+  chooseSources,
+  pane,
+  paneSelection,
+  paneStats,
+  paneText,
+  startLogsRig,
+  type LogsRig,
+} from './logs-support';
 
 let rig: LogsRig;
 const SENTINEL = 'clipboard-before-the-logs';
@@ -126,6 +135,17 @@ describe('Hostile log content', () => {
     await pane(page, 1).getByRole('button', { name: 'Pause pane 1' }).click();
     await pane(page, 1).getByText('Paused', { exact: true }).waitFor();
     expect(Date.now() - clicked).toBeLessThan(1_000);
+    // The only way onto the clipboard is the operator's: select, then Ctrl+C.
+    const box = (await pane(page, 1).locator('.pane-terminal').boundingBox())!;
+    await page.mouse.move(box.x + 4, box.y + 4);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width - 20, box.y + box.height - 6, { steps: 8 });
+    await page.mouse.up();
+    const selected = await paneSelection(page, 1);
+    expect(selected).toContain('hostile-end');
+    await page.keyboard.press('Control+c');
+    await expect.poll(() => page.evaluate('navigator.clipboard.readText()'), { timeout: 5_000 }).toBe(selected);
+
     const longest = (await page.evaluate('window.__longest')) as number;
     console.log(
       `hostile content: longest main-thread task ${Math.round(longest)} ms, slowest round trip ${Math.max(...trips)} ms`,

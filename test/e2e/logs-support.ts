@@ -13,6 +13,7 @@ import { startSshd, type Sshd } from '../support/sshd';
 /** What a pane's terminal element exposes (renderer/src/areas/logs/pane-session.ts `PaneInspection`). */
 export interface PaneInspection {
   text(): string[];
+  selection(): string;
   stats(): {
     received: number;
     stored: number;
@@ -160,4 +161,10 @@ export async function chooseSources(page: Page, number: number, names: string[])
   for (const name of names) await picker.getByRole('checkbox', { name: new RegExp(`^${name}\\b`) }).check();
   await picker.getByRole('button', { name: /^Follow/ }).click();
   await pane(page, number).locator('.pane-terminal').waitFor();
+}
+
+export function paneSelection(page: Page, number: number): Promise<string> {
+  return pane(page, number)
+    .locator('.pane-terminal')
+    .evaluate((element) => (element as unknown as { logPane: PaneInspection }).logPane.selection());
 }

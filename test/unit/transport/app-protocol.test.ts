@@ -45,6 +45,7 @@ describe('RENDERER_CSP', () => {
         "script-src 'self'",
         "style-src 'self'",
         "style-src-elem 'self' 'unsafe-inline'",
+        "style-src-attr 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self'",
         "base-uri 'none'",
@@ -55,9 +56,10 @@ describe('RENDERER_CSP', () => {
   });
 
   it('allows no inline or evaluated script', () => {
-    // Only <style> elements (xterm.js creates them) may be inline; scripts and style attributes may not.
+    // Only styles may be inline (xterm.js writes <style> elements and style attributes); scripts may not.
     const loose = directives.filter((directive) => /unsafe-inline|unsafe-eval|wasm-unsafe-eval|\*|https?:/.test(directive));
-    expect(loose).toEqual(["style-src-elem 'self' 'unsafe-inline'"]);
+    expect(loose).toEqual(["style-src-elem 'self' 'unsafe-inline'", "style-src-attr 'unsafe-inline'"]);
+    expect(directives).toContain("script-src 'self'");
   });
 });
 

@@ -12,9 +12,9 @@ import type { StoredLine } from './line-store';
 /**
  * Source colours, in the order sources are added to a pane, as xterm 256-colour indices (blue,
  * green, violet, cyan, orange, olive, pink, periwinkle); red and yellow stay for levels. Palette
- * colours rather than true colour: xterm's DOM renderer (the fallback without WebGL) draws them
- * with classes, where true colour would need style attributes, which the CSP does not allow.
- * logs.css `.src-color-N` matches them for the header swatches.
+ * colours rather than true colour: xterm's DOM renderer (used without a GPU) draws them with
+ * shared classes instead of a style attribute per cell. logs.css `.src-color-N` matches them for
+ * the header swatches.
  */
 export const SOURCE_COLORS = [75, 72, 183, 74, 209, 144, 218, 111];
 

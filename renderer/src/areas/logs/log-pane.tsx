@@ -8,7 +8,7 @@ import {
   useRef,
   useState,
   useSyncExternalStore,
-  type KeyboardEvent,
+  type KeyboardEvent as ReactKeyboardEvent,
   type ReactNode,
   type RefObject,
 } from 'react';
@@ -221,7 +221,7 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
   const filtersActive =
     Boolean(config.include || config.exclude) || LOG_LEVELS.some((level) => !config.levels.includes(level));
 
-  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+  function onKeyDown(event: ReactKeyboardEvent<HTMLDivElement>) {
     const mod = IS_MAC ? event.metaKey : event.ctrlKey;
     if (mod && !event.altKey && event.key.toLowerCase() === 'f') {
       event.preventDefault();
@@ -284,6 +284,7 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
           </ToolButton>
           <ToolButton
             label="Timestamps"
+            className="tool-toggle"
             pressed={config.timestamps}
             onClick={() => onConfig((c) => ({ ...c, timestamps: !c.timestamps }))}
           >
@@ -291,6 +292,7 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
           </ToolButton>
           <ToolButton
             label="Wrap lines"
+            className="tool-toggle"
             pressed={config.wrap}
             onClick={() => onConfig((c) => ({ ...c, wrap: !c.wrap }))}
           >
@@ -408,8 +410,9 @@ function SourceChips({
             {status.state === 'live' ? (
               <span className="visually-hidden">live</span>
             ) : (
+              // The state in a word; the reason is in the title (and in full for an error).
               <span className="source-state">
-                {status.state === 'error' ? `error: ${status.reason ?? 'unknown'}` : stateText}
+                {status.state === 'error' ? `error: ${status.reason ?? 'unknown'}` : SHORT_STATES[status.state]}
               </span>
             )}
           </span>
@@ -427,6 +430,12 @@ function SourceChips({
     </div>
   );
 }
+
+const SHORT_STATES: Record<Exclude<SourceStatus['state'], 'live' | 'error'>, string> = {
+  starting: 'starting…',
+  reconnecting: 'reconnecting…',
+  ended: 'ended',
+};
 
 function describeSource(status: SourceStatus): string {
   switch (status.state) {
@@ -470,18 +479,18 @@ function FilterBar({
   const [include, setInclude] = useState(config.include);
   const [exclude, setExclude] = useState(config.exclude);
   const onConfigRef = useRef(onConfig);
+  const typed = useRef({ include, exclude });
   useEffect(() => {
     onConfigRef.current = onConfig;
+    typed.current = { include, exclude };
   });
   // Typing re-filters after a short pause, not on every key (a re-render walks the whole buffer).
   useEffect(() => {
-    const timer = setTimeout(
-      () =>
-        onConfigRef.current((c) => (c.include === include && c.exclude === exclude ? c : { ...c, include, exclude })),
-      250,
-    );
+    const timer = setTimeout(() => apply(onConfigRef.current, { include, exclude }), 250);
     return () => clearTimeout(timer);
   }, [include, exclude]);
+  // Closing the bar keeps what was typed last, however quickly it closes.
+  useEffect(() => () => apply(onConfigRef.current, typed.current), []);
   const includeId = useId();
   const excludeId = useId();
   return (
@@ -549,6 +558,10 @@ function FilterBar({
       ) : null}
     </div>
   );
+}
+
+function apply(onConfig: LogPaneProps['onConfig'], { include, exclude }: { include: string; exclude: string }) {
+  onConfig((c) => (c.include === include && c.exclude === exclude ? c : { ...c, include, exclude }));
 }
 
 function SearchBar({
@@ -661,14 +674,21 @@ function PaneMenu({
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string>();
 
-  // Close on a click elsewhere.
+  // Close on a click elsewhere, or Esc wherever the focus went (a download takes it away).
   useEffect(() => {
     const onDown = (event: PointerEvent) => {
       const anchor = ref.current?.parentElement;
       if (anchor && !anchor.contains(event.target as Node)) onClose();
     };
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
     document.addEventListener('pointerdown', onDown);
-    return () => document.removeEventListener('pointerdown', onDown);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('pointerdown', onDown);
+      document.removeEventListener('keydown', onKey);
+    };
   }, [onClose]);
 
   const jump = () => {

@@ -28,7 +28,7 @@ const MERGE_HOLD_MS = 80;
 /**
  * When a follow starts, each source attaches on its own and sends its tail: the tails can arrive
  * a second apart. Lines are held until every source has reported in (plus a moment for its
- * tail), at most this long, so the tails are merged too.
+ * tail), at most this long, so the tails are merged too. The same when a source reconnects.
  */
 const STARTUP_HOLD_MS = 3_000;
 const TAIL_SETTLE_MS = 300;
@@ -38,6 +38,8 @@ const FOLLOW_TAIL = 1_000;
 const CACHED_LINES = 5_000;
 /** A window of cached history shown by "jump to time" beyond the pane's own buffer. */
 const HISTORY_LINES = 10_000;
+/** Sources down this long (not just a container restarting) make the pane say it shows cached lines. */
+const OFFLINE_AFTER_MS = 3_000;
 
 export interface PaneSource {
   key: string;
@@ -74,6 +76,8 @@ export interface PaneSnapshot {
 export interface PaneInspection {
   /** The terminal's buffer, one string per row, trailing blank rows dropped. */
   text(): string[];
+  /** What is selected in the terminal. */
+  selection(): string;
   stats(): {
     received: number;
     stored: number;
@@ -161,6 +165,9 @@ export class PaneSession {
   /** Until when (performance.now()) merged lines are held while sources start. */
   private holdUntil = 0;
   private cacheTried = false;
+  /** Since when (performance.now()) no source has been live, while that lasts. */
+  private downSince: number | undefined;
+  private downTimer: ReturnType<typeof setTimeout> | undefined;
   /** After a renewed follow (reconnect) or cached lines: the newest line seen per source, to skip repeats. */
   private catchUp: Map<number, { tsMs: number; messages: Set<string> }> | undefined;
   private newestSeen = new Map<number, { tsMs: number; messages: Set<string> }>();
@@ -492,6 +499,7 @@ export class PaneSession {
     clearTimeout(this.ackTimer);
     clearTimeout(this.mergeTimer);
     clearTimeout(this.resizeTimer);
+    clearTimeout(this.downTimer);
     this.resizeObserver.disconnect();
     this.feed.dispose();
     for (const disposable of this.disposables) disposable.dispose();
@@ -551,25 +559,46 @@ export class PaneSession {
         this.publish();
         return;
       case 'source':
-        this.statuses = {
-          ...this.statuses,
-          [event.source]: { state: event.state, ...(event.reason ? { reason: event.reason } : {}) },
-        };
-        if (this.holdUntil && Object.values(this.statuses).every((status) => status.state !== 'starting')) {
-          // Everyone reported in: their tails follow right behind.
-          this.holdUntil = Math.min(this.holdUntil, performance.now() + TAIL_SETTLE_MS);
-          clearTimeout(this.mergeTimer);
-          this.mergeTimer = undefined;
-          this.scheduleMerge();
-        }
-        // Nothing shown and nothing live: show what the cache has.
-        if (this.allDown() && !this.store.size) void this.loadCached();
-        this.publish();
+        this.onSourceState(event);
         return;
       case 'lines':
         this.receive(event.lines);
         return;
     }
+  }
+
+  private onSourceState(event: Extract<LogFollowEvent, { type: 'source' }>) {
+    this.statuses = {
+      ...this.statuses,
+      [event.source]: { state: event.state, ...(event.reason ? { reason: event.reason } : {}) },
+    };
+    // A source coming back (a restarted container) sends its first seconds late: hold the
+    // others' lines a moment so those merge in place too.
+    if (event.state === 'reconnecting' && this.sources.length > 1 && !this.allDown()) {
+      this.holdUntil = Math.max(this.holdUntil, performance.now() + STARTUP_HOLD_MS);
+    }
+    const settling = Object.values(this.statuses).some(
+      (status) => status.state === 'starting' || status.state === 'reconnecting',
+    );
+    if (this.holdUntil && !settling) {
+      // Everyone reported in: their tails follow right behind.
+      this.holdUntil = Math.min(this.holdUntil, performance.now() + TAIL_SETTLE_MS);
+      clearTimeout(this.mergeTimer);
+      this.mergeTimer = undefined;
+      this.scheduleMerge();
+    }
+    if (this.allDown()) {
+      if (this.downSince === undefined) {
+        this.downSince = performance.now();
+        clearTimeout(this.downTimer);
+        this.downTimer = setTimeout(() => this.publish(), OFFLINE_AFTER_MS + 50);
+      }
+      // Nothing shown and nothing live: show what the cache has.
+      if (!this.store.size) void this.loadCached();
+    } else {
+      this.downSince = undefined;
+    }
+    this.publish();
   }
 
   private receive(entries: LogEntry[]) {
@@ -849,9 +878,8 @@ export class PaneSession {
       if (index >= 0 && s >= this.renderedFromSeq && this.passes(this.store.at(index)!)) after++;
     }
     const buffer = this.terminal.buffer.active;
-    let row = buffer.length - 1;
-    // The cursor sits on an empty row after the last CRLF.
-    if (buffer.getLine(row)?.translateToString(true) === '') row--;
+    // Every line ends with CRLF: the last one drawn ends on the row above the cursor.
+    let row = buffer.baseY + buffer.cursorY - 1;
     let starts = 0;
     for (; row >= 0; row--) {
       const line = buffer.getLine(row);
@@ -882,6 +910,7 @@ export class PaneSession {
 
   private inspectable(host: HTMLElement) {
     const inspection: PaneInspection = {
+      selection: () => this.terminal.getSelection(),
       text: () => {
         const buffer = this.terminal.buffer.active;
         const rows: string[] = [];
@@ -930,7 +959,8 @@ export class PaneSession {
 
   private buildSnapshot(): PaneSnapshot {
     const live = Object.values(this.statuses).some((status) => status.state === 'live');
-    const offline = this.linkDown || this.fromCache || (!live && (this.followError !== undefined || this.allDown()));
+    const longDown = this.downSince !== undefined && performance.now() - this.downSince >= OFFLINE_AFTER_MS;
+    const offline = this.linkDown || this.fromCache || (!live && (this.followError !== undefined || longDown));
     return {
       mode: this.mode,
       ...(this.pausedBy ? { pausedBy: this.pausedBy } : {}),
