@@ -194,7 +194,8 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
   useEffect(() => {
     configRef.current = config;
   });
-  const [panel, setPanel] = useState<'search' | 'filter' | null>(null);
+  const [searching, setSearching] = useState(false);
+  const [filtering, setFiltering] = useState(false);
   const [menu, setMenu] = useState(false);
   const searchInput = useRef<HTMLInputElement>(null);
 
@@ -225,13 +226,17 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
     const mod = IS_MAC ? event.metaKey : event.ctrlKey;
     if (mod && !event.altKey && event.key.toLowerCase() === 'f') {
       event.preventDefault();
-      setPanel('search');
+      setSearching(true);
       requestAnimationFrame(() => searchInput.current?.select());
-    } else if (event.key === 'Escape' && (panel || menu)) {
+    } else if (event.key === 'Escape' && (searching || menu)) {
+      // Esc closes the menu first, then the search; the filters stay until their button.
       event.preventDefault();
-      if (panel === 'search') session?.clearSearch();
-      setPanel(null);
-      setMenu(false);
+      if (menu) {
+        setMenu(false);
+      } else {
+        session?.clearSearch();
+        setSearching(false);
+      }
       session?.focus();
     }
   }
@@ -266,19 +271,19 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
           <ToolButton
             label="Search"
             shortcut={IS_MAC ? 'Meta+F' : 'Control+F'}
-            pressed={panel === 'search'}
+            pressed={searching}
             onClick={() => {
-              if (panel === 'search') session?.clearSearch();
-              setPanel(panel === 'search' ? null : 'search');
+              if (searching) session?.clearSearch();
+              setSearching(!searching);
             }}
           >
             <SearchIcon />
           </ToolButton>
           <ToolButton
             label="Filters"
-            pressed={panel === 'filter'}
+            pressed={filtering}
             className={filtersActive ? 'has-dot' : ''}
-            onClick={() => setPanel(panel === 'filter' ? null : 'filter')}
+            onClick={() => setFiltering(!filtering)}
           >
             <FilterIcon />
           </ToolButton>
@@ -320,7 +325,7 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
         <LayoutButtons {...props} />
       </header>
 
-      {panel === 'filter' ? <FilterBar config={config} errors={snapshot.filterErrors} onConfig={onConfig} /> : null}
+      {filtering ? <FilterBar config={config} errors={snapshot.filterErrors} onConfig={onConfig} /> : null}
 
       {snapshot.history ? (
         <div className="pane-banner banner-history" role="status">
@@ -354,14 +359,14 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
       ) : null}
 
       <div className="pane-terminal-wrap">
-        {panel === 'search' && session ? (
+        {searching && session ? (
           <SearchBar
             session={session}
             snapshot={snapshot}
             inputRef={searchInput}
             onClose={() => {
               session.clearSearch();
-              setPanel(null);
+              setSearching(false);
               session.focus();
             }}
           />
@@ -776,8 +781,9 @@ function PaneMenu({
         </button>
       </div>
       <div className="menu-section">
-        <span className="menu-label">Download from the cache</span>
-        <div className="menu-row">
+        <span className="menu-label">Lines from the cache</span>
+        <label className="menu-row menu-range">
+          <span className="muted">From</span>
           <input
             type="datetime-local"
             step={1}
@@ -786,7 +792,9 @@ function PaneMenu({
             value={from}
             onChange={(event) => setFrom(event.target.value)}
           />
-          <span className="muted">to</span>
+        </label>
+        <label className="menu-row menu-range">
+          <span className="muted">To</span>
           <input
             type="datetime-local"
             step={1}
@@ -795,7 +803,7 @@ function PaneMenu({
             value={to}
             onChange={(event) => setTo(event.target.value)}
           />
-        </div>
+        </label>
         <div className="menu-row">
           <button type="button" className="button button-small" disabled={busy} onClick={() => void downloadRange()}>
             <DownloadIcon /> {busy ? 'Reading…' : 'Download range'}

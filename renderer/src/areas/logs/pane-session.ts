@@ -23,8 +23,12 @@ import { compileFilter, type LineFilter, type PaneConfig } from './pane-config';
 import { formatLine, padLabels, plainLine, type FormatOptions } from './line-format';
 import { TerminalFeed } from './terminal-feed';
 
-/** How long lines from several sources wait to be put in time order. */
-const MERGE_HOLD_MS = 80;
+/**
+ * How long lines from several sources wait to be put in time order. Containers' streams reach
+ * main on their own schedules (podman flushes each log file in turn), so two lines written a few
+ * milliseconds apart can arrive more than a tenth of a second apart.
+ */
+const MERGE_HOLD_MS = 150;
 /**
  * When a follow starts, each source attaches on its own and sends its tail: the tails can arrive
  * a second apart. Lines are held until every source has reported in (plus a moment for its
