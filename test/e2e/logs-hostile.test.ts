@@ -135,14 +135,21 @@ describe('Hostile log content', () => {
     await pane(page, 1).getByRole('button', { name: 'Pause pane 1' }).click();
     await pane(page, 1).getByText('Paused', { exact: true }).waitFor();
     expect(Date.now() - clicked).toBeLessThan(1_000);
-    // The only way onto the clipboard is the operator's: select, then Ctrl+C.
+    // Scrolled back to the top: the hostile lines, shown as text (the screenshot).
     const box = (await pane(page, 1).locator('.pane-terminal').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 60 && (await paneStats(page, 1)).viewportY > 0; i++) await page.mouse.wheel(0, -2000);
+    expect((await paneStats(page, 1)).viewportY).toBe(0);
+    await page.mouse.move(box.x + box.width - 30, box.y + 40);
+    await page.screenshot({ path: join(SCREENSHOTS, 'logs-hostile.png') });
+
+    // The only way onto the clipboard is the operator's: select, then Ctrl+C.
     await page.mouse.move(box.x + 4, box.y + 4);
     await page.mouse.down();
-    await page.mouse.move(box.x + box.width - 20, box.y + box.height - 6, { steps: 8 });
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3, { steps: 8 });
     await page.mouse.up();
     const selected = await paneSelection(page, 1);
-    expect(selected).toContain('hostile-end');
+    expect(selected).toContain('clip ␛]52;c;aGFja2Vk␇ after');
     await page.keyboard.press('Control+c');
     await expect.poll(() => page.evaluate('navigator.clipboard.readText()'), { timeout: 5_000 }).toBe(selected);
 
@@ -150,8 +157,6 @@ describe('Hostile log content', () => {
     console.log(
       `hostile content: longest main-thread task ${Math.round(longest)} ms, slowest round trip ${Math.max(...trips)} ms`,
     );
-    await page.mouse.move(1400, 880);
-    await page.screenshot({ path: join(SCREENSHOTS, 'logs-hostile.png') });
     expect(rig.pageErrors).toEqual([]);
   });
 });

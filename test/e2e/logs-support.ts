@@ -21,6 +21,8 @@ export interface PaneInspection {
     drawn: number;
     cols: number;
     rows: number;
+    viewportY: number;
+    baseY: number;
     pendingLines: number;
     acked: number;
     maxFrameMs: number;

@@ -27,6 +27,8 @@ const LEVEL_SGR: Record<LogLevel, string> = {
   debug: DIM,
 };
 const RULE = '\u2502'; // │
+/** terminal-safety's stand-ins: Control Pictures, and ⟨9B⟩ / ⟨U+202E⟩ codes. */
+const NEUTRALIZED = /[\u2400-\u2426]+|\u27e8(?:[0-9A-F]{2}|U\+[0-9A-F]{4})\u27e9/g;
 
 export interface FormatOptions {
   timestamps: boolean;
@@ -56,6 +58,8 @@ export function formatLine(line: StoredLine, options: FormatOptions): string {
     `${SOURCE_SGR[line.source % SOURCE_SGR.length]}${label} ${RULE}${RESET} `;
   const levelSgr = line.level ? LEVEL_SGR[line.level] : '';
   let message = sanitizeForTerminal(line.message);
+  // What was neutralized stands out (inverse video), so nobody takes "␛[2J" for the log's own text.
+  if (message !== line.message) message = message.replace(NEUTRALIZED, '\x1b[7m$&\x1b[27m');
   if (options.cutAt !== undefined) {
     const room = options.cutAt - (options.timestamps ? 13 : 0) - label.length - 3;
     message = cutToWidth(message, Math.max(8, room));

@@ -22,6 +22,7 @@ import { MergeBuffer } from './merge-buffer';
 import { compileFilter, type LineFilter, type PaneConfig } from './pane-config';
 import { formatLine, padLabels, plainLine, type FormatOptions } from './line-format';
 import { TerminalFeed } from './terminal-feed';
+import controlPicturesUrl from './fonts/control-pictures.woff2?url';
 
 /**
  * How long lines from several sources wait to be put in time order. Containers' streams reach
@@ -90,6 +91,9 @@ export interface PaneInspection {
     drawn: number;
     cols: number;
     rows: number;
+    /** First buffer row in view, and the one the view rests on when following. */
+    viewportY: number;
+    baseY: number;
     pendingLines: number;
     acked: number;
     maxFrameMs: number;
@@ -228,8 +232,10 @@ export class PaneSession {
       cursorWidth: 1,
       cursorInactiveStyle: 'none',
       scrollback: this.config.scrollback,
+      // The last family only has the Control Pictures (␛ ␀ ␇ …) that terminal-safety shows in place
+      // of control characters; common monospace fonts (DejaVu, Consolas) lack them.
       fontFamily:
-        "ui-monospace, 'SF Mono', SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace",
+        "ui-monospace, 'SF Mono', SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace, 'Control Room Symbols'",
       fontSize: 12,
       lineHeight: 1.2,
       theme: THEME,
@@ -257,6 +263,12 @@ export class PaneSession {
     this.terminal.open(options.host);
     this.loadWebgl();
     this.terminal.write('\x1b[?25l'); // no cursor: nobody types here
+    void loadControlPictures().then(() => {
+      if (this.disposed) return;
+      // Glyphs drawn before the font arrived were drawn as boxes.
+      this.terminal.clearTextureAtlas();
+      this.terminal.refresh(0, this.terminal.rows - 1);
+    });
     this.terminal.attachCustomKeyEventHandler((event) => this.onKey(event));
     this.disposables.push(
       this.terminal.onSelectionChange(() => this.publish()),
@@ -930,6 +942,8 @@ export class PaneSession {
           drawn: this.feed.drawn,
           cols: this.terminal.cols,
           rows: this.terminal.rows,
+          viewportY: this.terminal.buffer.active.viewportY,
+          baseY: this.terminal.buffer.active.baseY,
           pendingLines: this.feed.pendingLines,
           acked: this.acked,
           maxFrameMs: this.feed.maxFrameMs,
@@ -1018,4 +1032,16 @@ function softwareWebgl(): boolean {
     software = true;
   }
   return software;
+}
+
+let controlPictures: Promise<void> | undefined;
+
+/** The Control Pictures font (fonts/OFL.txt), loaded once per page; a failure leaves boxes, nothing worse. */
+function loadControlPictures(): Promise<void> {
+  controlPictures ??= (async () => {
+    const face = new FontFace('Control Room Symbols', `url(${controlPicturesUrl})`, { unicodeRange: 'U+2400-2426' });
+    document.fonts.add(face);
+    await face.load();
+  })().catch(() => undefined);
+  return controlPictures;
 }

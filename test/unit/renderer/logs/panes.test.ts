@@ -176,11 +176,11 @@ describe('line format', () => {
     message,
   });
 
-  it('prefixes the time and the coloured source, colours levels, sanitizes the message', () => {
+  it('prefixes the time and the coloured source, colours levels, sanitizes the message and marks what it neutralized', () => {
     const labels = padLabels(['api', 'worker']);
     const text = formatLine(stored('boom \x1b]52;c;eA==\x07', 'error'), { timestamps: true, labels });
     expect(text).toMatch(
-      /^\x1b\[2m\d{2}:\d{2}:03\.045\x1b\[0m \x1b\[38;5;72mworker │\x1b\[0m \x1b\[91mboom ␛\]52;c;eA==␇\x1b\[0m\r\n$/,
+      /^\x1b\[2m\d{2}:\d{2}:03\.045\x1b\[0m \x1b\[38;5;72mworker │\x1b\[0m \x1b\[91mboom \x1b\[7m␛\x1b\[27m\]52;c;eA==\x1b\[7m␇\x1b\[27m\x1b\[0m\r\n$/,
     );
     expect(formatLine(stored('plain'), { timestamps: false, labels })).toBe('\x1b[38;5;72mworker │\x1b[0m plain\r\n');
     expect(plainLine(stored('whole \x1b[31mmessage'), 'worker')).toBe(
