@@ -844,6 +844,23 @@ export class PaneSession {
       void navigator.clipboard?.writeText(this.terminal.getSelection()).catch(() => undefined);
       return false;
     }
+    // Reading keys scroll (and so pause, like the wheel); Ctrl/Cmd+End follows again.
+    if (event.type === 'keydown' && !event.altKey) {
+      const scroll: Record<string, () => void> = {
+        PageUp: () => this.terminal.scrollPages(-1),
+        PageDown: () => this.terminal.scrollPages(1),
+        ArrowUp: () => this.terminal.scrollLines(-1),
+        ArrowDown: () => this.terminal.scrollLines(1),
+        Home: () => this.terminal.scrollToTop(),
+        End: () => (mod ? this.resume() : this.terminal.scrollToBottom()),
+      };
+      const action = scroll[event.key];
+      if (action) {
+        event.preventDefault();
+        action();
+        return false;
+      }
+    }
     // Everything else belongs to the page (Ctrl+F opens the pane's search there); nobody types into logs.
     return false;
   }
