@@ -6,14 +6,9 @@ import { useTargets } from '../app/targets-store';
 import { EmptyState } from '../components/empty-state';
 import { AREA_ICONS, PlusIcon } from '../components/icons';
 
-type UpcomingId = Exclude<AreaId, 'overview' | 'targets'>;
+type UpcomingId = Exclude<AreaId, 'overview' | 'targets' | 'logs'>;
 
 const COPY: Record<UpcomingId, { subtitle: string; title: string; body: string }> = {
-  logs: {
-    subtitle: 'Live container logs: split panes, several containers merged, search and level colours.',
-    title: 'Live logs stream here once Docker connections land',
-    body: 'Logs follow the containers of your Docker targets (local or over SSH) and of ops APIs that expose /api/ops/logs.',
-  },
   integrations: {
     subtitle: 'A status light per integration: ok, warn, fail or stale, with history and alerts.',
     title: 'Integration probes run against your targets',
