@@ -10,7 +10,7 @@
 import { CHANNEL_NAMES, STREAM_NAMES } from '../shared/contract';
 import type { ApiErrorBody } from '../shared/errors';
 import type { RawTransport, Reply } from '../shared/transport';
-import { IPC_CHANNELS } from './ipc-channels';
+import { IPC_CHANNELS } from '../shared/ipc-channels';
 
 /** What the transport needs from Electron's `ipcRenderer`. */
 export interface IpcRendererLike {

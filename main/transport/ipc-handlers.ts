@@ -17,7 +17,7 @@
 import type { ApiErrorBody } from '../../shared/errors';
 import type { Reply } from '../../shared/transport';
 import type { Api } from '../api';
-import { IPC_CHANNELS } from './ipc-channels';
+import { IPC_CHANNELS } from '../../shared/ipc-channels';
 
 /** What the handlers need from Electron's `WebContents` (the event's `sender`). */
 export interface SenderLike {

@@ -12,7 +12,7 @@ import Module, { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { APP_ENTRY_URL, RENDERER_CSP } from '../../../main/transport/app-protocol';
-import { IPC_CHANNELS } from '../../../main/transport/ipc-channels';
+import { IPC_CHANNELS } from '../../../shared/ipc-channels';
 import { REFUSED_SENDER_MESSAGE } from '../../../main/transport/ipc-handlers';
 import { eventFrom, FakeWebContents as FakeSender } from '../transport/fake-electron-ipc';
 import { createFakeElectron, type FakeElectron } from './fake-electron';

@@ -11,7 +11,7 @@ import { createApi, type Api } from '../../../main/api';
 import { createServices, type Services } from '../../../main/services';
 import { MemoryCredentialBackend } from '../../../main/services/credentials/credential-backend';
 import { APP_ENTRY_URL, isTrustedFrame } from '../../../main/transport/app-protocol';
-import { IPC_CHANNELS } from '../../../main/transport/ipc-channels';
+import { IPC_CHANNELS } from '../../../shared/ipc-channels';
 import {
   MAX_SUBSCRIPTIONS_PER_PAGE,
   REFUSED_SENDER_MESSAGE,

@@ -3,8 +3,7 @@
  * through, everything else is refused without touching IPC; events reach the right listener.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { IPC_CHANNELS as MAIN_IPC_CHANNELS } from '../../../main/transport/ipc-channels';
-import { IPC_CHANNELS } from '../../../preload/ipc-channels';
+import { IPC_CHANNELS } from '../../../shared/ipc-channels';
 import { createRawTransport, type IpcRendererLike } from '../../../preload/raw-transport';
 import { CHANNEL_NAMES, STREAM_NAMES } from '../../../shared/contract';
 
@@ -22,10 +21,6 @@ function fakeIpc(answer: (channel: string, ...args: unknown[]) => unknown = () =
 }
 
 describe('preload raw transport', () => {
-  it('uses the same IPC channel names as main', () => {
-    expect(IPC_CHANNELS).toEqual(MAIN_IPC_CHANNELS);
-  });
-
   it('exposes exactly invoke and subscribe', () => {
     expect(Object.keys(createRawTransport(fakeIpc())).sort()).toEqual(['invoke', 'subscribe']);
   });

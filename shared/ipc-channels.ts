@@ -2,8 +2,8 @@
  * The four Electron IPC channel names that carry the contract between preload and main.
  *
  * Every contract channel and stream travels inside these, so main registers exactly three
- * handlers and the renderer never names an IPC channel itself. `preload/ipc-channels.ts` holds
- * the same names (preload may not import main/); a unit test keeps the two equal.
+ * handlers and the renderer never names an IPC channel itself. In shared/ so that main and
+ * preload import one definition.
  */
 export const IPC_CHANNELS = {
   /** (channel, payload) → Reply. */
