@@ -9,6 +9,7 @@
  * is never more than one live client per tunnel.
  */
 import { Agent, type AgentOptions } from 'node:http';
+import { inspect } from 'node:util';
 import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
 import { ApiError } from '../../../shared/errors';
@@ -316,6 +317,15 @@ class ForwardingAgent extends Agent {
     options: AgentOptions,
   ) {
     super(options);
+  }
+
+  /**
+   * docker-modem formats every request's options with `util.inspect(…, { depth: null,
+   * showHidden: true })` even when its debug log is off: without this, each Docker request walked
+   * the whole SSH client (hundreds of milliseconds with the event loop blocked).
+   */
+  [inspect.custom](): string {
+    return 'ForwardingAgent (Docker over SSH)';
   }
 
   // Node's Agent accepts an asynchronous createConnection through its callback argument.

@@ -15,15 +15,24 @@ import type { LogEntry } from '../../../shared/model/logs';
 
 /** Enough for a burst; a second with more lines than this can repeat a few at a restart. */
 const MAX_REMEMBERED = 50_000;
+/** Longer messages are remembered by their key (length and head), not kept whole. */
+const KEY_HEAD = 256;
 
-export function dedupeKey(entry: Pick<LogEntry, 'stream' | 'message'>): string {
+/** What tells two lines of one instant apart. */
+export type DedupeLine = Pick<LogEntry, 'stream' | 'message'>;
+
+export function dedupeKey(entry: DedupeLine): string {
   const { message } = entry;
-  return `${entry.stream}\u0000${message.length}\u0000${message.length > 256 ? message.slice(0, 256) : message}`;
+  return `${entry.stream}\u0000${message.length}\u0000${message.length > KEY_HEAD ? message.slice(0, KEY_HEAD) : message}`;
 }
 
 export class BoundaryDedupe {
   private lastTs = Number.NEGATIVE_INFINITY;
-  private seen = new Map<string, number>();
+  /**
+   * The lines of the newest instant, as they came. Keys are built only when a re-read is armed:
+   * a live stream passes every line through here, and a restart is rare.
+   */
+  private seen: (DedupeLine | string)[] = [];
   private replay: Map<string, number> | null = null;
   private matched = false;
 
@@ -37,16 +46,22 @@ export class BoundaryDedupe {
   ) {}
 
   /** The newest second already seen, and its lines: what a re-read will repeat. */
-  seed(tsMs: number, keys: Iterable<string>): void {
+  seed(tsMs: number, lines: Iterable<DedupeLine>): void {
     this.lastTs = tsMs;
-    this.seen = new Map();
-    for (const key of keys) this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
+    this.seen = [...lines];
     this.arm();
   }
 
   /** A re-read from `lastTs` is about to start. */
   arm(): void {
-    if (this.lastTs !== Number.NEGATIVE_INFINITY) this.replay = new Map(this.seen);
+    if (this.lastTs !== Number.NEGATIVE_INFINITY) {
+      const replay = new Map<string, number>();
+      for (const line of this.seen) {
+        const key = typeof line === 'string' ? line : dedupeKey(line);
+        replay.set(key, (replay.get(key) ?? 0) + 1);
+      }
+      this.replay = replay;
+    }
     this.matched = false;
   }
 
@@ -60,10 +75,11 @@ export class BoundaryDedupe {
   }
 
   /** True when the line is new. */
-  accept(tsMs: number, key: string): boolean {
+  accept(tsMs: number, line: DedupeLine): boolean {
     if (this.replay) {
       if (tsMs < this.lastTs) return false;
       if (tsMs === this.lastTs) {
+        const key = dedupeKey(line);
         const count = this.replay.get(key) ?? 0;
         if (count > 0) {
           this.replay.set(key, count - 1);
@@ -78,10 +94,10 @@ export class BoundaryDedupe {
     if (this.options.record === false) return true;
     if (tsMs > this.lastTs) {
       this.lastTs = tsMs;
-      this.seen = new Map();
+      this.seen = [];
     }
-    if (tsMs === this.lastTs && (this.seen.size < MAX_REMEMBERED || this.seen.has(key)))
-      this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
+    if (tsMs === this.lastTs && this.seen.length < MAX_REMEMBERED)
+      this.seen.push(line.message.length > KEY_HEAD ? dedupeKey(line) : line);
     return true;
   }
 }

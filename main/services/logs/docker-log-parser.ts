@@ -9,11 +9,11 @@
  */
 import type { LogEntry } from '../../../shared/model/logs';
 import { LineAssembler } from './log-line-assembler';
-import { parseTimestampPrefix } from './log-timestamp';
+import { TimestampReader } from './log-timestamp';
 
 export interface ParsedLine {
-  /** ISO with milliseconds, or null when the line came without a readable timestamp. */
-  ts: string | null;
+  /** Epoch milliseconds, or null when the line came without a readable timestamp. */
+  tsMs: number | null;
   stream: LogStream;
   message: string;
 }
@@ -27,6 +27,7 @@ type LogStream = LogEntry['stream'];
 
 export class DockerLogParser {
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private readonly stamps = new TimestampReader();
   private readonly assemblers: Record<LogStream, LineAssembler>;
   /** False once the bytes turned out not to be framed (a TTY container whose flag we misread). */
   private framed: boolean;
@@ -87,9 +88,9 @@ export class DockerLogParser {
   }
 
   private emit(stream: LogStream, bytes: Buffer, cut: number): void {
-    const { ts, length } = parseTimestampPrefix(bytes);
+    const length = this.stamps.read(bytes);
     let message = this.decoder.decode(length ? bytes.subarray(length) : bytes);
     if (cut > 0) message += `… [${cut} bytes cut]`;
-    this.onLine({ ts, stream, message });
+    this.onLine({ tsMs: length ? this.stamps.ms : null, stream, message });
   }
 }

@@ -19,8 +19,8 @@ import type { LogEntry, SourceState } from '../../../shared/model/logs';
 import { detectLogLevel } from '../../../shared/log-level';
 import { backoffDelay, type BackoffOptions } from '../connections/backoff';
 import type { DockerConnection } from '../connections/docker-connection';
-import { BoundaryDedupe, dedupeKey } from './boundary-dedupe';
-import { isoToMs } from './iso-time';
+import { BoundaryDedupe } from './boundary-dedupe';
+import { msToIso } from './iso-time';
 import { DockerLogParser, MAX_LINE_BYTES, type ParsedLine } from './docker-log-parser';
 import { DEFAULT_TAIL, type LogSource, type LogSourceEvents, type SourceStart } from './log-source';
 
@@ -221,11 +221,11 @@ export class DockerLogSource implements LogSource {
     const parser = new DockerLogParser(
       info.Config?.Tty === true,
       (line) => {
-        const entry = this.toEntry(line, lastTs);
-        const ms = isoToMs(entry.ts);
+        // A line without a readable time takes the previous line's.
+        const ms = line.tsMs ?? lastTs;
         lastTs = ms;
-        if (ms < floorMs || !this.dedupe.accept(ms, dedupeKey(entry))) return;
-        batch.push(entry);
+        if (ms < floorMs || !this.dedupe.accept(ms, line)) return;
+        batch.push(this.toEntry(line, ms));
       },
       this.options.maxLineBytes ?? MAX_LINE_BYTES,
     );
@@ -261,10 +261,10 @@ export class DockerLogSource implements LogSource {
     if (info.State?.Running) this.setState('live');
   }
 
-  private toEntry(line: ParsedLine, fallbackMs: number): LogEntry {
+  private toEntry(line: ParsedLine, ms: number): LogEntry {
     const { message } = line;
     return {
-      ts: line.ts ?? new Date(fallbackMs).toISOString(),
+      ts: msToIso(ms),
       target: this.options.targetId,
       service: this.service,
       container: this.options.name,

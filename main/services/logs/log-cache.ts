@@ -28,6 +28,9 @@ export const DEFAULT_CACHE_LIMITS: LogCacheLimits = { maxBytes: 256 * 1024 * 102
 export const ROW_OVERHEAD = 32;
 
 const LEVEL_CODES: Record<LogLevel, number> = { error: 1, warn: 2, info: 3, debug: 4 };
+/** Rows per INSERT statement in a batch: one statement per row costs a third more per line. */
+const ROWS_PER_INSERT = 16;
+const COLUMNS = 5;
 const LEVELS: (LogLevel | null)[] = [null, 'error', 'warn', 'info', 'debug'];
 
 export interface LogCacheOptions {
@@ -82,6 +85,7 @@ export class LogCache {
   private readonly now: () => number;
   private readonly stmt: Record<
     | 'insertLine'
+    | 'insertLines'
     | 'upsertSource'
     | 'setService'
     | 'addTotals'
@@ -113,6 +117,9 @@ export class LogCache {
     const prepare = (sql: string) => db.prepare(sql);
     this.stmt = {
       insertLine: prepare('INSERT INTO log_lines (source_id, ts, stream, level, message) VALUES (?, ?, ?, ?, ?)'),
+      insertLines: prepare(
+        `INSERT INTO log_lines (source_id, ts, stream, level, message) VALUES ${Array<string>(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`,
+      ),
       upsertSource: prepare(
         `INSERT INTO log_sources (target, source, service) VALUES (?, ?, ?)
          ON CONFLICT (target, source) DO UPDATE SET service = excluded.service RETURNING id`,
@@ -421,14 +428,19 @@ export class LogCache {
 
   private insertRows(entries: readonly LogEntry[]): void {
     const totals = new Map<number, Totals>();
-    const insert = this.stmt.insertLine;
+    // Rows go out ROWS_PER_INSERT at a time (ids, and so write order, stay the entries' order);
+    // the last few one by one.
+    const row = new Array<unknown>(ROWS_PER_INSERT * COLUMNS);
+    let filled = 0;
+    const multiRowsEnd = entries.length - (entries.length % ROWS_PER_INSERT);
     // Lines come in runs from one source: look the source up only when it changes.
     let lastTarget: string | undefined;
     let lastSource: string | undefined;
     let lastService: string | null | undefined;
     let sourceId = 0;
     let sum: Totals = { lines: 0, bytes: 0, oldest: Infinity, newest: -Infinity };
-    for (const entry of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
       if (entry.container !== lastSource || entry.target !== lastTarget || entry.service !== lastService) {
         lastTarget = entry.target;
         lastSource = entry.container;
@@ -441,13 +453,21 @@ export class LogCache {
       const parsed = isoToMs(entry.ts);
       // A NaN would become NULL and fail the whole batch; sources always send ISO, but be sure.
       const ts = Number.isFinite(parsed) ? parsed : this.now();
-      insert.run(
-        sourceId,
-        ts,
-        entry.stream === 'stderr' ? 1 : 0,
-        entry.level ? LEVEL_CODES[entry.level] : null,
-        entry.message,
-      );
+      const stream = entry.stream === 'stderr' ? 1 : 0;
+      const level = entry.level ? LEVEL_CODES[entry.level] : null;
+      if (i < multiRowsEnd) {
+        row[filled++] = sourceId;
+        row[filled++] = ts;
+        row[filled++] = stream;
+        row[filled++] = level;
+        row[filled++] = entry.message;
+        if (filled === row.length) {
+          this.stmt.insertLines.run(row);
+          filled = 0;
+        }
+      } else {
+        this.stmt.insertLine.run(sourceId, ts, stream, level, entry.message);
+      }
       sum.lines++;
       sum.bytes += Buffer.byteLength(entry.message) + ROW_OVERHEAD;
       if (ts < sum.oldest) sum.oldest = ts;

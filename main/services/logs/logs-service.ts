@@ -22,7 +22,7 @@ import type { BackoffOptions } from '../connections/backoff';
 import type { ConnectionManager } from '../connections/connection-manager';
 import type { OpsApiService } from '../ops-api/ops-api-service';
 import type { TargetsService } from '../targets/targets-service';
-import { BoundaryDedupe, dedupeKey } from './boundary-dedupe';
+import { BoundaryDedupe } from './boundary-dedupe';
 import { isoToMs } from './iso-time';
 import { DockerLogSource } from './docker-log-source';
 import type { LogCache } from './log-cache';
@@ -216,14 +216,14 @@ export class LogsService {
       // Lines of the boundary instant the cache lacks are written: only repeats are skipped.
       const gate = new BoundaryDedupe({ record: false });
       const boundary = this.cache.boundary(targetId, source);
-      if (boundary) gate.seed(boundary.ts, boundary.lines.map(dedupeKey));
+      if (boundary) gate.seed(boundary.ts, boundary.lines);
       writer = { followId, gate };
       this.writers.set(key, writer);
     }
     if (writer.followId !== followId) return;
     const { gate } = writer;
     const fresh = gate.replaying
-      ? entries.filter((entry) => gate.accept(isoToMs(entry.ts), dedupeKey(entry)))
+      ? entries.filter((entry) => gate.accept(isoToMs(entry.ts), entry))
       : entries;
     if (fresh.length) this.cache.append(fresh);
   }

@@ -15,7 +15,7 @@ import { detectLogLevel } from '../../../shared/log-level';
 import { backoffDelay, type BackoffOptions } from '../connections/backoff';
 import { parseDockerTime } from '../docker/docker-time';
 import type { OpsApiClient } from '../ops-api/ops-api-client';
-import { BoundaryDedupe, dedupeKey } from './boundary-dedupe';
+import { BoundaryDedupe } from './boundary-dedupe';
 import { isoToMs } from './iso-time';
 import { DEFAULT_TAIL, type LogSource, type LogSourceEvents, type SourceStart } from './log-source';
 
@@ -126,7 +126,7 @@ export class OpsApiLogSource implements LogSource {
       for (const raw of reply.entries) {
         const entry = this.toEntry(raw);
         const ms = isoToMs(entry.ts);
-        if (ms < floorMs || !this.dedupe.accept(ms, dedupeKey(entry))) continue;
+        if (ms < floorMs || !this.dedupe.accept(ms, entry)) continue;
         lines.push(entry);
       }
       this.setState('live');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BoundaryDedupe, dedupeKey } from '../../../main/services/logs/boundary-dedupe';
 
-const key = (message: string) => dedupeKey({ stream: 'stdout', message });
+const key = (message: string) => ({ stream: 'stdout' as const, message });
 
 describe('BoundaryDedupe', () => {
   it('lets everything through until a re-read is armed', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DockerLogParser, type ParsedLine } from '../../../main/services/logs/docker-log-parser';
 import { wholeCharacterEnd } from '../../../main/services/logs/log-line-assembler';
-import { parseTimestampPrefix } from '../../../main/services/logs/log-timestamp';
+import { parseTimestampPrefix, TimestampReader } from '../../../main/services/logs/log-timestamp';
 
 function frame(stream: 1 | 2, payload: Buffer | string): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
@@ -15,9 +15,15 @@ function frame(stream: 1 | 2, payload: Buffer | string): Buffer {
   return Buffer.concat([header, body]);
 }
 
-function parse(chunks: Buffer[], tty = false, max?: number): ParsedLine[] {
-  const lines: ParsedLine[] = [];
-  const parser = new DockerLogParser(tty, (line) => lines.push(line), max);
+type Line = Omit<ParsedLine, 'tsMs'> & { ts: string | null };
+
+function parse(chunks: Buffer[], tty = false, max?: number): Line[] {
+  const lines: Line[] = [];
+  const parser = new DockerLogParser(
+    tty,
+    ({ tsMs, stream, message }) => lines.push({ ts: tsMs === null ? null : new Date(tsMs).toISOString(), stream, message }),
+    max,
+  );
   for (const chunk of chunks) parser.push(chunk);
   parser.end();
   return lines;
@@ -168,6 +174,35 @@ describe('timestamps and UTF-8 boundaries', () => {
     expect(parseTimestampPrefix(Buffer.from('2024-05-01T12:00:00+02:00 x')).ts).toBe('2024-05-01T10:00:00.000Z');
     expect(parseTimestampPrefix(Buffer.from('hello world, this is not a time')).length).toBe(0);
     expect(parseTimestampPrefix(Buffer.from('2024-05-01 10:00:00 x')).length).toBe(0);
+  });
+
+  it('reads a burst of stamps from its remembered second exactly as the full parse does', () => {
+    const reader = new TimestampReader();
+    const stamps = [
+      '2024-05-01T10:00:00.123456789Z',
+      '2024-05-01T10:00:00.9Z',
+      '2024-05-01T10:00:00.05Z',
+      '2024-05-01T10:00:00Z',
+      '2024-05-01T10:00:01.000000001Z',
+      '2024-05-01T23:59:59.999Z',
+      '2024-05-02T00:00:00.001Z',
+      '2024-05-02T00:00:00.001+02:00',
+      '2024-05-02T00:00:00.1234567890Z',
+      '2024-05-02T00:00:00.Z',
+      '2024-02-30T10:00:00Z',
+      '2024-05-02T24:00:00Z',
+      '0001-01-01T00:00:00Z',
+      '2024-05-02 00:00:00Z',
+      '2024-05-02T00:00:00Zx',
+    ];
+    for (const stamp of stamps) {
+      for (const bytes of [Buffer.from(`${stamp} message`), Buffer.from(stamp)]) {
+        const expected = parseTimestampPrefix(bytes);
+        const length = reader.read(bytes);
+        expect({ stamp, length }).toEqual({ stamp, length: expected.length });
+        if (length) expect(new Date(reader.ms).toISOString()).toBe(expected.ts);
+      }
+    }
   });
 
   it('finds the end of the last whole character', () => {
