@@ -32,6 +32,7 @@ export interface PaneInspection {
     alternateScreen: boolean;
     title: string | undefined;
     renderer: 'webgl' | 'dom';
+    renders: number;
   };
 }
 

@@ -20,7 +20,7 @@ import { detectLogLevel } from '../../../shared/log-level';
 import { backoffDelay, type BackoffOptions } from '../connections/backoff';
 import type { DockerConnection } from '../connections/docker-connection';
 import { BoundaryDedupe } from './boundary-dedupe';
-import { msToIso } from './iso-time';
+import { msToIso } from '../../../shared/iso-time';
 import { DockerLogParser, MAX_LINE_BYTES, type ParsedLine } from './docker-log-parser';
 import { DEFAULT_TAIL, type LogSource, type LogSourceEvents, type SourceStart } from './log-source';
 

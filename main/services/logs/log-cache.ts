@@ -20,7 +20,7 @@ import type { Statement, Transaction } from 'better-sqlite3';
 import type { LogCacheLimits, LogCacheSummary, LogEntry } from '../../../shared/model/logs';
 import type { LogLevel } from '../../../shared/model/ops';
 import type { Db } from '../store/database';
-import { isoToMs, msToIso } from './iso-time';
+import { isoToMs, msToIso } from '../../../shared/iso-time';
 
 export const DEFAULT_CACHE_LIMITS: LogCacheLimits = { maxBytes: 256 * 1024 * 1024, maxAgeHours: 7 * 24 };
 

@@ -23,7 +23,7 @@ import type { ConnectionManager } from '../connections/connection-manager';
 import type { OpsApiService } from '../ops-api/ops-api-service';
 import type { TargetsService } from '../targets/targets-service';
 import { BoundaryDedupe } from './boundary-dedupe';
-import { isoToMs } from './iso-time';
+import { isoToMs } from '../../../shared/iso-time';
 import { DockerLogSource } from './docker-log-source';
 import type { LogCache } from './log-cache';
 import { DEFAULT_FLOW, LogFollower, type FlowOptions } from './log-follower';

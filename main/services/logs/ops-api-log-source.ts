@@ -16,7 +16,7 @@ import { backoffDelay, type BackoffOptions } from '../connections/backoff';
 import { parseDockerTime } from '../docker/docker-time';
 import type { OpsApiClient } from '../ops-api/ops-api-client';
 import { BoundaryDedupe } from './boundary-dedupe';
-import { isoToMs } from './iso-time';
+import { isoToMs } from '../../../shared/iso-time';
 import { DEFAULT_TAIL, type LogSource, type LogSourceEvents, type SourceStart } from './log-source';
 
 export interface OpsApiLogSourceOptions {

@@ -77,10 +77,19 @@ export function entryLine(entry: { ts: string; container: string; message: strin
   return `${entry.ts} ${entry.container} ${entry.message}\n`;
 }
 
-/** `HH:MM:SS.mmm` in local time. */
+let clockSecond = Number.NaN;
+let clockPrefix = '';
+
+/** `HH:MM:SS.mmm` in local time; the `HH:MM:SS.` of the last second is reused (a burst shares it). */
 export function clockTime(ms: number): string {
-  const date = new Date(ms);
-  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.${String(date.getMilliseconds()).padStart(3, '0')}`;
+  const second = Math.floor(ms / 1000);
+  if (second !== clockSecond) {
+    const date = new Date(second * 1000);
+    clockPrefix = `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.`;
+    clockSecond = second;
+  }
+  const milli = ms - second * 1000;
+  return `${clockPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}`;
 }
 
 function two(value: number): string {

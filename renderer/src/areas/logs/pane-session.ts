@@ -15,6 +15,7 @@ import { SearchAddon, type ISearchOptions } from '@xterm/addon-search';
 import { WebglAddon } from '@xterm/addon-webgl';
 import type { ControlRoomApi } from '../../../../shared/transport';
 import type { LogEntry, LogFollowEvent, SourceState } from '../../../../shared/model/logs';
+import { isoToMs } from '../../../../shared/iso-time';
 import type { LogLevel } from '../../../../shared/model/ops';
 import { toApiError } from '../../api/open-api';
 import { LineStore, type StoredLine } from './line-store';
@@ -22,6 +23,7 @@ import { MergeBuffer } from './merge-buffer';
 import { compileFilter, type LineFilter, type PaneConfig } from './pane-config';
 import { formatLine, padLabels, plainLine, type FormatOptions } from './line-format';
 import { TerminalFeed } from './terminal-feed';
+import { skipEmptySelectionRedraws } from './selection-redraw';
 import controlPicturesUrl from './fonts/control-pictures.woff2?url';
 
 /**
@@ -104,6 +106,8 @@ export interface PaneInspection {
     alternateScreen: boolean;
     title: string | undefined;
     renderer: 'webgl' | 'dom';
+    /** Times xterm redrew rows. */
+    renders: number;
   };
 }
 
@@ -178,7 +182,11 @@ export class PaneSession {
   private downTimer: ReturnType<typeof setTimeout> | undefined;
   /** After a renewed follow (reconnect) or cached lines: the newest line seen per source, to skip repeats. */
   private catchUp: Map<number, { tsMs: number; messages: Set<string> }> | undefined;
-  private newestSeen = new Map<number, { tsMs: number; messages: Set<string> }>();
+  /**
+   * The newest instant seen per source and (up to 256 of) its messages, as plain arrays: every
+   * line passes through here, and only a renewed follow needs them as sets.
+   */
+  private newestSeen = new Map<number, { tsMs: number; messages: string[] }>();
 
   private mode: PaneMode = 'live';
   private pausedBy: 'user' | 'scroll' | undefined;
@@ -261,6 +269,7 @@ export class PaneSession {
     this.terminal.loadAddon(this.fit);
     this.terminal.loadAddon(this.searchAddon);
     this.terminal.open(options.host);
+    skipEmptySelectionRedraws(this.terminal);
     this.loadWebgl();
     this.terminal.write('\x1b[?25l'); // no cursor: nobody types here
     void loadControlPictures().then(() => {
@@ -559,9 +568,7 @@ export class PaneSession {
       case 'started':
         if (this.followId !== undefined) {
           // A renewed follow (the link to main came back) starts with a tail we partly have.
-          this.catchUp = new Map(
-            [...this.newestSeen].map(([source, seen]) => [source, { ...seen, messages: new Set(seen.messages) }]),
-          );
+          this.catchUp = this.catchUpFromNewest();
           this.statuses = Object.fromEntries(
             this.sources.map((source) => [source.key, { state: 'starting' as const }]),
           );
@@ -664,7 +671,7 @@ export class PaneSession {
   }
 
   private toLine(entry: LogEntry): StoredLine {
-    const parsed = Date.parse(entry.ts);
+    const parsed = isoToMs(entry.ts);
     let source = this.sourceIndex.get(entry.container);
     if (source === undefined) {
       // A source the pane did not name (a renamed container): give it its own colour.
@@ -693,10 +700,22 @@ export class PaneSession {
       if (!this.catchUp!.size) this.catchUp = undefined;
     }
     const newest = this.newestSeen.get(line.source);
-    if (!newest || line.tsMs > newest.tsMs)
-      this.newestSeen.set(line.source, { tsMs: line.tsMs, messages: new Set([line.message]) });
-    else if (line.tsMs === newest.tsMs && newest.messages.size < 256) newest.messages.add(line.message);
+    if (!newest) {
+      this.newestSeen.set(line.source, { tsMs: line.tsMs, messages: [line.message] });
+    } else if (line.tsMs > newest.tsMs) {
+      newest.tsMs = line.tsMs;
+      newest.messages.length = 0;
+      newest.messages.push(line.message);
+    } else if (line.tsMs === newest.tsMs && newest.messages.length < 256) {
+      newest.messages.push(line.message);
+    }
     return false;
+  }
+
+  private catchUpFromNewest(): Map<number, { tsMs: number; messages: Set<string> }> {
+    return new Map(
+      [...this.newestSeen].map(([source, seen]) => [source, { tsMs: seen.tsMs, messages: new Set(seen.messages) }]),
+    );
   }
 
   /** Stores released lines and draws those the pane shows. */
@@ -766,9 +785,7 @@ export class PaneSession {
       const lines = entries.map((entry) => this.toLine(entry)).sort((a, b) => a.tsMs - b.tsMs);
       for (const line of lines) this.isRepeat(line);
       // Live lines that follow later skip what the cache already showed.
-      this.catchUp = new Map(
-        [...this.newestSeen].map(([source, seen]) => [source, { ...seen, messages: new Set(seen.messages) }]),
-      );
+      this.catchUp = this.catchUpFromNewest();
       this.fromCache = true;
       const mode = this.mode;
       this.mode = 'live';
@@ -970,14 +987,20 @@ export class PaneSession {
           alternateScreen: this.terminal.buffer.active.type === 'alternate',
           title: this.title,
           renderer: this.renderer,
+          renders: this.renders,
         };
       },
     };
-    this.disposables.push(this.terminal.onTitleChange((title) => (this.title = title)));
+    this.disposables.push(
+      this.terminal.onTitleChange((title) => (this.title = title)),
+      this.terminal.onRender(() => this.renders++),
+    );
     Object.defineProperty(host, 'logPane', { value: inspection, configurable: true });
   }
 
   private title: string | undefined;
+  /** Times xterm redrew rows: what a burst costs besides parsing. */
+  private renders = 0;
 
   // ── snapshot ──────────────────────────────────────────────────────────────────────────────
 

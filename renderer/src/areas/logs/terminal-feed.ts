@@ -41,7 +41,7 @@ export interface FeedOptions {
 export const DEFAULT_FEED_OPTIONS: FeedOptions = {
   chunkChars: 16 * 1024,
   burstChars: 128 * 1024,
-  burstRedrawMs: 100,
+  burstRedrawMs: 250,
   maxInFlightChars: 512 * 1024,
   frameBudgetMs: 6,
   highWaterChars: 2 * 1024 * 1024,

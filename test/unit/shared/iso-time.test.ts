@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoToMs, msToIso } from '../../../main/services/logs/iso-time';
+import { isoToMs, msToIso } from '../../../shared/iso-time';
 
 describe('isoToMs / msToIso', () => {
   it('agrees with Date.parse and toISOString across days, years and edge times', () => {

@@ -1,8 +1,9 @@
 /**
  * ISO times ↔ milliseconds, fast for the one shape every log entry carries
- * (`2024-05-01T10:00:00.123Z`, what toISOString writes). The cache converts every line it writes
- * and every line it returns; Date.parse and toISOString dominated that cost, and lines come in
- * time order, so the day repeats from one line to the next and only the time of day is computed.
+ * (`2024-05-01T10:00:00.123Z`, what toISOString writes). Main's log sources and cache and the
+ * renderer's panes convert every line; Date.parse and toISOString dominated that cost, and lines
+ * come in time order, so the day repeats from one line to the next and only the time of day is
+ * computed.
  */
 
 const ZERO = 48;
