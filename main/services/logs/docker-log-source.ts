@@ -10,8 +10,11 @@
  * engine unreachable → "reconnecting", retried with backoff and at once when the connection
  * comes back.
  *
- * Pausing pauses the HTTP response itself, so the socket (and through the tunnel, the SSH
- * channel's window) stops being read and Docker feels the backpressure.
+ * The response is read in paused mode (`readable` + `read()`), not with 'data' events: Docker
+ * and podman send every log line as its own HTTP chunk, and a 'data' event per line cost more
+ * than the parsing. `read()` hands over everything buffered since the last read in one piece.
+ * Pausing stops reading, so the response's buffer fills, the socket (and through the tunnel,
+ * the SSH channel's window) stops being read and Docker feels the backpressure.
  */
 import type { Readable } from 'node:stream';
 import type { ContainerInspectInfo } from 'dockerode';
@@ -58,6 +61,8 @@ export class DockerLogSource implements LogSource {
   private stopped = false;
   private paused = false;
   private logs: Closable | undefined;
+  /** Reads what the followed response has buffered (set while attached). */
+  private drain: (() => void) | undefined;
   private watch: Closable | undefined;
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
@@ -84,12 +89,11 @@ export class DockerLogSource implements LogSource {
 
   pause(): void {
     this.paused = true;
-    this.logs?.pause();
   }
 
   resume(): void {
     this.paused = false;
-    this.logs?.resume();
+    this.drain?.();
   }
 
   stop(): void {
@@ -99,6 +103,7 @@ export class DockerLogSource implements LogSource {
     this.offConnection?.();
     const streams = [this.logs, this.watch];
     this.logs = undefined;
+    this.drain = undefined;
     this.watch = undefined;
     // Destroying a followed stream inside its own data handler leaked the SSH channel (TEST-ENV.md).
     setImmediate(() => streams.forEach((stream) => stream?.destroy()));
@@ -240,24 +245,32 @@ export class DockerLogSource implements LogSource {
       if (ended) return;
       ended = true;
       if (this.logs !== stream) return;
+      // Lines buffered while paused are not lost when the stream ends under them.
+      let rest: Buffer | null;
+      while ((rest = stream.read() as Buffer | null) !== null) parser.push(rest);
       parser.end();
       deliver();
       this.logs = undefined;
+      this.drain = undefined;
       setImmediate(() => stream.destroy());
       this.endedQuickly = Date.now() - attachedAt < SHORT_LIVED_MS;
       if (!this.endedQuickly) this.attempt = 0;
       this.setState('reconnecting', 'the log stream ended');
       void this.check();
     };
-    stream.on('data', (chunk: Buffer) => {
+    const drain = () => {
       if (this.logs !== stream) return;
-      parser.push(chunk);
-      deliver();
-    });
+      let chunk: Buffer | null;
+      while (!this.paused && (chunk = stream.read() as Buffer | null) !== null) {
+        parser.push(chunk);
+        deliver();
+      }
+    };
+    this.drain = drain;
+    stream.on('readable', drain);
     stream.on('end', finish);
     stream.on('close', finish);
     stream.on('error', finish);
-    if (this.paused) stream.pause();
     if (info.State?.Running) this.setState('live');
   }
 
