@@ -110,13 +110,19 @@ export class SshTunnel {
     if (blocked) return Promise.reject(new Error(blocked));
     // Already known to be down: say so now rather than after the timeout.
     if (this.current.status === 'reconnecting') {
-      return Promise.reject(new Error(`${this.options.label} (${this.where()}) is not reachable (${this.current.reason}) — Control Room keeps retrying.`));
+      return Promise.reject(
+        new Error(
+          `${this.options.label} (${this.where()}) is not reachable (${this.current.reason}) — Control Room keeps retrying.`,
+        ),
+      );
     }
     this.start();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         off();
-        reject(new Error(`Could not reach ${this.where()} within ${Math.round(timeoutMs / 1000)} s — ${this.describe()}`));
+        reject(
+          new Error(`Could not reach ${this.where()} within ${Math.round(timeoutMs / 1000)} s — ${this.describe()}`),
+        );
       }, timeoutMs);
       const off = this.onState(() => {
         if (this.current.status === 'connected') {
@@ -127,7 +133,11 @@ export class SshTunnel {
           // An attempt failed: answer now; callers are told again when it comes back.
           clearTimeout(timer);
           off();
-          reject(new Error(`${this.options.label} (${this.where()}) is not reachable (${this.current.reason}) — Control Room keeps retrying.`));
+          reject(
+            new Error(
+              `${this.options.label} (${this.where()}) is not reachable (${this.current.reason}) — Control Room keeps retrying.`,
+            ),
+          );
         } else {
           const reason = this.blockedReason();
           if (reason) {
@@ -222,7 +232,11 @@ export class SshTunnel {
       if (generation !== this.generation) return;
       this.dialing = false;
       // Keychain trouble arrives as an ApiError; anything else is missing configuration.
-      this.setState({ status: 'failed', code: error instanceof ApiError ? 'keychain' : 'config', reason: messageOf(error) });
+      this.setState({
+        status: 'failed',
+        code: error instanceof ApiError ? 'keychain' : 'config',
+        reason: messageOf(error),
+      });
       return;
     }
     if (generation !== this.generation || this.closed) return;
@@ -280,7 +294,11 @@ export class SshTunnel {
           reason: `${this.where()} refused the SSH key for user ${this.options.username} — check the user name and the private key (or your ssh-agent's keys), then retry.`,
         });
       } else if (lastError && /privateKey|Cannot parse|passphrase|Unsupported key/i.test(lastError.message)) {
-        this.setState({ status: 'failed', code: 'config', reason: `The private key could not be used: ${lastError.message} — check the key and its passphrase.` });
+        this.setState({
+          status: 'failed',
+          code: 'config',
+          reason: `The private key could not be used: ${lastError.message} — check the key and its passphrase.`,
+        });
       } else {
         this.scheduleReconnect(lastError ? messageOf(lastError) : 'the connection closed');
       }
@@ -291,7 +309,11 @@ export class SshTunnel {
     } catch (error) {
       // ssh2 throws synchronously for unusable configuration (a malformed key, say).
       this.client = undefined;
-      this.setState({ status: 'failed', code: 'config', reason: `The SSH settings could not be used: ${messageOf(error)}.` });
+      this.setState({
+        status: 'failed',
+        code: 'config',
+        reason: `The SSH settings could not be used: ${messageOf(error)}.`,
+      });
     }
   }
 

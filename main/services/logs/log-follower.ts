@@ -9,7 +9,8 @@
  * nothing grows without bound: what is held here is at most what was already in flight when the
  * sources were paused.
  */
-import type { LogEntry, LogFollowEvent, SourceState } from '../../../shared/model/logs';
+import type { LogBatch, LogBatchSource, LogEntry, LogFollowEvent, SourceState } from '../../../shared/model/logs';
+import { isoToMs } from '../../../shared/iso-time';
 import type { LogSource, LogSourceEvents } from './log-source';
 
 export interface FlowOptions {
@@ -151,7 +152,7 @@ export class LogFollower {
         this.head = 0;
       }
       this.unacked += lines.length;
-      this.emit({ type: 'lines', lines });
+      this.emit(toBatch(lines));
     }
     if (this.unacked >= this.flow.highWater) this.pauseSources();
   }
@@ -168,4 +169,27 @@ export class LogFollower {
     if (this.pendingCount() > 0 && this.unacked < this.flow.highWater) this.flush();
     this.emit({ type: 'source', source: key, state, ...(reason ? { reason } : {}) });
   }
+}
+
+/** Entries as a `lines` event: each source's shared fields once, each line a tuple. */
+export function toBatch(entries: readonly LogEntry[]): LogBatch {
+  const sources: LogBatchSource[] = [];
+  const lines: LogBatch['lines'] = new Array(entries.length);
+  let last: LogEntry | undefined;
+  let index = -1;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    // Lines come in runs from one source: look the source up only when it changes.
+    if (!last || entry.container !== last.container || entry.service !== last.service || entry.target !== last.target) {
+      index = sources.findIndex(
+        (s) => s.container === entry.container && s.service === entry.service && s.target === entry.target,
+      );
+      if (index < 0)
+        index = sources.push({ target: entry.target, service: entry.service, container: entry.container }) - 1;
+      last = entry;
+    }
+    const ms = isoToMs(entry.ts);
+    lines[i] = [index, Number.isFinite(ms) ? ms : Date.now(), entry.stream, entry.level, entry.message];
+  }
+  return { type: 'lines', sources, lines };
 }

@@ -222,9 +222,7 @@ export class LogsService {
     }
     if (writer.followId !== followId) return;
     const { gate } = writer;
-    const fresh = gate.replaying
-      ? entries.filter((entry) => gate.accept(isoToMs(entry.ts), entry))
-      : entries;
+    const fresh = gate.replaying ? entries.filter((entry) => gate.accept(isoToMs(entry.ts), entry)) : entries;
     if (fresh.length) this.cache.append(fresh);
   }
 }

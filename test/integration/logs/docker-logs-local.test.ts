@@ -11,7 +11,7 @@ import type { Api } from '../../../main/api';
 import { createServices, type Services } from '../../../main/services';
 import { MemoryCredentialBackend } from '../../../main/services/credentials/credential-backend';
 import { DEFAULT_FLOW } from '../../../main/services/logs/log-follower';
-import type { LogEntry, LogFollowEvent } from '../../../shared/model/logs';
+import { batchEntries, type LogEntry, type LogFollowEvent } from '../../../shared/model/logs';
 import { waitFor } from '../../support/keyring';
 import { composeLabels, startPodman, type Podman } from '../../support/podman';
 import { FAST_CONNECTIONS } from '../../support/docker-fixture';
@@ -165,7 +165,11 @@ describe('following a container', () => {
       const trace = () =>
         f.events
           .map((e) =>
-            e.type === 'lines' ? e.lines.map((l) => `${l.ts.slice(17, 19)} ${l.message}`).join(',') : JSON.stringify(e),
+            e.type === 'lines'
+              ? batchEntries(e)
+                  .map((l) => `${l.ts.slice(17, 19)} ${l.message}`)
+                  .join(',')
+              : JSON.stringify(e),
           )
           .join('\n');
       expect(new Set(seen).size, trace()).toBe(seen.length);
@@ -284,7 +288,7 @@ describe('flow control', () => {
       events.push(event);
       if (event.type === 'started') followId = event.followId;
       if (event.type === 'lines') {
-        for (const line of event.lines) lines.push(line);
+        for (const line of batchEntries(event)) lines.push(line);
         maxBatch = Math.max(maxBatch, event.lines.length);
       }
       const follower = services.logs.follower(followId);

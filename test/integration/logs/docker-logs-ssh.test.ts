@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../../main/api';
 import type { SshDockerConnection } from '../../../main/services/connections/docker-connection';
 import { DEFAULT_FLOW } from '../../../main/services/logs/log-follower';
-import type { LogEntry } from '../../../shared/model/logs';
+import { batchEntries, type LogEntry } from '../../../shared/model/logs';
 import { startDockerFixture, waitForState, type DockerFixture } from '../../support/docker-fixture';
 import { waitFor } from '../../support/keyring';
 import { apiFor, follow, numbers } from './follow-helper';
@@ -128,7 +128,7 @@ describe('logs through the SSH tunnel', () => {
     const stop = fx.services.logs.follow({ targetId, sources: ['container:ssh-flood'], since: '10m' }, (event) => {
       if (event.type === 'started') followId = event.followId;
       if (event.type === 'lines') {
-        for (const line of event.lines) lines.push(line);
+        for (const line of batchEntries(event)) lines.push(line);
         maxBatch = Math.max(maxBatch, event.lines.length);
         maxUnacked = Math.max(maxUnacked, fx.services.logs.follower(followId)?.unacknowledged ?? 0);
       }

@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import { createApi, type Api } from '../../../main/api';
 import type { Services } from '../../../main/services';
-import type { LogEntry, LogFollowEvent } from '../../../shared/model/logs';
+import { batchEntries, type LogEntry, type LogFollowEvent } from '../../../shared/model/logs';
 import { waitFor } from '../../support/keyring';
 
 export interface Follow {
@@ -43,7 +43,7 @@ export async function follow(
     events.push(e);
     if (e.type === 'started') followId = e.followId;
     if (e.type === 'lines') {
-      for (const line of e.lines) lines.push(line);
+      for (const line of batchEntries(e)) lines.push(line);
       if (options.autoAck !== false) void ackAll();
     }
   });

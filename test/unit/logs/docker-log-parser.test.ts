@@ -21,7 +21,8 @@ function parse(chunks: Buffer[], tty = false, max?: number): Line[] {
   const lines: Line[] = [];
   const parser = new DockerLogParser(
     tty,
-    ({ tsMs, stream, message }) => lines.push({ ts: tsMs === null ? null : new Date(tsMs).toISOString(), stream, message }),
+    ({ tsMs, stream, message }) =>
+      lines.push({ ts: tsMs === null ? null : new Date(tsMs).toISOString(), stream, message }),
     max,
   );
   for (const chunk of chunks) parser.push(chunk);

@@ -3,8 +3,8 @@
  * lines, and no line lost or repeated.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { LogEntry, LogFollowEvent } from '../../../shared/model/logs';
-import { LogFollower, type FlowOptions } from '../../../main/services/logs/log-follower';
+import { batchEntries, LogFollowEvent, type LogEntry } from '../../../shared/model/logs';
+import { LogFollower, toBatch, type FlowOptions } from '../../../main/services/logs/log-follower';
 import type { LogSource, LogSourceEvents } from '../../../main/services/logs/log-source';
 
 class ScriptedSource implements LogSource {
@@ -61,7 +61,7 @@ function setup(flow: Partial<FlowOptions> = {}, keys = ['container:a']) {
     (_key, entries) => cached.push(...entries),
   );
   follower.start();
-  const lines = () => events.flatMap((e) => (e.type === 'lines' ? e.lines : []));
+  const lines = () => events.flatMap((e) => (e.type === 'lines' ? batchEntries(e) : []));
   const batches = () => events.filter((e): e is Extract<LogFollowEvent, { type: 'lines' }> => e.type === 'lines');
   return { follower, events, sources, cached, lines, batches, source: (key = keys[0]!) => sources.get(key)! };
 }
@@ -85,7 +85,14 @@ describe('LogFollower', () => {
     expect(batches()).toHaveLength(0);
     vi.advanceTimersByTime(16);
     expect(batches()).toHaveLength(1);
-    expect(batches()[0]!.lines.map((l) => l.message.replace(/\.+$/, ''))).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(batchEntries(batches()[0]!).map((l) => l.message.replace(/\.+$/, ''))).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+    ]);
   });
 
   it('sends at once when 64 KB are waiting, and no batch is larger than 64 KB', () => {
@@ -94,7 +101,7 @@ describe('LogFollower', () => {
     source().emit(0, 200, 1_000); // ~220 KB with overhead
     expect(batches().length).toBeGreaterThanOrEqual(3);
     for (const batch of batches())
-      expect(batch.lines.reduce((sum, l) => sum + l.message.length + 100, 0)).toBeLessThanOrEqual(64 * 1024);
+      expect(batchEntries(batch).reduce((sum, l) => sum + l.message.length + 100, 0)).toBeLessThanOrEqual(64 * 1024);
     vi.advanceTimersByTime(16);
     expect(batches().flatMap((b) => b.lines)).toHaveLength(200);
   });
@@ -201,5 +208,41 @@ describe('LogFollower', () => {
     source().emit(5, 5);
     expect(source().stopped).toBe(true);
     expect(events.map((e) => e.type)).toEqual(['started']);
+  });
+});
+
+describe('lines on the wire', () => {
+  const entry = (container: string, service: string | null, message: string, ms: number): LogEntry => ({
+    ts: new Date(ms).toISOString(),
+    target: 't1',
+    service,
+    container,
+    stream: message.startsWith('e') ? 'stderr' : 'stdout',
+    level: message.startsWith('e') ? 'error' : null,
+    message,
+  });
+
+  it('sends each source once and gives back the same entries, in order', () => {
+    const entries = [
+      entry('api-1', 'api', 'a', 1_000),
+      entry('api-1', 'api', 'e b', 1_001),
+      entry('web-1', 'web', 'c', 1_002),
+      entry('api-1', 'api', 'd', 1_003),
+    ];
+    const batch = toBatch(entries);
+    expect(batch.sources).toEqual([
+      { target: 't1', service: 'api', container: 'api-1' },
+      { target: 't1', service: 'web', container: 'web-1' },
+    ]);
+    expect(batch.lines.map((line) => line[0])).toEqual([0, 0, 1, 0]);
+    expect(LogFollowEvent.parse(batch)).toEqual(batch);
+    expect(batchEntries(batch)).toEqual(entries);
+    // Smaller than the entries themselves: the point of the shape.
+    expect(JSON.stringify(batch).length).toBeLessThan(JSON.stringify(entries).length * 0.75);
+  });
+
+  it('refuses a line that names a source the batch does not have', () => {
+    const result = LogFollowEvent.safeParse({ type: 'lines', sources: [], lines: [[0, 1, 'stdout', null, 'm']] });
+    expect(result.success).toBe(false);
   });
 });

@@ -14,9 +14,8 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon, type ISearchOptions } from '@xterm/addon-search';
 import { WebglAddon } from '@xterm/addon-webgl';
 import type { ControlRoomApi } from '../../../../shared/transport';
-import type { LogEntry, LogFollowEvent, SourceState } from '../../../../shared/model/logs';
+import type { LogBatch, LogEntry, LogFollowEvent, SourceState } from '../../../../shared/model/logs';
 import { isoToMs } from '../../../../shared/iso-time';
-import type { LogLevel } from '../../../../shared/model/ops';
 import { toApiError } from '../../api/open-api';
 import { LineStore, type StoredLine } from './line-store';
 import { MergeBuffer } from './merge-buffer';
@@ -585,7 +584,7 @@ export class PaneSession {
         this.onSourceState(event);
         return;
       case 'lines':
-        this.receive(event.lines);
+        this.receive(event);
         return;
     }
   }
@@ -624,12 +623,22 @@ export class PaneSession {
     this.publish();
   }
 
-  private receive(entries: LogEntry[]) {
-    this.receivedSinceStart += entries.length;
+  private receive(batch: LogBatch) {
+    this.receivedSinceStart += batch.lines.length;
     let skipped = 0;
     const lines: StoredLine[] = [];
-    for (const entry of entries) {
-      const line = this.toLine(entry);
+    // The batch's source table, as this pane's source indexes: looked up once per batch.
+    const sources = batch.sources.map((source) => this.sourceFor(source.container));
+    for (const [source, tsMs, , level, message] of batch.lines) {
+      // Main tags every line it can (shared/log-level.ts, the same reading); a second pass here
+      // would only cost time in a burst.
+      const line: StoredLine = {
+        seq: 0,
+        tsMs: Number.isFinite(tsMs) ? tsMs : Date.now(),
+        source: sources[source]!,
+        level,
+        message,
+      };
       if (this.isRepeat(line)) {
         skipped++;
         continue;
@@ -670,25 +679,28 @@ export class PaneSession {
     );
   }
 
+  /** A cached entry (`logs:query`) as a pane line. */
   private toLine(entry: LogEntry): StoredLine {
     const parsed = isoToMs(entry.ts);
-    let source = this.sourceIndex.get(entry.container);
+    const tsMs = Number.isNaN(parsed) ? Date.now() : parsed;
+    return { seq: 0, tsMs, source: this.sourceFor(entry.container), level: entry.level, message: entry.message };
+  }
+
+  /** The pane's index for a container (or service) name. */
+  private sourceFor(name: string): number {
+    let source = this.sourceIndex.get(name);
     if (source === undefined) {
       // A source the pane did not name (a renamed container): give it its own colour.
       source = this.labels.length;
-      this.sourceIndex.set(entry.container, source);
-      this.sourceNames[source] = entry.container;
+      this.sourceIndex.set(name, source);
+      this.sourceNames[source] = name;
       this.labels = padLabels([
         ...this.sources.map((s) => s.label),
         ...[...this.sourceIndex.keys()].slice(this.sources.length),
       ]);
       this.format = { ...this.format, labels: this.labels };
     }
-    const message = entry.message;
-    // Main tags every entry it can (shared/log-level.ts, the same reading); a second pass here
-    // would only cost time in a burst.
-    const level: LogLevel | null = entry.level;
-    return { seq: 0, tsMs: Number.isNaN(parsed) ? Date.now() : parsed, source, level, message };
+    return source;
   }
 
   /** Whether a line repeats one already shown (a renewed follow's tail, or cached lines). */
