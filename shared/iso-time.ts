@@ -9,9 +9,22 @@
 const ZERO = 48;
 let lastDay = '';
 let lastDayMs = 0;
+/** The last conversion each way: a burst's lines often share their millisecond (podman: their second). */
+let lastIso = '';
+let lastIsoMs = Number.NaN;
+let lastMs = Number.NaN;
+let lastMsIso = '';
 
 /** Milliseconds since the epoch; NaN when the text is not a time. */
 export function isoToMs(iso: string): number {
+  if (iso === lastIso) return lastIsoMs;
+  const ms = parseIso(iso);
+  lastIso = iso;
+  lastIsoMs = ms;
+  return ms;
+}
+
+function parseIso(iso: string): number {
   if (
     iso.length !== 24 ||
     iso.charCodeAt(10) !== 84 /* T */ ||
@@ -53,6 +66,14 @@ let lastPrefix = '';
 
 /** `toISOString`, with the date part reused while lines stay within one day. */
 export function msToIso(ms: number): string {
+  if (ms === lastMs) return lastMsIso;
+  const iso = formatIso(ms);
+  lastMs = ms;
+  lastMsIso = iso;
+  return iso;
+}
+
+function formatIso(ms: number): string {
   const dayNumber = Math.floor(ms / DAY_MS);
   if (dayNumber !== lastDayNumber) {
     const iso = new Date(ms).toISOString();

@@ -50,6 +50,8 @@ interface Run {
   received: number;
   /** Times xterm redrew the pane's rows. */
   renders: number;
+  /** The longest frame that blocked, and what took its time. */
+  worstFrame: string;
   cpu: string;
 }
 
@@ -159,6 +161,12 @@ async function measure(rig: LogsRig, lines: number): Promise<Run> {
         for (const entry of list.getEntries()) longTaskMs = Math.max(longTaskMs, entry.duration);
       });
       observer.observe({ type: 'longtask' });
+      // What the longest frame was made of (long animation frames name their scripts).
+      let worstFrame;
+      const frames = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) if (!worstFrame || entry.blockingDuration > worstFrame.blockingDuration) worstFrame = entry;
+      });
+      frames.observe({ type: 'long-animation-frame' });
       let frameGapMs = 0;
       let last;
       let first;
@@ -178,11 +186,20 @@ async function measure(rig: LogsRig, lines: number): Promise<Run> {
         requestAnimationFrame(tick);
       });
       observer.disconnect();
+      frames.disconnect();
       // Let anything still in flight land before counting.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const stats = pane.stats();
       if (done === undefined) throw new Error('timed out: ' + (stats.drawn - base.drawn) + ' of ' + lines + ' lines drawn');
-      return { seconds: (done - first) / 1000, longTaskMs, frameGapMs, received: stats.received - base.received, renders: stats.renders - base.renders };
+      return { seconds: (done - first) / 1000, longTaskMs, frameGapMs, received: stats.received - base.received, renders: stats.renders - base.renders, worstFrame: describe(worstFrame) };
+      function describe(frame) {
+        if (!frame || frame.blockingDuration === 0) return '';
+        const style = frame.styleAndLayoutStart ? frame.startTime + frame.duration - frame.styleAndLayoutStart : 0;
+        const scripts = frame.scripts
+          .filter((script) => script.duration >= 5)
+          .map((script) => script.invoker + ' ' + Math.round(script.duration) + ' ms (' + (script.sourceFunctionName || '?') + ' ' + script.sourceURL.split('/').pop() + ':' + script.sourceCharPosition + ')');
+        return Math.round(frame.duration) + ' ms frame: ' + [...scripts, 'style and layout ' + Math.round(style) + ' ms'].join(', ');
+      }
     })(${JSON.stringify({ lines, timeoutMs: 600_000 })})`,
   ) as Promise<Omit<Run, 'cpu'>>;
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -334,7 +351,7 @@ async function main() {
           `(${base.seconds.toFixed(2)} s), ratio ${(base.seconds / ours.seconds).toFixed(2)}; longest block ` +
           `${Math.round(ours.longTaskMs)} ms (frame gap ${Math.round(ours.frameGapMs)} ms; term.write alone ` +
           `${Math.round(base.longTaskMs)} ms); lines lost ${lost}${gaps ? `; the pane's last rows are not the last lines (${gaps} breaks)` : ''}; ` +
-          `${ours.renders} redraws`,
+          `${ours.renders} redraws${ours.worstFrame ? `; longest frame ${ours.worstFrame}` : ''}`,
       );
       console.log(`  CPU, ours: ${ours.cpu}`);
       console.log(`  CPU, term.write: ${base.cpu}`);

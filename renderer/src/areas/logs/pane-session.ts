@@ -21,7 +21,8 @@ import { LineStore, type StoredLine } from './line-store';
 import { MergeBuffer } from './merge-buffer';
 import { compileFilter, type LineFilter, type PaneConfig } from './pane-config';
 import { formatLine, padLabels, plainLine, type FormatOptions } from './line-format';
-import { TerminalFeed } from './terminal-feed';
+import { DEFAULT_FEED_OPTIONS, TerminalFeed } from './terminal-feed';
+import { sliceParsing, YIELD_SEQUENCE } from './parse-slicer';
 import { skipEmptySelectionRedraws } from './selection-redraw';
 import controlPicturesUrl from './fonts/control-pictures.woff2?url';
 
@@ -287,16 +288,21 @@ export class PaneSession {
       }),
     );
 
-    this.feed = new TerminalFeed(this.terminal, {
-      format: (line) => formatLine(line, this.format),
-      credit: (lines) => this.credit(lines),
-      written: (line) => {
-        this.written++;
-        if (line.seq > this.writtenSeq) this.writtenSeq = line.seq;
+    this.feed = new TerminalFeed(
+      this.terminal,
+      {
+        format: (line) => formatLine(line, this.format),
+        credit: (lines) => this.credit(lines),
+        written: (line) => {
+          this.written++;
+          if (line.seq > this.writtenSeq) this.writtenSeq = line.seq;
+        },
+        schedule: (frame) => requestAnimationFrame(frame),
+        now: () => performance.now(),
       },
-      schedule: (frame) => requestAnimationFrame(frame),
-      now: () => performance.now(),
-    });
+      { ...DEFAULT_FEED_OPTIONS, chunkPrefix: YIELD_SEQUENCE },
+    );
+    this.disposables.push(sliceParsing(this.terminal));
 
     this.resizeObserver = new ResizeObserver(() => this.scheduleFit());
     this.resizeObserver.observe(options.host);

@@ -36,14 +36,16 @@ export interface FeedOptions {
   frameBudgetMs: number;
   highWaterChars: number;
   lowWaterChars: number;
+  /** Written in front of every chunk of lines (parse-slicer.ts's yield point). */
+  chunkPrefix?: string;
 }
 
 export const DEFAULT_FEED_OPTIONS: FeedOptions = {
-  chunkChars: 16 * 1024,
+  chunkChars: 8 * 1024,
   burstChars: 128 * 1024,
   burstRedrawMs: 250,
   maxInFlightChars: 512 * 1024,
-  frameBudgetMs: 6,
+  frameBudgetMs: 4,
   highWaterChars: 2 * 1024 * 1024,
   lowWaterChars: 512 * 1024,
 };
@@ -200,9 +202,10 @@ export class TerminalFeed {
     let chunkLines = 0;
     let chunkCredit = 0;
     let overBudget = false;
+    const prefix = this.options.chunkPrefix ?? '';
     const send = () => {
       if (!chunk) return;
-      this.write(chunk, chunkLines, chunkCredit);
+      this.write(chunkLines ? prefix + chunk : chunk, chunkLines, chunkCredit);
       chunk = '';
       chunkLines = 0;
       chunkCredit = 0;

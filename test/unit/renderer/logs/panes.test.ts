@@ -20,7 +20,13 @@ import {
 import { MergeBuffer } from '../../../../renderer/src/areas/logs/merge-buffer';
 import { LineStore, type StoredLine } from '../../../../renderer/src/areas/logs/line-store';
 import { compileFilter, defaultPaneConfig, type PaneConfig } from '../../../../renderer/src/areas/logs/pane-config';
-import { cutToWidth, formatLine, padLabels, plainLine } from '../../../../renderer/src/areas/logs/line-format';
+import {
+  clockTime,
+  cutToWidth,
+  formatLine,
+  padLabels,
+  plainLine,
+} from '../../../../renderer/src/areas/logs/line-format';
 
 describe('layout', () => {
   it('splits right and down, adds siblings in the same direction, and never goes past the maximum', () => {
@@ -196,5 +202,21 @@ describe('line format', () => {
     expect(cutToWidth('\x1b]8;;https://a.b\x1b\\linktext-long\x1b]8;;\x1b\\', 5)).toBe(
       '\x1b]8;;https://a.b\x1b\\link\x1b[0m\x1b]8;;\x1b\\\x1b[2m…\x1b[0m',
     );
+  });
+});
+
+describe('clockTime', () => {
+  it('reads like the Date it stands for, across seconds, minutes and days, whatever came before', () => {
+    const naive = (ms: number) => {
+      const d = new Date(ms);
+      const two = (n: number) => String(n).padStart(2, '0');
+      return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+    };
+    const base = Date.UTC(2026, 10, 21, 23, 59, 58, 995);
+    const times = [0, 1, 4, 5, 9, 10, 99, 100, 999, 1_000, 1_005, 61_000, 3_600_000, -5, 86_400_000].map(
+      (d) => base + d,
+    );
+    // Out of order too: the remembered second must never leak into another second's text.
+    for (const ms of [...times, ...times.reverse()]) expect(clockTime(ms)).toBe(naive(ms));
   });
 });
