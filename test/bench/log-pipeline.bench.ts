@@ -22,6 +22,10 @@
  * also prints where the machine's CPU went (podman, sshd, main, Chromium's page and its other
  * processes, from /proc): every part of the pipeline shares the same few cores, while the
  * baseline has them to itself.
+ *
+ * BENCH_SERVER_CPUS=0 pins podman and sshd (the stand-ins for the production host) to CPU 0
+ * before each run, so they do not take the page's cores as they would not on a real desktop.
+ *
  * Last line: `log-pipeline ratio=<ours/term.write> goal=0.8`, the median over the bursts. Exits 1
  * when the ratio, the longest block (50 ms) or a lost line misses its goal. These machines are
  * small and shared (everything above runs on the same cores), so figures move between runs.
@@ -30,7 +34,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { request } from 'node:http';
 import WebSocket from 'ws';
-import { cpuBetween, sampleCpu } from '../support/process-cpu';
+import { cpuBetween, pinServerProcesses, sampleCpu } from '../support/process-cpu';
 import { addDockerTarget, chooseSources, startLogsRig, type LogsRig } from '../e2e/logs-support';
 import { formatLine, padLabels } from '../../renderer/src/areas/logs/line-format';
 
@@ -65,6 +69,7 @@ let round = 0;
 /** Tells the container to print `lines` lines: the count in /tmp/n<round>, then /tmp/go<round>. */
 async function print(rig: LogsRig, lines: number): Promise<void> {
   round++;
+  if (process.env.BENCH_SERVER_CPUS) pinServerProcesses(process.env.BENCH_SERVER_CPUS);
   await rig.podman.cli(['exec', CONTAINER, 'sh', '-c', `echo ${lines} > /tmp/n${round} && echo > /tmp/go${round}`]);
 }
 

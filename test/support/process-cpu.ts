@@ -3,6 +3,7 @@
  * can say where a run's CPU went: on a small machine every process of the pipeline (the
  * container engine, sshd, the app, Chromium's processes) competes for the same cores.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
@@ -63,4 +64,26 @@ export function cpuBetween(before: CpuSample, after: CpuSample): string {
     .sort((a, b) => b[1] - a[1])
     .map(([group, value]) => `${group} ${value.toFixed(2)} s`);
   return `${parts.join(', ')} (${total.toFixed(2)} s on ${availableParallelism()} cores)`;
+}
+
+/**
+ * Pins the processes that stand in for the production host (podman, conmon, sshd, all their
+ * threads) to `cpus` (taskset's list syntax, "0"). In production they run on the server, not on
+ * the desktop whose cores the app and its page use; on a two-core test machine this is the
+ * nearest arrangement. Returns how many processes were pinned.
+ */
+export function pinServerProcesses(cpus: string): number {
+  let pinned = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (comm !== 'podman' && comm !== 'conmon' && comm !== 'sshd') continue;
+      execFileSync('taskset', ['-a', '-p', '-c', cpus, pid], { stdio: 'ignore' });
+      pinned++;
+    } catch {
+      // Gone meanwhile, or not ours to change.
+    }
+  }
+  return pinned;
 }
