@@ -4,37 +4,12 @@
  * the host's WebSocket, a docker-ssh target added and its host key trusted, and reading a pane.
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { PaneInspection } from '../../renderer/src/areas/logs/pane-inspection';
 import { startApp, type RunningApp } from '../support/app';
 import { launchBrowser } from '../support/browser';
 import { startKeyring, waitFor, type Keyring } from '../support/keyring';
 import { startPodman, type Podman } from '../support/podman';
 import { startSshd, type Sshd } from '../support/sshd';
-
-/** What a pane's terminal element exposes (renderer/src/areas/logs/pane-session.ts `PaneInspection`). */
-export interface PaneInspection {
-  text(): string[];
-  selection(): string;
-  stats(): {
-    received: number;
-    stored: number;
-    written: number;
-    drawn: number;
-    cols: number;
-    rows: number;
-    viewportY: number;
-    baseY: number;
-    pendingLines: number;
-    acked: number;
-    maxFrameMs: number;
-    cursorX: number;
-    cursorY: number;
-    modes: Record<string, boolean | string>;
-    alternateScreen: boolean;
-    title: string | undefined;
-    renderer: 'webgl' | 'dom';
-    renders: number;
-  };
-}
 
 export interface LogsRig {
   keyring: Keyring;

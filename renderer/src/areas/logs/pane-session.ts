@@ -24,6 +24,7 @@ import { formatLine, padLabels, plainLine, type FormatOptions } from './line-for
 import { DEFAULT_FEED_OPTIONS, TerminalFeed } from './terminal-feed';
 import { sliceParsing, YIELD_SEQUENCE } from './parse-slicer';
 import { skipEmptySelectionRedraws } from './selection-redraw';
+import type { PaneInspection } from './pane-inspection';
 import controlPicturesUrl from './fonts/control-pictures.woff2?url';
 
 /**
@@ -77,38 +78,6 @@ export interface PaneSnapshot {
   /** A one-off message for the pane ("No lines at or after 10:02"). */
   notice?: string;
   renderer: 'webgl' | 'dom';
-}
-
-/** What tests and the benchmark can read from a pane's element (`element.logPane`). */
-export interface PaneInspection {
-  /** The terminal's buffer, one string per row, trailing blank rows dropped. */
-  text(): string[];
-  /** What is selected in the terminal. */
-  selection(): string;
-  stats(): {
-    received: number;
-    stored: number;
-    written: number;
-    /** Lines xterm has parsed (called back for). */
-    drawn: number;
-    cols: number;
-    rows: number;
-    /** First buffer row in view, and the one the view rests on when following. */
-    viewportY: number;
-    baseY: number;
-    pendingLines: number;
-    acked: number;
-    maxFrameMs: number;
-    cursorX: number;
-    cursorY: number;
-    /** Terminal modes a hostile line would try to flip (mouse tracking, insert, origin, wrap…). */
-    modes: Record<string, boolean | string>;
-    alternateScreen: boolean;
-    title: string | undefined;
-    renderer: 'webgl' | 'dom';
-    /** Times xterm redrew rows. */
-    renders: number;
-  };
 }
 
 const THEME: ITheme = {
