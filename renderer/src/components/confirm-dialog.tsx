@@ -8,7 +8,7 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { toApiError } from '../api/open-api';
 import { Dialog } from './dialog';
-import { WarningIcon } from './icons';
+import { DialogFooter } from './dialog-footer';
 import '../styles/components.css';
 
 interface ConfirmDialogProps {
@@ -94,37 +94,25 @@ export function ConfirmDialog({
             </div>
           ) : null}
         </div>
-        <footer className="dialog-footer">
-          {error ? (
-            <p className="form-error" role="alert">
-              <WarningIcon size={15} />
-              <span>{error}</span>
-            </p>
-          ) : (
-            <span className="dialog-footer-hint" aria-hidden="true">
-              Enter confirms · Esc cancels
-            </span>
-          )}
-          <div className="dialog-buttons">
-            <button type="button" className="button" onClick={onClose} disabled={busy}>
-              Cancel
-            </button>
-            <button
-              type="submit"
-              className={`button ${tone === 'danger' ? 'button-danger' : 'button-primary'}`}
-              disabled={!matches || busy}
-              data-autofocus={needsTyping ? undefined : true}
-            >
-              {busy ? (
-                <>
-                  <span className="spinner" aria-hidden="true" /> {busyLabel}
-                </>
-              ) : (
-                confirmLabel
-              )}
-            </button>
-          </div>
-        </footer>
+        <DialogFooter error={error} hint="Enter confirms · Esc cancels">
+          <button type="button" className="button" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className={`button ${tone === 'danger' ? 'button-danger' : 'button-primary'}`}
+            disabled={!matches || busy}
+            data-autofocus={needsTyping ? undefined : true}
+          >
+            {busy ? (
+              <>
+                <span className="spinner" aria-hidden="true" /> {busyLabel}
+              </>
+            ) : (
+              confirmLabel
+            )}
+          </button>
+        </DialogFooter>
       </form>
     </Dialog>
   );

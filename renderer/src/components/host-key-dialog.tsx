@@ -11,6 +11,7 @@ import type { Target } from '../../../shared/model/target';
 import { useApi } from '../api/api-context';
 import { toApiError } from '../api/open-api';
 import { Dialog } from './dialog';
+import { DialogFooter } from './dialog-footer';
 import { EnvBadge } from './env-badge';
 import { CheckIcon, CopyIcon, ShieldIcon, WarningIcon } from './icons';
 import '../styles/connections.css';
@@ -111,26 +112,14 @@ function TrustView({ target, fingerprint, onClose }: { target: Target; fingerpri
           </p>
         </div>
       </div>
-      <footer className="dialog-footer">
-        {error ? (
-          <p className="form-error" role="alert">
-            <WarningIcon size={15} />
-            <span>{error}</span>
-          </p>
-        ) : (
-          <span className="dialog-footer-hint" aria-hidden="true">
-            Esc cancels
-          </span>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" className="button" onClick={onClose} disabled={trusting} data-autofocus>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" onClick={() => void trust()} disabled={trusting}>
-            {trusting ? 'Trusting…' : 'Trust and connect'}
-          </button>
-        </div>
-      </footer>
+      <DialogFooter error={error} hint="Esc cancels">
+        <button type="button" className="button" onClick={onClose} disabled={trusting} data-autofocus>
+          Cancel
+        </button>
+        <button type="button" className="button button-primary" onClick={() => void trust()} disabled={trusting}>
+          {trusting ? 'Trusting…' : 'Trust and connect'}
+        </button>
+      </DialogFooter>
     </Dialog>
   );
 }
@@ -166,17 +155,14 @@ function MismatchView({
           before you go on; an unexpected change can mean the connection is being intercepted.
         </p>
       </div>
-      <footer className="dialog-footer">
-        <span />
-        <div className="dialog-buttons">
-          <button type="button" className="button" onClick={onClose} data-autofocus>
-            Close
-          </button>
-          <button type="button" className="button button-quiet button-quiet-danger" onClick={onForget}>
-            Forget the old key…
-          </button>
-        </div>
-      </footer>
+      <DialogFooter>
+        <button type="button" className="button" onClick={onClose} data-autofocus>
+          Close
+        </button>
+        <button type="button" className="button button-quiet button-quiet-danger" onClick={onForget}>
+          Forget the old key…
+        </button>
+      </DialogFooter>
     </Dialog>
   );
 }
@@ -231,24 +217,14 @@ function ForgetView({ target, onBack, onForgotten }: { target: Target; onBack():
           key, showing its fingerprint for you to compare before anything is sent.
         </p>
       </div>
-      <footer className="dialog-footer">
-        {error ? (
-          <p className="form-error" role="alert">
-            <WarningIcon size={15} />
-            <span>{error}</span>
-          </p>
-        ) : (
-          <span />
-        )}
-        <div className="dialog-buttons">
-          <button type="button" className="button" onClick={onBack} disabled={busy} data-autofocus>
-            Back
-          </button>
-          <button type="button" className="button button-danger" onClick={() => void forget()} disabled={busy}>
-            {busy ? 'Forgetting…' : 'Forget the old key'}
-          </button>
-        </div>
-      </footer>
+      <DialogFooter error={error}>
+        <button type="button" className="button" onClick={onBack} disabled={busy} data-autofocus>
+          Back
+        </button>
+        <button type="button" className="button button-danger" onClick={() => void forget()} disabled={busy}>
+          {busy ? 'Forgetting…' : 'Forget the old key'}
+        </button>
+      </DialogFooter>
     </Dialog>
   );
 }
@@ -291,14 +267,11 @@ function SettledView({
           <p className="muted">No host key waits to be trusted right now. It is shown on the next connection.</p>
         )}
       </div>
-      <footer className="dialog-footer">
-        <span />
-        <div className="dialog-buttons">
-          <button type="button" className="button" onClick={onClose} data-autofocus>
-            Close
-          </button>
-        </div>
-      </footer>
+      <DialogFooter>
+        <button type="button" className="button" onClick={onClose} data-autofocus>
+          Close
+        </button>
+      </DialogFooter>
     </Dialog>
   );
 }

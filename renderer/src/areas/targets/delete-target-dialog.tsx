@@ -7,8 +7,8 @@ import { useApi } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
 import { useKeychain } from '../../app/keychain';
 import { Dialog } from '../../components/dialog';
+import { DialogFooter } from '../../components/dialog-footer';
 import { EnvBadge } from '../../components/env-badge';
-import { WarningIcon } from '../../components/icons';
 
 interface DeleteTargetDialogProps {
   target: Target;
@@ -84,24 +84,14 @@ export function DeleteTargetDialog({ target, onClose, onDeleted }: DeleteTargetD
             </div>
           ) : null}
         </div>
-        <footer className="dialog-footer">
-          {error ? (
-            <p className="form-error" role="alert">
-              <WarningIcon size={15} />
-              <span>{error}</span>
-            </p>
-          ) : (
-            <span />
-          )}
-          <div className="dialog-buttons">
-            <button type="button" className="button" onClick={onClose} disabled={deleting} autoFocus={!prod}>
-              Cancel
-            </button>
-            <button type="submit" className="button button-danger" disabled={!confirmed || deleting}>
-              {deleting ? 'Deleting…' : 'Delete target'}
-            </button>
-          </div>
-        </footer>
+        <DialogFooter error={error}>
+          <button type="button" className="button" onClick={onClose} disabled={deleting} autoFocus={!prod}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-danger" disabled={!confirmed || deleting}>
+            {deleting ? 'Deleting…' : 'Delete target'}
+          </button>
+        </DialogFooter>
       </form>
     </Dialog>
   );

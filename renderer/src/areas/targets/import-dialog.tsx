@@ -10,6 +10,7 @@ import { useApi } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
 import { useKeychain } from '../../app/keychain';
 import { Dialog } from '../../components/dialog';
+import { DialogFooter } from '../../components/dialog-footer';
 import { ENVIRONMENT_LABELS } from '../../components/env-badge';
 import { CheckIcon, KeyIcon, WarningIcon } from '../../components/icons';
 import { SHORT_KIND_LABELS } from './target-form';
@@ -168,34 +169,28 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
             </>
           )}
         </div>
-        <footer className="dialog-footer">
-          {error ? (
-            <p className="form-error" role="alert">
-              <WarningIcon size={15} />
-              <span>{error}</span>
-            </p>
-          ) : added ? (
-            <span className="import-summary">
-              <CheckIcon size={14} /> Added {added} {added === 1 ? 'target' : 'targets'}
-            </span>
-          ) : (
-            <span className="dialog-footer-hint" aria-hidden="true">
-              Enter imports · Esc closes
-            </span>
-          )}
-          <div className="dialog-buttons">
-            <button type="button" className="button" onClick={onClose} disabled={importing}>
-              {added ? 'Close' : 'Cancel'}
-            </button>
-            <button
-              type="submit"
-              className="button button-primary"
-              disabled={importing || (selected.length === 0 && !added)}
-            >
-              {buttonLabel}
-            </button>
-          </div>
-        </footer>
+        <DialogFooter
+          error={error}
+          hint="Enter imports · Esc closes"
+          status={
+            added ? (
+              <span className="import-summary">
+                <CheckIcon size={14} /> Added {added} {added === 1 ? 'target' : 'targets'}
+              </span>
+            ) : undefined
+          }
+        >
+          <button type="button" className="button" onClick={onClose} disabled={importing}>
+            {added ? 'Close' : 'Cancel'}
+          </button>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={importing || (selected.length === 0 && !added)}
+          >
+            {buttonLabel}
+          </button>
+        </DialogFooter>
       </form>
     </Dialog>
   );

@@ -9,6 +9,7 @@ import { useApi } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
 import { useKeychain } from '../../app/keychain';
 import { Dialog } from '../../components/dialog';
+import { DialogFooter } from '../../components/dialog-footer';
 import { ENVIRONMENT_LABELS } from '../../components/env-badge';
 import { Field } from '../../components/field';
 import { WarningIcon } from '../../components/icons';
@@ -213,26 +214,14 @@ export function TargetFormDialog({ target, onClose, onSaved }: TargetFormDialogP
           ) : null}
         </fieldset>
 
-        <footer className="dialog-footer">
-          {formError ? (
-            <p className="form-error" role="alert">
-              <WarningIcon size={15} />
-              <span>{formError}</span>
-            </p>
-          ) : (
-            <span className="dialog-footer-hint" aria-hidden="true">
-              Enter saves · Esc closes
-            </span>
-          )}
-          <div className="dialog-buttons">
-            <button type="button" className="button" onClick={onClose} disabled={saving}>
-              Cancel
-            </button>
-            <button type="submit" className="button button-primary" disabled={saving}>
-              {saving ? 'Saving…' : editing ? 'Save changes' : 'Add target'}
-            </button>
-          </div>
-        </footer>
+        <DialogFooter error={formError} hint="Enter saves · Esc closes">
+          <button type="button" className="button" onClick={onClose} disabled={saving}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={saving}>
+            {saving ? 'Saving…' : editing ? 'Save changes' : 'Add target'}
+          </button>
+        </DialogFooter>
       </form>
     </Dialog>
   );
