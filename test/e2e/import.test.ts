@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../support/app';
-import { launchBrowser, SCREENSHOTS } from '../support/browser';
+import { launchBrowser, openPage, SCREENSHOTS } from '../support/browser';
 import { readWithSecretTool, startKeyring, waitFor, type Keyring } from '../support/keyring';
 
 const KEY_FILE_TEXT = '-----BEGIN OPENSSH PRIVATE KEY-----\nimport-test-key\n-----END OPENSSH PRIVATE KEY-----\n';
@@ -67,12 +67,7 @@ beforeAll(async () => {
   writeHome(home);
   app = await startApp({ ...keyring.env, HOME: home });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  page = await openPage(browser, { width: 1280, height: 800 }, pageErrors);
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { PaneInspection } from '../../renderer/src/areas/logs/pane-inspection';
 import { startApp, type RunningApp } from '../support/app';
-import { launchBrowser } from '../support/browser';
+import { launchBrowser, recordPageErrors } from '../support/browser';
 import { startKeyring, waitFor, type Keyring } from '../support/keyring';
 import { startPodman, type Podman } from '../support/podman';
 import { startSshd, type Sshd } from '../support/sshd';
@@ -32,10 +32,7 @@ export async function startLogsRig(options: { permissions?: string[] } = {}): Pr
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  recordPageErrors(page, pageErrors);
   return {
     keyring,
     sshd,

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startApp, type RunningApp } from '../support/app';
-import { launchBrowser, SCREENSHOTS } from '../support/browser';
+import { launchBrowser, openPage, SCREENSHOTS } from '../support/browser';
 import { startKeyring, type Keyring } from '../support/keyring';
 import { composeLabels } from '../support/podman';
 import { startAgentFixture, type AgentFixture } from '../integration/agent/agent-fixture';
@@ -114,12 +114,7 @@ beforeAll(async () => {
 
   app = await startApp(keyring.env);
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  page = await openPage(browser, { width: 1280, height: 900 }, pageErrors, 15_000);
 });
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../support/app';
-import { launchBrowser, SCREENSHOTS } from '../support/browser';
+import { launchBrowser, openPage, SCREENSHOTS } from '../support/browser';
 import { startKeyring, type Keyring } from '../support/keyring';
 import { composeLabels, startPodman, type Podman } from '../support/podman';
 import { startSshd, type Sshd } from '../support/sshd';
@@ -43,12 +43,7 @@ beforeAll(async () => {
   // No ssh-agent: the key from the keychain is the only way in.
   app = await startApp({ ...keyring.env, SSH_AUTH_SOCK: '' });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  page = await openPage(browser, { width: 1280, height: 800 }, pageErrors, 15_000);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
  * Debian's Chromium driven by playwright-core (never a downloaded browser), headless, with a
  * fresh profile per launch.
  */
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './app';
@@ -25,4 +25,25 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Collects what the page reports as errors (uncaught exceptions, console.error) into `errors`. */
+export function recordPageErrors(page: Page, errors: string[]): void {
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+}
+
+/** A page of the given size, waiting up to `timeoutMs` per action, its errors collected. */
+export async function openPage(
+  browser: Browser,
+  viewport: { width: number; height: number },
+  errors: string[],
+  timeoutMs = 10_000,
+): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(timeoutMs);
+  recordPageErrors(page, errors);
+  return page;
 }
