@@ -131,6 +131,11 @@ describe('Docker Overview over SSH', () => {
     expect(await headerChip().getAttribute('data-status')).toBe('untrusted-host-key');
 
     await page.getByRole('button', { name: 'Review the host key…' }).click();
+    // The fingerprint copies exactly, to compare it elsewhere, and the button says so.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(app.url).origin });
+    await dialog.getByRole('button', { name: 'Copy the fingerprint' }).click();
+    await dialog.getByText('Copied').waitFor();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(expected);
     await dialog.getByRole('button', { name: 'Trust and connect' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await expect.poll(() => headerChip().getAttribute('data-status'), { timeout: 15_000 }).toBe('connected');

@@ -12,6 +12,7 @@ import { useApi } from '../api/api-context';
 import { toApiError } from '../api/open-api';
 import { Dialog } from './dialog';
 import { DialogFooter } from './dialog-footer';
+import { useCopy } from './use-copy';
 import { EnvBadge } from './env-badge';
 import { CheckIcon, CopyIcon, ShieldIcon, WarningIcon } from './icons';
 import '../styles/connections.css';
@@ -277,23 +278,13 @@ function SettledView({
 }
 
 function CopyButton({ text }: { text: string }) {
-  const [copied, setCopied] = useState(false);
-  useEffect(() => {
-    if (!copied) return;
-    const timer = setTimeout(() => setCopied(false), 1500);
-    return () => clearTimeout(timer);
-  }, [copied]);
+  const { copied, copy } = useCopy();
   return (
     <button
       type="button"
       className="button button-small button-quiet"
       aria-label="Copy the fingerprint"
-      onClick={() => {
-        navigator.clipboard?.writeText(text).then(
-          () => setCopied(true),
-          () => undefined,
-        );
-      }}
+      onClick={() => copy(text)}
     >
       {copied ? <CheckIcon /> : <CopyIcon />} {copied ? 'Copied' : 'Copy'}
     </button>

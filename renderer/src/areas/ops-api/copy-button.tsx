@@ -1,28 +1,18 @@
 /**
  * Copies a value (a git SHA, a stack) to the clipboard and says so for a moment.
  */
-import { useEffect, useState } from 'react';
 import { CheckIcon, CopyIcon } from '../../components/icons';
+import { useCopy } from '../../components/use-copy';
 
 export function CopyButton({ text, label, what }: { text: string; label?: string; what: string }) {
-  const [copied, setCopied] = useState(false);
-  useEffect(() => {
-    if (!copied) return;
-    const timer = setTimeout(() => setCopied(false), 1500);
-    return () => clearTimeout(timer);
-  }, [copied]);
+  const { copied, copy } = useCopy();
   return (
     <button
       type="button"
       className={`button button-small button-quiet ops-copy ${copied ? 'is-copied' : ''}`}
       aria-label={`Copy ${what}`}
       title={`Copy ${what}`}
-      onClick={() => {
-        navigator.clipboard?.writeText(text).then(
-          () => setCopied(true),
-          () => undefined,
-        );
-      }}
+      onClick={() => copy(text)}
     >
       {copied ? <CheckIcon size={13} /> : <CopyIcon size={13} />}
       {label !== undefined || copied ? <span>{copied ? 'Copied' : label}</span> : null}
