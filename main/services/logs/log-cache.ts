@@ -28,6 +28,8 @@ export const DEFAULT_CACHE_LIMITS: LogCacheLimits = { maxBytes: 256 * 1024 * 102
 export const ROW_OVERHEAD = 32;
 
 const LEVEL_CODES: Record<LogLevel, number> = { error: 1, warn: 2, info: 3, debug: 4 };
+/** Lines of the newest instant a boundary holds at most (a burst can stamp more in one second). */
+export const BOUNDARY_LINES = 50_000;
 /** Rows per INSERT statement in a batch: one statement per row costs a third more per line. */
 const ROWS_PER_INSERT = 16;
 const COLUMNS = 5;
@@ -150,7 +152,12 @@ export class LogCache {
          ON CONFLICT (id) DO UPDATE SET max_bytes = excluded.max_bytes, max_age_hours = excluded.max_age_hours`,
       ),
       newest: prepare('SELECT max(ts) FROM log_lines WHERE source_id = ?').pluck(),
-      linesAt: prepare('SELECT stream, message FROM log_lines WHERE source_id = ? AND ts = ? ORDER BY id LIMIT 50000'),
+      // The newest lines of that instant: a follow that starts again repeats the end of the log.
+      linesAt: prepare(
+        `SELECT stream, message FROM (
+           SELECT id, stream, message FROM log_lines WHERE source_id = ? AND ts = ? ORDER BY id DESC LIMIT ${BOUNDARY_LINES}
+         ) ORDER BY id`,
+      ),
       expiredSources: prepare('SELECT id FROM log_sources WHERE oldest < ?').pluck(),
       deleteOlder: prepare(
         `DELETE FROM log_lines WHERE id IN (SELECT id FROM log_lines WHERE source_id = ? AND ts < ? LIMIT ?)

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LogCache, ROW_OVERHEAD } from '../../../main/services/logs/log-cache';
+import { BOUNDARY_LINES, LogCache, ROW_OVERHEAD } from '../../../main/services/logs/log-cache';
 import { DATABASE_FILE, openDatabase, type Db } from '../../../main/services/store/database';
 import type { LogEntry } from '../../../shared/model/logs';
 
@@ -183,6 +183,15 @@ describe('LogCache: writing and reading', () => {
       lines: [0, 1, 2, 3].map((i) => ({ stream: i % 5 === 0 ? 'stderr' : 'stdout', message: `web-1 line ${i}` })),
     });
     expect(cache.boundary('target-1', 'nothing')).toBeNull();
+  });
+
+  it('keeps the newest lines of an instant that holds more than a boundary takes', () => {
+    // A burst stamped within one second: a follow that starts again repeats its last lines.
+    cache.insert(lines('web-1', 0, BOUNDARY_LINES + 10, 0));
+    const boundary = cache.boundary('target-1', 'web-1')!;
+    expect(boundary.lines).toHaveLength(BOUNDARY_LINES);
+    expect(boundary.lines[0]!.message).toBe('web-1 line 10');
+    expect(boundary.lines.at(-1)!.message).toBe(`web-1 line ${BOUNDARY_LINES + 9}`);
   });
 });
 
