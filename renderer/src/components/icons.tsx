@@ -4,7 +4,16 @@
 import type { ReactNode } from 'react';
 import type { AreaId } from '../app/routes';
 
-function Icon({ children, size = 18 }: { children: ReactNode; size?: number }) {
+/** A 24×24 line icon in the current text colour; areas draw their own icons with it. */
+export function Icon({
+  children,
+  size = 18,
+  strokeWidth = 1.7,
+}: {
+  children: ReactNode;
+  size?: number;
+  strokeWidth?: number;
+}) {
   return (
     <svg
       className="icon"
@@ -13,7 +22,7 @@ function Icon({ children, size = 18 }: { children: ReactNode; size?: number }) {
       viewBox="0 0 24 24"
       fill="none"
       stroke="currentColor"
-      strokeWidth={1.7}
+      strokeWidth={strokeWidth}
       strokeLinecap="round"
       strokeLinejoin="round"
       aria-hidden="true"

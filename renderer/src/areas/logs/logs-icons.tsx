@@ -2,24 +2,14 @@
  * Line icons for the log panes' toolbars, drawn like the shell's (components/icons.tsx).
  */
 import type { ReactNode } from 'react';
+import { Icon as LineIcon } from '../../components/icons';
 
+/** Toolbar icons are smaller than the shell's, with a slightly heavier line to stay legible. */
 function Icon({ children, size = 15 }: { children: ReactNode; size?: number }) {
   return (
-    <svg
-      className="icon"
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth={1.8}
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
+    <LineIcon size={size} strokeWidth={1.8}>
       {children}
-    </svg>
+    </LineIcon>
   );
 }
 

@@ -23,6 +23,7 @@ import { ContainerGroups, type PendingAction } from './container-groups';
 import { TargetHeader } from './target-header';
 import { useAuditLog } from './use-audit-log';
 import { useDockerOverview, type DockerOverviewState } from './use-docker-overview';
+import { useRefreshShortcut } from './use-refresh-shortcut';
 
 type View = 'containers' | 'audit';
 
@@ -47,7 +48,7 @@ export function DockerTargetView({ target }: { target: Target }) {
     reviewHostKey(target.id);
   }, [offered, reviewHostKey, target.id]);
 
-  useRefreshShortcut(data.refresh, Boolean(data.overview) && state.status === 'connected');
+  useRefreshShortcut(data.overview && state.status === 'connected' ? data.refresh : undefined);
 
   const auditCount = audit.state === 'ready' ? audit.entries.length : undefined;
 
@@ -360,21 +361,4 @@ function OverviewSkeleton({ connecting }: { connecting: boolean }) {
       </div>
     </div>
   );
-}
-
-/** `r` refreshes, unless the user is typing or a dialog is open. */
-function useRefreshShortcut(refresh: () => void, enabled: boolean) {
-  useEffect(() => {
-    if (!enabled) return;
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key !== 'r' || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
-      const target = event.target as HTMLElement | null;
-      if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
-      if (document.querySelector('dialog[open]')) return;
-      event.preventDefault();
-      refresh();
-    };
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
-  }, [refresh, enabled]);
 }

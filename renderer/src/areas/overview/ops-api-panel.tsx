@@ -6,7 +6,7 @@
  * tab is open; the context reads itself again shortly after events arrive. `r` refreshes the
  * tab on screen.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Target } from '../../../../shared/model/target';
 import { useConnectionState } from '../../app/connections-store';
 import { formatWhen } from '../../components/format';
@@ -19,6 +19,7 @@ import { useFrontendErrors, type SinceValue } from '../ops-api/use-frontend-erro
 import { useOpsContext } from '../ops-api/use-ops-context';
 import { useOpsEvents } from '../ops-api/use-ops-events';
 import '../../styles/ops-api.css';
+import { useRefreshShortcut } from './use-refresh-shortcut';
 
 type Tab = 'context' | 'errors' | 'events';
 
@@ -120,21 +121,4 @@ function OpsApiTarget({ target }: { target: Target }) {
       </div>
     </div>
   );
-}
-
-/** `r` refreshes, unless the user is typing or a dialog is open. */
-function useRefreshShortcut(refresh: (() => void) | undefined) {
-  useEffect(() => {
-    if (!refresh) return;
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key !== 'r' || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
-      const target = event.target as HTMLElement | null;
-      if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
-      if (document.querySelector('dialog[open]')) return;
-      event.preventDefault();
-      refresh();
-    };
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
-  }, [refresh]);
 }
