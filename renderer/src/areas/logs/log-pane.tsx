@@ -496,34 +496,23 @@ function FilterBar({
   }, [include, exclude]);
   // Closing the bar keeps what was typed last, however quickly it closes.
   useEffect(() => () => apply(onConfigRef.current, typed.current), []);
-  const includeId = useId();
-  const excludeId = useId();
+  const placeholder = config.regex ? 'regex' : 'text';
   return (
     <div className="filter-bar" role="group" aria-label="Filters">
-      <label className="filter-field" htmlFor={includeId}>
-        <span>Include</span>
-        <input
-          id={includeId}
-          className="input input-small mono"
-          value={include}
-          placeholder={config.regex ? 'regex' : 'text'}
-          aria-invalid={Boolean(errors.include)}
-          title={errors.include}
-          onChange={(event) => setInclude(event.target.value)}
-        />
-      </label>
-      <label className="filter-field" htmlFor={excludeId}>
-        <span>Exclude</span>
-        <input
-          id={excludeId}
-          className="input input-small mono"
-          value={exclude}
-          placeholder={config.regex ? 'regex' : 'text'}
-          aria-invalid={Boolean(errors.exclude)}
-          title={errors.exclude}
-          onChange={(event) => setExclude(event.target.value)}
-        />
-      </label>
+      <FilterField
+        label="Include"
+        value={include}
+        placeholder={placeholder}
+        error={errors.include}
+        onChange={setInclude}
+      />
+      <FilterField
+        label="Exclude"
+        value={exclude}
+        placeholder={placeholder}
+        error={errors.exclude}
+        onChange={setExclude}
+      />
       <button
         type="button"
         className={`toggle-chip mono ${config.regex ? 'is-on' : ''}`}
@@ -853,4 +842,29 @@ function PaneMenu({
 
 export function labelOf(key: string, options: LogSourceOption[] | undefined): string {
   return options?.find((option) => option.key === key)?.label ?? key.slice(key.indexOf(':') + 1);
+}
+
+/** One labelled filter input; an invalid pattern marks it and says why on hover. */
+function FilterField(props: {
+  label: string;
+  value: string;
+  placeholder: string;
+  error: string | undefined;
+  onChange(value: string): void;
+}) {
+  const id = useId();
+  return (
+    <label className="filter-field" htmlFor={id}>
+      <span>{props.label}</span>
+      <input
+        id={id}
+        className="input input-small mono"
+        value={props.value}
+        placeholder={props.placeholder}
+        aria-invalid={Boolean(props.error)}
+        title={props.error}
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+    </label>
+  );
 }
