@@ -6,7 +6,7 @@
  */
 import Docker from 'dockerode';
 import type { ContainerInspectInfo } from 'dockerode';
-import { parseDockerTime } from '../main/services/docker/docker-time';
+import { parseDockerTime } from '../node/docker/docker-time';
 
 export const PROJECT_LABEL = 'com.docker.compose.project';
 export const SERVICE_LABEL = 'com.docker.compose.service';

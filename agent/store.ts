@@ -4,8 +4,7 @@
  * refusal to open a file written by a newer version.
  */
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../main/services/store/database';
-import type { Migration } from '../main/services/store/migrations';
+import { openDatabase, type Db, type Migration } from '../node/sqlite/database';
 import { DATABASE_NAME } from './config';
 
 export type { Db };

@@ -5,7 +5,7 @@
  */
 import type Docker from 'dockerode';
 import type { OpsEvent } from '../../shared/model/ops';
-import { parseDockerTime } from '../../main/services/docker/docker-time';
+import { parseDockerTime } from '../../node/docker/docker-time';
 import { SERVICE_LABEL } from '../docker';
 
 type ContainerEvent = Extract<OpsEvent, { type: 'container' }>;

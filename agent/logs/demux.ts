@@ -4,7 +4,7 @@
  * bytes are raw and all of it is stdout. With `timestamps=true` every line begins with an
  * RFC3339 time: nanoseconds from Docker, whole seconds from podman.
  */
-import { parseDockerTime } from '../../main/services/docker/docker-time';
+import { parseDockerTime } from '../../node/docker/docker-time';
 
 export type StreamName = 'stdout' | 'stderr';
 

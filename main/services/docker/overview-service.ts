@@ -12,7 +12,7 @@ import type { ContainerSummary, DockerOverview, EngineInfo } from '../../../shar
 import type { ConnectionManager } from '../connections/connection-manager';
 import type { DockerConnection } from '../connections/docker-connection';
 import { readStats, type CpuSample } from './container-stats';
-import { parseDockerTime } from './docker-time';
+import { parseDockerTime } from '../../../node/docker/docker-time';
 
 const PROJECT_LABEL = 'com.docker.compose.project';
 const SERVICE_LABEL = 'com.docker.compose.service';

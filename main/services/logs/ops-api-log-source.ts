@@ -13,7 +13,7 @@ import type { LogEntry, SourceState } from '../../../shared/model/logs';
 import type { OpsEvent, OpsLogEntry } from '../../../shared/model/ops';
 import { detectLogLevel } from '../../../shared/log-level';
 import { backoffDelay, type BackoffOptions } from '../connections/backoff';
-import { parseDockerTime } from '../docker/docker-time';
+import { parseDockerTime } from '../../../node/docker/docker-time';
 import type { OpsApiClient } from '../ops-api/ops-api-client';
 import { BoundaryDedupe } from './boundary-dedupe';
 import { isoToMs } from '../../../shared/iso-time';

@@ -2,11 +2,9 @@
  * The schema, as numbered migrations. Append only: a shipped migration is never edited,
  * because users' databases already ran it. `PRAGMA user_version` records the last one applied.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from '../../../node/sqlite/database';
+
+export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [
   {

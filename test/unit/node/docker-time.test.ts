@@ -3,7 +3,7 @@
  * unix seconds all come out as one UTC ISO string with milliseconds, or null.
  */
 import { describe, expect, it } from 'vitest';
-import { parseDockerTime } from '../../../main/services/docker/docker-time';
+import { parseDockerTime } from '../../../node/docker/docker-time';
 
 describe('parseDockerTime', () => {
   it("cuts Docker's nanoseconds to milliseconds without rounding", () => {
