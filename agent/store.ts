@@ -9,11 +9,10 @@ import { DATABASE_NAME } from './config';
 
 export type { Db };
 
-/** Append only: agents in the field already ran the shipped steps. */
+/** Named steps in the order they run; agents in the field already ran the shipped ones, never edit them. */
 export const AGENT_MIGRATIONS: readonly Migration[] = [
   {
-    version: 1,
-    name: 'tokens, audit log, frontend errors',
+    name: 'tokens-audit-frontend-errors',
     sql: `
       CREATE TABLE tokens (
         id         TEXT PRIMARY KEY,

@@ -5,7 +5,7 @@
 import { openDatabase as openSqlite, type Db } from '../../../node/sqlite/database';
 import { MIGRATIONS } from './migrations';
 
-export { schemaVersion, type Db } from '../../../node/sqlite/database';
+export { appliedStepNames, schemaVersion, type Db } from '../../../node/sqlite/database';
 export { LATEST_SCHEMA_VERSION } from './migrations';
 
 export const DATABASE_FILE = 'control-room.sqlite';

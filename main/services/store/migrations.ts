@@ -1,6 +1,9 @@
 /**
- * The schema, as numbered migrations. Append only: a shipped migration is never edited,
- * because users' databases already ran it. `PRAGMA user_version` records the last one applied.
+ * The app's schema, as named steps in the order they run.
+ *
+ * A feature adds its step by a new name where it belongs, without renumbering anyone's; a shipped
+ * step is never edited, because users' databases already ran it. The first three were numbered
+ * 1–3 before names were recorded: they keep their places, files that ran them are read by position.
  */
 import type { Migration } from '../../../node/sqlite/database';
 
@@ -8,7 +11,6 @@ export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [
   {
-    version: 1,
     name: 'targets',
     sql: `
       CREATE TABLE targets (
@@ -30,8 +32,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 2,
-    name: 'host keys and audit log',
+    name: 'host-keys-and-audit-log',
     sql: `
       -- The SSH host key the user trusted for a target (trust on first use, then pinned).
       CREATE TABLE target_host_keys (
@@ -55,8 +56,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 3,
-    name: 'log cache and settings',
+    name: 'log-cache-and-settings',
     sql: `
       -- One row per followed container (Docker) or service (ops API) of a target: the cache's
       -- running totals, so sizes and ages are known without scanning the lines.
@@ -106,4 +106,5 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+/** The schema version (`user_version`) of a file that ran every step: their count. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

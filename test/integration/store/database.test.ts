@@ -1,5 +1,6 @@
 /**
- * The SQLite store on a real file: migrations, WAL, and the refusal of a newer database.
+ * The SQLite store on a real file: named migration steps, WAL, the carry-over of files from the
+ * numbered scheme, and the refusal of a newer (or a different build's) database.
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -9,7 +10,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServices } from '../../../main/services';
 import { MemoryCredentialBackend } from '../../../main/services/credentials/credential-backend';
+import { AGENT_MIGRATIONS, databaseFile, openAgentStore } from '../../../agent/store';
 import {
+  appliedStepNames,
   DATABASE_FILE,
   LATEST_SCHEMA_VERSION,
   openDatabase,
@@ -44,13 +47,13 @@ function tables(db: Db): string[] {
   return (
     db
       .prepare(
-        "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' AND name <> 'schema_steps' ORDER BY name",
       )
       .all() as { name: string }[]
   ).map((row) => row.name);
 }
 
-/** Every table and index the shipped migrations create, read from their SQL. */
+/** Every table and index the shipped migrations create, read from their SQL (the steps table aside). */
 const MIGRATED_OBJECTS = [
   ...new Set(
     MIGRATIONS.flatMap((m) =>
@@ -59,6 +62,7 @@ const MIGRATED_OBJECTS = [
   ),
 ].sort();
 const V1_OBJECTS = ['target_secrets', 'targets', 'targets_name'];
+const NAMES = MIGRATIONS.map((m) => m.name);
 
 /** A database as a newer Control Room would leave it: a schema version this app does not know. */
 function writeNewerDatabase(path: string, journalMode: 'wal' | 'delete'): number {
@@ -82,7 +86,8 @@ describe('openDatabase on a real file', () => {
     expect(MIGRATED_OBJECTS).toEqual(expect.arrayContaining(V1_OBJECTS));
     expect(tables(db)).toEqual(MIGRATED_OBJECTS);
     expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
-    expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
+    expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length);
+    expect(appliedStepNames(db)).toEqual(NAMES);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     db.close();
@@ -125,19 +130,21 @@ describe('openDatabase on a real file', () => {
       const again = track(openDatabase(file));
       expect(schemaVersion(again)).toBe(LATEST_SCHEMA_VERSION);
       expect(tables(again)).toEqual(MIGRATED_OBJECTS);
+      expect(appliedStepNames(again)).toEqual(NAMES);
       expect(again.prepare('SELECT id, name FROM targets').all()).toEqual([{ id: 't1', name: 'Kept' }]);
       again.close();
     }
   });
 
   it('applies only the pending migrations to an older database', () => {
-    const v1 = MIGRATIONS.filter((m) => m.version === 1);
+    const v1 = MIGRATIONS.slice(0, 1);
     track(openDatabase(file, v1)).close();
-    const added: Migration = { version: 2, name: 'notes', sql: 'ALTER TABLE targets ADD COLUMN notes TEXT' };
+    const added: Migration = { name: 'notes', sql: 'ALTER TABLE targets ADD COLUMN notes TEXT' };
 
     const db = track(openDatabase(file, [...v1, added]));
 
     expect(schemaVersion(db)).toBe(2);
+    expect(appliedStepNames(db)).toEqual([v1[0]!.name, 'notes']);
     const columns = (db.prepare('PRAGMA table_info(targets)').all() as { name: string }[]).map((c) => c.name);
     expect(columns).toContain('notes');
   });
@@ -206,7 +213,7 @@ describe('openDatabase on a real file', () => {
   });
 
   it('a failing migration leaves the file at its old version, with none of its changes', () => {
-    const v1 = MIGRATIONS.filter((m) => m.version === 1);
+    const v1 = MIGRATIONS.slice(0, 1);
     const seeded = track(openDatabase(file, v1));
     seeded
       .prepare(
@@ -217,9 +224,8 @@ describe('openDatabase on a real file', () => {
 
     const broken: Migration[] = [
       ...v1,
-      { version: 2, name: 'fine', sql: 'CREATE TABLE step_two (id INTEGER PRIMARY KEY)' },
+      { name: 'fine', sql: 'CREATE TABLE step_two (id INTEGER PRIMARY KEY)' },
       {
-        version: 3,
         name: 'broken',
         sql: "UPDATE targets SET name = 'After'; CREATE TABLE step_three (id INTEGER PRIMARY KEY); THIS IS NOT SQL;",
       },
@@ -228,6 +234,7 @@ describe('openDatabase on a real file', () => {
 
     const db = track(new Database(file, { readonly: true }));
     expect(schemaVersion(db)).toBe(1);
+    expect(appliedStepNames(db)).toEqual([v1[0]!.name]);
     expect(tables(db)).toEqual(V1_OBJECTS);
     expect(db.prepare('SELECT name FROM targets').all()).toEqual([{ name: 'Before' }]);
   });
@@ -235,7 +242,6 @@ describe('openDatabase on a real file', () => {
   it('a failing first migration leaves a new file empty at version 0', () => {
     const broken: Migration[] = [
       {
-        version: 1,
         name: 'half',
         sql: 'CREATE TABLE half (id INTEGER PRIMARY KEY); CREATE TABLE half (id INTEGER PRIMARY KEY);',
       },
@@ -245,8 +251,139 @@ describe('openDatabase on a real file', () => {
     const db = track(new Database(file, { readonly: true }));
     expect(schemaVersion(db)).toBe(0);
     expect(tables(db)).toEqual([]);
+    // Not even the steps table: the file is as empty as before.
+    expect(appliedStepNames(db)).toEqual([]);
     // The failed open closed its connection: the app can open the file again with good migrations.
     const fixed = track(openDatabase(file));
     expect(schemaVersion(fixed)).toBe(LATEST_SCHEMA_VERSION);
   });
+});
+
+/** A file exactly as the numbered scheme left it: each step's SQL, then `user_version` = its number. */
+function writeNumberedFile(path: string, steps: readonly Migration[]): void {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.transaction(() => {
+    steps.forEach((step, index) => {
+      db.exec(step.sql);
+      db.pragma(`user_version = ${index + 1}`);
+    });
+  })();
+  db.close();
+}
+
+describe('named migration steps', () => {
+  it('a step added in the middle of the list during development runs on files that ran the later ones', () => {
+    // Feature C shipped its step to developers' files first…
+    const featureC: Migration = { name: 'feature-c', sql: 'CREATE TABLE feature_c (id INTEGER PRIMARY KEY)' };
+    const featureB: Migration = { name: 'feature-b', sql: 'CREATE TABLE feature_b (id INTEGER PRIMARY KEY)' };
+    const first = track(openDatabase(file, [...MIGRATIONS, featureC]));
+    first.prepare('INSERT INTO feature_c (id) VALUES (7)').run();
+    first.close();
+
+    // …then feature B's step was put before it, with no number to change: only B runs.
+    const db = track(openDatabase(file, [...MIGRATIONS, featureB, featureC]));
+
+    expect(appliedStepNames(db)).toEqual([...NAMES, 'feature-c', 'feature-b']);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length + 2);
+    expect(tables(db)).toEqual([...MIGRATED_OBJECTS, 'feature_b', 'feature_c'].sort());
+    // C's step did not run again (its CREATE TABLE would have failed), and its data is there.
+    expect(db.prepare('SELECT id FROM feature_c').all()).toEqual([{ id: 7 }]);
+
+    // A fresh file runs the list in its order.
+    const fresh = track(openDatabase(join(dir, 'fresh.sqlite'), [...MIGRATIONS, featureB, featureC]));
+    expect(appliedStepNames(fresh)).toEqual([...NAMES, 'feature-b', 'feature-c']);
+  });
+
+  it('refuses a list that names two steps the same', () => {
+    const twice: Migration[] = [...MIGRATIONS, { name: NAMES[0]!, sql: 'SELECT 1' }];
+    expect(() => openDatabase(file, twice)).toThrow(`Two schema steps are named "${NAMES[0]}"`);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('carries a file of the numbered scheme over: its steps are recognized by position, its data kept', () => {
+    const numbered = MIGRATIONS.slice(0, 3);
+    writeNumberedFile(file, numbered);
+    const old = new Database(file);
+    old
+      .prepare(
+        "INSERT INTO targets (id, name, environment, kind, settings, created_at, updated_at) VALUES ('t1', 'Old', 'prod', 'docker-local', '{}', 'x', 'x')",
+      )
+      .run();
+    old.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('pane', '{\"a\":1}', 'x')").run();
+    old.close();
+    expect(readFileSync(file).readInt32BE(60)).toBe(3);
+
+    // None of the three runs again: each is a CREATE TABLE that would fail on a second run.
+    const db = track(openDatabase(file));
+
+    expect(appliedStepNames(db)).toEqual(NAMES);
+    expect(appliedStepNames(db).slice(0, 3)).toEqual(numbered.map((m) => m.name));
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+    expect(tables(db)).toEqual(MIGRATED_OBJECTS);
+    expect(db.prepare('SELECT id, name FROM targets').all()).toEqual([{ id: 't1', name: 'Old' }]);
+    expect(db.prepare('SELECT value FROM settings').all()).toEqual([{ value: '{"a":1}' }]);
+    db.close();
+
+    // Once carried over, reopening changes nothing.
+    const hash = sha256(file);
+    track(openDatabase(file)).close();
+    expect(sha256(file)).toBe(hash);
+  });
+
+  it('carries an agent file at version 1 over', () => {
+    const agentFile = databaseFile(dir);
+    writeNumberedFile(agentFile, AGENT_MIGRATIONS.slice(0, 1));
+    const old = new Database(agentFile);
+    old.prepare("INSERT INTO tokens (id, hash, scope, created_at) VALUES ('tok1', 'abc', 'admin', 'x')").run();
+    old.close();
+
+    const db = track(openAgentStore(dir));
+
+    expect(appliedStepNames(db)).toEqual(AGENT_MIGRATIONS.map((m) => m.name));
+    expect(schemaVersion(db)).toBe(AGENT_MIGRATIONS.length);
+    expect(db.prepare('SELECT id, scope FROM tokens').all()).toEqual([{ id: 'tok1', scope: 'admin' }]);
+  });
+
+  describe.each(['wal', 'delete'] as const)(
+    'a file that ran a step this app does not know (journal_mode %s)',
+    (journalMode) => {
+      it('is refused with store-too-new, closed before writing: byte-for-byte untouched, no -wal or -shm', () => {
+        // Another build's list: as many steps as this app knows, the last one its own.
+        const theirs: Migration[] = [
+          ...MIGRATIONS.slice(0, -1),
+          { name: 'someone-elses-feature', sql: 'CREATE TABLE elsewhere (id INTEGER PRIMARY KEY)' },
+        ];
+        track(openDatabase(file, theirs)).close();
+        if (journalMode === 'delete') {
+          const switching = new Database(file);
+          switching.pragma('journal_mode = delete');
+          switching.close();
+        }
+        expect(readFileSync(file).readInt32BE(60)).toBe(LATEST_SCHEMA_VERSION);
+        const before = { hash: sha256(file), mtime: statSync(file).mtimeMs, entries: readdirSync(dir).sort() };
+        expect(before.entries).toEqual([DATABASE_FILE]);
+
+        let thrown: unknown;
+        try {
+          track(openDatabase(file));
+        } catch (error) {
+          thrown = error;
+        }
+
+        expect(thrown).toBeInstanceOf(ApiError);
+        expect((thrown as ApiError).code).toBe('store-too-new');
+        expect((thrown as ApiError).message).toBe(
+          `The data file ${file} was written by a newer or different Control Room (schema steps this app does not know: someone-elses-feature); update Control Room to open it — the file was left untouched.`,
+        );
+        expect(sha256(file)).toBe(before.hash);
+        expect(statSync(file).mtimeMs).toBe(before.mtime);
+        expect(readdirSync(dir).sort()).toEqual(before.entries);
+
+        // The build that wrote it opens it as before.
+        const theirsAgain = track(openDatabase(file, theirs));
+        expect(appliedStepNames(theirsAgain)).toEqual(theirs.map((m) => m.name));
+      });
+    },
+  );
 });
