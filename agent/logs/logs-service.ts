@@ -7,7 +7,7 @@ import type { OpsLogEntry } from '../../shared/model/ops';
 import { detectLogLevel } from '../../shared/log-level';
 import type { ContainerFacts, ContainerReader } from '../docker';
 import { HttpError } from '../http-error';
-import { parseLogLines } from './demux';
+import { parseDockerLogs } from '../../node/docker/docker-log-parser';
 
 export interface LogQuery {
   service: string;
@@ -64,20 +64,35 @@ export class LogsService {
     if (query.sinceMs !== null) options.since = Math.floor(query.sinceMs / 1000);
     const body = (await this.docker.getContainer(container.id).logs(options)) as unknown as Buffer | string;
     const buffer = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    const sinceIso = query.sinceMs !== null ? new Date(query.sinceMs).toISOString() : null;
-    const service = container.service ?? container.name;
-    const fallbackTs = new Date().toISOString();
-    return parseLogLines(buffer, container.tty)
-      .map((line) => ({
-        ts: line.ts ?? fallbackTs,
+    return logEntries(buffer, container, query.sinceMs);
+  }
+}
+
+/**
+ * One container's log response as entries: the shared Docker log parser (the app's, so a line is
+ * cut and marked the same in both), a level per line, and the exact `since` cut Docker's whole
+ * seconds could not make.
+ */
+export function logEntries(body: Buffer, container: Pick<ContainerFacts, 'name' | 'service' | 'tty'>, sinceMs: number | null): LogResult['entries'] {
+  const sinceIso = sinceMs !== null ? new Date(sinceMs).toISOString() : null;
+  const service = container.service ?? container.name;
+  const fallbackTs = new Date().toISOString();
+  // A line without a readable time of its own takes the one before it (or now, for the first).
+  let lastTs: string | null = null;
+  return parseDockerLogs(body, container.tty)
+    .map((line) => {
+      const ts = line.tsMs === null ? lastTs : new Date(line.tsMs).toISOString();
+      lastTs = ts;
+      return {
+        ts: ts ?? fallbackTs,
         service,
         stream: line.stream,
-        level: detectLogLevel(line.text),
-        message: line.text,
+        level: detectLogLevel(line.message),
+        message: line.message,
         container: container.name,
-      }))
-      .filter((entry) => sinceIso === null || entry.ts >= sinceIso);
-  }
+      };
+    })
+    .filter((entry) => sinceIso === null || entry.ts >= sinceIso);
 }
 
 export function knownServices(containers: readonly ContainerFacts[]): string[] {

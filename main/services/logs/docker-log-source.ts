@@ -24,7 +24,7 @@ import { backoffDelay, type BackoffOptions } from '../connections/backoff';
 import type { DockerConnection } from '../connections/docker-connection';
 import { BoundaryDedupe } from './boundary-dedupe';
 import { msToIso } from '../../../shared/iso-time';
-import { DockerLogParser, MAX_LINE_BYTES, type ParsedLine } from './docker-log-parser';
+import { DockerLogParser, MAX_LINE_BYTES, type ParsedLine } from '../../../node/docker/docker-log-parser';
 import { DEFAULT_TAIL, type LogSource, type LogSourceEvents, type SourceStart } from './log-source';
 
 const SERVICE_LABEL = 'com.docker.compose.service';

@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { detectLogLevel } from '../../../shared/log-level';
-import { parseLogLines, demultiplex } from '../../../agent/logs/demux';
 import { parseSince } from '../../../agent/time-spec';
+import { logEntries } from '../../../agent/logs/logs-service';
+import { DockerLogParser, type ParsedLine } from '../../../node/docker/docker-log-parser';
 
 describe('detectLogLevel', () => {
   it.each([
@@ -45,41 +46,40 @@ describe('detectLogLevel', () => {
   });
 });
 
-describe('Docker log stream parsing', () => {
-  const frame = (stream: 1 | 2, text: string) => {
-    const payload = Buffer.from(text, 'utf8');
+describe('an over-long line, read by the agent and by the app', () => {
+  it('comes out the same: the same kept text and the same marker', () => {
+    const stamp = '2024-05-01T10:00:00.250000000Z';
+    // Docker sends a line over 16 KB as 16 KB messages, each with its own timestamp prefix.
+    const text = 'q'.repeat(1_200_000);
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < text.length; at += 16_384) {
+      const end = Math.min(at + 16_384, text.length);
+      const payload = Buffer.from(`${stamp} ${text.slice(at, end)}${end === text.length ? '\n' : ''}`);
+      const header = Buffer.alloc(8);
+      header[0] = 1;
+      header.writeUInt32BE(payload.length, 4);
+      pieces.push(header, payload);
+    }
+    const tail = Buffer.from(`${stamp} after\n`);
     const header = Buffer.alloc(8);
-    header[0] = stream;
-    header.writeUInt32BE(payload.length, 4);
-    return Buffer.concat([header, payload]);
-  };
+    header[0] = 2;
+    header.writeUInt32BE(tail.length, 4);
+    const body = Buffer.concat([...pieces, header, tail]);
 
-  it('splits 8-byte framed stdout and stderr and reads RFC3339Nano and whole-second times', () => {
-    const body = Buffer.concat([
-      frame(1, '2024-05-01T10:00:00.123456789Z hello\n'),
-      frame(2, '2024-05-01T10:00:01Z oops\n'),
-      frame(1, '2024-05-01T12:00:02+02:00 offset\n'),
-    ]);
-    expect(parseLogLines(body, false)).toEqual([
-      { ts: '2024-05-01T10:00:00.123Z', stream: 'stdout', text: 'hello' },
-      { ts: '2024-05-01T10:00:01.000Z', stream: 'stderr', text: 'oops' },
-      { ts: '2024-05-01T10:00:02.000Z', stream: 'stdout', text: 'offset' },
-    ]);
-  });
+    const agent = logEntries(body, { name: 'web-1', service: 'web', tty: false }, null);
+    const app: ParsedLine[] = [];
+    const parser = new DockerLogParser(false, (line) => app.push(line));
+    // The app reads from a socket: chunks that fall anywhere in the frames.
+    for (let at = 0; at < body.length; at += 65_000) parser.push(body.subarray(at, at + 65_000));
+    parser.end();
 
-  it('joins a line Docker cut across two frames, and keeps a TTY stream whole', () => {
-    const split = Buffer.concat([frame(1, '2024-05-01T10:00:00Z first ha'), frame(1, 'lf\n')]);
-    expect(parseLogLines(split, false).map((l) => l.text)).toEqual(['first half']);
-    const tty = Buffer.from('2024-05-01T10:00:00Z one\r\n2024-05-01T10:00:00Z two\r\n');
-    expect(demultiplex(tty, true)).toHaveLength(1);
-    expect(parseLogLines(tty, true).map((l) => [l.stream, l.text])).toEqual([
-      ['stdout', 'one'],
-      ['stdout', 'two'],
-    ]);
-  });
-
-  it('treats unframed bytes as text even when the TTY flag was not set', () => {
-    expect(parseLogLines(Buffer.from('2024-05-01T10:00:00Z raw\n'), false).map((l) => l.text)).toEqual(['raw']);
+    expect(agent.map((e) => [e.ts, e.stream, e.message])).toEqual(app.map((l) => [new Date(l.tsMs!).toISOString(), l.stream, l.message]));
+    const match = /^(q+)… \[(\d+) bytes cut\]$/.exec(agent[0]!.message);
+    expect(match).not.toBeNull();
+    // 1 MB kept, less the first timestamp prefix; every other byte is counted.
+    expect(match![1]!.length).toBe((1 << 20) - stamp.length - 1);
+    expect(match![1]!.length + Number(match![2])).toBe(text.length);
+    expect(agent[1]).toMatchObject({ stream: 'stderr', message: 'after', service: 'web', container: 'web-1' });
   });
 });
 

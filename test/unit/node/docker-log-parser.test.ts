@@ -1,11 +1,12 @@
 /**
  * The Docker log stream parser on exact bytes: frames and lines cut at every possible chunk
- * boundary, UTF-8 at the byte level, the line cap, and podman's split long lines.
+ * boundary, UTF-8 at the byte level, the line cap, and podman's split long lines; and
+ * `parseDockerLogs`, the same parser over a whole response, as the agent reads one.
  */
 import { describe, expect, it } from 'vitest';
-import { DockerLogParser, type ParsedLine } from '../../../main/services/logs/docker-log-parser';
-import { wholeCharacterEnd } from '../../../main/services/logs/log-line-assembler';
-import { parseTimestampPrefix, TimestampReader } from '../../../main/services/logs/log-timestamp';
+import { cutMarker, DockerLogParser, MAX_LINE_BYTES, parseDockerLogs, type ParsedLine } from '../../../node/docker/docker-log-parser';
+import { wholeCharacterEnd } from '../../../node/docker/log-line-assembler';
+import { parseTimestampPrefix, TimestampReader } from '../../../node/docker/log-timestamp';
 
 function frame(stream: 1 | 2, payload: Buffer | string): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
@@ -163,6 +164,47 @@ describe('DockerLogParser: the line cap', () => {
     const cut = Number(/\[(\d+) bytes cut\]/.exec(lines[0]!.message)![1]);
     expect(cut + lines[0]!.message.indexOf('…') + 21).toBe(size + 21);
     expect(lines[1]!.message).toBe('next');
+  });
+});
+
+describe('parseDockerLogs: a whole response at once', () => {
+  const text = (lines: ParsedLine[]) => lines.map((l) => [l.stream, l.message]);
+
+  it('splits framed stdout and stderr and reads RFC3339Nano, whole-second and offset times', () => {
+    const body = Buffer.concat([
+      frame(1, `${T1} hello\n`),
+      frame(2, `${T2} oops\n`),
+      frame(1, '2024-05-01T12:00:02+02:00 offset\n'),
+    ]);
+    expect(parseDockerLogs(body, false)).toEqual([
+      { tsMs: Date.parse('2024-05-01T10:00:00.123Z'), stream: 'stdout', message: 'hello' },
+      { tsMs: Date.parse('2024-05-01T10:00:01Z'), stream: 'stderr', message: 'oops' },
+      { tsMs: Date.parse('2024-05-01T10:00:02Z'), stream: 'stdout', message: 'offset' },
+    ]);
+  });
+
+  it('joins a line cut across two frames, keeps a TTY stream whole, and reads unframed bytes as text', () => {
+    expect(text(parseDockerLogs(Buffer.concat([frame(1, `${T2} first ha`), frame(1, 'lf\n')]), false))).toEqual([
+      ['stdout', 'first half'],
+    ]);
+    expect(text(parseDockerLogs(Buffer.from(`${T2} one\r\n${T2} two\r\n`), true))).toEqual([
+      ['stdout', 'one'],
+      ['stdout', 'two'],
+    ]);
+    expect(text(parseDockerLogs(Buffer.from(`${T2} raw\n`), false))).toEqual([['stdout', 'raw']]);
+    expect(parseDockerLogs(Buffer.alloc(0), false)).toEqual([]);
+  });
+
+  it('cuts at the same cap with the same marker as the streaming parser', () => {
+    const body = frame(1, `${T2} ${'y'.repeat(MAX_LINE_BYTES + 5_000)}\n`);
+    const [line] = parseDockerLogs(body, false);
+    expect(line!.message).toBe(`${'y'.repeat(MAX_LINE_BYTES - 21)}${cutMarker(5_021)}`);
+    expect(cutMarker(5_021)).toBe('… [5021 bytes cut]');
+    const streamed: ParsedLine[] = [];
+    const parser = new DockerLogParser(false, (l) => streamed.push(l));
+    for (let i = 0; i < body.length; i += 4_096) parser.push(body.subarray(i, i + 4_096));
+    parser.end();
+    expect(streamed).toEqual([line]);
   });
 });
 

@@ -6,8 +6,11 @@
  *
  * Frames and lines may be cut anywhere by the chunks the socket delivers; nothing here assumes a
  * chunk boundary means anything.
+ *
+ * The app's followed streams and the agent's one-off reads (`parseDockerLogs`) both go through
+ * here, so a line reads the same wherever it is read, cut at the same length with the same marker.
  */
-import type { LogEntry } from '../../../shared/model/logs';
+import type { LogEntry } from '../../shared/model/logs';
 import { LineAssembler } from './log-line-assembler';
 import { TimestampReader } from './log-timestamp';
 
@@ -18,8 +21,13 @@ export interface ParsedLine {
   message: string;
 }
 
-/** 1 MB of one line is kept; the rest is counted and marked. */
+/** 1 MB of one line is kept; the rest is counted and marked (`cutMarker`). */
 export const MAX_LINE_BYTES = 1 << 20;
+
+/** What follows the kept part of a line that was longer than the cap. */
+export function cutMarker(cutBytes: number): string {
+  return `… [${cutBytes} bytes cut]`;
+}
 
 const HEADER = 8;
 
@@ -90,7 +98,19 @@ export class DockerLogParser {
   private emit(stream: LogStream, bytes: Buffer, cut: number): void {
     const length = this.stamps.read(bytes);
     let message = this.decoder.decode(length ? bytes.subarray(length) : bytes);
-    if (cut > 0) message += `… [${cut} bytes cut]`;
+    if (cut > 0) message += cutMarker(cut);
     this.onLine({ tsMs: length ? this.stamps.ms : null, stream, message });
   }
+}
+
+/**
+ * A whole log response (a `follow=false` read) as lines: the streaming parser fed once, so a
+ * read and a follow of the same bytes give the same lines.
+ */
+export function parseDockerLogs(body: Buffer, tty: boolean, maxLineBytes = MAX_LINE_BYTES): ParsedLine[] {
+  const lines: ParsedLine[] = [];
+  const parser = new DockerLogParser(tty, (line) => lines.push(line), maxLineBytes);
+  parser.push(body);
+  parser.end();
+  return lines;
 }

@@ -7,7 +7,7 @@
  * second it parsed and reads only the fraction of the next stamp that shares it: the full parse
  * (a regular expression and a Date) runs once per second of log, not once per line.
  */
-import { parseDockerTime } from '../../../node/docker/docker-time';
+import { parseDockerTime } from './docker-time';
 
 const STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$/;
 /** `2024-05-01T10:00:00.123456789+05:00` is 35 characters. */
