@@ -61,7 +61,7 @@ export function createApi(services: Services, info: AppInfo, log: (message: stri
     'connections:forgetHostKey': ({ targetId }) => services.connections.forgetHostKey(targetId),
     'overview:get': ({ targetId }) => services.overview.snapshot(targetId),
     'containers:act': (request) => services.containers.run(request),
-    'audit:list': ({ targetId, limit }) => services.audit.list({ targetId, ...(limit ? { limit } : {}) }),
+    'audit:list': ({ targetId, subjectKind, limit }) => services.audit.list({ targetId, subjectKind, limit }),
     'opsapi:context': ({ targetId }) => services.opsApi.client(targetId).context(),
     'opsapi:frontendErrors': ({ targetId, since, route }) => services.opsApi.client(targetId).frontendLogs({ since, route }),
     'logs:sources': ({ targetId }) => services.logs.sources(targetId),

@@ -10,7 +10,8 @@
 import { z } from 'zod';
 import { Target, TargetDraft, TargetId } from './model/target';
 import { ConnectionState, TargetConnectionState } from './model/connection';
-import { AuditEntry, ContainerAction, DockerOverview } from './model/docker';
+import { AuditEntry, AuditSubjectKind } from './model/audit';
+import { ContainerAction, DockerOverview } from './model/docker';
 import { ImportResult, ImportScan, ImportSelection } from './model/import';
 import { FrontendErrors, OpsContext, OpsEvent } from './model/ops';
 import { LogCacheLimits, LogCacheSummary, LogEntry, LogFollowEvent, LogSourceKey, LogSourceOption } from './model/logs';
@@ -65,8 +66,13 @@ export const channels = {
     }),
     response: z.object({ container: z.string(), message: z.string() }),
   },
+  /** The audit log, newest first: of one target and of one kind of subject (container, probe…) if asked. */
   'audit:list': {
-    request: z.strictObject({ targetId: TargetId.optional(), limit: z.number().int().min(1).max(1000).optional() }),
+    request: z.strictObject({
+      targetId: TargetId.optional(),
+      subjectKind: AuditSubjectKind.optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    }),
     response: z.array(AuditEntry),
   },
 
@@ -138,7 +144,7 @@ export const streams = {
     }),
     event: LogFollowEvent,
   },
-  /** Each new audit log entry. */
+  /** Each new audit log entry, of any subject and target. */
   'audit:recorded': { params: Empty, event: AuditEntry },
 } as const;
 

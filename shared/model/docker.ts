@@ -52,16 +52,3 @@ export type DockerOverview = z.infer<typeof DockerOverview>;
 export const CONTAINER_ACTIONS = ['restart', 'stop', 'start'] as const;
 export const ContainerAction = z.enum(CONTAINER_ACTIONS);
 export type ContainerAction = z.infer<typeof ContainerAction>;
-
-export const AuditEntry = z.object({
-  id: z.number().int(),
-  at: z.string(),
-  targetId: z.string(),
-  targetName: z.string(),
-  environment: z.string(),
-  container: z.string(),
-  action: z.string(),
-  result: z.enum(['ok', 'error']),
-  detail: z.string(),
-});
-export type AuditEntry = z.infer<typeof AuditEntry>;

@@ -28,7 +28,12 @@ export class ContainerActions {
     private readonly audit: AuditLog,
   ) {}
 
-  async run({ targetId, containerId, action, confirmation }: ContainerActionRequest): Promise<{ container: string; message: string }> {
+  async run({
+    targetId,
+    containerId,
+    action,
+    confirmation,
+  }: ContainerActionRequest): Promise<{ container: string; message: string }> {
     const target = this.targets.get(targetId);
     const connection = this.connections.connection(targetId);
     try {
@@ -50,29 +55,34 @@ export class ContainerActions {
         { confirmation: `Type ${name} to confirm.` },
       );
     }
-    const entry = { targetId, targetName: target.name, environment: target.environment, container: name, action };
+    const entry = {
+      subjectKind: 'container',
+      subject: name,
+      action,
+      target: { id: targetId, name: target.name, environment: target.environment },
+    } as const;
     try {
       if (action === 'restart') await container.restart({ t: STOP_TIMEOUT_S });
       else if (action === 'stop') await container.stop({ t: STOP_TIMEOUT_S });
       else await container.start();
     } catch (error) {
-      const detail = dockerMessage(error);
+      const message = dockerMessage(error);
+      const statusCode = (error as { statusCode?: number }).statusCode;
       // 304 means "already in that state": not a failure worth alarming anyone over.
-      if ((error as { statusCode?: number }).statusCode === 304) {
-        this.audit.record({ ...entry, result: 'ok', detail: `already ${action === 'stop' ? 'stopped' : 'running'}` });
-        return { container: name, message: `${name} was already ${action === 'stop' ? 'stopped' : 'running'}.` };
+      if (statusCode === 304) {
+        const already = `already ${action === 'stop' ? 'stopped' : 'running'}`;
+        this.audit.record({ ...entry, outcome: 'ok', detail: { message: already } });
+        return { container: name, message: `${name} was ${already}.` };
       }
-      this.audit.record({ ...entry, result: 'error', detail });
-      throw new ApiError('docker', `Docker could not ${action} ${name}: ${detail}`);
+      this.audit.record({
+        ...entry,
+        outcome: 'error',
+        detail: { message, ...(statusCode !== undefined ? { statusCode } : {}) },
+      });
+      throw new ApiError('docker', `Docker could not ${action} ${name}: ${message}`);
     }
     const done = action === 'restart' ? 'restarted' : action === 'stop' ? 'stopped' : 'started';
-    this.audit.record({ ...entry, result: 'ok', detail: done });
+    this.audit.record({ ...entry, outcome: 'ok', detail: { message: done } });
     return { container: name, message: `${name} ${done}.` };
   }
-}
-
-function dockerMessage(error: unknown): string {
-  const json = (error as { json?: { message?: string } }).json;
-  if (json?.message) return json.message;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -104,6 +104,35 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    name: 'audit-subjects',
+    sql: `
+      -- The audit log records any subject (container, probe, runbook run, bundle, target), not only
+      -- containers. Kind and outcome are checked by the app, not here: a new kind or outcome is
+      -- then a code change, not a table rebuild. The target is copied (or NULL for subjects tied to
+      -- none) so entries outlive their target.
+      CREATE TABLE audit_entries (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        at           TEXT NOT NULL,
+        subject_kind TEXT NOT NULL,
+        subject      TEXT NOT NULL,
+        action       TEXT NOT NULL,
+        outcome      TEXT NOT NULL,
+        detail       TEXT NOT NULL CHECK (json_valid(detail) AND json_type(detail) = 'object'),
+        target_id    TEXT,
+        target_name  TEXT,
+        environment  TEXT,
+        CHECK ((target_id IS NULL) = (target_name IS NULL) AND (target_id IS NULL) = (environment IS NULL))
+      );
+      -- Every container entry carried over, ids kept: the old text detail becomes { "message": … }.
+      INSERT INTO audit_entries (id, at, subject_kind, subject, action, outcome, detail, target_id, target_name, environment)
+        SELECT id, at, 'container', container, action, result, json_object('message', detail), target_id, target_name, environment
+        FROM audit_log ORDER BY id;
+      DROP TABLE audit_log;
+      CREATE INDEX audit_entries_target ON audit_entries (target_id, id DESC);
+      CREATE INDEX audit_entries_subject ON audit_entries (subject_kind, id DESC);
+    `,
+  },
 ];
 
 /** The schema version (`user_version`) of a file that ran every step: their count. */

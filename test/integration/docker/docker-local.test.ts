@@ -53,7 +53,12 @@ describe('docker-local: the engine on a local socket', () => {
       const count = seen.length;
       await services.containers.run({ targetId, containerId: before.id, action: 'restart' });
       await waitFor(() => seen.length > count, 15_000, 'the restart produced no update');
-      expect(services.audit.list({ targetId })[0]).toMatchObject({ action: 'restart', result: 'ok', environment: 'dev' });
+      expect(services.audit.list({ targetId })[0]).toMatchObject({
+        subjectKind: 'container',
+        action: 'restart',
+        outcome: 'ok',
+        target: { id: targetId, environment: 'dev' },
+      });
     } finally {
       stop();
     }

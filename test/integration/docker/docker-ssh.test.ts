@@ -124,7 +124,14 @@ describe('docker-ssh: container actions and the audit log', () => {
     expect(after.state).toBe('running');
     expect(Date.parse(after.startedAt!)).toBeGreaterThanOrEqual(Date.parse(before.startedAt!));
     const [entry] = fx.services.audit.list({ targetId });
-    expect(entry).toMatchObject({ targetName: 'prod-1', environment: 'prod', container: 'shop-backend-1', action: 'restart', result: 'ok' });
+    expect(entry).toMatchObject({
+      subjectKind: 'container',
+      subject: 'shop-backend-1',
+      action: 'restart',
+      outcome: 'ok',
+      detail: { message: 'restarted' },
+      target: { id: targetId, name: 'prod-1', environment: 'prod' },
+    });
   });
 
   it('says clearly when the container is gone', async () => {
@@ -141,8 +148,8 @@ describe('docker-ssh: container actions and the audit log', () => {
       fx.services.containers.run({ targetId, containerId: id, action: 'start', confirmation: 'broken-1' }),
     ).rejects.toMatchObject({ code: 'docker', message: expect.stringContaining('Docker could not start broken-1') });
     const [entry] = fx.services.audit.list({ targetId });
-    expect(entry).toMatchObject({ container: 'broken-1', action: 'start', result: 'error' });
-    expect(entry!.detail.length).toBeGreaterThan(0);
+    expect(entry).toMatchObject({ subjectKind: 'container', subject: 'broken-1', action: 'start', outcome: 'error' });
+    expect(entry!.detail.message).toEqual(expect.stringMatching(/\S/));
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * Every container action taken on this target, newest first, with who-did-what detail: when,
- * which container, which action, and whether Docker did it.
+ * Everything Control Room did on this target, newest first: when, what was done to what
+ * ("restart shop-backend-1"), how it ended, and the detail.
  */
+import { auditDetailText, auditSubjectText, type AuditOutcome } from '../../../../shared/model/audit';
 import { formatAgo, formatWhen } from '../../components/format';
 import { CheckIcon, WarningIcon } from '../../components/icons';
 import { useNow } from '../../components/use-now';
@@ -20,8 +21,10 @@ export function AuditLogPanel({ audit }: { audit: AuditState }) {
   if (audit.entries.length === 0) {
     return (
       <div className="panel-empty">
-        <p>No container has been restarted, stopped or started on this target from Control Room yet.</p>
-        <p className="muted">Every action taken here is recorded with its time and result.</p>
+        <p>Nothing has been done to this target from Control Room yet.</p>
+        <p className="muted">
+          Every action taken here — a container restarted, stopped or started — is recorded with its time and outcome.
+        </p>
       </div>
     );
   }
@@ -31,34 +34,39 @@ export function AuditLogPanel({ audit }: { audit: AuditState }) {
         <thead>
           <tr>
             <th scope="col">When</th>
-            <th scope="col">Container</th>
-            <th scope="col">Action</th>
-            <th scope="col">Result</th>
+            <th scope="col">What</th>
+            <th scope="col">Outcome</th>
             <th scope="col">Detail</th>
           </tr>
         </thead>
         <tbody>
           {audit.entries.map((entry) => (
-            <tr key={entry.id} className={`audit-row result-${entry.result}`}>
+            <tr key={entry.id} className={`audit-row result-${entry.outcome}`} data-subject-kind={entry.subjectKind}>
               <td className="cell-when" title={new Date(entry.at).toLocaleString()}>
                 <span className="mono">{formatWhen(entry.at, now)}</span>
                 <span className="faint"> · {formatAgo(entry.at, now)}</span>
               </td>
-              <td className="mono">{entry.container}</td>
-              <td>
-                <span className="audit-action">{entry.action}</span>
+              <td className="audit-what">
+                <span className="audit-action">{entry.action}</span>{' '}
+                <span className="mono">{auditSubjectText(entry)}</span>
               </td>
               <td>
-                <span className={`result-badge result-badge-${entry.result}`}>
-                  {entry.result === 'ok' ? <CheckIcon size={12} /> : <WarningIcon size={12} />}
-                  {entry.result === 'ok' ? 'ok' : 'error'}
-                </span>
+                <OutcomeBadge outcome={entry.outcome} />
               </td>
-              <td className="cell-detail">{entry.detail}</td>
+              <td className="cell-detail">{auditDetailText(entry.detail)}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+function OutcomeBadge({ outcome }: { outcome: AuditOutcome }) {
+  return (
+    <span className={`result-badge result-badge-${outcome === 'ok' ? 'ok' : outcome === 'error' ? 'error' : 'none'}`}>
+      {outcome === 'ok' ? <CheckIcon size={12} /> : outcome === 'error' ? <WarningIcon size={12} /> : null}
+      {outcome}
+    </span>
   );
 }

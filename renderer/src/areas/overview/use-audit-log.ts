@@ -1,9 +1,9 @@
 /**
- * A target's audit log, newest first: `audit:list`, then each `audit:recorded` for the target
- * as it happens. Renewed after each reconnection of the window.
+ * A target's audit log, newest first, every kind of subject: `audit:list`, then each
+ * `audit:recorded` for the target as it happens. Renewed after each reconnection of the window.
  */
 import { useEffect, useState } from 'react';
-import type { AuditEntry } from '../../../../shared/model/docker';
+import type { AuditEntry } from '../../../../shared/model/audit';
 import { useApi, useConnectionStatus } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
 
@@ -33,7 +33,7 @@ export function useAuditLog(targetId: string): AuditState {
       });
     api
       .subscribe('audit:recorded', {}, (entry) => {
-        if (!current || entry.targetId !== targetId) return;
+        if (!current || entry.target?.id !== targetId) return;
         if (listed) add([entry]);
         else early.push(entry);
       })
