@@ -7,6 +7,7 @@
 import Docker from 'dockerode';
 import type { ContainerInspectInfo } from 'dockerode';
 import { parseDockerTime } from '../node/docker/docker-time';
+import { mapLimit } from '../node/map-limit';
 
 export const PROJECT_LABEL = 'com.docker.compose.project';
 export const SERVICE_LABEL = 'com.docker.compose.service';
@@ -118,26 +119,4 @@ export function toFacts(inspect: ContainerInspectInfo): ContainerFacts {
     finishedAt: parseDockerTime(inspect.State?.FinishedAt),
     env: inspect.Config?.Env ?? [],
   };
-}
-
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
-
-/** The message of a Docker error, with dockerode's "(HTTP code 404) no such container - " prefix kept short. */
-export function dockerMessage(error: unknown): string {
-  const err = error as { code?: string; message?: string; address?: string };
-  if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'EACCES') {
-    return `The Docker engine could not be reached at ${err.address ?? 'its socket'} (${err.code}).`;
-  }
-  return err.message ?? String(error);
 }

@@ -6,7 +6,8 @@
 import type { OpsAlert, OpsContext } from '../../shared/model/ops';
 import { containerAlerts, dockerDownAlert, frontendAlerts } from '../alerts';
 import type { AgentConfig } from '../config';
-import { dockerMessage, type ContainerReader } from '../docker';
+import { dockerMessage } from '../../node/docker/docker-message';
+import type { ContainerReader } from '../docker';
 import type { BeaconStore } from '../frontend/beacon-store';
 import { readDeploy } from './deploy';
 import { readHost } from './host';

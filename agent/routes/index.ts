@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { FrontendBeacon } from '../../shared/model/ops';
 import { buildSupportBundle } from '../bundle';
 import { buildContext } from '../context/context';
-import { dockerMessage } from '../docker';
+import { dockerMessage } from '../../node/docker/docker-message';
 import { HttpError } from '../http-error';
 import { toPlain } from '../logs/logs-service';
 import type { AgentServices } from '../server';

@@ -5,6 +5,7 @@
  * for it; checking it here as well means no other client of the API can skip the step.
  */
 import { ApiError } from '../../../shared/errors';
+import { dockerMessage } from '../../../node/docker/docker-message';
 import type { ContainerAction } from '../../../shared/model/docker';
 import type { AuditLog } from '../audit/audit-log';
 import type { ConnectionManager } from '../connections/connection-manager';

@@ -13,6 +13,7 @@ import type { ConnectionManager } from '../connections/connection-manager';
 import type { DockerConnection } from '../connections/docker-connection';
 import { readStats, type CpuSample } from './container-stats';
 import { parseDockerTime } from '../../../node/docker/docker-time';
+import { mapLimit } from '../../../node/map-limit';
 
 const PROJECT_LABEL = 'com.docker.compose.project';
 const SERVICE_LABEL = 'com.docker.compose.service';
@@ -270,17 +271,4 @@ async function ready(connection: DockerConnection): Promise<void> {
   } catch (error) {
     throw new ApiError('unreachable', error instanceof Error ? error.message : String(error));
   }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await run(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }

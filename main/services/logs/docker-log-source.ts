@@ -25,6 +25,7 @@ import type { DockerConnection } from '../connections/docker-connection';
 import { BoundaryDedupe } from './boundary-dedupe';
 import { msToIso } from '../../../shared/iso-time';
 import { DockerLogParser, MAX_LINE_BYTES, type ParsedLine } from '../../../node/docker/docker-log-parser';
+import { dockerReason } from '../../../node/docker/docker-message';
 import { DEFAULT_TAIL, type LogSource, type LogSourceEvents, type SourceStart } from './log-source';
 
 const SERVICE_LABEL = 'com.docker.compose.service';
@@ -154,7 +155,7 @@ export class DockerLogSource implements LogSource {
       await this.attach(info);
     } catch (error) {
       if (this.stopped) return;
-      this.setState(this.attached ? 'reconnecting' : 'error', reasonOf(error));
+      this.setState(this.attached ? 'reconnecting' : 'error', dockerReason(error));
       this.later(backoffDelay(this.attempt++, this.backoff()));
     } finally {
       this.checking = false;
@@ -326,10 +327,4 @@ export class DockerLogSource implements LogSource {
     this.state = key;
     this.options.events.state(state, reason);
   }
-}
-
-function reasonOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  // dockerode: "(HTTP code 500) server error - <Docker's own sentence>".
-  return message.replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '').trim() || 'the Docker engine did not answer';
 }
