@@ -29,6 +29,22 @@ export interface AppInfo {
 }
 
 type Handlers = { [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
+
+/** The `platform:*` channels: what the desktop app does with the OS for the page. */
+export type PlatformChannel = Extract<Channel, `platform:${string}`>;
+
+/**
+ * The OS side of `platform:*` (main/electron/platform.ts). Only the Electron entry has one;
+ * without it (browser mode, tests) those channels answer with an error saying so.
+ */
+export type PlatformService = { [C in PlatformChannel]: Handlers[C] };
+
+export interface ApiOptions {
+  platform?: PlatformService;
+}
+
+export const NO_PLATFORM_MESSAGE =
+  'Only the desktop app opens links, copies and saves files through Control Room; in the browser, the page does that itself.';
 type Subscribers = {
   [S in Stream]: (params: ParsedParamsOf<S>, emit: (event: EventOf<S>) => void) => () => void;
 };
@@ -39,7 +55,13 @@ export interface Api {
   subscribe(stream: unknown, params: unknown, emit: (event: unknown) => void): Promise<Reply<() => void>>;
 }
 
-export function createApi(services: Services, info: AppInfo, log: (message: string) => void = console.error): Api {
+export function createApi(
+  services: Services,
+  info: AppInfo,
+  log: (message: string) => void = console.error,
+  options: ApiOptions = {},
+): Api {
+  const platform = options.platform ?? withoutPlatform();
   const handlers: Handlers = {
     'app:info': () => ({ ...info, dataDir: services.dataDir, platform: process.platform }),
     'credentials:status': async () => {
@@ -79,6 +101,14 @@ export function createApi(services: Services, info: AppInfo, log: (message: stri
     },
     'import:scan': () => services.imports.scan(),
     'import:apply': ({ selections }) => services.imports.apply(selections),
+    'platform:openExternal': (request) => platform['platform:openExternal'](request),
+    'platform:copyText': (request) => platform['platform:copyText'](request),
+    'platform:saveBegin': (request) => platform['platform:saveBegin'](request),
+    'platform:saveWrite': (request) => platform['platform:saveWrite'](request),
+    'platform:saveEnd': (request) => platform['platform:saveEnd'](request),
+    'platform:openFile': (request) => platform['platform:openFile'](request),
+    'platform:readFile': (request) => platform['platform:readFile'](request),
+    'platform:closeFile': (request) => platform['platform:closeFile'](request),
   };
 
   const subscribers: Subscribers = {
@@ -101,6 +131,23 @@ export function createApi(services: Services, info: AppInfo, log: (message: stri
     'audit:recorded': (_params, emit) => services.audit.onRecorded(emit),
     'logs:follow': (params, emit) => services.logs.follow(params, emit),
   };
+
+  /** Every `platform:*` channel refusing with one sentence, for a process with no OS window. */
+  function withoutPlatform(): PlatformService {
+    const refuse = () => {
+      throw new ApiError('unknown-channel', NO_PLATFORM_MESSAGE);
+    };
+    return {
+      'platform:openExternal': refuse,
+      'platform:copyText': refuse,
+      'platform:saveBegin': refuse,
+      'platform:saveWrite': refuse,
+      'platform:saveEnd': refuse,
+      'platform:openFile': refuse,
+      'platform:readFile': refuse,
+      'platform:closeFile': refuse,
+    };
+  }
 
   function failure(error: unknown): { ok: false; error: ReturnType<ApiError['toBody']> } {
     if (error instanceof ApiError) return { ok: false, error: error.toBody() };

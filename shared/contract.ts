@@ -15,6 +15,19 @@ import { ContainerAction, DockerOverview } from './model/docker';
 import { ImportResult, ImportScan, ImportSelection } from './model/import';
 import { FrontendErrors, OpsContext, OpsEvent } from './model/ops';
 import { LogCacheLimits, LogCacheSummary, LogEntry, LogFollowEvent, LogSourceKey, LogSourceOption } from './model/logs';
+import {
+  COPY_MAX_CHARS,
+  ExternalUrl,
+  FileFilter,
+  OpenFileResult,
+  PlatformHandleId,
+  ReadChunkRequest,
+  ReadChunkResult,
+  SaveBeginResult,
+  SaveChunk,
+  SaveEndResult,
+  SuggestedName,
+} from './model/platform';
 
 /** `5m`, `2h`, `1d` or an ISO time, as the ops API's `since` takes it. */
 const Since = z.string().regex(/^(\d{1,5}[smhd]|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)$/, 'Use 5m, 2h, 1d or an ISO time.');
@@ -116,6 +129,32 @@ export const channels = {
   /** Targets found in ~/.ssh/config and Docker contexts; nothing is imported yet. */
   'import:scan': { request: Empty, response: ImportScan },
   'import:apply': { request: z.strictObject({ selections: z.array(ImportSelection).min(1).max(200) }), response: ImportResult },
+  // The desktop window's stand-ins for web APIs it refuses (shared/model/platform.ts). Served by
+  // the Electron app only; browser mode uses the page's own clipboard, links and downloads.
+  /** Opens an http(s) link in the system browser; any other scheme is refused. */
+  'platform:openExternal': { request: z.strictObject({ url: ExternalUrl }), response: z.object({ ok: z.literal(true) }) },
+  'platform:copyText': {
+    request: z.strictObject({ text: z.string().max(COPY_MAX_CHARS) }),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  /** Asks where to save (the system dialog); then `saveWrite` chunks in order and `saveEnd`. */
+  'platform:saveBegin': {
+    request: z.strictObject({ suggestedName: SuggestedName, filters: z.array(FileFilter).max(8).optional() }),
+    response: SaveBeginResult,
+  },
+  'platform:saveWrite': { request: SaveChunk, response: z.object({ bytes: z.number().int().nonnegative() }) },
+  /** Finishes the file, or with `abort` throws the partial file away. */
+  'platform:saveEnd': {
+    request: z.strictObject({ saveId: PlatformHandleId, abort: z.boolean().optional() }),
+    response: SaveEndResult,
+  },
+  /** Asks which file to open (the system dialog); read it with `readFile`, then `closeFile`. */
+  'platform:openFile': {
+    request: z.strictObject({ filters: z.array(FileFilter).max(8).optional() }),
+    response: OpenFileResult,
+  },
+  'platform:readFile': { request: ReadChunkRequest, response: ReadChunkResult },
+  'platform:closeFile': { request: z.strictObject({ fileId: PlatformHandleId }), response: z.object({ ok: z.literal(true) }) },
 } as const;
 
 export const streams = {

@@ -8,8 +8,8 @@
  * - navigation and redirects are allowed only within `app://control-room/`, so a link or a
  *   compromised script cannot take the window (and its preload bridge) to another page;
  * - every permission request and check is refused (camera, notifications, geolocation, …):
- *   the app needs none. (When a "copy" button arrives, `clipboard-sanitized-write` from the
- *   app origin is the one to allow.)
+ *   the app needs none. Copying, opening a link in the system browser and saving files go
+ *   through the `platform:*` channels instead (platform.ts), where main checks what is asked.
  */
 import { app, session, type Event, type WebContents } from 'electron';
 import { isAppUrl } from '../transport/app-protocol';

@@ -15,6 +15,7 @@ import { isTrustedFrame } from '../transport/app-protocol';
 import { registerIpcHandlers } from '../transport/ipc-handlers';
 import { APP_VERSION } from '../version';
 import { denyAllPermissions, installWebContentsGuards } from './guards';
+import { createDesktopPlatform, type DesktopPlatform } from './platform';
 import { registerAppScheme, serveAppScheme } from './protocol';
 import { createMainWindow } from './window';
 
@@ -24,6 +25,7 @@ const RENDERER_DIR = join(DIST_DIR, 'renderer');
 const PRELOAD_PATH = join(DIST_DIR, 'preload', 'preload.cjs');
 
 let services: Services | undefined;
+let platform: DesktopPlatform | undefined;
 let mainWindow: BrowserWindow | undefined;
 
 function openWindow(): void {
@@ -35,7 +37,8 @@ async function start(): Promise<void> {
   // Electron's userData unless a test or the user points elsewhere, as in the other modes.
   const dataDir = process.env.CONTROL_ROOM_DATA_DIR || app.getPath('userData');
   services = createServices({ dataDir, credentials: new KeytarBackend() });
-  const api = createApi(services, { version: APP_VERSION, mode: 'electron' });
+  platform = createDesktopPlatform();
+  const api = createApi(services, { version: APP_VERSION, mode: 'electron' }, console.error, { platform });
   denyAllPermissions();
   registerIpcHandlers(ipcMain, api, { isTrustedSender: isTrustedFrame });
   serveAppScheme(RENDERER_DIR);
@@ -71,6 +74,9 @@ if (!app) {
     if (services && BrowserWindow.getAllWindows().length === 0) openWindow();
   });
   app.on('will-quit', () => {
+    // Unfinished saves leave no half file behind (their .part files are removed).
+    void platform?.close();
+    platform = undefined;
     services?.close();
     services = undefined;
   });

@@ -21,6 +21,10 @@ window.addEventListener('hashchange', () => {
 const opened = openApi();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    {opened.kind === 'ready' ? <App api={opened.api} connection={opened.connection} /> : <MissingToken />}
+    {opened.kind === 'ready' ? (
+      <App api={opened.api} connection={opened.connection} platform={opened.platform} />
+    ) : (
+      <MissingToken />
+    )}
   </StrictMode>,
 );

@@ -1,25 +1,50 @@
 /**
  * How the renderer reaches main: `window.controlRoom` (Electron's preload) when present,
- * otherwise the browser-mode WebSocket host this page was served from.
+ * otherwise the browser-mode WebSocket host this page was served from. The `Platform` (links,
+ * clipboard, files) is chosen here too, because it follows the same fact: the desktop window
+ * refuses those web APIs and asks main, a browser tab uses its own.
  */
 import { ApiError } from '../../../shared/errors';
 import { createClient, type ControlRoomApi } from '../../../shared/transport';
+import { createBrowserPlatform } from '../platform/browser-platform';
+import { choosePlatform } from '../platform/choose-platform';
+import type { Platform } from '../platform/platform';
 import { ALWAYS_OPEN, connectHost, type ConnectionMonitor } from './host-connection';
 import { takeHostToken } from './host-token';
 
 export type OpenedApi =
-  | { kind: 'ready'; api: ControlRoomApi; connection: ConnectionMonitor; mode: 'electron' | 'browser' }
+  | {
+      kind: 'ready';
+      api: ControlRoomApi;
+      connection: ConnectionMonitor;
+      platform: Platform;
+      mode: 'electron' | 'browser';
+    }
   /** Browser mode without a token: the page was opened some other way than the printed address. */
   | { kind: 'no-token' };
 
 export function openApi(): OpenedApi {
   if (window.controlRoom) {
-    return { kind: 'ready', api: createClient(window.controlRoom), connection: ALWAYS_OPEN, mode: 'electron' };
+    const api = createClient(window.controlRoom);
+    return {
+      kind: 'ready',
+      api,
+      connection: ALWAYS_OPEN,
+      platform: choosePlatform(window, api, createBrowserPlatform),
+      mode: 'electron',
+    };
   }
   const token = takeHostToken();
   if (!token) return { kind: 'no-token' };
   const connection = connectHost(token);
-  return { kind: 'ready', api: createClient(connection), connection, mode: 'browser' };
+  const api = createClient(connection);
+  return {
+    kind: 'ready',
+    api,
+    connection,
+    platform: choosePlatform(window, api, createBrowserPlatform),
+    mode: 'browser',
+  };
 }
 
 /** Any rejection as an `ApiError`, so views can branch on `code` and show `message`. */

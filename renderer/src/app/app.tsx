@@ -5,6 +5,7 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import type { ControlRoomApi } from '../../../shared/transport';
 import { ApiProvider, useConnectionStatus } from '../api/api-context';
 import type { ConnectionMonitor } from '../api/host-connection';
+import type { Platform } from '../platform/platform';
 import { OverviewArea } from '../areas/overview-area';
 import { TargetsArea } from '../areas/targets/targets-area';
 import { UpcomingArea } from '../areas/upcoming-area';
@@ -18,9 +19,17 @@ import { CannotConnect } from './start-screens';
 // xterm and its addons are most of a megabyte: loaded when the Logs area is first opened.
 const LogsArea = lazy(() => import('../areas/logs/logs-area').then((module) => ({ default: module.LogsArea })));
 
-export function App({ api, connection }: { api: ControlRoomApi; connection: ConnectionMonitor }) {
+export function App({
+  api,
+  connection,
+  platform,
+}: {
+  api: ControlRoomApi;
+  connection: ConnectionMonitor;
+  platform: Platform;
+}) {
   return (
-    <ApiProvider api={api} connection={connection}>
+    <ApiProvider api={api} connection={connection} platform={platform}>
       <ConnectionGate>
         <KeychainProvider>
           <TargetsProvider>

@@ -20,7 +20,11 @@ export class FakeWebContents extends EventEmitter {
   }
 }
 
-export function createFakeElectron(options: { userData: string; singleInstance?: boolean }) {
+/** What a stand-in file dialog answers next, as Electron's `showSaveDialog`/`showOpenDialog` do. */
+export type SaveDialogAnswer = { canceled: boolean; filePath?: string };
+export type OpenDialogAnswer = { canceled: boolean; filePaths: string[] };
+
+export function createFakeElectron(options: { userData: string; singleInstance?: boolean; downloads?: string }) {
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   let isReady = false;
@@ -38,6 +42,7 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
     whenReady: () => ready,
     isReady: () => isReady,
     getPath: (name: string) => {
+      if (name === 'downloads' && options.downloads) return options.downloads;
       if (name !== 'userData') throw new Error(`unexpected app.getPath(${name})`);
       return options.userData;
     },
@@ -94,6 +99,9 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
     static getAllWindows() {
       return windows;
     }
+    static getFocusedWindow() {
+      return windows[0] ?? null;
+    }
     loadURL(url: string) {
       this.loadedUrl = url;
       return Promise.resolve();
@@ -107,7 +115,45 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
   }
 
   const errors: [string, string][] = [];
-  const dialog = { showErrorBox: (title: string, message: string) => errors.push([title, message]) };
+  // File dialogs answer from these queues (a test says what the user picks); every call is kept.
+  const dialogs = {
+    saveAnswers: [] as SaveDialogAnswer[],
+    openAnswers: [] as OpenDialogAnswer[],
+    calls: [] as { kind: 'save' | 'open'; parent: unknown; options: Record<string, unknown> }[],
+  };
+  function dialogCall(kind: 'save' | 'open', args: unknown[]) {
+    if (!isReady) throw new Error(`dialog.show${kind}Dialog before ready`);
+    const [parent, options] = args.length > 1 ? args : [undefined, args[0]];
+    dialogs.calls.push({ kind, parent, options: options as Record<string, unknown> });
+  }
+  const dialog = {
+    showErrorBox: (title: string, message: string) => errors.push([title, message]),
+    showSaveDialog: async (...args: unknown[]): Promise<SaveDialogAnswer> => {
+      dialogCall('save', args);
+      const answer = dialogs.saveAnswers.shift();
+      if (!answer) throw new Error('a save dialog nobody expected');
+      return answer;
+    },
+    showOpenDialog: async (...args: unknown[]): Promise<OpenDialogAnswer> => {
+      dialogCall('open', args);
+      const answer = dialogs.openAnswers.shift();
+      if (!answer) throw new Error('an open dialog nobody expected');
+      return answer;
+    },
+  };
+  /** Every URL handed to the OS, and every text put on the clipboard. */
+  const shell = {
+    opened: [] as string[],
+    openExternal: async (url: string) => {
+      shell.opened.push(url);
+    },
+  };
+  const clipboard = {
+    written: [] as string[],
+    writeText: (text: string) => {
+      clipboard.written.push(text);
+    },
+  };
   const ipcMain = new FakeIpcMain();
   const originalHandle = ipcMain.handle.bind(ipcMain);
   ipcMain.handle = (channel: string, listener: Parameters<FakeIpcMain['handle']>[1]) => {
@@ -122,6 +168,8 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
       session,
       BrowserWindow: FakeBrowserWindow,
       dialog,
+      shell,
+      clipboard,
       ipcMain,
       contextBridge: {},
       ipcRenderer: {},
@@ -131,6 +179,9 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
     permissions,
     windows,
     errors,
+    dialogs,
+    shell,
+    clipboard,
     ipcMain,
     calls,
     /** Fires `ready` and waits for the app's start-up to run. */

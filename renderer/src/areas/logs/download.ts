@@ -1,19 +1,19 @@
 /**
- * Saving log text as a file from the page, and the local date-time fields the panes use.
+ * Saving log text as a file, and the local date-time fields the panes use.
  */
+import { saveText, type Platform, type SavedFile } from '../../platform/platform';
 
-/** Offers `text` as a download named `name` (a Blob URL: nothing leaves the machine). */
-export function saveText(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.rel = 'noopener';
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  // The download has its own copy once it starts.
-  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+const LOG_FILTERS = [
+  { name: 'Log files', extensions: ['log', 'txt'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+/**
+ * Saves `text` as `name` through the platform: a save dialog in the desktop app, a download in
+ * the browser (nothing leaves the machine either way). Undefined when the user canceled.
+ */
+export function saveLog(platform: Platform, name: string, text: string): Promise<SavedFile | undefined> {
+  return saveText(platform, { suggestedName: name, filters: LOG_FILTERS }, text);
 }
 
 /** `shop-prod_backend+frontend_2024-05-01T10-02-03.log`: safe on every file system. */

@@ -15,12 +15,12 @@ import {
 import { LOG_LEVELS, type LogLevel } from '../../../../shared/model/ops';
 import type { LogSourceOption } from '../../../../shared/model/logs';
 import type { Target } from '../../../../shared/model/target';
-import { useApi } from '../../api/api-context';
+import { useApi, usePlatform } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
 import { formatAgo } from '../../components/format';
 import { CopyIcon, WarningIcon } from '../../components/icons';
 import { useNow } from '../../components/use-now';
-import { fromLocalInput, logFileName, saveText, toLocalInput } from './download';
+import { fromLocalInput, logFileName, saveLog, toLocalInput } from './download';
 import { entryLine } from './line-format';
 import {
   ChevronDownIcon,
@@ -187,6 +187,7 @@ const noSubscribe = () => () => undefined;
 function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
   const { target, pane, options, number, onConfig, linkDown } = props;
   const api = useApi();
+  const platform = usePlatform();
   const terminalRef = useRef<HTMLDivElement>(null);
   const [session, setSession] = useState<PaneSession>();
   const config = pane.config;
@@ -203,6 +204,7 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
   useEffect(() => {
     const created = new PaneSession({
       api,
+      platform,
       targetId: target.id,
       sources: configRef.current.sources.map((key) => ({ key, label: labelOf(key, undefined) })),
       config: configRef.current,
@@ -213,7 +215,7 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
       created.dispose();
       setSession(undefined);
     };
-  }, [api, target.id]);
+  }, [api, platform, target.id]);
 
   useEffect(() => session?.setConfig(config), [session, config]);
   useEffect(() => session?.setLinkDown(linkDown), [session, linkDown]);
@@ -661,6 +663,7 @@ function PaneMenu({
   onClose(): void;
 }) {
   const api = useApi();
+  const platform = usePlatform();
   const ref = useRef<HTMLDivElement>(null);
   const [jumpAt, setJumpAt] = useState(() => toLocalInput(Date.now() - 5 * 60_000));
   const [from, setFrom] = useState(() => toLocalInput(Date.now() - 60 * 60_000));
@@ -692,11 +695,16 @@ function PaneMenu({
     void session.jumpTo(ms);
   };
 
-  const downloadVisible = () => {
+  const downloadVisible = async () => {
     const { text, lines } = session.visibleText();
     if (!lines) return setMessage('Nothing to download: no line is shown.');
-    saveText(logFileName(target.name, config.sources), text);
-    onClose();
+    try {
+      // Closed once saved (or canceled): the desktop app asks where first.
+      await saveLog(platform, logFileName(target.name, config.sources), text);
+      onClose();
+    } catch (error) {
+      setMessage(`Could not save the lines: ${toApiError(error).message}`);
+    }
   };
 
   const downloadRange = async () => {
@@ -718,11 +726,20 @@ function PaneMenu({
         setMessage('The cache has no lines in that range.');
         return;
       }
-      saveText(logFileName(target.name, config.sources, new Date(fromMs)), entries.map(entryLine).join(''));
+      const saved = await saveLog(
+        platform,
+        logFileName(target.name, config.sources, new Date(fromMs)),
+        entries.map(entryLine).join(''),
+      );
+      if (!saved) {
+        setMessage('Not saved.');
+        return;
+      }
+      const where = saved.path ? ` to ${saved.name}` : '';
       setMessage(
         truncated
-          ? `Saved the first ${entries.length.toLocaleString()} lines; narrow the range for the rest.`
-          : `Saved ${entries.length.toLocaleString()} lines.`,
+          ? `Saved the first ${entries.length.toLocaleString()} lines${where}; narrow the range for the rest.`
+          : `Saved ${entries.length.toLocaleString()} lines${where}.`,
       );
     } catch (error) {
       setMessage(toApiError(error).message);
@@ -734,7 +751,7 @@ function PaneMenu({
   const copy = () => {
     const text = session.selection();
     if (!text) return setMessage('Select lines in the pane first.');
-    navigator.clipboard.writeText(text).then(
+    platform.copyText(text).then(
       () => onClose(),
       () => setMessage('The clipboard refused the text.'),
     );
@@ -762,7 +779,7 @@ function PaneMenu({
         </div>
       </div>
       <div className="menu-section">
-        <button type="button" className="menu-item" onClick={downloadVisible}>
+        <button type="button" className="menu-item" onClick={() => void downloadVisible()}>
           <DownloadIcon /> Download shown lines
         </button>
         <button type="button" className="menu-item" onClick={copy} disabled={!snapshot.hasSelection}>

@@ -16,7 +16,9 @@ import { WebglAddon } from '@xterm/addon-webgl';
 import type { ControlRoomApi } from '../../../../shared/transport';
 import type { LogBatch, LogEntry, LogFollowEvent, SourceState } from '../../../../shared/model/logs';
 import { isoToMs } from '../../../../shared/iso-time';
+import { externalUrl } from '../../../../shared/model/platform';
 import { toApiError } from '../../api/open-api';
+import type { Platform } from '../../platform/platform';
 import { LineStore, type StoredLine } from './line-store';
 import { MergeBuffer } from './merge-buffer';
 import { compileFilter, type LineFilter, type PaneConfig } from './pane-config';
@@ -110,6 +112,8 @@ const THEME: ITheme = {
 
 export interface SessionOptions {
   api: ControlRoomApi;
+  /** Links and the clipboard: the desktop window may not use the web APIs for them itself. */
+  platform: Platform;
   targetId: string;
   sources: PaneSource[];
   config: PaneConfig;
@@ -118,6 +122,7 @@ export interface SessionOptions {
 
 export class PaneSession {
   private readonly api: ControlRoomApi;
+  private readonly platform: Platform;
   private readonly targetId: string;
   private readonly sources: PaneSource[];
   private config: PaneConfig;
@@ -187,6 +192,7 @@ export class PaneSession {
 
   constructor(options: SessionOptions) {
     this.api = options.api;
+    this.platform = options.platform;
     this.targetId = options.targetId;
     this.sources = options.sources;
     this.config = options.config;
@@ -224,13 +230,10 @@ export class PaneSession {
         // Only http(s) links survive sanitizing; open them in the system browser on Ctrl/Cmd+click.
         activate: (event, uri) => {
           if (!(event.ctrlKey || event.metaKey)) return;
-          try {
-            const url = new URL(uri);
-            if (url.protocol === 'http:' || url.protocol === 'https:')
-              window.open(url.href, '_blank', 'noopener,noreferrer');
-          } catch {
-            // not a URL: nothing to open
-          }
+          const url = externalUrl(uri);
+          // Not a plain web link: nothing to open. A refusal (the OS had no browser) is not the
+          // pane's business either; the link stays on screen to copy.
+          if (url) this.platform.openExternal(url).catch(() => undefined);
         },
         allowNonHttpProtocols: false,
       },
@@ -845,7 +848,7 @@ export class PaneSession {
       event.key.toLowerCase() === 'c' &&
       this.terminal.hasSelection()
     ) {
-      void navigator.clipboard?.writeText(this.terminal.getSelection()).catch(() => undefined);
+      this.platform.copyText(this.terminal.getSelection()).catch(() => undefined);
       return false;
     }
     // Reading keys scroll (and so pause, like the wheel); Ctrl/Cmd+End follows again.
