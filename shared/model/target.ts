@@ -118,9 +118,7 @@ export const TargetDraft = z.discriminatedUnion('kind', [
     ...draftBase,
     kind: z.literal('docker-ssh'),
     settings: DockerSshSettings,
-    secrets: z
-      .strictObject({ privateKey: SecretInput.optional(), passphrase: SecretInput.optional() })
-      .optional(),
+    secrets: z.strictObject({ privateKey: SecretInput.optional(), passphrase: SecretInput.optional() }).optional(),
   }),
   z.strictObject({
     ...draftBase,
@@ -136,16 +134,58 @@ export type SecretStatus = z.infer<typeof SecretStatus>;
 
 export const TargetId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'Not a target id.');
 
-export const Target = z.strictObject({
+/** The SSH host key the user trusted (docker-ssh only); null until the first connection. */
+const HostKey = z.strictObject({ fingerprint: z.string(), pinnedAt: z.string() }).nullable();
+
+const targetBase = {
   id: TargetId,
   name: z.string(),
   environment: Environment,
-  kind: TargetKind,
-  settings: z.union([OpsApiSettings, DockerSshSettings, DockerLocalSettings]),
   secrets: z.record(z.string(), SecretStatus),
-  /** The SSH host key the user trusted (docker-ssh only); null until the first connection. */
-  hostKey: z.strictObject({ fingerprint: z.string(), pinnedAt: z.string() }).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
-});
+};
+
+/**
+ * A target as main sends it out, one shape per kind: `target.kind` tells the compiler which
+ * settings it has, so no reader casts them. Strict, so a field the contract does not name (a
+ * secret, say) cannot leak on the way out.
+ */
+export const Target = z.discriminatedUnion('kind', [
+  z.strictObject({ ...targetBase, kind: z.literal('ops-api'), settings: OpsApiSettings, hostKey: z.null() }),
+  z.strictObject({ ...targetBase, kind: z.literal('docker-ssh'), settings: DockerSshSettings, hostKey: HostKey }),
+  z.strictObject({ ...targetBase, kind: z.literal('docker-local'), settings: DockerLocalSettings, hostKey: z.null() }),
+]);
 export type Target = z.infer<typeof Target>;
+export type TargetOfKind<K extends TargetKind> = Extract<Target, { kind: K }>;
+
+export type OpsApiSettings = z.infer<typeof OpsApiSettings>;
+export type DockerSshSettings = z.infer<typeof DockerSshSettings>;
+export type DockerLocalSettings = z.infer<typeof DockerLocalSettings>;
+
+/** How a target is reached, whether saved (`Target`) or being written (`TargetDraft`). */
+export type TargetEndpoint =
+  | { kind: 'ops-api'; settings: OpsApiSettings }
+  | { kind: 'docker-ssh'; settings: DockerSshSettings }
+  | { kind: 'docker-local'; settings: DockerLocalSettings };
+
+/** What a docker-local target with no socket path uses, in words. */
+export const DEFAULT_LOCAL_DOCKER = 'DOCKER_HOST or /var/run/docker.sock';
+
+/**
+ * A target's connection in one line — the base URL, `deploy@db1.example.com:22`, or the socket —
+ * as the target list, the Overview header, dialogs and opsctl all show it.
+ */
+export function describeTarget(target: TargetEndpoint): string {
+  switch (target.kind) {
+    case 'ops-api':
+      return target.settings.baseUrl;
+    case 'docker-ssh': {
+      const { username, host, port } = target.settings;
+      // An IPv6 address is bracketed, so its colons do not read as the port's.
+      return `${username}@${host.includes(':') ? `[${host}]` : host}:${port}`;
+    }
+    case 'docker-local':
+      return target.settings.socketPath || DEFAULT_LOCAL_DOCKER;
+  }
+}

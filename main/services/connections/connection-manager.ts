@@ -108,14 +108,12 @@ export class ConnectionManager {
 
   private create(target: Target): DockerConnection {
     if (target.kind === 'docker-local') {
-      const settings = target.settings as { socketPath: string };
-      return new LocalDockerConnection(settings.socketPath, this.options.backoff);
+      return new LocalDockerConnection(target.settings.socketPath, this.options.backoff);
     }
     if (target.kind === 'docker-ssh') {
-      const settings = target.settings as { host: string; port: number; username: string; socketPath: string };
       return new SshDockerConnection({
         label: target.name,
-        ...settings,
+        ...target.settings,
         pinnedFingerprint: target.hostKey?.fingerprint,
         credentials: () => this.sshCredentials(target),
         ...(this.options.keepaliveIntervalMs ? { keepaliveIntervalMs: this.options.keepaliveIntervalMs } : {}),

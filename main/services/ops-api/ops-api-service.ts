@@ -6,7 +6,7 @@
 import { ApiError } from '../../../shared/errors';
 import type { ConnectionState, TargetConnectionState } from '../../../shared/model/connection';
 import type { OpsEvent } from '../../../shared/model/ops';
-import type { Target } from '../../../shared/model/target';
+import type { Target, TargetOfKind } from '../../../shared/model/target';
 import type { BackoffOptions } from '../connections/backoff';
 import type { TargetsService } from '../targets/targets-service';
 import { OpsApiClient } from './ops-api-client';
@@ -44,8 +44,8 @@ export class OpsApiService {
     return this.clientFor(target);
   }
 
-  clientFor(target: Target): OpsApiClient {
-    const { baseUrl } = target.settings as { baseUrl: string };
+  clientFor(target: TargetOfKind<'ops-api'>): OpsApiClient {
+    const { baseUrl } = target.settings;
     return new OpsApiClient({
       baseUrl,
       token: () => this.targets.readSecret(target.id, 'apiToken'),

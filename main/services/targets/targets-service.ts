@@ -225,22 +225,23 @@ export class TargetsService {
     for (const slot of SECRET_SLOTS[row.kind]) {
       secrets[slot] = { ref: secretRef(row.id, slot), present: present?.has(slot) ?? false };
     }
+    // The one place a target's kind and settings are paired by hand: the row was written from a
+    // TargetDraft parsed for its kind, so its settings are that kind's.
     return {
       id: row.id,
       name: row.name,
       environment: row.environment,
       kind: row.kind,
-      settings: JSON.parse(row.settings) as Target['settings'],
+      settings: JSON.parse(row.settings) as unknown,
       secrets,
       hostKey: row.kind === 'docker-ssh' ? this.hostKeyOf(row.id) : null,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
-    };
+    } as Target;
   }
 }
 
 function sameSshHost(before: Target, draft: TargetDraft): boolean {
   if (before.kind !== 'docker-ssh' || draft.kind !== 'docker-ssh') return false;
-  const old = before.settings as { host?: string; port?: number };
-  return old.host === draft.settings.host && old.port === draft.settings.port;
+  return before.settings.host === draft.settings.host && before.settings.port === draft.settings.port;
 }

@@ -7,7 +7,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { ConnectionState } from '../../../shared/model/connection';
-import type { Target } from '../../../shared/model/target';
+import { describeTarget, type Target } from '../../../shared/model/target';
 import { useApi } from '../api/api-context';
 import { toApiError } from '../api/open-api';
 import { Dialog } from './dialog';
@@ -50,17 +50,12 @@ export function HostKeyDialog({ target, state, initialStep, onClose }: HostKeyDi
   return <SettledView target={target} state={state} waiting={forgetting === 'waiting'} onClose={onClose} />;
 }
 
-function sshAddress(target: Target): string {
-  const settings = target.settings as { host?: string; port?: number; username?: string };
-  return `${settings.username ?? ''}@${settings.host ?? ''}:${settings.port ?? 22}`;
-}
-
 function TargetLine({ target }: { target: Target }) {
   return (
     <div className={`host-key-target env-edge-${target.environment}`}>
       <EnvBadge environment={target.environment} />
       <span className="host-key-target-name">{target.name}</span>
-      <span className="mono muted">{sshAddress(target)}</span>
+      <span className="mono muted">{describeTarget(target)}</span>
     </div>
   );
 }

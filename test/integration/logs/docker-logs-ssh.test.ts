@@ -97,12 +97,13 @@ describe('logs through the SSH tunnel', () => {
     try {
       await f.waitForLines((lines) => numbers(lines).length >= 10, 'no lines before the edit');
       const target = fx.services.targets.get(targetId);
+      if (target.kind !== 'docker-ssh') throw new Error(`The fixture's target is ${target.kind}, not docker-ssh.`);
       // Any edit remakes the connection: the old tunnel and its channels close.
       await fx.services.targets.update(targetId, {
         name: 'prod-logs-renamed',
         environment: target.environment,
-        kind: 'docker-ssh',
-        settings: target.settings as { host: string; port: number; username: string; socketPath: string },
+        kind: target.kind,
+        settings: target.settings,
       });
       const before = numbers(f.lines).length;
       await f.waitForLines((lines) => numbers(lines).length >= before + 30, 'no lines on the new connection', 30_000);

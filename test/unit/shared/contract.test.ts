@@ -1,10 +1,19 @@
 /**
- * The contract's schemas: what a target draft may be, and the messages a form shows when it is not.
+ * The contract's schemas: what a target draft may be, and the messages a form shows when it is
+ * not; what a target and an audit entry look like on their way out; a target's one-line description.
  */
 import { describe, expect, it } from 'vitest';
 import { channels, CHANNEL_NAMES, isChannel, isStream, STREAM_NAMES, streams } from '../../../shared/contract';
 import { fieldErrorsOf } from '../../../shared/errors';
-import { DEFAULT_SETTINGS, SECRET_SLOTS, Target, TargetDraft, TARGET_KINDS } from '../../../shared/model/target';
+import { AuditEntry, auditDetailText, auditSummary } from '../../../shared/model/audit';
+import {
+  DEFAULT_SETTINGS,
+  describeTarget,
+  SECRET_SLOTS,
+  Target,
+  TargetDraft,
+  TARGET_KINDS,
+} from '../../../shared/model/target';
 
 const opsApi = {
   name: 'Shop prod',
@@ -253,6 +262,124 @@ describe('Target (what the renderer receives)', () => {
     expect(Target.safeParse(inSlot).success).toBe(false);
     expect(Target.safeParse({ ...target, apiToken: 'tok-123' }).success).toBe(false);
     expect(Target.safeParse({ ...target, secrets: { apiToken: 'tok-123' } }).success).toBe(false);
+  });
+
+  const sshTarget = {
+    ...target,
+    kind: 'docker-ssh',
+    settings: { host: 'db1.example.com', port: 22, username: 'deploy', socketPath: '/var/run/docker.sock' },
+    secrets: {},
+    hostKey: { fingerprint: 'SHA256:abc', pinnedAt: '2025-01-01T00:00:00.000Z' },
+  };
+
+  it('is one shape per kind: the settings must be that kind’s, and only an SSH target has a host key', () => {
+    expect(Target.safeParse(sshTarget).success).toBe(true);
+    expect(Target.safeParse({ ...sshTarget, hostKey: null }).success).toBe(true);
+    // Another kind's settings, even valid ones, are refused.
+    expect(Target.safeParse({ ...target, settings: sshTarget.settings }).success).toBe(false);
+    expect(Target.safeParse({ ...sshTarget, settings: target.settings }).success).toBe(false);
+    expect(Target.safeParse({ ...target, kind: 'docker-local', settings: { socketPath: '' } }).success).toBe(true);
+    expect(Target.safeParse({ ...target, hostKey: sshTarget.hostKey }).success).toBe(false);
+    expect(Target.safeParse({ ...target, kind: 'kubernetes' }).success).toBe(false);
+  });
+
+  it('keeps its strictness on the way out: a field the contract does not name is refused, in settings too', () => {
+    expect(Target.safeParse({ ...sshTarget, settings: { ...sshTarget.settings, password: 'hunter2' } }).success).toBe(
+      false,
+    );
+    expect(Target.safeParse({ ...sshTarget, privateKey: '-----BEGIN' }).success).toBe(false);
+    const response = channels['targets:list'].response;
+    expect(response.safeParse([target, sshTarget]).success).toBe(true);
+    expect(
+      response.safeParse([target, { ...sshTarget, settings: { ...sshTarget.settings, token: 'x' } }]).success,
+    ).toBe(false);
+  });
+});
+
+describe('describeTarget: a target in one line, the same everywhere', () => {
+  it.each([
+    [
+      'an ops API by its base URL',
+      { kind: 'ops-api', settings: { baseUrl: 'https://ops.example.com/x' } },
+      'https://ops.example.com/x',
+    ],
+    [
+      'an SSH host as user@host:port',
+      {
+        kind: 'docker-ssh',
+        settings: { host: 'db1.example.com', port: 2222, username: 'deploy', socketPath: '/run/d.sock' },
+      },
+      'deploy@db1.example.com:2222',
+    ],
+    [
+      'an IPv6 SSH host in brackets, so the port stands apart',
+      {
+        kind: 'docker-ssh',
+        settings: { host: 'fd00::5', port: 22, username: 'ops', socketPath: '/var/run/docker.sock' },
+      },
+      'ops@[fd00::5]:22',
+    ],
+    [
+      'a local socket by its path',
+      { kind: 'docker-local', settings: { socketPath: '/run/user/1000/podman.sock' } },
+      '/run/user/1000/podman.sock',
+    ],
+    [
+      'a local engine with no path by what it falls back to',
+      { kind: 'docker-local', settings: { socketPath: '' } },
+      'DOCKER_HOST or /var/run/docker.sock',
+    ],
+  ] as const)('%s', (_name, endpoint, expected) => {
+    expect(describeTarget(endpoint)).toBe(expected);
+  });
+
+  it('describes a draft the same way as the saved target', () => {
+    const draft = TargetDraft.parse(dockerSsh);
+    expect(describeTarget(draft)).toBe('deploy@db1.example.com:2222');
+  });
+});
+
+describe('AuditEntry (the audit log on its way out)', () => {
+  const entry = {
+    id: 3,
+    at: '2025-01-01T00:00:00.000Z',
+    subjectKind: 'container',
+    subject: 'backend-1',
+    action: 'restart',
+    outcome: 'ok',
+    detail: { message: 'restarted' },
+    target: { id: 't1', name: 'Shop prod', environment: 'prod' },
+  } as const;
+
+  it('takes any kind of subject, with or without a target, and a JSON object as detail', () => {
+    expect(AuditEntry.parse(entry)).toEqual(entry);
+    const run = {
+      ...entry,
+      subjectKind: 'runbook-run',
+      subject: '17',
+      action: 'cancel',
+      outcome: 'canceled',
+      target: null,
+    };
+    expect(AuditEntry.parse(run)).toEqual(run);
+    expect(AuditEntry.safeParse({ ...entry, subjectKind: 'volume' }).success).toBe(false);
+    expect(AuditEntry.safeParse({ ...entry, outcome: 'maybe' }).success).toBe(false);
+    expect(AuditEntry.safeParse({ ...entry, detail: 'restarted' }).success).toBe(false);
+    expect(AuditEntry.safeParse({ ...entry, target: { id: 't1', name: 'x', environment: 'qa' } }).success).toBe(false);
+    expect(streams['audit:recorded'].event.parse(run)).toEqual(run);
+  });
+
+  it('reads naturally: "restart backend-1", other subjects by their kind, detail in one line', () => {
+    expect(auditSummary(entry)).toBe('restart backend-1');
+    expect(auditSummary({ subjectKind: 'runbook-run', subject: '17', action: 'cancel' })).toBe('cancel runbook run 17');
+    expect(auditSummary({ subjectKind: 'bundle', subject: 'prod.zip', action: 'export' })).toBe(
+      'export bundle prod.zip',
+    );
+    expect(auditDetailText({ message: 'restarted' })).toBe('restarted');
+    expect(auditDetailText({ statusCode: 500, message: 'no such image', tags: ['a'] })).toBe(
+      'no such image · statusCode: 500 · tags: ["a"]',
+    );
+    expect(auditDetailText({})).toBe('');
   });
 });
 

@@ -1,22 +1,12 @@
 /**
- * How a target's connection reads in one line.
+ * How a target's connection reads in the UI: the one-liner every view shares (`describeTarget`),
+ * plus the Docker socket of an SSH target as a second, quieter line.
  */
-import type { Target } from '../../../../shared/model/target';
-import type { DockerLocalSettings, DockerSshSettings, OpsApiSettings } from './target-form';
+import { describeTarget, type Target } from '../../../../shared/model/target';
 
 export function connectionSummary(target: Target): { main: string; detail?: string } {
-  switch (target.kind) {
-    case 'ops-api':
-      return { main: (target.settings as OpsApiSettings).baseUrl };
-    case 'docker-ssh': {
-      const s = target.settings as DockerSshSettings;
-      return { main: `${s.username}@${s.host}:${s.port}`, detail: s.socketPath };
-    }
-    case 'docker-local': {
-      const s = target.settings as DockerLocalSettings;
-      return s.socketPath ? { main: s.socketPath } : { main: 'DOCKER_HOST or /var/run/docker.sock' };
-    }
-  }
+  const main = describeTarget(target);
+  return target.kind === 'docker-ssh' ? { main, detail: target.settings.socketPath } : { main };
 }
 
 /** A pinned SSH host key in short form: `SHA256:AbCd…WxYz`. */

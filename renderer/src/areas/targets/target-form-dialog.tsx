@@ -20,7 +20,6 @@ import {
   formFieldErrors,
   initialFormState,
   slotsOf,
-  type DockerSshSettings,
   type FieldErrors,
   type TargetFormState,
 } from './target-form';
@@ -366,8 +365,7 @@ function isShownField(key: string, kind: TargetKind): boolean {
 /** The SSH endpoint changed, so main will drop the pinned host key. */
 function movedHost(target: Target, form: TargetFormState): boolean {
   if (target.kind !== 'docker-ssh' || form.kind !== 'docker-ssh') return form.kind !== target.kind;
-  const before = target.settings as DockerSshSettings;
-  return form.dockerSsh.host.trim() !== before.host || Number(form.dockerSsh.port.trim()) !== before.port;
+  return form.dockerSsh.host.trim() !== target.settings.host || Number(form.dockerSsh.port.trim()) !== target.settings.port;
 }
 
 function focusFirstInvalid(form: HTMLFormElement) {

@@ -7,19 +7,12 @@ import {
   DEFAULT_SETTINGS,
   SECRET_SLOTS,
   TargetDraft,
-  type DockerLocalSettings as DockerLocalSchema,
-  type DockerSshSettings as DockerSshSchema,
   type Environment,
-  type OpsApiSettings as OpsApiSchema,
   type SecretSlot,
   type Target,
   type TargetKind,
 } from '../../../../shared/model/target';
 import type { z } from 'zod';
-
-export type OpsApiSettings = z.infer<typeof OpsApiSchema>;
-export type DockerSshSettings = z.infer<typeof DockerSshSchema>;
-export type DockerLocalSettings = z.infer<typeof DockerLocalSchema>;
 
 export interface SecretField {
   /** What the user typed; empty means "keep" (or "none" for a new target). */
@@ -74,13 +67,12 @@ export function initialFormState(target?: Target): TargetFormState {
     },
   };
   if (!target) return state;
-  const settings = target.settings;
-  if (target.kind === 'ops-api') state.opsApi = { baseUrl: (settings as OpsApiSettings).baseUrl };
+  if (target.kind === 'ops-api') state.opsApi = { baseUrl: target.settings.baseUrl };
   if (target.kind === 'docker-ssh') {
-    const s = settings as DockerSshSettings;
+    const s = target.settings;
     state.dockerSsh = { host: s.host, port: String(s.port), username: s.username, socketPath: s.socketPath };
   }
-  if (target.kind === 'docker-local') state.dockerLocal = { socketPath: (settings as DockerLocalSettings).socketPath };
+  if (target.kind === 'docker-local') state.dockerLocal = { socketPath: target.settings.socketPath };
   return state;
 }
 
