@@ -1,13 +1,19 @@
 /**
  * The one place the services are wired together. Each service takes its dependencies as
  * arguments, so tests can hand in a temporary data directory, another credential backend or a
- * fixed clock.
+ * fake clock (every timer of every service runs on `clock`).
+ *
+ * Services that run something in the background (timers, target listeners, sockets) are
+ * registered in `lifecycle` as they are made: they are started once all are wired, and `close()`
+ * disposes them in reverse order of creation, the database last.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DATABASE_FILE, openDatabase, type Db } from './store/database';
 import type { CredentialBackend } from './credentials/credential-backend';
-import { TargetsService, systemClock, type Clock } from './targets/targets-service';
+import { systemClock, type Clock } from '../../node/clock';
+import { TargetsService } from './targets/targets-service';
+import { Lifecycles } from './lifecycle';
 import { AuditLog } from './audit/audit-log';
 import { ConnectionManager, type ConnectionManagerOptions } from './connections/connection-manager';
 import { ContainerActions } from './docker/container-actions';
@@ -41,6 +47,8 @@ export interface Services {
   opsApi: OpsApiService;
   logs: LogsService;
   settings: SettingsStore;
+  /** The started services, disposed newest first by `close()`. */
+  lifecycle: Lifecycles;
   close(): void;
 }
 
@@ -52,31 +60,40 @@ export function createServices({
   connections: connectionOptions,
   logs: logOptions = {},
 }: ServiceDeps): Services {
+  const lifecycle = new Lifecycles();
   const db = openDatabase(join(dataDir, DATABASE_FILE));
-  const targets = new TargetsService(db, credentials, clock);
-  const audit = new AuditLog(db, clock);
-  const opsApi = new OpsApiService(targets);
-  const connections = new ConnectionManager(targets, connectionOptions ?? { sshAgentSocket: process.env.SSH_AUTH_SOCK });
-  const { cache: cacheOptions, ...logsOptions } = logOptions;
-  const logs = new LogsService(targets, connections, opsApi, new LogCache(db, cacheOptions), logsOptions);
-  return {
-    dataDir,
-    db,
-    credentials,
-    targets,
-    connections,
-    overview: new DockerOverviewService(connections, () => clock.now()),
-    containers: new ContainerActions(targets, connections, audit),
-    audit,
-    imports: new TargetImport(targets, home),
-    opsApi,
-    logs,
-    settings: new SettingsStore(db, () => clock.now()),
-    close: () => {
-      logs.close();
-      connections.closeAll();
-      opsApi.closeAll();
-      db.close();
-    },
-  };
+  lifecycle.add('database', { dispose: () => db.close() });
+  try {
+    const targets = new TargetsService(db, credentials, clock);
+    const audit = new AuditLog(db, clock);
+    const opsApi = lifecycle.add('ops API', new OpsApiService(targets, {}, clock));
+    const connections = lifecycle.add(
+      'connections',
+      new ConnectionManager(targets, connectionOptions ?? { sshAgentSocket: process.env.SSH_AUTH_SOCK }, clock),
+    );
+    const overview = lifecycle.add('overview', new DockerOverviewService(connections, clock));
+    const { cache: cacheOptions, ...logsOptions } = logOptions;
+    const cache = lifecycle.add('log cache', new LogCache(db, cacheOptions, clock));
+    const logs = lifecycle.add('logs', new LogsService(targets, connections, opsApi, cache, logsOptions, clock));
+    lifecycle.startAll();
+    return {
+      dataDir,
+      db,
+      credentials,
+      targets,
+      connections,
+      overview,
+      containers: new ContainerActions(targets, connections, audit),
+      audit,
+      imports: new TargetImport(targets, home),
+      opsApi,
+      logs,
+      settings: new SettingsStore(db, clock),
+      lifecycle,
+      close: () => lifecycle.disposeAll(),
+    };
+  } catch (error) {
+    lifecycle.disposeAll();
+    throw error;
+  }
 }

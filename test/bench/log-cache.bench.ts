@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogCache } from '../../main/services/logs/log-cache';
+import { systemClock } from '../../node/clock';
 import { openDatabase, type Db } from '../../main/services/store/database';
 import type { LogEntry } from '../../shared/model/logs';
 
@@ -71,7 +72,7 @@ function ours(dir: string, entries: LogEntry[]): number {
   for (let i = 0; i < entries.length; i += BATCH) cache.append(entries.slice(i, i + BATCH));
   cache.flush();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  cache.close();
+  cache.dispose();
   db.close();
   return entries.length / seconds;
 }
@@ -158,7 +159,7 @@ function main() {
     // ---- 1,000,000 lines, time-range queries ---------------------------------------------------
     const day = 24 * 3_600_000;
     const db: Db = openDatabase(join(root, 'fill.sqlite'));
-    const cache = new LogCache(db, { trimIntervalMs: 3_600_000, now: () => T0 + day });
+    const cache = new LogCache(db, { trimIntervalMs: 3_600_000 }, { ...systemClock, now: () => T0 + day });
     const fillStarted = process.hrtime.bigint();
     for (let i = 0; i < FILL; i += 100_000) cache.insert(makeEntries(Math.min(100_000, FILL - i), day, i + 7, i, FILL));
     const fillSeconds = Number(process.hrtime.bigint() - fillStarted) / 1e9;
@@ -202,7 +203,7 @@ function main() {
     console.log(
       `text queries (${textTimes.length}, 1-hour windows, LIKE): p50 ${percentile(textTimes, 50).toFixed(2)} ms, p95 ${percentile(textTimes, 95).toFixed(2)} ms (no goal)`,
     );
-    cache.close();
+    cache.dispose();
     db.close();
 
     const failed = ratio < GOAL || p95 > P95_GOAL_MS;

@@ -7,6 +7,7 @@ import { ApiError } from '../../../shared/errors';
 import type { ConnectionState, TargetConnectionState } from '../../../shared/model/connection';
 import type { Target } from '../../../shared/model/target';
 import type { TargetsService } from '../targets/targets-service';
+import { systemClock, type Clock } from '../../../node/clock';
 import type { BackoffOptions } from './backoff';
 import { LocalDockerConnection, SshDockerConnection, type DockerConnection } from './docker-connection';
 import type { SshCredentials } from './ssh-tunnel';
@@ -31,13 +32,17 @@ type Listener = (update: TargetConnectionState) => void;
 export class ConnectionManager {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Set<Listener>();
-  private readonly offTargets: () => void;
+  private offTargets: (() => void) | undefined;
 
   constructor(
     private readonly targets: TargetsService,
     private readonly options: ConnectionManagerOptions = {},
-  ) {
-    this.offTargets = targets.onChanged((list) => this.reconcile(list));
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** Follows target edits: an edited target's connection is remade, a deleted one's closed. */
+  start(): void {
+    this.offTargets ??= this.targets.onChanged((list) => this.reconcile(list));
   }
 
   /** The connection for a Docker target, started if it was not. */
@@ -101,14 +106,16 @@ export class ConnectionManager {
     return connection.state;
   }
 
-  closeAll(): void {
-    this.offTargets();
+  /** Stops following targets and closes every connection (their timers and sockets with them). */
+  dispose(): void {
+    this.offTargets?.();
+    this.offTargets = undefined;
     for (const targetId of [...this.entries.keys()]) this.drop(targetId);
   }
 
   private create(target: Target): DockerConnection {
     if (target.kind === 'docker-local') {
-      return new LocalDockerConnection(target.settings.socketPath, this.options.backoff);
+      return new LocalDockerConnection(target.settings.socketPath, this.options.backoff, this.clock);
     }
     if (target.kind === 'docker-ssh') {
       return new SshDockerConnection({
@@ -119,6 +126,7 @@ export class ConnectionManager {
         ...(this.options.keepaliveIntervalMs ? { keepaliveIntervalMs: this.options.keepaliveIntervalMs } : {}),
         ...(this.options.keepaliveCountMax ? { keepaliveCountMax: this.options.keepaliveCountMax } : {}),
         ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
+        clock: this.clock,
       });
     }
     throw new ApiError('invalid-request', `${target.name} is an ops API target; it has no Docker connection.`);

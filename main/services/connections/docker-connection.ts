@@ -4,6 +4,8 @@
  */
 import Docker from 'dockerode';
 import type { ConnectionState } from '../../../shared/model/connection';
+import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
+import { ping } from '../docker/abortable';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { SshTunnel, type SshTunnelOptions } from './ssh-tunnel';
 
@@ -62,13 +64,16 @@ export class LocalDockerConnection implements DockerConnection {
   private current: ConnectionState = { status: 'idle' };
   private readonly listeners = new Set<(state: ConnectionState) => void>();
   private attempt = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private closed = false;
   private probing = false;
+  /** The ping in flight, aborted when the connection closes or a new attempt replaces it. */
+  private probeAbort: AbortController | undefined;
 
   constructor(
     socketPath: string,
     private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
+    private readonly clock: Clock = systemClock,
   ) {
     // An empty path leaves the choice to docker-modem, which reads DOCKER_HOST.
     this.docker = socketPath ? new Docker({ socketPath }) : new Docker();
@@ -90,7 +95,7 @@ export class LocalDockerConnection implements DockerConnection {
   }
 
   reconnectNow() {
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.attempt = 0;
     this.closed = false;
@@ -111,21 +116,26 @@ export class LocalDockerConnection implements DockerConnection {
     }
     this.start();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         off();
         const s = this.current;
         reject(new Error(`The local Docker engine did not answer within ${Math.round(timeoutMs / 1000)} s${s.status === 'reconnecting' ? ` (${s.reason})` : ''} — is Docker running?`));
       }, timeoutMs);
       const off = this.onState((state) => {
         if (state.status === 'connected') {
-          clearTimeout(timer);
+          this.clock.clearTimeout(timer);
           off();
           resolve();
         } else if (state.status === 'reconnecting') {
           // An attempt failed: answer now; callers are told again when it comes back.
-          clearTimeout(timer);
+          this.clock.clearTimeout(timer);
           off();
           reject(new Error(`The local Docker engine is not answering (${state.reason}) — Control Room keeps retrying.`));
+        } else if (state.status === 'idle') {
+          // Closed while waiting: no timer may outlive the connection.
+          this.clock.clearTimeout(timer);
+          off();
+          reject(new Error('The connection to the local Docker engine was closed.'));
         }
       });
     });
@@ -133,21 +143,25 @@ export class LocalDockerConnection implements DockerConnection {
 
   close() {
     this.closed = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    this.probeAbort?.abort(new Error('The Docker connection was closed.'));
     this.setState({ status: 'idle' });
   }
 
   private async probe(_reason?: string) {
     this.probing = true;
+    this.probeAbort?.abort(new Error('A newer attempt replaced this one.'));
+    const abort = new AbortController();
+    this.probeAbort = abort;
     if (this.current.status !== 'reconnecting') this.setState({ status: 'connecting' });
     try {
-      await this.docker.ping();
-      if (this.closed) return;
+      await ping(this.docker, abort.signal);
+      if (this.closed || abort.signal.aborted) return;
       this.attempt = 0;
-      this.setState({ status: 'connected', since: new Date().toISOString() });
+      this.setState({ status: 'connected', since: isoNow(this.clock) });
     } catch (error) {
-      if (this.closed) return;
+      if (this.closed || abort.signal.aborted) return;
       const delay = backoffDelay(this.attempt++, this.backoff);
       const code = (error as NodeJS.ErrnoException).code;
       const reason =
@@ -160,13 +174,16 @@ export class LocalDockerConnection implements DockerConnection {
               : error instanceof Error
                 ? error.message
                 : String(error);
-      this.setState({ status: 'reconnecting', at: new Date(Date.now() + delay).toISOString(), attempt: this.attempt, reason });
-      this.timer = setTimeout(() => {
+      this.setState({ status: 'reconnecting', at: new Date(this.clock.now() + delay).toISOString(), attempt: this.attempt, reason });
+      this.timer = this.clock.setTimeout(() => {
         this.timer = undefined;
         void this.probe();
       }, delay);
     } finally {
-      this.probing = false;
+      if (this.probeAbort === abort) {
+        this.probing = false;
+        this.probeAbort = undefined;
+      }
     }
   }
 

@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
 import { ApiError } from '../../../shared/errors';
 import type { ConnectionState } from '../../../shared/model/connection';
+import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { fingerprintOf } from './host-key';
 
@@ -37,7 +38,7 @@ export interface SshTunnelOptions {
   keepaliveCountMax?: number;
   readyTimeoutMs?: number;
   backoff?: BackoffOptions;
-  now?: () => Date;
+  clock?: Clock;
 }
 
 type Listener = (state: ConnectionState) => void;
@@ -47,7 +48,7 @@ export class SshTunnel {
   private client: Client | undefined;
   private generation = 0;
   private attempt = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: Timer | undefined;
   private closed = false;
   private current: ConnectionState = { status: 'idle' };
   private readonly listeners = new Set<Listener>();
@@ -87,7 +88,7 @@ export class SshTunnel {
 
   /** Drops the current attempt or connection and dials again at once. */
   reconnectNow(): void {
-    clearTimeout(this.retryTimer);
+    this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.dropClient();
     this.closed = false;
@@ -96,7 +97,7 @@ export class SshTunnel {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.retryTimer);
+    this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.dropClient();
     this.agent.destroy();
@@ -118,7 +119,7 @@ export class SshTunnel {
     }
     this.start();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         off();
         reject(
           new Error(`Could not reach ${this.where()} within ${Math.round(timeoutMs / 1000)} s — ${this.describe()}`),
@@ -126,12 +127,17 @@ export class SshTunnel {
       }, timeoutMs);
       const off = this.onState(() => {
         if (this.current.status === 'connected') {
-          clearTimeout(timer);
+          this.clock.clearTimeout(timer);
           off();
           resolve();
+        } else if (this.current.status === 'idle') {
+          // Closed while waiting: no timer may outlive the tunnel.
+          this.clock.clearTimeout(timer);
+          off();
+          reject(new Error(`The SSH connection to ${this.where()} was closed.`));
         } else if (this.current.status === 'reconnecting') {
           // An attempt failed: answer now; callers are told again when it comes back.
-          clearTimeout(timer);
+          this.clock.clearTimeout(timer);
           off();
           reject(
             new Error(
@@ -141,7 +147,7 @@ export class SshTunnel {
         } else {
           const reason = this.blockedReason();
           if (reason) {
-            clearTimeout(timer);
+            this.clock.clearTimeout(timer);
             off();
             reject(new Error(reason));
           }
@@ -269,7 +275,7 @@ export class SshTunnel {
     client.on('ready', () => {
       if (generation !== this.generation) return;
       this.attempt = 0;
-      this.setState({ status: 'connected', since: this.now().toISOString() });
+      this.setState({ status: 'connected', since: isoNow(this.clock) });
     });
     client.on('error', (error: Error & { level?: string }) => {
       lastError = error;
@@ -319,16 +325,16 @@ export class SshTunnel {
 
   private scheduleReconnect(reason: string) {
     const delay = backoffDelay(this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF);
-    const at = new Date(this.now().getTime() + delay).toISOString();
+    const at = new Date(this.clock.now() + delay).toISOString();
     this.setState({ status: 'reconnecting', at, attempt: this.attempt, reason });
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
       if (!this.closed) void this.dial();
     }, delay);
   }
 
-  private now(): Date {
-    return this.options.now?.() ?? new Date();
+  private get clock(): Clock {
+    return this.options.clock ?? systemClock;
   }
 }
 

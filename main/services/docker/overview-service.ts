@@ -11,9 +11,11 @@ import { ApiError } from '../../../shared/errors';
 import type { ContainerSummary, DockerOverview, EngineInfo } from '../../../shared/model/docker';
 import type { ConnectionManager } from '../connections/connection-manager';
 import type { DockerConnection } from '../connections/docker-connection';
+import { info as engineInfo, statsOnce, version as engineVersion } from './abortable';
 import { readStats, type CpuSample } from './container-stats';
 import { parseDockerTime } from '../../../node/docker/docker-time';
 import { mapLimit } from '../../../node/map-limit';
+import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
 
 const PROJECT_LABEL = 'com.docker.compose.project';
 const SERVICE_LABEL = 'com.docker.compose.service';
@@ -32,17 +34,28 @@ interface Watch {
 export class DockerOverviewService {
   private readonly samples = new Map<string, CpuSample>();
   private readonly watches = new Map<string, Watch>();
+  /** Aborted on dispose: every Docker request of a snapshot or a watch stops with it. */
+  private readonly lifetime = new AbortController();
 
   constructor(
     private readonly connections: ConnectionManager,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
-  async snapshot(targetId: string): Promise<DockerOverview> {
+  /** The overview now; `signal` abandons its Docker requests (the caller went away). */
+  async snapshot(targetId: string, signal?: AbortSignal): Promise<DockerOverview> {
+    const abort = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal;
     const connection = this.connections.connection(targetId);
     await ready(connection);
-    const { engine, containers } = await this.readAll(connection.docker);
+    const { engine, containers } = await this.readAll(connection.docker, abort);
     return this.compose(targetId, engine, containers);
+  }
+
+  /** Stops every watch and abandons the Docker requests in flight. */
+  dispose(): void {
+    this.lifetime.abort(new Error('The Docker overview was closed.'));
+    for (const watch of this.watches.values()) watch.stop();
+    this.watches.clear();
   }
 
   /**
@@ -79,7 +92,8 @@ export class DockerOverviewService {
     let stopped = false;
     let events: NodeJS.ReadableStream & { destroy?: () => void } | undefined;
     const pending = new Set<string>();
-    let flushTimer: NodeJS.Timeout | undefined;
+    let flushTimer: Timer | undefined;
+    const signal = this.lifetime.signal;
 
     const publish = () => {
       if (!watch.engine || stopped) return;
@@ -98,7 +112,7 @@ export class DockerOverviewService {
       await Promise.all(
         ids.map(async (id) => {
           try {
-            watch.containers.set(id, await this.readContainer(connection.docker, id));
+            watch.containers.set(id, await this.readContainer(connection.docker, id, signal));
           } catch (error) {
             if ((error as { statusCode?: number }).statusCode === 404) watch.containers.delete(id);
             else throw error;
@@ -119,7 +133,7 @@ export class DockerOverviewService {
           // A malformed event is skipped; the next one still counts.
         }
       }
-      if (pending.size && !flushTimer) flushTimer = setTimeout(() => void flush(), EVENT_DEBOUNCE_MS);
+      if (pending.size && !flushTimer) flushTimer = this.clock.setTimeout(() => void flush(), EVENT_DEBOUNCE_MS);
     };
 
     const dropEvents = () => {
@@ -139,7 +153,7 @@ export class DockerOverviewService {
         await ready(current);
         if (stopped) return;
         // Subscribe before reading, so no change can fall between the read and the stream.
-        const stream = (await current.docker.getEvents({ filters: JSON.stringify({ type: ['container'] }) } as object)) as NodeJS.ReadableStream & {
+        const stream = (await current.docker.getEvents({ filters: JSON.stringify({ type: ['container'] }), abortSignal: signal } as object)) as NodeJS.ReadableStream & {
           destroy?: () => void;
         };
         if (stopped || connection !== current) return stream.destroy?.();
@@ -152,12 +166,12 @@ export class DockerOverviewService {
             current.suspect('the events stream ended');
           }
         });
-        const { engine, containers } = await this.readAll(current.docker);
+        const { engine, containers } = await this.readAll(current.docker, signal);
         watch.engine = engine;
         watch.containers = new Map(containers.map((c) => [c.id, c]));
         publish();
       } catch (error) {
-        fail(error);
+        if (!stopped) fail(error);
       } finally {
         subscribing = false;
       }
@@ -181,14 +195,18 @@ export class DockerOverviewService {
     watch.stop = () => {
       stopped = true;
       offState();
-      clearTimeout(flushTimer);
+      this.clock.clearTimeout(flushTimer);
       dropEvents();
     };
     return watch;
   }
 
-  private async readAll(docker: Docker): Promise<{ engine: EngineInfo; containers: ContainerSummary[] }> {
-    const [version, info, list] = await Promise.all([docker.version(), docker.info(), docker.listContainers({ all: true })]);
+  private async readAll(docker: Docker, abortSignal: AbortSignal): Promise<{ engine: EngineInfo; containers: ContainerSummary[] }> {
+    const [version, info, list] = await Promise.all([
+      engineVersion(docker, abortSignal),
+      engineInfo(docker, abortSignal),
+      docker.listContainers({ all: true, abortSignal }),
+    ]);
     const engine: EngineInfo = {
       version: String(version.Version ?? info.ServerVersion ?? 'unknown'),
       apiVersion: String(version.ApiVersion ?? ''),
@@ -199,20 +217,20 @@ export class DockerOverviewService {
       cpus: Number(info.NCPU ?? 0),
       memoryBytes: Number(info.MemTotal ?? 0),
     };
-    const containers = await mapLimit(list, CONCURRENCY, (c: ContainerInfo) => this.readContainer(docker, c.Id));
+    const containers = await mapLimit(list, CONCURRENCY, (c: ContainerInfo) => this.readContainer(docker, c.Id, abortSignal));
     return { engine, containers };
   }
 
-  private async readContainer(docker: Docker, id: string): Promise<ContainerSummary> {
+  private async readContainer(docker: Docker, id: string, abortSignal: AbortSignal): Promise<ContainerSummary> {
     const container = docker.getContainer(id);
-    const inspect: ContainerInspectInfo = await container.inspect();
+    const inspect: ContainerInspectInfo = await container.inspect({ abortSignal });
     const labels = inspect.Config?.Labels ?? {};
     const startedAt = inspect.State?.Running ? parseDockerTime(inspect.State.StartedAt) : null;
     let stats = { cpuPercent: null as number | null, memoryBytes: null as number | null, memoryLimitBytes: null as number | null };
     if (inspect.State?.Running) {
       try {
-        const raw = (await container.stats({ stream: false })) as object;
-        const reading = readStats(raw, this.samples.get(id), startedAt, this.now().getTime());
+        const raw = (await statsOnce(container, abortSignal)) as object;
+        const reading = readStats(raw, this.samples.get(id), startedAt, this.clock.now());
         if (reading.sample) this.samples.set(id, reading.sample);
         stats = reading;
       } catch {
@@ -252,7 +270,7 @@ export class DockerOverviewService {
     }
     return {
       targetId,
-      fetchedAt: this.now().toISOString(),
+      fetchedAt: isoNow(this.clock),
       engine,
       projects: [...projects]
         .sort(([a], [b]) => a.localeCompare(b))

@@ -15,6 +15,9 @@
  * than the parsing. `read()` hands over everything buffered since the last read in one piece.
  * Pausing stops reading, so the response's buffer fills, the socket (and through the tunnel,
  * the SSH channel's window) stops being read and Docker feels the backpressure.
+ *
+ * Stopping aborts the Docker requests in flight (an inspect, the opening of a stream) along with
+ * the streams themselves; retries and rechecks are timed on the Clock it is given.
  */
 import type { Readable } from 'node:stream';
 import type { ContainerInspectInfo } from 'dockerode';
@@ -24,6 +27,7 @@ import { backoffDelay, type BackoffOptions } from '../connections/backoff';
 import type { DockerConnection } from '../connections/docker-connection';
 import { BoundaryDedupe } from './boundary-dedupe';
 import { msToIso } from '../../../shared/iso-time';
+import { systemClock, type Clock, type Timer } from '../../../node/clock';
 import { DockerLogParser, MAX_LINE_BYTES, type ParsedLine } from '../../../node/docker/docker-log-parser';
 import { dockerReason } from '../../../node/docker/docker-message';
 import { DEFAULT_TAIL, type LogSource, type LogSourceEvents, type SourceStart } from './log-source';
@@ -53,6 +57,7 @@ export interface DockerLogSourceOptions {
   backoff?: BackoffOptions;
   /** How often a stopped or missing container is looked at again when no event says it started. */
   recheckMs?: number;
+  clock?: Clock;
 }
 
 type Closable = Readable & { destroy(): unknown };
@@ -65,7 +70,10 @@ export class DockerLogSource implements LogSource {
   /** Reads what the followed response has buffered (set while attached). */
   private drain: (() => void) | undefined;
   private watch: Closable | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
+  /** Aborts the Docker requests in flight when the source stops. */
+  private readonly abort = new AbortController();
+  private readonly clock: Clock;
   private checking = false;
   private checkAgain = false;
   private attempt = 0;
@@ -79,6 +87,7 @@ export class DockerLogSource implements LogSource {
 
   constructor(private readonly options: DockerLogSourceOptions) {
     this.key = options.key;
+    this.clock = options.clock ?? systemClock;
   }
 
   start(): void {
@@ -100,14 +109,19 @@ export class DockerLogSource implements LogSource {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
     this.offConnection?.();
     const streams = [this.logs, this.watch];
     this.logs = undefined;
     this.drain = undefined;
     this.watch = undefined;
     // Destroying a followed stream inside its own data handler leaked the SSH channel (TEST-ENV.md).
-    setImmediate(() => streams.forEach((stream) => stream?.destroy()));
+    // The abort waits for that tick too: it ends a followed response as surely as destroy() does.
+    setImmediate(() => {
+      this.abort.abort();
+      streams.forEach((stream) => stream?.destroy());
+    });
   }
 
   /** Decides what to do now: attach, wait for the container, or retry the engine. */
@@ -118,7 +132,7 @@ export class DockerLogSource implements LogSource {
       return;
     }
     this.checking = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     try {
       await this.options.connection().ready();
@@ -171,8 +185,8 @@ export class DockerLogSource implements LogSource {
   }
 
   private later(ms: number) {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       void this.check();
     }, ms);
@@ -180,7 +194,7 @@ export class DockerLogSource implements LogSource {
 
   private async inspect(): Promise<ContainerInspectInfo | null> {
     try {
-      return await this.options.connection().docker.getContainer(this.options.name).inspect();
+      return await this.options.connection().docker.getContainer(this.options.name).inspect({ abortSignal: this.abort.signal });
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return null;
       throw error;
@@ -190,11 +204,20 @@ export class DockerLogSource implements LogSource {
   private async attach(info: ContainerInspectInfo): Promise<void> {
     const { start } = this.options;
     const first = this.attached === 0;
-    const query: { follow: true; stdout: true; stderr: true; timestamps: true; since?: number; tail?: number } = {
+    const query: {
+      follow: true;
+      stdout: true;
+      stderr: true;
+      timestamps: true;
+      since?: number;
+      tail?: number;
+      abortSignal: AbortSignal;
+    } = {
       follow: true,
       stdout: true,
       stderr: true,
       timestamps: true,
+      abortSignal: this.abort.signal,
     };
     let floorMs = Number.NEGATIVE_INFINITY;
     if (first) {
@@ -217,7 +240,7 @@ export class DockerLogSource implements LogSource {
       setImmediate(() => stream.destroy());
       return;
     }
-    const attachedAt = Date.now();
+    const attachedAt = this.clock.now();
     this.attached = attachedAt;
     this.logs = stream;
     this.closeWatch();
@@ -254,7 +277,7 @@ export class DockerLogSource implements LogSource {
       this.logs = undefined;
       this.drain = undefined;
       setImmediate(() => stream.destroy());
-      this.endedQuickly = Date.now() - attachedAt < SHORT_LIVED_MS;
+      this.endedQuickly = this.clock.now() - attachedAt < SHORT_LIVED_MS;
       if (!this.endedQuickly) this.attempt = 0;
       this.setState('reconnecting', 'the log stream ended');
       void this.check();
@@ -294,6 +317,7 @@ export class DockerLogSource implements LogSource {
     try {
       const stream = (await this.options.connection().docker.getEvents({
         filters: JSON.stringify({ type: ['container'], container: [this.options.name] }),
+        abortSignal: this.abort.signal,
       } as object)) as unknown as Closable;
       if (this.stopped || this.logs || this.watch) {
         setImmediate(() => stream.destroy());

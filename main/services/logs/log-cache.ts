@@ -10,7 +10,8 @@
  * The cache is bounded by a size and an age the user sets. Both are enforced by a periodic trim
  * (not per insert, which would slow every batch): lines older than the age go first, then the
  * oldest written lines until the total is back under 90% of the size, in small chunks with the
- * event loop free in between.
+ * event loop free in between. The trim runs on the Clock the cache is given, from `start()` until
+ * `dispose()`, so a test moves a fake clock past the interval instead of waiting for it.
  *
  * Queries run per source on the (source_id, ts) index, newest first with a limit, and the
  * per-source answers are merged: a time-range query costs about the lines it returns, whatever
@@ -21,6 +22,7 @@ import type { LogCacheLimits, LogCacheSummary, LogEntry } from '../../../shared/
 import type { LogLevel } from '../../../shared/model/ops';
 import type { Db } from '../store/database';
 import { isoToMs, msToIso } from '../../../shared/iso-time';
+import { systemClock, type Clock, type Timer } from '../../../node/clock';
 
 export const DEFAULT_CACHE_LIMITS: LogCacheLimits = { maxBytes: 256 * 1024 * 1024, maxAgeHours: 7 * 24 };
 
@@ -36,8 +38,6 @@ const COLUMNS = 5;
 const LEVELS: (LogLevel | null)[] = [null, 'error', 'warn', 'info', 'debug'];
 
 export interface LogCacheOptions {
-  /** Milliseconds since the epoch; tests move it to age lines. */
-  now?: () => number;
   flushMs?: number;
   flushRows?: number;
   /** How often the size and age bounds are enforced. */
@@ -78,13 +78,12 @@ export interface CacheBoundary {
 
 export class LogCache {
   private queue: LogEntry[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
-  private readonly trimTimer: NodeJS.Timeout;
+  private flushTimer: Timer | undefined;
+  private trimTimer: Timer | undefined;
   private trimming: Promise<{ lines: number; bytes: number }> | null = null;
   /** target → source name → row: two lookups, no key string built per line. */
   private readonly sources = new Map<string, Map<string, SourceRow>>();
   private readonly byId = new Map<number, SourceRow>();
-  private readonly now: () => number;
   private readonly stmt: Record<
     | 'insertLine'
     | 'insertLines'
@@ -114,8 +113,9 @@ export class LogCache {
   constructor(
     private readonly db: Db,
     private readonly options: LogCacheOptions = {},
+    /** Ages lines by its time and runs the trim and the batch flush on its timers. */
+    private readonly clock: Clock = systemClock,
   ) {
-    this.now = options.now ?? Date.now;
     const prepare = (sql: string) => db.prepare(sql);
     this.stmt = {
       insertLine: prepare('INSERT INTO log_lines (source_id, ts, stream, level, message) VALUES (?, ?, ?, ?, ?)'),
@@ -175,7 +175,12 @@ export class LogCache {
       totalBytes: prepare('SELECT coalesce(sum(bytes), 0) FROM log_sources').pluck(),
     };
     this.insertTx = db.transaction((entries: readonly LogEntry[]) => this.insertRows(entries));
-    this.trimTimer = setInterval(() => void this.trim(), options.trimIntervalMs ?? 60_000);
+  }
+
+  /** Starts the periodic trim. */
+  start(): void {
+    if (this.trimTimer) return;
+    this.trimTimer = this.clock.setInterval(() => void this.trim(), this.options.trimIntervalMs ?? 60_000);
     this.trimTimer.unref();
   }
 
@@ -184,14 +189,14 @@ export class LogCache {
     for (const entry of entries) this.queue.push(entry);
     if (this.queue.length >= (this.options.flushRows ?? 5_000)) this.flush();
     else if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => this.flush(), this.options.flushMs ?? 250);
+      this.flushTimer = this.clock.setTimeout(() => this.flush(), this.options.flushMs ?? 250);
       this.flushTimer.unref();
     }
   }
 
   /** Commits the queue now (before a query, a summary, a trim, or closing). */
   flush(): void {
-    clearTimeout(this.flushTimer);
+    this.clock.clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (!this.queue.length) return;
     const entries = this.queue;
@@ -363,10 +368,13 @@ export class LogCache {
     return this.trimming;
   }
 
-  close(): void {
-    clearInterval(this.trimTimer);
+  /** Stops the trim and commits what is queued (the database is still open: it is disposed after). */
+  dispose(): void {
+    this.clock.clearInterval(this.trimTimer);
+    this.trimTimer = undefined;
     if (this.db.open) this.flush();
-    clearTimeout(this.flushTimer);
+    this.clock.clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
   }
 
   private async runTrim(): Promise<{ lines: number; bytes: number }> {
@@ -391,7 +399,7 @@ export class LogCache {
     if (!this.db.open) return removed;
     this.flush();
     const { maxBytes, maxAgeHours } = this.limits();
-    const cutoff = this.now() - maxAgeHours * 3_600_000;
+    const cutoff = this.clock.now() - maxAgeHours * 3_600_000;
     for (const sourceId of this.stmt.expiredSources.all(cutoff) as number[]) {
       for (;;) {
         if (!this.db.open) return removed;
@@ -459,7 +467,7 @@ export class LogCache {
       }
       const parsed = isoToMs(entry.ts);
       // A NaN would become NULL and fail the whole batch; sources always send ISO, but be sure.
-      const ts = Number.isFinite(parsed) ? parsed : this.now();
+      const ts = Number.isFinite(parsed) ? parsed : this.clock.now();
       const stream = entry.stream === 'stderr' ? 1 : 0;
       const level = entry.level ? LEVEL_CODES[entry.level] : null;
       if (i < multiRowsEnd) {

@@ -11,6 +11,7 @@
  */
 import type { LogBatch, LogBatchSource, LogEntry, LogFollowEvent, SourceState } from '../../../shared/model/logs';
 import { isoToMs } from '../../../shared/iso-time';
+import { systemClock, type Clock, type Timer } from '../../../node/clock';
 import type { LogSource, LogSourceEvents } from './log-source';
 
 export interface FlowOptions {
@@ -38,7 +39,7 @@ export class LogFollower {
   private unacked = 0;
   private paused = false;
   private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
 
   constructor(
     readonly id: string,
@@ -48,6 +49,8 @@ export class LogFollower {
     private readonly flow: FlowOptions = DEFAULT_FLOW,
     /** Sees every line as it arrives, before flow control (the offline cache). */
     private readonly onLines?: (source: string, entries: LogEntry[]) => void,
+    /** Times the batches (and stands in for a line's missing time). */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   start(): void {
@@ -76,7 +79,7 @@ export class LogFollower {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.pending = [];
     this.head = 0;
@@ -121,11 +124,11 @@ export class LogFollower {
     }
     if (!this.paused && this.unacked + this.pendingCount() >= this.flow.highWater) this.pauseSources();
     if (this.pendingBytes >= this.flow.batchBytes) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.flow.batchMs);
+    else this.timer ??= this.clock.setTimeout(() => this.flush(), this.flow.batchMs);
   }
 
   private flush(): void {
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     while (this.pendingCount() > 0 && !this.stopped) {
       if (this.unacked >= this.flow.highWater) {
@@ -152,7 +155,7 @@ export class LogFollower {
         this.head = 0;
       }
       this.unacked += lines.length;
-      this.emit(toBatch(lines));
+      this.emit(toBatch(lines, this.clock));
     }
     if (this.unacked >= this.flow.highWater) this.pauseSources();
   }
@@ -172,7 +175,7 @@ export class LogFollower {
 }
 
 /** Entries as a `lines` event: each source's shared fields once, each line a tuple. */
-export function toBatch(entries: readonly LogEntry[]): LogBatch {
+export function toBatch(entries: readonly LogEntry[], clock: Clock = systemClock): LogBatch {
   const sources: LogBatchSource[] = [];
   const lines: LogBatch['lines'] = new Array(entries.length);
   let last: LogEntry | undefined;
@@ -189,7 +192,7 @@ export function toBatch(entries: readonly LogEntry[]): LogBatch {
       last = entry;
     }
     const ms = isoToMs(entry.ts);
-    lines[i] = [index, Number.isFinite(ms) ? ms : Date.now(), entry.stream, entry.level, entry.message];
+    lines[i] = [index, Number.isFinite(ms) ? ms : clock.now(), entry.stream, entry.level, entry.message];
   }
   return { type: 'lines', sources, lines };
 }

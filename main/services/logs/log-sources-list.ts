@@ -1,6 +1,7 @@
 /**
  * What a log pane can follow on a target: every container of a Docker engine (running or not,
- * with its compose project and service), or every service an ops API reports.
+ * with its compose project and service), or every service an ops API reports. `signal` abandons
+ * the request (the pane that asked was closed).
  */
 import type { ContainerInfo } from 'dockerode';
 import { ApiError } from '../../../shared/errors';
@@ -11,13 +12,13 @@ import type { OpsApiClient } from '../ops-api/ops-api-client';
 const PROJECT_LABEL = 'com.docker.compose.project';
 const SERVICE_LABEL = 'com.docker.compose.service';
 
-export async function listDockerSources(connection: DockerConnection): Promise<LogSourceOption[]> {
+export async function listDockerSources(connection: DockerConnection, signal?: AbortSignal): Promise<LogSourceOption[]> {
   try {
     await connection.ready();
   } catch (error) {
     throw new ApiError('unreachable', error instanceof Error ? error.message : String(error));
   }
-  const list: ContainerInfo[] = await connection.docker.listContainers({ all: true });
+  const list: ContainerInfo[] = await connection.docker.listContainers({ all: true, abortSignal: signal });
   const options = list.flatMap((container): LogSourceOption[] => {
     const name = (container.Names?.[0] ?? container.Id.slice(0, 12)).replace(/^\//, '');
     const key = `container:${name}`;
@@ -37,8 +38,8 @@ export async function listDockerSources(connection: DockerConnection): Promise<L
   return options.sort(byProjectServiceName);
 }
 
-export async function listOpsApiSources(client: Pick<OpsApiClient, 'context'>): Promise<LogSourceOption[]> {
-  const context = await client.context();
+export async function listOpsApiSources(client: Pick<OpsApiClient, 'context'>, signal?: AbortSignal): Promise<LogSourceOption[]> {
+  const context = await client.context({ signal });
   if (!context.docker.ok) {
     throw new ApiError('unreachable', `The ops API could not list its containers: ${context.docker.error}`);
   }

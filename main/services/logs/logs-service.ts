@@ -7,6 +7,9 @@
  * next pane's lines take over. A new follow never rewrites lines the cache already has: its first
  * lines are checked against the newest instant cached for that source (a pane reopened after a
  * restart asks for the same tail again).
+ *
+ * `start()` begins following target edits; `dispose()` stops every follow (its sources abort
+ * their requests in flight) and leaves the cache to be disposed on its own, after this service.
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../../shared/errors';
@@ -31,6 +34,8 @@ import { parseSourceKey, type LogSource, type LogSourceEvents, type SourceStart 
 import { listDockerSources, listOpsApiSources } from './log-sources-list';
 import { OpsApiLogSource } from './ops-api-log-source';
 import { parseTimeInput } from './time-input';
+import { anySignal } from '../../../node/abort';
+import { systemClock, type Clock } from '../../../node/clock';
 
 export interface LogsServiceOptions {
   flow?: Partial<FlowOptions>;
@@ -69,7 +74,9 @@ interface CacheWriter {
 export class LogsService {
   private readonly followers = new Map<string, { follower: LogFollower; targetId: string }>();
   private readonly writers = new Map<string, CacheWriter>();
-  private readonly offTargets: () => void;
+  private offTargets: (() => void) | undefined;
+  /** Aborted on dispose: source listings in flight stop with it. */
+  private readonly lifetime = new AbortController();
 
   constructor(
     private readonly targets: TargetsService,
@@ -77,20 +84,24 @@ export class LogsService {
     private readonly opsApi: OpsApiService,
     readonly cache: LogCache,
     private readonly options: LogsServiceOptions = {},
-  ) {
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  start(): void {
     // A deleted target's follows end (an edited one's sources move to its new connection by themselves).
-    this.offTargets = targets.onChanged((list) => {
+    this.offTargets ??= this.targets.onChanged((list) => {
       const ids = new Set(list.map((t) => t.id));
       for (const { follower, targetId } of this.followers.values())
         if (!ids.has(targetId)) follower.end('the target was deleted');
     });
   }
 
-  /** What a pane can follow on the target: its containers (Docker) or services (ops API). */
-  async sources(targetId: string): Promise<LogSourceOption[]> {
+  /** What a pane can follow on a target: its containers (Docker) or services (ops API). */
+  async sources(targetId: string, signal?: AbortSignal): Promise<LogSourceOption[]> {
     const target = this.targets.get(targetId);
-    if (target.kind === 'ops-api') return listOpsApiSources(this.opsApi.client(targetId));
-    return listDockerSources(this.connections.connection(targetId));
+    const abort = anySignal(signal, this.lifetime.signal);
+    if (target.kind === 'ops-api') return listOpsApiSources(this.opsApi.client(targetId), abort);
+    return listDockerSources(this.connections.connection(targetId), abort);
   }
 
   /**
@@ -121,6 +132,7 @@ export class LogsService {
       emit,
       { ...DEFAULT_FLOW, ...this.options.flow },
       (_key, entries) => this.writeToCache(id, target.id, entries),
+      this.clock,
     );
     this.followers.set(id, { follower, targetId: target.id });
     follower.start();
@@ -167,12 +179,18 @@ export class LogsService {
     return this.cache.setLimits(limits);
   }
 
-  close(): void {
-    this.offTargets();
+  dispose(): void {
+    this.offTargets?.();
+    this.offTargets = undefined;
+    this.lifetime.abort();
     for (const { follower } of this.followers.values()) follower.stop();
     this.followers.clear();
     this.writers.clear();
-    this.cache.close();
+  }
+
+  /** Follows running now: tests check that disposing ended them. */
+  get followCount(): number {
+    return this.followers.size;
   }
 
   private makeSource(target: Target, key: string, start: SourceStart, events: LogSourceEvents): LogSource {
@@ -188,6 +206,7 @@ export class LogsService {
         watchEvents: (listener) => this.opsApi.watchEvents(target.id, listener),
         ...(this.options.opsPollMs ? { pollMs: this.options.opsPollMs } : {}),
         ...(this.options.opsPageSize ? { pageSize: this.options.opsPageSize } : {}),
+        clock: this.clock,
       });
     }
     return new DockerLogSource({
@@ -204,6 +223,7 @@ export class LogsService {
       ...(this.options.maxLineBytes ? { maxLineBytes: this.options.maxLineBytes } : {}),
       ...(this.options.dockerBackoff ? { backoff: this.options.dockerBackoff } : {}),
       ...(this.options.recheckMs ? { recheckMs: this.options.recheckMs } : {}),
+      clock: this.clock,
     });
   }
 

@@ -6,7 +6,8 @@
  * lines after a restart do not wait for the next tick.
  *
  * Pausing stops polling (the producer here is our own request), so nothing piles up in memory;
- * on resume the next poll picks up from the last line seen.
+ * on resume the next poll picks up from the last line seen. Stopping aborts a poll in flight.
+ * Polls and backoff waits are timed on the Clock it is given.
  */
 import { ApiError } from '../../../shared/errors';
 import type { LogEntry, SourceState } from '../../../shared/model/logs';
@@ -17,6 +18,7 @@ import { parseDockerTime } from '../../../node/docker/docker-time';
 import type { OpsApiClient } from '../ops-api/ops-api-client';
 import { BoundaryDedupe } from './boundary-dedupe';
 import { isoToMs } from '../../../shared/iso-time';
+import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
 import { DEFAULT_TAIL, type LogSource, type LogSourceEvents, type SourceStart } from './log-source';
 
 export interface OpsApiLogSourceOptions {
@@ -34,6 +36,7 @@ export interface OpsApiLogSourceOptions {
   /** Lines asked for per poll; a full page means more may be waiting, so the next poll comes at once. */
   pageSize?: number;
   backoff?: BackoffOptions;
+  clock?: Clock;
 }
 
 const EVENT_DELAY_MS = 150;
@@ -45,7 +48,10 @@ export class OpsApiLogSource implements LogSource {
   private polling = false;
   private pollAgain = false;
   private polled = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
+  /** Aborts the poll in flight when the source stops. */
+  private readonly abort = new AbortController();
+  private readonly clock: Clock;
   private attempt = 0;
   private state: string | undefined;
   private readonly dedupe = new BoundaryDedupe({ skipUnseenBefore: true });
@@ -53,6 +59,7 @@ export class OpsApiLogSource implements LogSource {
 
   constructor(private readonly options: OpsApiLogSourceOptions) {
     this.key = options.key;
+    this.clock = options.clock ?? systemClock;
   }
 
   start(): void {
@@ -76,7 +83,9 @@ export class OpsApiLogSource implements LogSource {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.abort.abort();
     this.offEvents?.();
   }
 
@@ -86,8 +95,8 @@ export class OpsApiLogSource implements LogSource {
       if (ms <= EVENT_DELAY_MS) this.pollAgain = true;
       return;
     }
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       void this.poll();
     }, ms);
@@ -118,7 +127,7 @@ export class OpsApiLogSource implements LogSource {
         };
         this.dedupe.arm();
       }
-      const reply = await this.options.client().logs(query);
+      const reply = await this.options.client().logs(query, { signal: this.abort.signal });
       if (this.stopped) return;
       this.polled = true;
       this.attempt = 0;
@@ -154,7 +163,7 @@ export class OpsApiLogSource implements LogSource {
 
   private toEntry(raw: OpsLogEntry): LogEntry {
     return {
-      ts: parseDockerTime(raw.ts) ?? new Date().toISOString(),
+      ts: parseDockerTime(raw.ts) ?? isoNow(this.clock),
       target: this.options.targetId,
       service: raw.service,
       container: this.options.name,

@@ -2,6 +2,10 @@
  * A client for a product's ops API (`/api/ops/*`, seed 000) — the agent in `agent/` or the
  * product's own implementation. Every reply is parsed against shared/model/ops.ts, so a wrong
  * base URL or a half-implemented endpoint becomes one clear sentence instead of a broken screen.
+ *
+ * Every request takes an optional AbortSignal: when it fires, the request (and the reading of its
+ * reply) stops at once with an `AbortedError` naming what was cancelled. Time — the request
+ * timeout and the events stream's reconnect backoff — comes from the Clock it is given.
  */
 import { gunzipSync } from 'node:zlib';
 import type { z } from 'zod';
@@ -9,6 +13,8 @@ import WebSocket from 'ws';
 import { ApiError } from '../../../shared/errors';
 import type { ConnectionState } from '../../../shared/model/connection';
 import { FrontendErrors, OpsContext, OpsEvent, OpsLogs } from '../../../shared/model/ops';
+import { AbortedError, anySignal } from '../../../node/abort';
+import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../connections/backoff';
 
 export interface OpsApiClientOptions {
@@ -17,34 +23,47 @@ export interface OpsApiClientOptions {
   token: () => Promise<string | null>;
   timeoutMs?: number;
   backoff?: BackoffOptions;
+  clock?: Clock;
+  /** Aborts every request of this client (the service that made it is being disposed). */
+  signal?: AbortSignal | undefined;
 }
+
+export interface RequestOptions {
+  /** Cancels the request; it then rejects with an AbortedError. */
+  signal?: AbortSignal | undefined;
+}
+
+type LogsQuery = { service: string; tail?: number | undefined; since?: string | undefined };
 
 const MAX_REPLY_BYTES = 64 * 1024 * 1024;
 
 export class OpsApiClient {
   constructor(private readonly options: OpsApiClientOptions) {}
 
-  context(): Promise<OpsContext> {
-    return this.getJson('/api/ops/context', {}, OpsContext);
+  context(options: RequestOptions = {}): Promise<OpsContext> {
+    return this.getJson('/api/ops/context', {}, OpsContext, options);
   }
 
-  frontendLogs(query: { since?: string | undefined; route?: string | undefined }): Promise<z.infer<typeof FrontendErrors>> {
-    return this.getJson('/api/ops/frontend-logs', query, FrontendErrors);
+  frontendLogs(
+    query: { since?: string | undefined; route?: string | undefined },
+    options: RequestOptions = {},
+  ): Promise<z.infer<typeof FrontendErrors>> {
+    return this.getJson('/api/ops/frontend-logs', query, FrontendErrors, options);
   }
 
-  logs(query: { service: string; tail?: number | undefined; since?: string | undefined }): Promise<z.infer<typeof OpsLogs>> {
-    return this.getJson('/api/ops/logs', { ...query, tail: query.tail?.toString(), format: 'json' }, OpsLogs);
+  logs(query: LogsQuery, options: RequestOptions = {}): Promise<z.infer<typeof OpsLogs>> {
+    return this.getJson('/api/ops/logs', { ...query, tail: query.tail?.toString(), format: 'json' }, OpsLogs, options);
   }
 
   /** Plain text logs, passed through untouched. */
-  async logsPlain(query: { service: string; tail?: number | undefined; since?: string | undefined }): Promise<string> {
-    const res = await this.request('/api/ops/logs', { ...query, tail: query.tail?.toString(), format: 'plain' });
+  async logsPlain(query: LogsQuery, options: RequestOptions = {}): Promise<string> {
+    const res = await this.request('/api/ops/logs', { ...query, tail: query.tail?.toString(), format: 'plain' }, options);
     return res.toString('utf8');
   }
 
   /** The gzipped support bundle, checked to be gzip holding JSON before it is handed on. */
-  async supportBundle(): Promise<Buffer> {
-    const body = await this.request('/api/ops/support-bundle', {});
+  async supportBundle(options: RequestOptions = {}): Promise<Buffer> {
+    const body = await this.request('/api/ops/support-bundle', {}, options);
     try {
       JSON.parse(gunzipSync(body).toString('utf8'));
     } catch {
@@ -59,7 +78,7 @@ export class OpsApiClient {
    */
   events(onEvent: (event: OpsEvent) => void, onState: (state: ConnectionState) => void): () => void {
     let socket: WebSocket | undefined;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     let attempt = 0;
     let stopped = false;
 
@@ -80,7 +99,7 @@ export class OpsApiClient {
       let refused: string | undefined;
       ws.on('open', () => {
         attempt = 0;
-        onState({ status: 'connected', since: new Date().toISOString() });
+        onState({ status: 'connected', since: isoNow(this.clock) });
       });
       ws.on('unexpected-response', (_req, res) => {
         refused = res.statusCode === 401 || res.statusCode === 403 ? this.authMessage(res.statusCode) : `HTTP ${res.statusCode}`;
@@ -102,14 +121,18 @@ export class OpsApiClient {
           return;
         }
         const delay = backoffDelay(attempt++, this.options.backoff ?? DEFAULT_BACKOFF);
-        onState({ status: 'reconnecting', at: new Date(Date.now() + delay).toISOString(), attempt, reason: refused ?? 'the events stream closed' });
-        timer = setTimeout(() => void open(), delay);
+        onState({ status: 'reconnecting', at: new Date(this.clock.now() + delay).toISOString(), attempt, reason: refused ?? 'the events stream closed' });
+        timer = this.clock.setTimeout(() => {
+          timer = undefined;
+          void open();
+        }, delay);
       });
     };
     void open();
     return () => {
       stopped = true;
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
+      timer = undefined;
       socket?.terminate();
     };
   }
@@ -122,14 +145,29 @@ export class OpsApiClient {
     return this.options.timeoutMs ?? 10_000;
   }
 
+  private get clock(): Clock {
+    return this.options.clock ?? systemClock;
+  }
+
+  private cancelled(path: string, signal: AbortSignal): AbortedError {
+    const reason: unknown = signal.reason;
+    const why = reason instanceof Error && reason.name !== 'AbortError' ? ` (${reason.message})` : '';
+    return new AbortedError(`The request for ${path} to the ops API at ${this.where()} was cancelled${why}.`, { cause: reason });
+  }
+
   private authMessage(status: number): string {
     return status === 401
       ? `The ops API at ${this.where()} refused the token (401) — set a valid API token for this target.`
       : `The token for ${this.where()} is not allowed to do this (403) — create one with the admin scope.`;
   }
 
-  private async getJson<T extends z.ZodType>(path: string, query: Record<string, string | undefined>, schema: T): Promise<z.output<T>> {
-    const body = await this.request(path, query);
+  private async getJson<T extends z.ZodType>(
+    path: string,
+    query: Record<string, string | undefined>,
+    schema: T,
+    options: RequestOptions,
+  ): Promise<z.output<T>> {
+    const body = await this.request(path, query, options);
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
@@ -147,29 +185,63 @@ export class OpsApiClient {
     return parsed.data;
   }
 
-  private async request(path: string, query: Record<string, string | undefined>): Promise<Buffer> {
+  private async request(path: string, query: Record<string, string | undefined>, options: RequestOptions): Promise<Buffer> {
+    const signal = anySignal(options.signal, this.options.signal);
     const url = new URL(path, this.options.baseUrl);
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(key, value);
+    if (signal?.aborted) throw this.cancelled(path, signal);
     let token: string | null;
     try {
       token = await this.options.token();
     } catch (error) {
       throw error instanceof ApiError ? error : new ApiError('keychain-unavailable', String(error));
     }
+    if (signal?.aborted) throw this.cancelled(path, signal);
+    // One controller for both ends: the caller's signal and the timeout (on the clock, so a
+    // fake clock decides when a request has waited too long).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = this.clock.setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeout());
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const failed = (error: unknown): Error => {
+      if (signal?.aborted) return this.cancelled(path, signal);
+      const reason = timedOut ? 'no answer in time' : networkReason(error);
+      return new ApiError('unreachable', `Could not reach the ops API at ${this.where()}: ${reason} — is it running, and is the base URL right?`);
+    };
     let res: Response;
+    let body: Buffer;
     try {
-      res = await fetch(url, {
-        headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-        signal: AbortSignal.timeout(this.timeout()),
-        redirect: 'error',
-      });
-    } catch (error) {
-      throw new ApiError('unreachable', `Could not reach the ops API at ${this.where()}: ${networkReason(error)} — is it running, and is the base URL right?`);
+      try {
+        res = await fetch(url, {
+          headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+          signal: controller.signal,
+          redirect: 'error',
+        });
+      } catch (error) {
+        throw failed(error);
+      }
+      if (res.status === 401 || res.status === 403) {
+        controller.abort();
+        throw new ApiError('unauthorized', this.authMessage(res.status));
+      }
+      const length = Number(res.headers.get('content-length') ?? 0);
+      if (length > MAX_REPLY_BYTES) {
+        controller.abort();
+        throw new ApiError('invalid-request', `${this.where()} sent a reply of ${length} bytes, more than Control Room accepts.`);
+      }
+      try {
+        body = Buffer.from(await res.arrayBuffer());
+      } catch (error) {
+        throw failed(error);
+      }
+    } finally {
+      this.clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
-    if (res.status === 401 || res.status === 403) throw new ApiError('unauthorized', this.authMessage(res.status));
-    const length = Number(res.headers.get('content-length') ?? 0);
-    if (length > MAX_REPLY_BYTES) throw new ApiError('invalid-request', `${this.where()} sent a reply of ${length} bytes, more than Control Room accepts.`);
-    const body = Buffer.from(await res.arrayBuffer());
     if (!res.ok) {
       let message = `HTTP ${res.status}`;
       try {
@@ -186,7 +258,6 @@ export class OpsApiClient {
 
 function networkReason(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  if ((error as Error).name === 'TimeoutError') return 'no answer in time';
   if (cause?.code === 'ECONNREFUSED') return 'connection refused';
   if (cause?.code === 'ENOTFOUND') return 'host name not found';
   if (cause?.code?.startsWith('CERT_') || cause?.code === 'DEPTH_ZERO_SELF_SIGNED_CERT') return `its TLS certificate is not trusted (${cause.code})`;

@@ -2,77 +2,102 @@
  * ops-api targets: their context, frontend errors and logs on request, and one shared live
  * events stream per target while anyone watches it. The events link's state is published like
  * a Docker connection's, so the UI shows it the same way.
+ *
+ * A watched target's link outlives its socket: its listeners belong to the link, and a renewal
+ * (the target's address or token was edited) swaps only the socket underneath, so every
+ * unsubscribe handed out before still ends the link once its last listener leaves. Edits to
+ * other targets, or to this one's name, leave the link alone; a deleted target's link stops.
  */
+import { createHash } from 'node:crypto';
 import { ApiError } from '../../../shared/errors';
 import type { ConnectionState, TargetConnectionState } from '../../../shared/model/connection';
 import type { OpsEvent } from '../../../shared/model/ops';
 import type { Target, TargetOfKind } from '../../../shared/model/target';
+import { AbortedError } from '../../../node/abort';
+import { systemClock, type Clock } from '../../../node/clock';
 import type { BackoffOptions } from '../connections/backoff';
 import type { TargetsService } from '../targets/targets-service';
 import { OpsApiClient } from './ops-api-client';
 
-interface EventsWatch {
-  listeners: Set<(event: OpsEvent) => void>;
-  stop: () => void;
+type OpsApiTarget = TargetOfKind<'ops-api'>;
+
+export interface OpsApiServiceOptions {
+  timeoutMs?: number;
+  backoff?: BackoffOptions;
+}
+
+interface EventsLink {
+  readonly listeners: Set<(event: OpsEvent) => void>;
+  /** Closes the current socket (replaced on renewal). */
+  close: () => void;
+  /** The target's settings the socket was opened with. */
+  settingsKey: string;
+  /** A hash of the token the socket last authenticated with (null: none), to notice a new one. */
+  tokenHash: string | null;
+  /** The target's updatedAt when last checked: an unchanged one needs no look at all. */
+  updatedAt: string;
 }
 
 export class OpsApiService {
-  private readonly watches = new Map<string, EventsWatch>();
+  private readonly links = new Map<string, EventsLink>();
   private readonly states = new Map<string, ConnectionState>();
   private readonly stateListeners = new Set<(update: TargetConnectionState) => void>();
+  private offTargets: (() => void) | undefined;
+  /** Aborted on dispose: every request of every client this service made stops with it. */
+  private readonly lifetime = new AbortController();
 
   constructor(
     private readonly targets: TargetsService,
-    private readonly options: { timeoutMs?: number; backoff?: BackoffOptions } = {},
-  ) {
-    targets.onChanged((list) => {
-      // An edited or deleted target's stream restarts with the new settings (or stops).
-      const byId = new Map(list.map((t) => [t.id, t]));
-      for (const [targetId, watch] of [...this.watches]) {
-        const target = byId.get(targetId);
-        watch.stop();
-        this.watches.delete(targetId);
-        if (target?.kind === 'ops-api' && watch.listeners.size) this.watchEvents(targetId, ...watch.listeners);
-        else this.publish(targetId, { status: 'idle' });
-      }
-    });
+    private readonly options: OpsApiServiceOptions = {},
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** Follows target edits, renewing or stopping the links of the targets concerned. */
+  start(): void {
+    this.offTargets ??= this.targets.onChanged((list) => this.reconcile(list));
+  }
+
+  /** Stops following targets, closes every events link and aborts the requests in flight. */
+  dispose(): void {
+    this.offTargets?.();
+    this.offTargets = undefined;
+    this.lifetime.abort(new AbortedError('The ops API service was closed.'));
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
   }
 
   client(targetId: string): OpsApiClient {
-    const target = this.targets.get(targetId);
-    if (target.kind !== 'ops-api') throw new ApiError('invalid-request', `${target.name} is a Docker target; it has no ops API.`);
-    return this.clientFor(target);
+    return this.clientFor(this.opsTarget(targetId));
   }
 
-  clientFor(target: TargetOfKind<'ops-api'>): OpsApiClient {
+  clientFor(target: OpsApiTarget, token: () => Promise<string | null> = () => this.targets.readSecret(target.id, 'apiToken')): OpsApiClient {
     const { baseUrl } = target.settings;
     return new OpsApiClient({
       baseUrl,
-      token: () => this.targets.readSecret(target.id, 'apiToken'),
+      token,
+      clock: this.clock,
+      signal: this.lifetime.signal,
       ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
       ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
     });
   }
 
-  /** Live events of one target; several watchers share one WebSocket. */
+  /** Live events of one target; several watchers share one WebSocket. Returns the unsubscribe. */
   watchEvents(targetId: string, ...listeners: ((event: OpsEvent) => void)[]): () => void {
-    let watch = this.watches.get(targetId);
-    if (!watch) {
-      const created: EventsWatch = { listeners: new Set(), stop: () => undefined };
-      created.stop = this.client(targetId).events(
-        (event) => created.listeners.forEach((listener) => listener(event)),
-        (state) => this.publish(targetId, state),
-      );
-      this.watches.set(targetId, created);
-      watch = created;
+    let link = this.links.get(targetId);
+    if (!link) {
+      const target = this.opsTarget(targetId);
+      link = { listeners: new Set(), close: () => undefined, settingsKey: settingsKeyOf(target), tokenHash: null, updatedAt: target.updatedAt };
+      this.links.set(targetId, link);
+      this.open(target, link);
     }
-    for (const listener of listeners) watch.listeners.add(listener);
-    const current = watch;
+    for (const listener of listeners) link.listeners.add(listener);
+    const current = link;
     return () => {
       for (const listener of listeners) current.listeners.delete(listener);
-      if (current.listeners.size === 0 && this.watches.get(targetId) === current) {
-        current.stop();
-        this.watches.delete(targetId);
+      if (current.listeners.size === 0 && this.links.get(targetId) === current) {
+        current.close();
+        this.links.delete(targetId);
         this.publish(targetId, { status: 'idle' });
       }
     };
@@ -91,13 +116,76 @@ export class OpsApiService {
     return () => this.stateListeners.delete(listener);
   }
 
-  closeAll(): void {
-    for (const watch of this.watches.values()) watch.stop();
-    this.watches.clear();
+  /** How many events links are open: tests check that unsubscribing ended them. */
+  get linkCount(): number {
+    return this.links.size;
+  }
+
+  private opsTarget(targetId: string): OpsApiTarget {
+    const target = this.targets.get(targetId);
+    if (target.kind !== 'ops-api') throw new ApiError('invalid-request', `${target.name} is a Docker target; it has no ops API.`);
+    return target;
+  }
+
+  /** Opens (or reopens) `link`'s socket with `target`'s current settings and token. */
+  private open(target: OpsApiTarget, link: EventsLink) {
+    link.close();
+    const client = this.clientFor(target, async () => {
+      const token = await this.targets.readSecret(target.id, 'apiToken');
+      link.tokenHash = hashOf(token);
+      return token;
+    });
+    link.settingsKey = settingsKeyOf(target);
+    link.updatedAt = target.updatedAt;
+    link.close = client.events(
+      (event) => link.listeners.forEach((listener) => listener(event)),
+      (state) => {
+        if (this.links.get(target.id) === link) this.publish(target.id, state);
+      },
+    );
+  }
+
+  private reconcile(list: Target[]) {
+    const byId = new Map(list.map((t) => [t.id, t]));
+    for (const [targetId, link] of [...this.links]) {
+      const target = byId.get(targetId);
+      if (target?.kind !== 'ops-api') {
+        // Deleted (or no longer an ops API): the link ends; its unsubscribes become no-ops.
+        link.close();
+        this.links.delete(targetId);
+        this.publish(targetId, { status: 'idle' });
+      } else if (settingsKeyOf(target) !== link.settingsKey) {
+        this.open(target, link);
+      } else if (target.updatedAt !== link.updatedAt) {
+        link.updatedAt = target.updatedAt;
+        void this.renewIfTokenChanged(target, link);
+      }
+    }
+  }
+
+  /** The target was edited but not its settings: renew only if its token is a different one now. */
+  private async renewIfTokenChanged(target: OpsApiTarget, link: EventsLink) {
+    let token: string | null;
+    try {
+      token = await this.targets.readSecret(target.id, 'apiToken');
+    } catch {
+      return; // the keychain is unavailable: the link's next reconnect reports it
+    }
+    if (this.links.get(target.id) !== link || link.updatedAt !== target.updatedAt) return;
+    if (hashOf(token) !== link.tokenHash) this.open(target, link);
   }
 
   private publish(targetId: string, state: ConnectionState) {
     this.states.set(targetId, state);
     for (const listener of this.stateListeners) listener({ targetId, state });
   }
+}
+
+function settingsKeyOf(target: Target): string {
+  const secrets = Object.entries(target.secrets).map(([slot, s]) => `${slot}:${s.present}`);
+  return JSON.stringify([target.kind, target.settings, secrets]);
+}
+
+function hashOf(token: string | null): string | null {
+  return token === null ? null : createHash('sha256').update(token).digest('hex');
 }

@@ -6,13 +6,14 @@
  */
 import { ApiError } from '../../../shared/errors';
 import type { Db } from '../store/database';
+import { isoNow, systemClock, type Clock } from '../../../node/clock';
 
 export const MAX_SETTING_BYTES = 64 * 1024;
 
 export class SettingsStore {
   constructor(
     private readonly db: Db,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** The stored value, or null when the key was never set (or was cleared). */
@@ -56,6 +57,6 @@ export class SettingsStore {
         `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       )
-      .run(key, json, this.now().toISOString());
+      .run(key, json, isoNow(this.clock));
   }
 }

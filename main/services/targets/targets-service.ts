@@ -17,12 +17,7 @@ import {
 } from '../../../shared/model/target';
 import type { Db } from '../store/database';
 import type { CredentialBackend } from '../credentials/credential-backend';
-
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+import { isoNow, systemClock, type Clock } from '../../../node/clock';
 
 interface TargetRow {
   id: string;
@@ -71,7 +66,7 @@ export class TargetsService {
     this.assertNameFree(draft.name);
     const id = randomUUID();
     const written = await this.writeSecrets(id, draft);
-    const now = this.clock.now().toISOString();
+    const now = isoNow(this.clock);
     try {
       this.db.transaction(() => {
         this.db
@@ -102,7 +97,7 @@ export class TargetsService {
     this.db.transaction(() => {
       this.db
         .prepare('UPDATE targets SET name = ?, environment = ?, kind = ?, settings = ?, updated_at = ? WHERE id = ?')
-        .run(draft.name, draft.environment, draft.kind, JSON.stringify(draft.settings), this.clock.now().toISOString(), id);
+        .run(draft.name, draft.environment, draft.kind, JSON.stringify(draft.settings), isoNow(this.clock), id);
       this.recordSlots(id, written.set, [...written.cleared, ...dropped]);
       if (movedHost) this.db.prepare('DELETE FROM target_host_keys WHERE target_id = ?').run(id);
     })();
@@ -117,7 +112,7 @@ export class TargetsService {
       .prepare(
         'INSERT INTO target_host_keys (target_id, fingerprint, pinned_at) VALUES (?, ?, ?) ON CONFLICT (target_id) DO UPDATE SET fingerprint = excluded.fingerprint, pinned_at = excluded.pinned_at',
       )
-      .run(id, fingerprint, this.clock.now().toISOString());
+      .run(id, fingerprint, isoNow(this.clock));
     return this.changed(id);
   }
 
@@ -134,6 +129,11 @@ export class TargetsService {
   onChanged(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** How many onChanged listeners are subscribed: tests check that closing the services left none. */
+  get listenerCount(): number {
+    return this.listeners.size;
   }
 
   private changed(id: string): Target {

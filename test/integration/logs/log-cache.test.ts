@@ -1,6 +1,7 @@
 /**
  * The log cache on a real SQLite file: lines written in batches, queries by time range and text,
- * the per-container summary, trimming by age and by size, and the cache surviving a reopen.
+ * the per-container summary, trimming by age and by size, and the cache surviving a reopen. Time
+ * is a fake clock: lines age, and the periodic trim comes, when the test moves it on.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,26 +10,32 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BOUNDARY_LINES, LogCache, ROW_OVERHEAD } from '../../../main/services/logs/log-cache';
 import { DATABASE_FILE, openDatabase, type Db } from '../../../main/services/store/database';
 import type { LogEntry } from '../../../shared/model/logs';
+import { FakeClock } from '../../support/fake-clock';
+import { waitFor } from '../../support/keyring';
 
 let dir: string;
 let db: Db;
 let cache: LogCache;
-let now: number;
+let clock: FakeClock;
 const T0 = Date.parse('2024-05-01T10:00:00Z');
+const TRIM_INTERVAL_MS = 3_600_000;
 
 function open() {
   db = openDatabase(join(dir, DATABASE_FILE));
-  cache = new LogCache(db, { now: () => now, trimIntervalMs: 3_600_000, trimChunk: 100 });
+  cache = new LogCache(db, { trimIntervalMs: TRIM_INTERVAL_MS, trimChunk: 100 }, clock);
 }
+
+/** Moves the fake clock on to `ms` since the epoch. */
+const setNow = (ms: number) => clock.advance(ms - clock.now());
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cr-log-cache-'));
-  now = T0 + 3_600_000;
+  clock = new FakeClock(T0 + 3_600_000);
   open();
 });
 
 afterEach(() => {
-  cache.close();
+  cache.dispose();
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -168,7 +175,7 @@ describe('LogCache: writing and reading', () => {
 
   it('survives closing and reopening the database', () => {
     cache.append(lines('web-1', 0, 25));
-    cache.close();
+    cache.dispose();
     db.close();
     open();
     expect(cache.query({ targetId: 'target-1', limit: 100 }).entries).toHaveLength(25);
@@ -200,11 +207,11 @@ describe('LogCache: trimming', () => {
     cache.append(lines('web-1', 0, 600, 10_000)); // 100 minutes of lines
     await cache.setLimits({ maxBytes: 256 << 20, maxAgeHours: 1 });
     // now = T0 + 1 h: lines before T0 are gone — none here; move the clock on.
-    now = T0 + 2 * 3_600_000;
+    setNow(T0 + 2 * 3_600_000);
     const removed = await cache.trim();
     expect(removed.lines).toBeGreaterThan(0);
     const left = cache.query({ targetId: 'target-1', limit: 10_000 }).entries;
-    expect(Date.parse(left[0]!.ts)).toBeGreaterThanOrEqual(now - 3_600_000);
+    expect(Date.parse(left[0]!.ts)).toBeGreaterThanOrEqual(clock.now() - 3_600_000);
     const summary = cache.summary().services[0]!;
     expect(summary.lines).toBe(left.length);
     expect(summary.oldest).toBe(left[0]!.ts);
@@ -227,16 +234,43 @@ describe('LogCache: trimming', () => {
 
   it('forgets a container whose lines are all trimmed, and writes it again afresh', async () => {
     cache.append(lines('web-1', 0, 10));
-    now = T0 + 48 * 3_600_000;
+    setNow(T0 + 48 * 3_600_000);
     await cache.setLimits({ maxBytes: 256 << 20, maxAgeHours: 24 });
     expect(cache.summary().services).toEqual([]);
     cache.append(lines('web-1', 10, 2));
     expect(cache.summary().services).toMatchObject([{ container: 'web-1', lines: 2 }]);
   });
 
+  it('trims by itself once the clock passes the trim interval, and not before', async () => {
+    cache.start();
+    cache.append(lines('web-1', 0, 600, 10_000)); // T0 … T0 + 100 min
+    await cache.setLimits({ maxBytes: 256 << 20, maxAgeHours: 1 }); // nothing is older than an hour yet
+    expect(cache.summary().services[0]!.lines).toBe(600);
+    // Half an hour on, half the lines are over the age limit, but no trim is due.
+    clock.advance(TRIM_INTERVAL_MS / 2);
+    expect(cache.summary().services[0]!.lines).toBe(600);
+    expect(clock.advance(TRIM_INTERVAL_MS / 2 - 1)).toBe(0);
+    expect(cache.summary().services[0]!.lines).toBe(600);
+    // The interval is up: the trim runs (in chunks of 100, the event loop free between them).
+    expect(clock.advance(1)).toBe(1);
+    const cutoff = clock.now() - 3_600_000;
+    await waitFor(() => cache.summary().services[0]!.lines === 600 - (cutoff - T0) / 10_000, 5_000, 'the periodic trim removed the expired lines');
+    expect(Date.parse(cache.summary().services[0]!.oldest)).toBe(cutoff);
+  });
+
+  it('leaves no timer behind when disposed', () => {
+    cache.start();
+    cache.append(lines('web-1', 0, 3)); // queues a flush
+    expect(clock.pending).toBe(2);
+    cache.dispose();
+    expect(clock.pending).toBe(0);
+    // What was queued was written, not dropped.
+    expect(cache.summary().services[0]!.lines).toBe(3);
+  });
+
   it('keeps the limits across a reopen', async () => {
     await cache.setLimits({ maxBytes: 8 << 20, maxAgeHours: 12 });
-    cache.close();
+    cache.dispose();
     db.close();
     open();
     expect(cache.limits()).toEqual({ maxBytes: 8 << 20, maxAgeHours: 12 });

@@ -1,11 +1,12 @@
 /**
  * The follower with scripted sources: batching, the first event, flow control by acknowledged
- * lines, and no line lost or repeated.
+ * lines, and no line lost or repeated. Batches are timed on a fake clock.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { batchEntries, LogFollowEvent, type LogEntry } from '../../../shared/model/logs';
 import { LogFollower, toBatch, type FlowOptions } from '../../../main/services/logs/log-follower';
 import type { LogSource, LogSourceEvents } from '../../../main/services/logs/log-source';
+import { FakeClock } from '../../support/fake-clock';
 
 class ScriptedSource implements LogSource {
   paused = false;
@@ -48,6 +49,7 @@ function setup(flow: Partial<FlowOptions> = {}, keys = ['container:a']) {
   const events: LogFollowEvent[] = [];
   const sources = new Map<string, ScriptedSource>();
   const cached: LogEntry[] = [];
+  const clock = new FakeClock();
   const follower = new LogFollower(
     'f-1',
     keys,
@@ -59,16 +61,13 @@ function setup(flow: Partial<FlowOptions> = {}, keys = ['container:a']) {
     (event) => events.push(event),
     { highWater: 1_000, lowWater: 250, batchMs: 16, batchBytes: 64 * 1024, ...flow },
     (_key, entries) => cached.push(...entries),
+    clock,
   );
   follower.start();
   const lines = () => events.flatMap((e) => (e.type === 'lines' ? batchEntries(e) : []));
   const batches = () => events.filter((e): e is Extract<LogFollowEvent, { type: 'lines' }> => e.type === 'lines');
-  return { follower, events, sources, cached, lines, batches, source: (key = keys[0]!) => sources.get(key)! };
+  return { clock, follower, events, sources, cached, lines, batches, source: (key = keys[0]!) => sources.get(key)! };
 }
-
-afterEach(() => {
-  vi.useRealTimers();
-});
 
 describe('LogFollower', () => {
   it('sends "started" with its id first and starts every source', () => {
@@ -78,12 +77,11 @@ describe('LogFollower', () => {
   });
 
   it('batches lines for 16 ms', () => {
-    vi.useFakeTimers();
-    const { source, batches } = setup();
+    const { clock, source, batches } = setup();
     source().emit(0, 3);
     source().emit(3, 3);
     expect(batches()).toHaveLength(0);
-    vi.advanceTimersByTime(16);
+    clock.advance(16);
     expect(batches()).toHaveLength(1);
     expect(batchEntries(batches()[0]!).map((l) => l.message.replace(/\.+$/, ''))).toEqual([
       '0',
@@ -96,18 +94,16 @@ describe('LogFollower', () => {
   });
 
   it('sends at once when 64 KB are waiting, and no batch is larger than 64 KB', () => {
-    vi.useFakeTimers();
-    const { source, batches } = setup({ highWater: 100_000 });
+    const { clock, source, batches } = setup({ highWater: 100_000 });
     source().emit(0, 200, 1_000); // ~220 KB with overhead
     expect(batches().length).toBeGreaterThanOrEqual(3);
     for (const batch of batches())
       expect(batchEntries(batch).reduce((sum, l) => sum + l.message.length + 100, 0)).toBeLessThanOrEqual(64 * 1024);
-    vi.advanceTimersByTime(16);
+    clock.advance(16);
     expect(batches().flatMap((b) => b.lines)).toHaveLength(200);
   });
 
   it('sends a 1 MB line alone, in one batch', () => {
-    vi.useFakeTimers();
     const { source, batches } = setup();
     source().emit(0, 1, 1 << 20);
     expect(batches()).toHaveLength(1);
@@ -115,8 +111,7 @@ describe('LogFollower', () => {
   });
 
   it('pauses the sources at the high watermark, never has more than high + one batch unacknowledged, resumes under the low one', () => {
-    vi.useFakeTimers();
-    const { follower, source, lines, batches } = setup({ highWater: 1_000, lowWater: 250 }, [
+    const { clock, follower, source, lines, batches } = setup({ highWater: 1_000, lowWater: 250 }, [
       'container:a',
       'container:b',
     ]);
@@ -131,7 +126,7 @@ describe('LogFollower', () => {
           next += 50;
         }
       }
-      vi.advanceTimersByTime(16);
+      clock.advance(16);
       maxUnacked = Math.max(maxUnacked, follower.unacknowledged);
       for (const b of batches()) maxBatch = Math.max(maxBatch, b.lines.length);
     };
@@ -154,7 +149,7 @@ describe('LogFollower', () => {
       pump();
       follower.ack(follower.unacknowledged);
     }
-    vi.advanceTimersByTime(16);
+    clock.advance(16);
     const numbers = lines().map((l) => Number(l.message.replace(/\.+$/, '')));
     expect(numbers.length).toBe(next);
     expect(new Set(numbers).size).toBe(next);
@@ -162,23 +157,21 @@ describe('LogFollower', () => {
   });
 
   it('holds lines that arrive while paused and sends them after acknowledgements, none lost', () => {
-    vi.useFakeTimers();
-    const { follower, source, lines } = setup({ highWater: 100, lowWater: 10 });
+    const { clock, follower, source, lines } = setup({ highWater: 100, lowWater: 10 });
     source().emit(0, 100);
-    vi.advanceTimersByTime(16);
+    clock.advance(16);
     expect(follower.isPaused).toBe(true);
     source().emit(100, 50); // what was already in flight when the source paused
-    vi.advanceTimersByTime(16);
+    clock.advance(16);
     expect(lines()).toHaveLength(100);
     follower.ack(lines().length);
-    vi.advanceTimersByTime(16);
+    clock.advance(16);
     follower.ack(follower.unacknowledged);
     expect(lines().map((l) => l.message.replace(/\.+$/, ''))).toEqual(Array.from({ length: 150 }, (_, i) => `${i}`));
     expect(follower.isPaused).toBe(false);
   });
 
   it('passes every line to the cache hook as it arrives, before flow control holds it', () => {
-    vi.useFakeTimers();
     const { source, cached, follower } = setup({ highWater: 10, lowWater: 5 });
     source().emit(0, 100);
     expect(cached).toHaveLength(100);
@@ -186,7 +179,6 @@ describe('LogFollower', () => {
   });
 
   it('sends lines before a state change that came after them', () => {
-    vi.useFakeTimers();
     const { source, events } = setup();
     source().emit(0, 2);
     source().events.state('reconnecting', 'the log stream ended');
@@ -200,11 +192,10 @@ describe('LogFollower', () => {
   });
 
   it('stops its sources and sends nothing more once stopped', () => {
-    vi.useFakeTimers();
-    const { follower, source, events } = setup();
+    const { clock, follower, source, events } = setup();
     source().emit(0, 5);
     follower.stop();
-    vi.advanceTimersByTime(100);
+    clock.advance(100);
     source().emit(5, 5);
     expect(source().stopped).toBe(true);
     expect(events.map((e) => e.type)).toEqual(['started']);
