@@ -22,10 +22,11 @@ import {
 import { ApiError, fieldErrorsOf } from '../shared/errors';
 import type { Reply } from '../shared/transport';
 import type { Services } from './services';
+import { readRecentLogs } from './services/logs/recent-logs';
 
 export interface AppInfo {
   version: string;
-  mode: 'electron' | 'browser';
+  mode: 'electron' | 'browser' | 'cli';
 }
 
 type Handlers = { [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
@@ -86,11 +87,15 @@ export function createApi(
     'audit:list': ({ targetId, subjectKind, limit }) => services.audit.list({ targetId, subjectKind, limit }),
     'opsapi:context': ({ targetId }) => services.opsApi.client(targetId).context(),
     'opsapi:frontendErrors': ({ targetId, since, route }) => services.opsApi.client(targetId).frontendLogs({ since, route }),
+    'opsapi:supportBundle': async ({ targetId }) => ({
+      gzipBase64: (await services.opsApi.client(targetId).supportBundle()).toString('base64'),
+    }),
     'logs:sources': ({ targetId }) => services.logs.sources(targetId),
     'logs:ack': ({ followId, lines }) => {
       services.logs.ack(followId, lines);
       return { ok: true as const };
     },
+    'logs:recent': (request) => readRecentLogs(services, request),
     'logs:query': (request) => services.logs.query(request),
     'logs:cacheInfo': () => services.logs.cacheInfo(),
     'logs:setCacheLimits': (limits) => services.logs.setCacheLimits(limits),

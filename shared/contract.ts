@@ -41,7 +41,8 @@ export const channels = {
     request: Empty,
     response: z.object({
       version: z.string(),
-      mode: z.enum(['electron', 'browser']),
+      /** `cli`: opsctl, which drives the same API from a terminal. */
+      mode: z.enum(['electron', 'browser', 'cli']),
       dataDir: z.string(),
       platform: z.string(),
     }),
@@ -96,6 +97,8 @@ export const channels = {
     request: z.strictObject({ targetId: TargetId, since: Since.optional(), route: z.string().max(2048).optional() }),
     response: FrontendErrors,
   },
+  /** The product's support bundle (gzipped JSON), base64 so either transport carries it. */
+  'opsapi:supportBundle': { request: z.strictObject({ targetId: TargetId }), response: z.object({ gzipBase64: z.string() }) },
 
   /** What a log pane can follow on a target: its containers (Docker) or services (ops API). */
   'logs:sources': { request: z.strictObject({ targetId: TargetId }), response: z.array(LogSourceOption) },
@@ -103,6 +106,19 @@ export const channels = {
   'logs:ack': {
     request: z.strictObject({ followId: z.string().max(64), lines: z.number().int().min(0).max(10_000_000) }),
     response: z.object({ ok: z.literal(true) }),
+  },
+  /**
+   * The recent lines of sources, read once (no follow), merged in time order; `tail` counts per
+   * source and 0 only checks that every source exists.
+   */
+  'logs:recent': {
+    request: z.strictObject({
+      targetId: TargetId,
+      sources: z.array(LogSourceKey).min(1).max(12),
+      tail: z.number().int().min(0).max(100_000).optional(),
+      since: z.string().max(40).optional(),
+    }),
+    response: z.object({ entries: z.array(LogEntry) }),
   },
   /** Cached lines by time range and text, for offline review and downloads. */
   'logs:query': {
@@ -129,6 +145,7 @@ export const channels = {
   /** Targets found in ~/.ssh/config and Docker contexts; nothing is imported yet. */
   'import:scan': { request: Empty, response: ImportScan },
   'import:apply': { request: z.strictObject({ selections: z.array(ImportSelection).min(1).max(200) }), response: ImportResult },
+
   // The desktop window's stand-ins for web APIs it refuses (shared/model/platform.ts). Served by
   // the Electron app only; browser mode uses the page's own clipboard, links and downloads.
   /** Opens an http(s) link in the system browser; any other scheme is refused. */

@@ -1,25 +1,28 @@
 /**
- * opsctl — Control Room's services from a terminal (seed 000 §5). JSON on stdout for `jq` by
- * default, `--plain` for people; errors on stderr as one sentence; exit codes a script can test.
+ * opsctl — Control Room from a terminal (seed 000 §5). JSON on stdout for `jq` by default,
+ * `--plain` for people; errors on stderr as one sentence; exit codes a script can test.
  *
  *   opsctl targets
  *   opsctl summary        [--target NAME | --url URL] [--plain]
- *   opsctl logs SERVICE   [--tail N] [--since 5m] [--follow] [--plain]
+ *   opsctl sources        what `logs` can read on a target
+ *   opsctl logs NAME      [--tail N] [--since 5m] [--follow] [--plain]
  *   opsctl frontend-logs  [--since 5m] [--route /path] [--plain]
  *   opsctl bundle         > bundle.json.gz
  *   opsctl agent ...      (the ops agent: `opsctl agent`, `opsctl agent token create --scope read`)
  *
- * A target comes from the app's saved targets and keychain (`--target`), or from `--url` with
- * the token in OPSCTL_TOKEN (or `--token`, which other users can see in the process list).
+ * Every command goes through `createApi`, the door both transports use (session.ts): the JSON
+ * printed is the contract's response, and ApiError codes become the exit codes. A target comes
+ * from the app's saved targets and keychain (`--target`), or from `--url` with the token in
+ * OPSCTL_TOKEN (or `--token`, which other users can see in the process list).
  */
 import { parseArgs } from 'node:util';
 import { ApiError } from '../../shared/errors';
-import type { OpsContext, OpsLogEntry } from '../../shared/model/ops';
+import { batchEntries, LogSourceKey, type LogFollowEvent } from '../../shared/model/logs';
 import type { Target } from '../../shared/model/target';
-import { createServices, type Services } from '../services';
-import { KeytarBackend } from '../services/credentials/keytar-backend';
-import { defaultDataDir } from '../services/data-dir';
-import { OpsApiClient } from '../services/ops-api/ops-api-client';
+import type { ControlRoomApi } from '../../shared/transport';
+import { runAgentProcess } from './agent-process';
+import { plainContext, plainLogLine, plainOverview, plainSources, plainTargets } from './plain-output';
+import { savedTargetsSession, urlSession, UsageError, type Session } from './session';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, auth: 3, notFound: 4 } as const;
 
@@ -29,18 +32,23 @@ export interface Io {
   err: (text: string) => void;
   stdoutIsTty: boolean;
   env: NodeJS.ProcessEnv;
+  /** Ends a `--follow`; without it, SIGINT or SIGTERM does. */
+  stop?: AbortSignal;
 }
 
 const USAGE = `Usage: opsctl <command> [options]
   targets                       the saved targets
   summary                       context of an ops API target, overview of a Docker target
-  logs <service>                recent logs (--tail N, --since 5m, --follow)
+  sources                       what logs can read: containers (Docker) or services (ops API)
+  logs <name>                   recent logs of a container, compose service or ops API service
+                                (--tail N per source, --since 5m, --follow, --interval S for ops API polling)
   frontend-logs                 recent browser errors (--since 5m, --route /path)
   bundle                        the support bundle, gzipped JSON, to stdout or --out FILE
   agent                         run the ops agent here; 'agent token create --scope read|admin'
 Options: --target NAME, --url URL (token in OPSCTL_TOKEN), --plain, --help`;
 
-class UsageError extends Error {}
+/** As many sources as one `logs:follow` takes. */
+const MAX_SOURCES = 12;
 
 export async function opsctl(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -48,9 +56,15 @@ export async function opsctl(argv: string[], io: Io): Promise<number> {
     io.out(USAGE);
     return command ? EXIT.ok : EXIT.usage;
   }
-  if (command === 'agent') return runAgentCommand(rest, io);
+  if (command === 'agent') {
+    try {
+      return await runAgentProcess(rest, io.env);
+    } catch (error) {
+      return report(error, io);
+    }
+  }
 
-  let services: Services | undefined;
+  let session: Session | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: rest,
@@ -68,62 +82,73 @@ export async function opsctl(argv: string[], io: Io): Promise<number> {
         interval: { type: 'string', default: '2' },
       },
     });
-    const open = () => (services ??= createServices({ dataDir: defaultDataDir(io.env), credentials: new KeytarBackend() }));
+    const interval = Number(values.interval);
+    if (!(interval > 0 && interval <= 3600)) throw new UsageError('--interval takes seconds, like 2 or 0.5.');
+    const options = { env: io.env, err: io.err, opsPollMs: interval * 1000 };
+    const open = async (): Promise<Session> =>
+      (session ??= values.url
+        ? await urlSession(values.url, values.token ?? io.env.OPSCTL_TOKEN ?? null, options)
+        : savedTargetsSession(options));
+    const print = (value: unknown) => io.out(JSON.stringify(value, null, 2));
 
     switch (command) {
       case 'targets': {
-        const targets = open().targets.list();
-        if (values.plain) {
-          if (!targets.length) io.out('No targets yet — add one in Control Room.');
-          for (const t of targets) io.out(`${t.name.padEnd(24)} ${t.environment.padEnd(8)} ${t.kind.padEnd(13)} ${describe(t)}`);
-        } else {
-          io.out(JSON.stringify(targets, null, 2));
-        }
+        const targets = await (await open()).api.invoke('targets:list', {});
+        if (values.plain) plainTargets(targets).forEach((line) => io.out(line));
+        else print(targets);
         return EXIT.ok;
       }
       case 'summary': {
-        if (!values.url) {
-          const target = pickTarget(open(), values.target);
-          if (target.kind !== 'ops-api') {
-            const overview = await open().overview.snapshot(target.id);
-            io.out(values.plain ? plainOverview(overview) : JSON.stringify(overview, null, 2));
-            return EXIT.ok;
-          }
+        const { api, target } = await pick(await open(), values.target);
+        if (target.kind === 'ops-api') {
+          const context = await api.invoke('opsapi:context', { targetId: target.id });
+          io.out(values.plain ? plainContext(context) : JSON.stringify(context, null, 2));
+        } else {
+          const overview = await api.invoke('overview:get', { targetId: target.id });
+          io.out(values.plain ? plainOverview(overview) : JSON.stringify(overview, null, 2));
         }
-        const context = await client(values, open, io).context();
-        io.out(values.plain ? plainContext(context) : JSON.stringify(context, null, 2));
+        return EXIT.ok;
+      }
+      case 'sources': {
+        const { api, target } = await pick(await open(), values.target);
+        const sources = await api.invoke('logs:sources', { targetId: target.id });
+        if (values.plain) plainSources(sources).forEach((line) => io.out(line));
+        else print(sources);
         return EXIT.ok;
       }
       case 'logs': {
-        const service = positionals[0];
-        if (!service) throw new UsageError('Name the service: opsctl logs <service>.');
+        const name = positionals[0];
+        if (!name) throw new UsageError('Name the container or service: opsctl logs <name>.');
         const tail = Number(values.tail);
         if (!Number.isInteger(tail) || tail < 0) throw new UsageError('--tail takes a whole number.');
-        const api = client(values, open, io);
-        if (values.plain && !values.follow) {
-          io.out((await api.logsPlain({ service, tail, since: values.since })).replace(/\n$/, ''));
-          return EXIT.ok;
-        }
-        const first = await api.logs({ service, tail, since: values.since });
-        if (!values.follow) {
-          io.out(JSON.stringify(first, null, 2));
-          return EXIT.ok;
-        }
-        return follow(api, service, first.entries, Number(values.interval) * 1000, values.plain, io);
+        const { api, target } = await pick(await open(), values.target);
+        const sources = await sourcesFor(api, target, name);
+        const request = { targetId: target.id, sources, tail, ...(values.since ? { since: values.since } : {}) };
+        if (values.follow) return await follow(api, request, values.plain, io);
+        const { entries } = await api.invoke('logs:recent', request);
+        if (values.plain) entries.forEach((entry) => io.out(plainLogLine(entry, sources.length > 1)));
+        else print({ entries });
+        return EXIT.ok;
       }
       case 'frontend-logs': {
-        const { errors } = await client(values, open, io).frontendLogs({ since: values.since ?? '1h', route: values.route });
+        const { api, target } = await pick(await open(), values.target, 'ops-api');
+        const { errors } = await api.invoke('opsapi:frontendErrors', {
+          targetId: target.id,
+          since: values.since ?? '1h',
+          ...(values.route ? { route: values.route } : {}),
+        });
         if (values.plain) {
           if (!errors.length) io.out('No frontend errors in that window.');
           for (const e of errors) io.out(`${e.receivedAt}  ${e.route}  ${e.count > 1 ? `(${e.count}×) ` : ''}${e.message}`);
         } else {
-          io.out(JSON.stringify({ errors }, null, 2));
+          print({ errors });
         }
         return EXIT.ok;
       }
       case 'bundle': {
         if (!values.out && io.stdoutIsTty) throw new UsageError('The bundle is binary: redirect it (opsctl bundle > bundle.json.gz) or use --out FILE.');
-        const bytes = await client(values, open, io).supportBundle();
+        const { api, target } = await pick(await open(), values.target, 'ops-api');
+        const bytes = Buffer.from((await api.invoke('opsapi:supportBundle', { targetId: target.id })).gzipBase64, 'base64');
         if (values.out) {
           const { writeFile } = await import('node:fs/promises');
           await writeFile(values.out, bytes);
@@ -139,78 +164,103 @@ export async function opsctl(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     return report(error, io);
   } finally {
-    services?.close();
+    session?.close();
   }
 }
 
-function client(values: { url?: string | undefined; token?: string | undefined; target?: string | undefined }, open: () => Services, io: Io): OpsApiClient {
-  if (values.url) {
-    const token = values.token ?? io.env.OPSCTL_TOKEN ?? null;
-    try {
-      new URL(values.url);
-    } catch {
-      throw new UsageError(`--url must be a full URL, like https://ops.example.com.`);
+async function pick(session: Session, wanted: string | undefined, kind?: 'ops-api'): Promise<{ api: ControlRoomApi; target: Target }> {
+  const target = await session.target(wanted);
+  if (kind && target.kind !== kind) throw new UsageError(`${target.name} is a Docker target; this command needs an ops API target.`);
+  return { api: session.api, target };
+}
+
+/**
+ * The log sources `name` means on the target: the ops API's service of that name; on Docker the
+ * container of that name, else every container of that compose service.
+ */
+async function sourcesFor(api: ControlRoomApi, target: Target, name: string): Promise<string[]> {
+  if (target.kind === 'ops-api') {
+    const key = `service:${name}`;
+    if (!LogSourceKey.safeParse(key).success) throw new UsageError(`"${name}" is not a service name.`);
+    return [key];
+  }
+  const sources = await api.invoke('logs:sources', { targetId: target.id });
+  const container = sources.find((s) => s.key === `container:${name}`);
+  if (container) return [container.key];
+  const ofService = sources.filter((s) => s.service === name).map((s) => s.key);
+  if (!ofService.length) {
+    throw new ApiError('not-found', `${target.name} has no container or compose service called "${name}" — opsctl sources lists them.`);
+  }
+  if (ofService.length > MAX_SOURCES) {
+    throw new UsageError(`${name} has ${ofService.length} containers; name one of them (opsctl sources lists them).`);
+  }
+  return ofService;
+}
+
+/**
+ * Prints lines as the `logs:follow` stream delivers them, one JSON entry (or plain line) each,
+ * and acknowledges each batch once printed (`logs:ack`), so a slow reader pauses the sources
+ * instead of filling memory. Source trouble (reconnecting, a stopped container) goes to stderr;
+ * the follow goes on until stopped.
+ */
+async function follow(
+  api: ControlRoomApi,
+  request: { targetId: string; sources: string[]; tail: number; since?: string },
+  plain: boolean,
+  io: Io,
+): Promise<number> {
+  // The same check as without --follow first, so a missing service or a refused token is an
+  // error with its exit code, not a source state.
+  await api.invoke('logs:recent', { ...request, tail: 0 });
+  const withContainer = request.sources.length > 1;
+  let followId: string | undefined;
+  const troubled = new Set<string>();
+  const onEvent = (event: LogFollowEvent) => {
+    if (event.type === 'started') {
+      followId = event.followId;
+    } else if (event.type === 'lines') {
+      for (const entry of batchEntries(event)) io.out(plain ? plainLogLine(entry, withContainer) : JSON.stringify(entry));
+      if (followId) api.invoke('logs:ack', { followId, lines: event.lines.length }).catch(() => undefined);
+    } else if (event.state === 'live') {
+      if (troubled.delete(event.source)) io.err(`opsctl: ${event.source} is live again.`);
+    } else {
+      troubled.add(event.source);
+      io.err(`opsctl: ${event.source} is ${event.state}${event.reason ? `: ${event.reason}` : ''}.`);
     }
-    return new OpsApiClient({ baseUrl: values.url, token: async () => token });
-  }
-  const services = open();
-  const target = pickTarget(services, values.target);
-  if (target.kind !== 'ops-api') throw new UsageError(`${target.name} is a Docker target; this command needs an ops API target.`);
-  return services.opsApi.clientFor(target);
-}
-
-function pickTarget(services: Services, wanted: string | undefined): Target {
-  const targets = services.targets.list();
-  if (!wanted) {
-    if (targets.length === 1) return targets[0]!;
-    throw new UsageError(
-      targets.length
-        ? `Pick a target with --target: ${targets.map((t) => t.name).join(', ')}.`
-        : 'There are no saved targets: add one in Control Room, or pass --url.',
-    );
-  }
-  const found = targets.find((t) => t.id === wanted || t.name.toLowerCase() === wanted.toLowerCase());
-  if (!found) throw new ApiError('not-found', `No target named "${wanted}" — opsctl targets lists them.`);
-  return found;
-}
-
-async function follow(api: OpsApiClient, service: string, first: OpsLogEntry[], intervalMs: number, plain: boolean, io: Io): Promise<number> {
-  const print = (entry: OpsLogEntry) => io.out(plain ? `${entry.ts} ${entry.stream === 'stderr' ? '!' : ' '} ${entry.message}` : JSON.stringify(entry));
-  first.forEach(print);
-  // Polls with `since` = the last timestamp seen; entries at exactly that instant are compared
-  // so none is printed twice.
-  let last = first.at(-1)?.ts ?? new Date().toISOString();
-  let seenAtLast = new Set(first.filter((e) => e.ts === last).map((e) => e.message));
-  let stop = false;
-  process.once('SIGINT', () => (stop = true));
-  while (!stop) {
-    await new Promise((r) => setTimeout(r, intervalMs));
-    const { entries } = await api.logs({ service, since: last, tail: 5000 });
-    for (const entry of entries) {
-      if (entry.ts < last || (entry.ts === last && seenAtLast.has(entry.message))) continue;
-      print(entry);
-      if (entry.ts !== last) {
-        last = entry.ts;
-        seenAtLast = new Set();
-      }
-      seenAtLast.add(entry.message);
-    }
-  }
-  return EXIT.ok;
-}
-
-async function runAgentCommand(argv: string[], io: Io): Promise<number> {
+  };
+  const { signal, release } = stopSignal(io);
   try {
-    const agent = await import('../../agent/main');
-    return await agent.agentCommand(argv, { out: io.out, err: io.err, env: io.env });
-  } catch (error) {
-    return report(error, io);
+    const unsubscribe = await api.subscribe('logs:follow', request, onEvent);
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    unsubscribe();
+    return EXIT.ok;
+  } finally {
+    release();
   }
+}
+
+/** `io.stop`, or one that SIGINT/SIGTERM aborts; `release` removes the signal handlers. */
+function stopSignal(io: Io): { signal: AbortSignal; release: () => void } {
+  if (io.stop) return { signal: io.stop, release: () => undefined };
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', abort);
+      process.off('SIGTERM', abort);
+    },
+  };
 }
 
 function report(error: unknown, io: Io): number {
-  if (error instanceof UsageError) {
-    io.err(`opsctl: ${error.message}`);
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    io.err(`opsctl: ${(error as Error).message}`);
     return EXIT.usage;
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -220,41 +270,6 @@ function report(error: unknown, io: Io): number {
     if (error.code === 'not-found') return EXIT.notFound;
   }
   return EXIT.failed;
-}
-
-function describe(target: Target): string {
-  const s = target.settings as Record<string, unknown>;
-  if (target.kind === 'ops-api') return String(s.baseUrl);
-  if (target.kind === 'docker-ssh') return `${s.username}@${s.host}:${s.port}`;
-  return String(s.socketPath || 'DOCKER_HOST or /var/run/docker.sock');
-}
-
-function plainContext(context: OpsContext): string {
-  const lines = [`Context at ${context.generatedAt}`];
-  const show = <T>(name: string, section: { ok: true; data: T } | { ok: false; error: string }, render: (data: T) => string[]) =>
-    lines.push(`\n${name}`, ...(section.ok ? render(section.data) : [`  unavailable: ${section.error}`]).map((l) => `  ${l.trimStart()}`));
-  show('Host', context.host, (h) => [`${h.name}, up ${Math.round(h.uptimeSeconds / 3600)} h, load ${h.load.map((n) => n.toFixed(2)).join(' ')}`]);
-  show('Deploy', context.deploy, (d) => [
-    `git ${d.gitSha ?? '?'} on ${d.branch ?? '?'}, deployed ${d.deployedAt ?? '?'}`,
-    ...Object.entries(d.imageTags).map(([k, v]) => `${k}: ${v}`),
-  ]);
-  show('Migrations', context.migrations, (m) => [`${m.command} → exit ${m.exitCode ?? '?'}`, ...m.output.split('\n').slice(0, 5)]);
-  show('Containers', context.docker, (d) => d.containers.map((c) => `${c.name.padEnd(28)} ${c.state.padEnd(10)} ${c.health.padEnd(10)} restarts ${c.restarts}`));
-  show('Frontend', context.frontend, (f) => [`build ${f.lastBuildHash ?? '?'}, ${f.errorsLastHour} errors in the last hour, ${f.errorsLastDay} today`]);
-  show('Alerts', context.alerts, (alerts) => (alerts.length ? alerts.map((a) => `[${a.severity}] ${a.message}`) : ['none']));
-  return lines.join('\n');
-}
-
-function plainOverview(overview: Awaited<ReturnType<Services['overview']['snapshot']>>): string {
-  const lines = [`${overview.engine.hostname}: Docker ${overview.engine.version}, ${overview.engine.os}`];
-  for (const project of overview.projects) {
-    lines.push(`\n${project.project}`);
-    for (const service of project.services) {
-      for (const c of service.containers) lines.push(`  ${service.service.padEnd(16)} ${c.name.padEnd(28)} ${c.state.padEnd(10)} restarts ${c.restartCount}`);
-    }
-  }
-  if (overview.ungrouped.length) lines.push('\n(no compose project)', ...overview.ungrouped.map((c) => `  ${c.name.padEnd(45)} ${c.state}`));
-  return lines.join('\n');
 }
 
 /** The process entry (`npm run opsctl`, `dist/cli/opsctl.cjs`). */

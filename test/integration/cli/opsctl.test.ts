@@ -1,6 +1,7 @@
 /**
  * opsctl against the real agent (with real podman containers behind it), using the app's saved
- * targets and a real keychain, and as a real process for stdout, exit codes and --follow.
+ * targets and a real keychain; against the same podman as Docker targets (the local socket, and
+ * through a real sshd); and as a real process for stdout, exit codes, --follow and `opsctl agent`.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,11 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, opsctl, type Io } from '../../../main/cli/opsctl';
 import { createServices } from '../../../main/services';
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
+import { channels } from '../../../shared/contract';
 import { OpsContext } from '../../../shared/model/ops';
 import { REPO_ROOT } from '../../support/app';
-import { startKeyring, type Keyring } from '../../support/keyring';
+import { waitForState } from '../../support/docker-fixture';
+import { startKeyring, waitFor, type Keyring } from '../../support/keyring';
 import { composeLabels } from '../../support/podman';
-import { freePort } from '../../support/sshd';
+import { freePort, startSshd, type Sshd } from '../../support/sshd';
 import { startAgentFixture, type AgentFixture } from '../agent/agent-fixture';
 
 let agent: AgentFixture;
@@ -44,7 +47,12 @@ beforeAll(async () => {
     secrets: { apiToken: agent.admin },
   });
   services.close();
-  await new Promise((r) => setTimeout(r, 1_200)); // a few log lines
+  // A few log lines for the tails below to read.
+  await waitFor(
+    async () => ((await agent.podman!.cli(['logs', 'shop-backend-1'])).match(/backend line \d+/g) ?? []).length >= 3,
+    15_000,
+    'shop-backend-1 did not print 3 lines',
+  );
 }, 90_000);
 
 afterAll(async () => {
@@ -155,21 +163,27 @@ describe('opsctl errors: one sentence on stderr, an exit code a script can test'
   });
 });
 
+/** opsctl as `npm run opsctl` runs it; `output` grows as the process writes. */
+function startOpsctl(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/opsctl.ts', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CONTROL_ROOM_DATA_DIR: appData, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: [] as Buffer[], stderr: '' };
+  child.stdout.on('data', (b: Buffer) => output.stdout.push(b));
+  child.stderr.on('data', (b: Buffer) => (output.stderr += b));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: Buffer; stderr: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(output.stdout), stderr: output.stderr })),
+  );
+  return { child, output, done };
+}
+
 describe('opsctl as a process', () => {
-  function run(args: string[], env: NodeJS.ProcessEnv, untilMs?: number): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/opsctl.ts', ...args], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, CONTROL_ROOM_DATA_DIR: appData, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const out: Buffer[] = [];
-      let stderr = '';
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => (stderr += b));
-      if (untilMs) setTimeout(() => child.kill('SIGINT'), untilMs);
-      child.on('exit', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
-    });
+  function run(args: string[], env: NodeJS.ProcessEnv, untilMs?: number) {
+    const started = startOpsctl(args, env);
+    if (untilMs) setTimeout(() => started.child.kill('SIGINT'), untilMs);
+    return started.done;
   }
 
   it('pipes JSON to stdout and exits 0; errors exit non-zero with stderr only', async () => {
@@ -189,11 +203,15 @@ describe('opsctl as a process', () => {
     expect(JSON.parse(gunzipSync(readFileSync(file)).toString())).toHaveProperty('context');
   }, 30_000);
 
-  it('--follow prints new lines as they come, one JSON object per line', async () => {
-    const res = await run(['logs', 'backend', '--tail', '1', '--follow', '--interval', '0.5', '--url', agent.url], { OPSCTL_TOKEN: agent.read }, 4_000);
-    const lines = res.stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as { message: string; ts: string });
-    expect(lines.length).toBeGreaterThan(3);
-    const messages = lines.map((l) => l.message);
+  it('--follow prints new lines as they come, one JSON object per line, and stops on SIGINT', async () => {
+    const opsctlProcess = startOpsctl(['logs', 'backend', '--tail', '1', '--follow', '--interval', '0.5', '--url', agent.url], { OPSCTL_TOKEN: agent.read });
+    const lines = () => Buffer.concat(opsctlProcess.output.stdout).toString().split('\n').filter(Boolean);
+    // The tail is one line: every further one was printed by the container after the follow began.
+    await waitFor(() => lines().length > 3, 20_000, 'the follow printed no new lines');
+    opsctlProcess.child.kill('SIGINT');
+    const res = await opsctlProcess.done;
+    expect(res.code).toBe(EXIT.ok);
+    const messages = lines().map((l) => (JSON.parse(l) as { message: string }).message);
     expect(new Set(messages).size).toBe(messages.length); // nothing printed twice
   }, 30_000);
 
@@ -203,4 +221,128 @@ describe('opsctl as a process', () => {
     const token = res.stdout.toString().trim();
     expect((await agent.get('/api/ops/context', token)).status).toBe(200);
   }, 30_000);
+});
+
+describe('opsctl agent runs the agent as its own process', () => {
+  let agentDir: string;
+  beforeAll(() => {
+    agentDir = mkdtempSync(join(tmpdir(), 'cr-opsctl-agent-'));
+  });
+  afterAll(() => rmSync(agentDir, { recursive: true, force: true }));
+
+  it('serves until SIGTERM reaches it through opsctl, and opsctl exits with its code', async () => {
+    const env = { AGENT_DATA_DIR: agentDir, AGENT_PORT: '0', AGENT_HOST: '127.0.0.1' };
+    const made = startOpsctl(['agent', 'token', 'create', '--scope', 'read', '--plain'], env);
+    expect((await made.done).code).toBe(0);
+    const token = (await made.done).stdout.toString().trim();
+
+    const serving = startOpsctl(['agent'], env);
+    const listening = () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(Buffer.concat(serving.output.stdout).toString())?.[1];
+    await waitFor(() => Boolean(listening()) || serving.child.exitCode !== null, 20_000, 'the agent did not start');
+    const url = listening()!;
+    expect((await fetch(`${url}/api/ops/frontend-logs?since=5m`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    serving.child.kill('SIGTERM');
+    const res = await serving.done;
+    expect(res.code).toBe(0); // the agent's own orderly exit, passed through
+    expect(res.stderr).toContain('Stopping (SIGTERM).');
+    await expect(fetch(url)).rejects.toThrow();
+  }, 40_000);
+
+  it('passes the agent’s exit code through', async () => {
+    const res = await startOpsctl(['agent', 'token', 'revoke', 'no-such-token'], { AGENT_DATA_DIR: agentDir }).done;
+    expect(res.code).toBe(4);
+    expect(res.stderr.trim()).toBe('There is no active token no-such-token.');
+  }, 30_000);
+});
+
+describe('opsctl with Docker targets: the local socket and through SSH', () => {
+  let dockerData: string;
+  let sshd: Sshd;
+  const docker = (env: NodeJS.ProcessEnv = {}) => capture({ CONTROL_ROOM_DATA_DIR: dockerData, ...env });
+  const RecentLogs = channels['logs:recent'].response;
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    dockerData = mkdtempSync(join(tmpdir(), 'cr-opsctl-docker-'));
+    // Saved as the app saves them; the SSH host key pinned as a user would after comparing it.
+    const services = createServices({ dataDir: dockerData, credentials: new KeytarBackend() });
+    try {
+      await services.targets.create({ name: 'local-podman', environment: 'dev', kind: 'docker-local', settings: { socketPath: agent.podman!.socketPath } });
+      const ssh = await services.targets.create({
+        name: 'ssh-podman',
+        environment: 'staging',
+        kind: 'docker-ssh',
+        settings: { host: '127.0.0.1', port: sshd.port, username: sshd.user, socketPath: agent.podman!.socketPath },
+        secrets: { privateKey: sshd.clientPrivateKey },
+      });
+      services.connections.connection(ssh.id);
+      await waitForState(services, ssh.id, (s) => s.status === 'untrusted-host-key');
+      services.connections.trustHostKey(ssh.id, await sshd.hostKeyFingerprint());
+      await waitForState(services, ssh.id, (s) => s.status === 'connected');
+    } finally {
+      services.close();
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await sshd?.dispose();
+    if (dockerData) rmSync(dockerData, { recursive: true, force: true });
+  });
+
+  it('sources: the containers with their compose service', async () => {
+    const c = docker();
+    expect(await opsctl(['sources', '--target', 'local-podman'], c.io)).toBe(EXIT.ok);
+    const sources = channels['logs:sources'].response.parse(c.json());
+    expect(sources.find((s) => s.key === 'container:shop-backend-1')).toMatchObject({ service: 'backend', project: 'shop' });
+  });
+
+  it.each(['local-podman', 'ssh-podman'])('logs of a container on %s: the contract’s entries, stdout and stderr apart', async (target) => {
+    const c = docker();
+    expect(await opsctl(['logs', 'shop-backend-1', '--target', target, '--tail', '6'], c.io)).toBe(EXIT.ok);
+    const { entries } = RecentLogs.parse(c.json());
+    expect(entries.length).toBeGreaterThan(1);
+    expect(entries.length).toBeLessThanOrEqual(6);
+    expect(entries.every((e) => e.container === 'shop-backend-1' && e.service === 'backend')).toBe(true);
+    expect(entries.find((e) => e.stream === 'stderr')).toMatchObject({ level: 'warn', message: expect.stringMatching(/^warn: slow \d+$/) });
+    expect(entries.find((e) => e.stream === 'stdout')?.message).toMatch(/^backend line \d+$/);
+  });
+
+  it('logs by compose service name, --plain and --since', async () => {
+    const c = docker();
+    expect(await opsctl(['logs', 'backend', '--target', 'ssh-podman', '--since', '10m', '--tail', '4', '--plain'], c.io)).toBe(EXIT.ok);
+    expect(c.out.length).toBeGreaterThan(0);
+    expect(c.out.every((line) => /^\d{4}-\d\d-\d\dT[\d:.]+Z [ !] (backend line|warn: slow) \d+$/.test(line))).toBe(true);
+  });
+
+  it('an unknown container is exit 4, with --follow too', async () => {
+    const missing = docker();
+    expect(await opsctl(['logs', 'no-such-container', '--target', 'local-podman'], missing.io)).toBe(EXIT.notFound);
+    expect(missing.err).toEqual(['opsctl: local-podman has no container or compose service called "no-such-container" — opsctl sources lists them.']);
+    const follow = docker();
+    expect(await opsctl(['logs', 'no-such-container', '--target', 'ssh-podman', '--follow'], follow.io)).toBe(EXIT.notFound);
+  });
+
+  it('summary of a Docker target is its overview', async () => {
+    const c = docker();
+    expect(await opsctl(['summary', '--target', 'local-podman'], c.io)).toBe(EXIT.ok);
+    const overview = channels['overview:get'].response.parse(c.json());
+    expect(overview.projects.find((p) => p.project === 'shop')?.services.map((s) => s.service)).toContain('backend');
+  });
+
+  it('logs --follow prints a line the container prints after the follow started', async () => {
+    await agent.podman!.run('late-printer', 'trap "exit 0" TERM; echo waiting; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo "printed after the go"; while true; do sleep 1; done');
+    const stop = new AbortController();
+    const c = docker();
+    c.io.stop = stop.signal;
+    const following = opsctl(['logs', 'late-printer', '--target', 'local-podman', '--follow'], c.io);
+    const messages = () => c.out.map((line) => (JSON.parse(line) as { message: string }).message);
+    await waitFor(() => messages().includes('waiting'), 20_000, 'the follow did not print the tail');
+    expect(messages()).not.toContain('printed after the go');
+    await agent.podman!.cli(['exec', 'late-printer', 'sh', '-c', 'echo > /tmp/go']);
+    await waitFor(() => messages().includes('printed after the go'), 20_000, 'the line printed after the start never came');
+    stop.abort();
+    expect(await following).toBe(EXIT.ok);
+    expect(messages()).toEqual(['waiting', 'printed after the go']);
+    expect(c.err).toEqual([]);
+  }, 40_000);
 });
