@@ -8,15 +8,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { TOKEN_PREFIX } from '../node/redact/agent-token';
 import type { Db } from './store';
 
 export const TOKEN_SCOPES = ['read', 'admin'] as const;
 export const TokenScope = z.enum(TOKEN_SCOPES);
 export type TokenScope = z.infer<typeof TokenScope>;
-
-/** `cra_` + 32 random bytes in base64url: recognisable in a leaked log, so it can be redacted. */
-export const TOKEN_PREFIX = 'cra_';
-export const TOKEN_PATTERN = /(?<![A-Za-z0-9_-])cra_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
 
 export interface TokenInfo {
   id: string;

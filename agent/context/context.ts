@@ -11,7 +11,7 @@ import type { ContainerReader } from '../docker';
 import type { BeaconStore } from '../frontend/beacon-store';
 import { readDeploy } from './deploy';
 import { readHost } from './host';
-import type { MigrationsRunner } from './migrations';
+import type { MigrationsRunner, Shorten } from './migrations';
 
 export interface ContextDeps {
   config: AgentConfig;
@@ -23,14 +23,15 @@ export interface ContextDeps {
 
 type Section<T> = { ok: true; data: T } | { ok: false; error: string };
 
-export async function buildContext(deps: ContextDeps): Promise<OpsContext> {
+/** `shorten` cuts the texts the context shortens; a support bundle passes its redactor's `textCut`. */
+export async function buildContext(deps: ContextDeps, shorten?: Shorten): Promise<OpsContext> {
   const { config } = deps;
   // A section may take as long as its slowest part (the migrations command, a Docker request) and a little more.
   const limitMs = (Math.max(config.migrations.timeoutSeconds, config.docker.timeoutSeconds) + 2) * 1000;
   const [host, deploy, migrations, docker, frontend, alerts] = await Promise.all([
     settle(() => readHost(config.disk.mounts), limitMs, 'host'),
     settle(() => readDeploy(config.deploy, deps.env, () => deps.containers.list()), limitMs, 'deploy'),
-    deps.migrations.read().catch((error: unknown) => ({ ok: false as const, error: String(error) })),
+    deps.migrations.read(shorten).catch((error: unknown) => ({ ok: false as const, error: String(error) })),
     settle(async () => ({ containers: (await deps.containers.list()).map(publicContainer) }), limitMs, 'docker', dockerMessage),
     settle(async () => deps.beacons.summary(), limitMs, 'frontend'),
     settle(() => currentAlerts(deps), limitMs, 'alerts'),

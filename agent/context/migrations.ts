@@ -10,16 +10,24 @@ import { spawn } from 'node:child_process';
 import type { z } from 'zod';
 import type { MigrationsSection } from '../../shared/model/ops';
 import type { AgentConfig } from '../config';
+import { cutText } from '../../node/redact/redactor';
 
 type Migrations = z.infer<typeof MigrationsSection>;
 type Outcome = { ok: true; data: Migrations } | { ok: false; error: string };
+/** As run and cached: a failure's last line whole, so each reader shortens it its own way. */
+type RunOutcome = Outcome | { ok: false; error: string; lastLine: string };
+
+/** Shortens a text to `max` characters: `cutText`, or a redactor's `textCut` for a support bundle. */
+export type Shorten = (text: string, max: number) => string;
 
 /** Migration listings are short; a command that prints more keeps only its last part. */
 const MAX_OUTPUT = 64 * 1024;
+/** The failing command's last line, in the section's error. */
+const ERROR_LINE = 300;
 
 export class MigrationsRunner {
-  private cached: { at: number; outcome: Outcome } | undefined;
-  private inflight: Promise<Outcome> | undefined;
+  private cached: { at: number; outcome: RunOutcome } | undefined;
+  private inflight: Promise<RunOutcome> | undefined;
   private readonly children = new Set<number>();
 
   constructor(
@@ -27,17 +35,27 @@ export class MigrationsRunner {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  async read(): Promise<Outcome> {
+  /**
+   * The section, from a run at most `cacheSeconds` old. `shorten` cuts the failing line in the
+   * error: a support bundle passes its redactor's, so the line is redacted before it is cut.
+   */
+  async read(shorten: Shorten = cutText): Promise<Outcome> {
     if (!this.config.command) {
       return { ok: false, error: 'No migrations command is configured (set migrations.command or AGENT_MIGRATIONS_COMMAND).' };
     }
-    if (this.cached && Date.now() - this.cached.at < this.config.cacheSeconds * 1000) return this.cached.outcome;
-    this.inflight ??= this.run(this.config.command).then((outcome) => {
-      this.cached = { at: Date.now(), outcome };
-      this.inflight = undefined;
-      return outcome;
-    });
-    return this.inflight;
+    let outcome: RunOutcome;
+    if (this.cached && Date.now() - this.cached.at < this.config.cacheSeconds * 1000) {
+      outcome = this.cached.outcome;
+    } else {
+      this.inflight ??= this.run(this.config.command).then((result) => {
+        this.cached = { at: Date.now(), outcome: result };
+        this.inflight = undefined;
+        return result;
+      });
+      outcome = await this.inflight;
+    }
+    if (outcome.ok || !('lastLine' in outcome)) return outcome;
+    return { ok: false, error: `${outcome.error}: ${shorten(outcome.lastLine, ERROR_LINE)}` };
   }
 
   /** Stops a command still running when the agent shuts down. */
@@ -45,9 +63,9 @@ export class MigrationsRunner {
     for (const pid of this.children) killGroup(pid);
   }
 
-  private run(command: string): Promise<Outcome> {
+  private run(command: string): Promise<RunOutcome> {
     const ranAt = new Date().toISOString();
-    return new Promise<Outcome>((resolve) => {
+    return new Promise<RunOutcome>((resolve) => {
       // Its own process group, so a timeout stops the command's children too (npm → node → ...).
       const child = spawn('sh', ['-c', command], {
         cwd: this.config.cwd ?? undefined,
@@ -75,12 +93,13 @@ export class MigrationsRunner {
       child.once('close', (code) => {
         clearTimeout(timer);
         if (child.pid) this.children.delete(child.pid);
-        const text = output.length > MAX_OUTPUT ? output.slice(-MAX_OUTPUT) : output;
+        const text = lastPart(output, MAX_OUTPUT);
         if (timedOut) {
           resolve({ ok: false, error: `The migrations command did not finish within ${this.config.timeoutSeconds} s and was stopped.` });
         } else if (code !== 0) {
-          const last = lastLine(text);
-          resolve({ ok: false, error: `The migrations command exited with code ${code ?? 'unknown'}${last ? `: ${last}` : '.'}` });
+          const error = `The migrations command exited with code ${code ?? 'unknown'}`;
+          const last = text.trim().split('\n').at(-1)?.trim() ?? '';
+          resolve(last ? { ok: false, error, lastLine: last } : { ok: false, error: `${error}.` });
         } else {
           resolve({ ok: true, data: { command, exitCode: code, output: text, ranAt } });
         }
@@ -89,9 +108,15 @@ export class MigrationsRunner {
   }
 }
 
-function lastLine(text: string): string {
-  const line = text.trim().split('\n').at(-1)?.trim() ?? '';
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+/**
+ * The last `max` characters of `text`, from the start of a line: a line cut at its front could
+ * begin with the tail of a secret, which a bundle's redaction would no longer recognise.
+ */
+function lastPart(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const tail = text.slice(-max);
+  const newline = tail.indexOf('\n');
+  return newline >= 0 ? tail.slice(newline + 1) : '';
 }
 
 function killGroup(pid: number): void {

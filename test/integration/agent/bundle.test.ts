@@ -10,12 +10,20 @@ const DB_PASSWORD = 'hunter2-db-password';
 const URL_PASSWORD = 'pg-url-password-77';
 const AGENT_SECRET = 'agent-env-secret-value-9876';
 const FAKE_TOKEN = `cra_${'Q'.repeat(43)}`;
+/** 24 characters, printed after 4,084 others: the bundle's 4,096-character cut falls in its middle. */
+const PASSPHRASE = 'tr0ub4dor-and-3-staples!';
+/** An agent token printed after 4,080 characters: its first 16 would sit before the cut. */
+const STRADDLING_TOKEN = `cra_${'R'.repeat(43)}`;
+/** Dots: not a base64url character, so the token stands on its own, as in a real log line. */
+const dots = (n: number) => '.'.repeat(n);
 let fx: AgentFixture;
 
 beforeAll(async () => {
   fx = await startAgentFixture({
     podman: true,
     env: { PATH: process.env.PATH, SHOP_API_TOKEN: AGENT_SECRET, STRIPE_SECRET_KEY: 'sk_live_abcdef123456', PLAIN_SETTING: 'visible-value-123', FEATURE_AUTH: 'true' },
+    // Fails with its last line: the agent's own secret starting 290 characters in, across the 300-character cut.
+    config: () => ({ migrations: { command: `echo "${dots(290)}$SHOP_API_TOKEN and the rest"; exit 3` } }),
     before: async (podman) => {
       await Promise.all([
         podman.cli([
@@ -24,10 +32,25 @@ beforeAll(async () => {
           BUSYBOX_IMAGE, 'sh', '-c', `echo "connecting with password $DATABASE_PASSWORD"; echo "pool uses ${URL_PASSWORD}"; echo "Authorization: Bearer ${FAKE_TOKEN}" >&2; ${IDLE}`,
         ]),
         podman.run('shop-web-1', `echo "web up, sk_live_abcdef123456 loaded"; ${IDLE}`, composeLabels('shop', 'web')),
+        podman.cli([
+          'run', '-d', '--name', 'shop-worker-1', '-e', `WORKER_PASSPHRASE=${PASSPHRASE}`,
+          ...Object.entries(composeLabels('shop', 'worker')).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+          BUSYBOX_IMAGE, 'sh', '-c',
+          // A pause after each line: conmon reads 8 KB at a time, and a line it reads in two pieces
+          // comes back from podman 4.3's tail without its first piece.
+          [
+            `echo "${dots(4084)}$WORKER_PASSPHRASE and more"`,
+            `echo "${dots(4080)}${STRADDLING_TOKEN} and more"`,
+            `echo "${dots(4090)}$WORKER_PASSPHRASE: its marker would straddle the cut"`,
+            'echo "worker done"',
+            IDLE,
+          ].join('; sleep 0.2; '),
+        ]),
       ]);
     },
   });
   await waitFor(async () => (await (await fx.get('/api/ops/logs?service=api')).text()).includes('Bearer'), 15_000, 'the api container printed nothing');
+  await waitFor(async () => (await (await fx.get('/api/ops/logs?service=worker')).text()).includes('worker done'), 15_000, 'the worker printed nothing');
 });
 
 afterAll(async () => {
@@ -49,7 +72,7 @@ describe('GET /api/ops/support-bundle', () => {
 
     expect(bundle.format).toBe('control-room-agent-bundle');
     OpsContext.parse(bundle.context);
-    expect(Object.keys(bundle.logs).sort()).toEqual(['api', 'web']);
+    expect(Object.keys(bundle.logs).sort()).toEqual(['api', 'web', 'worker']);
     for (const entry of bundle.logs.api!.entries!) OpsLogEntry.parse(entry);
     expect(bundle.frontendErrors.map((e) => e.route).sort()).toEqual(['/fine', '/leak']);
 
@@ -65,6 +88,28 @@ describe('GET /api/ops/support-bundle', () => {
     expect(text).toContain('visible-value-123 is not a secret');
     expect(bundle.redactions).toBeGreaterThanOrEqual(6);
     expect(response.headers.get('x-redactions')).toBe(String(bundle.redactions));
+  });
+
+  it('redacts a long line before cutting it: no secret that straddles the cut leaves its first characters', async () => {
+    const response = await fx.get('/api/ops/support-bundle', fx.admin);
+    expect(response.status).toBe(200);
+    const text = gunzipSync(Buffer.from(await response.arrayBuffer())).toString('utf8');
+    const bundle = JSON.parse(text) as { logs: Record<string, { entries: { message: string }[] }>; context: { migrations: { ok: boolean; error?: string } } };
+
+    // Cut first, 12 characters of the passphrase and 16 of the token would be in the bundle.
+    expect(text).not.toContain(PASSPHRASE.slice(0, 8));
+    expect(text).not.toContain(STRADDLING_TOKEN.slice(0, 12));
+    expect(text).not.toContain(AGENT_SECRET.slice(0, 8));
+    // Redacted first, the secret is a 10-character marker that fits before the cut; a marker the
+    // cut would split is left out whole.
+    expect(bundle.logs.worker!.entries.map((e) => e.message)).toEqual([
+      `${dots(4084)}[redacted] a…`,
+      `${dots(4080)}[redacted] and m…`,
+      `${dots(4090)}…`,
+      'worker done',
+    ]);
+    // The failing migrations command's last line, in the context: redacted, then cut at 300.
+    expect(bundle.context.migrations).toEqual({ ok: false, error: `The migrations command exited with code 3: ${dots(290)}[redacted]…` });
   });
 
   it('needs the admin scope', async () => {
