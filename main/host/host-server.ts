@@ -5,7 +5,8 @@
  * port on loopback: a random per-launch token (carried in the printed URL's fragment, so it is
  * never sent in an HTTP request or a Referer), an exact `Origin` match, and an exact `Host`
  * match (which stops DNS-rebinding). An oversized, binary or malformed frame closes only that
- * connection.
+ * connection. Each connection holds at most as many live subscriptions as an Electron window
+ * (`subscription-limits.ts`); past that, a subscribe frame gets an error reply.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -14,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ClientFrame, WS_MAX_FRAME_BYTES, WS_PATH, type ServerFrame } from '../../shared/transport';
 import type { Api } from '../api';
+import { MAX_SUBSCRIPTIONS_PER_PAGE, TOO_MANY_SUBSCRIPTIONS_MESSAGE } from '../transport/subscription-limits';
 import { serveStatic } from './static-files';
 
 export interface HostOptions {
@@ -92,6 +94,9 @@ export async function startHost({ api, staticDir, port = 0, token = randomBytes(
 
   function serveConnection(ws: WebSocket) {
     const subscriptions = new Map<number, () => void>();
+    /** Subscribe frames still being answered: they count against the cap already. */
+    let starting = 0;
+    let closed = false;
     const send = (frame: ServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };
@@ -105,6 +110,7 @@ export async function startHost({ api, staticDir, port = 0, token = randomBytes(
       void handle(frame);
     });
     ws.on('close', () => {
+      closed = true;
       for (const unsubscribe of subscriptions.values()) unsubscribe();
       subscriptions.clear();
     });
@@ -116,7 +122,23 @@ export async function startHost({ api, staticDir, port = 0, token = randomBytes(
           send({ type: 'reply', id: frame.id, reply: await api.invoke(frame.channel, frame.payload) });
           return;
         case 'subscribe': {
-          const reply = await api.subscribe(frame.stream, frame.params, (event) => send({ type: 'event', id: frame.id, event }));
+          if (!subscriptions.has(frame.id) && subscriptions.size + starting >= MAX_SUBSCRIPTIONS_PER_PAGE) {
+            const error = { code: 'invalid-request' as const, message: TOO_MANY_SUBSCRIPTIONS_MESSAGE };
+            send({ type: 'reply', id: frame.id, reply: { ok: false, error } });
+            return;
+          }
+          starting++;
+          let reply;
+          try {
+            reply = await api.subscribe(frame.stream, frame.params, (event) => send({ type: 'event', id: frame.id, event }));
+          } finally {
+            starting--;
+          }
+          if (reply.ok && closed) {
+            // The page went away while this was set up: nobody is left to listen.
+            reply.value();
+            return;
+          }
           if (reply.ok) {
             subscriptions.get(frame.id)?.();
             subscriptions.set(frame.id, reply.value);

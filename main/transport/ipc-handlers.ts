@@ -18,6 +18,9 @@ import type { ApiErrorBody } from '../../shared/errors';
 import type { Reply } from '../../shared/transport';
 import type { Api } from '../api';
 import { IPC_CHANNELS } from '../../shared/ipc-channels';
+import { MAX_SUBSCRIPTIONS_PER_PAGE, TOO_MANY_SUBSCRIPTIONS_MESSAGE } from './subscription-limits';
+
+export { MAX_SUBSCRIPTIONS_PER_PAGE } from './subscription-limits';
 
 /** What the handlers need from Electron's `WebContents` (the event's `sender`). */
 export interface SenderLike {
@@ -52,9 +55,6 @@ export interface IpcHandlerOptions {
 
 export const REFUSED_SENDER_MESSAGE = 'Refused a request from a page that is not Control Room.';
 
-/** A page that opens more streams than this is leaking them; refuse rather than grow forever. */
-export const MAX_SUBSCRIPTIONS_PER_PAGE = 1000;
-
 type Handler = (event: IpcEventLike, ...args: unknown[]) => Promise<Reply> | Reply;
 
 interface PageSubscriptions {
@@ -65,6 +65,8 @@ interface PageSubscriptions {
 export function registerIpcHandlers(ipcMain: IpcMainLike, api: Api, options: IpcHandlerOptions): () => void {
   const log = options.log ?? ((message: string) => console.error(message));
   const pages = new Map<SenderLike, PageSubscriptions>();
+  /** Subscriptions being set up, per page: they count against the cap already. */
+  const starting = new Map<SenderLike, number>();
 
   const handlers: Record<Exclude<keyof typeof IPC_CHANNELS, 'event'>, Handler> = {
     invoke: (_event, channel, payload) => {
@@ -79,10 +81,20 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, api: Api, options: Ipc
         return failure('unknown-channel', 'A subscription arrived without a stream name.');
       const sender = event.sender;
       const existing = pages.get(sender);
-      if (existing && !existing.byId.has(subscriptionId) && existing.byId.size >= MAX_SUBSCRIPTIONS_PER_PAGE) {
-        return failure('invalid-request', 'This window has too many live subscriptions; reload it.');
+      const inFlight = starting.get(sender) ?? 0;
+      const live = existing?.byId.size ?? 0;
+      if (!existing?.byId.has(subscriptionId) && live + inFlight >= MAX_SUBSCRIPTIONS_PER_PAGE) {
+        return failure('invalid-request', TOO_MANY_SUBSCRIPTIONS_MESSAGE);
       }
-      const reply = await api.subscribe(stream, params, (payload) => deliver(sender, subscriptionId, payload));
+      starting.set(sender, inFlight + 1);
+      let reply: Reply<() => void>;
+      try {
+        reply = await api.subscribe(stream, params, (payload) => deliver(sender, subscriptionId, payload));
+      } finally {
+        const left = (starting.get(sender) ?? 1) - 1;
+        if (left > 0) starting.set(sender, left);
+        else starting.delete(sender);
+      }
       if (!reply.ok) return reply;
       if (sender.isDestroyed?.()) {
         // The window closed while the subscription was being set up: nobody is left to listen.

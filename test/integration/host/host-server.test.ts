@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createApi } from '../../../main/api';
+import { createApi, NO_PLATFORM_MESSAGE } from '../../../main/api';
 import { createServices, type Services } from '../../../main/services';
 import { MemoryCredentialBackend } from '../../../main/services/credentials/credential-backend';
 import { startHost, type Host } from '../../../main/host/host-server';
-import type { ServerFrame } from '../../../shared/transport';
+import { MAX_SUBSCRIPTIONS_PER_PAGE, TOO_MANY_SUBSCRIPTIONS_MESSAGE } from '../../../main/transport/subscription-limits';
+import type { Reply, ServerFrame } from '../../../shared/transport';
 
 let services: Services;
 let host: Host;
@@ -174,6 +175,71 @@ describe('browser-mode host: frames', () => {
     const ws = await open();
     ws.send(JSON.stringify({ type: 'subscribe', id: 1, stream: 'secrets:dump', params: {} }));
     expect(await nextFrame(ws)).toMatchObject({ reply: { ok: false, error: { code: 'unknown-channel' } } });
+    ws.close();
+  });
+});
+
+describe('browser-mode host: subscriptions per connection', () => {
+  it('refuses subscriptions past the cap with the IPC reply, and keeps the live ones at the cap', async () => {
+    const ws = await open();
+    const replies = new Map<number, Reply>();
+    const eventsById = new Map<number, number>();
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as ServerFrame;
+      if (frame.type === 'reply') replies.set(frame.id, frame.reply);
+      else eventsById.set(frame.id, (eventsById.get(frame.id) ?? 0) + 1);
+    });
+    const subscribe = (id: number) => ws.send(JSON.stringify({ type: 'subscribe', id, stream: 'targets:changed', params: {} }));
+
+    // One burst, every frame sent before any reply, as a leaking or hostile page would.
+    const extra = 25;
+    for (let id = 1; id <= MAX_SUBSCRIPTIONS_PER_PAGE + extra; id++) subscribe(id);
+    await expect.poll(() => replies.size, { timeout: 20_000 }).toBe(MAX_SUBSCRIPTIONS_PER_PAGE + extra);
+    const refused = [...replies.entries()].filter(([, reply]) => !reply.ok);
+    expect(refused).toHaveLength(extra);
+    for (const [, reply] of refused)
+      expect(reply).toEqual({ ok: false, error: { code: 'invalid-request', message: TOO_MANY_SUBSCRIPTIONS_MESSAGE } });
+
+    // Exactly the accepted ones are live: one change reaches each of them once, and no other.
+    const created = await services.targets.create({
+      name: 'cap check',
+      environment: 'dev',
+      kind: 'ops-api',
+      settings: { baseUrl: 'https://ops.example.com' },
+      secrets: { apiToken: 'tok-cap' },
+    });
+    await expect.poll(() => eventsById.size, { timeout: 20_000 }).toBe(MAX_SUBSCRIPTIONS_PER_PAGE);
+    const accepted = [...replies.entries()].filter(([, reply]) => reply.ok).map(([id]) => id);
+    expect([...eventsById.keys()].sort((a, b) => a - b)).toEqual(accepted.sort((a, b) => a - b));
+    expect([...eventsById.values()].every((count) => count === 1)).toBe(true);
+
+    // The cap is on live subscriptions: end one and one more fits, but no second.
+    ws.send(JSON.stringify({ type: 'unsubscribe', id: accepted[0] }));
+    replies.clear();
+    subscribe(90_001);
+    subscribe(90_002);
+    await expect.poll(() => replies.size).toBe(2);
+    expect(replies.get(90_001)).toEqual({ ok: true, value: null });
+    expect(replies.get(90_002)).toMatchObject({ ok: false, error: { message: TOO_MANY_SUBSCRIPTIONS_MESSAGE } });
+    // Re-using a live id replaces it instead of growing.
+    replies.clear();
+    subscribe(accepted[1]!);
+    await expect.poll(() => replies.get(accepted[1]!)).toEqual({ ok: true, value: null });
+
+    await services.targets.delete(created.id);
+    ws.close();
+  });
+});
+
+describe('browser-mode host: platform channels', () => {
+  it('answers platform:* with a clear error: in a browser the page uses its own web APIs', async () => {
+    const ws = await open();
+    ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'platform:copyText', payload: { text: 'x' } }));
+    expect(await nextFrame(ws)).toEqual({
+      type: 'reply',
+      id: 1,
+      reply: { ok: false, error: { code: 'unknown-channel', message: NO_PLATFORM_MESSAGE } },
+    });
     ws.close();
   });
 });

@@ -17,6 +17,7 @@ import {
   REFUSED_SENDER_MESSAGE,
   registerIpcHandlers,
 } from '../../../main/transport/ipc-handlers';
+import { TOO_MANY_SUBSCRIPTIONS_MESSAGE } from '../../../main/transport/subscription-limits';
 import { createRawTransport } from '../../../preload/raw-transport';
 import { createClient, type Reply } from '../../../shared/transport';
 import { ApiError } from '../../../shared/errors';
@@ -268,6 +269,17 @@ describe('IPC handlers over the real API', () => {
     await expect(subscribe('targets:changed', MAX_SUBSCRIPTIONS_PER_PAGE)).resolves.toMatchObject({ ok: false });
     // Re-using a live id is a replacement, not growth.
     await expect(subscribe('targets:changed', 0)).resolves.toEqual({ ok: true, value: null });
+  });
+
+  it('counts subscriptions still being set up, so a burst cannot pass the cap', async () => {
+    const extra = 20;
+    const replies = await Promise.all(
+      Array.from({ length: MAX_SUBSCRIPTIONS_PER_PAGE + extra }, (_, id) => subscribe('targets:changed', id)),
+    );
+    const refused = replies.filter((reply) => !(reply as { ok: boolean }).ok);
+    expect(refused).toHaveLength(extra);
+    for (const reply of refused)
+      expect(reply).toEqual({ ok: false, error: { code: 'invalid-request', message: TOO_MANY_SUBSCRIPTIONS_MESSAGE } });
   });
 
   it('turns an exception inside the API into an internal error reply', async () => {
