@@ -4,7 +4,13 @@
  * everything the user typed stays.
  */
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { ENVIRONMENTS, TARGET_KINDS, type Target, type TargetKind } from '../../../../shared/model/target';
+import {
+  DEFAULT_LOCAL_DOCKER,
+  ENVIRONMENTS,
+  TARGET_KINDS,
+  type Target,
+  type TargetKind,
+} from '../../../../shared/model/target';
 import { useApi } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
 import { useKeychain } from '../../app/keychain';
@@ -334,7 +340,7 @@ function ConnectionFields({ form, errors, update }: ConnectionFieldsProps) {
               {...control}
               className="input mono"
               value={form.dockerLocal.socketPath}
-              placeholder="DOCKER_HOST or /var/run/docker.sock"
+              placeholder={DEFAULT_LOCAL_DOCKER}
               autoComplete="off"
               spellCheck={false}
               onChange={(event) => update({ dockerLocal: { socketPath: event.target.value } }, 'settings.socketPath')}
@@ -365,7 +371,9 @@ function isShownField(key: string, kind: TargetKind): boolean {
 /** The SSH endpoint changed, so main will drop the pinned host key. */
 function movedHost(target: Target, form: TargetFormState): boolean {
   if (target.kind !== 'docker-ssh' || form.kind !== 'docker-ssh') return form.kind !== target.kind;
-  return form.dockerSsh.host.trim() !== target.settings.host || Number(form.dockerSsh.port.trim()) !== target.settings.port;
+  return (
+    form.dockerSsh.host.trim() !== target.settings.host || Number(form.dockerSsh.port.trim()) !== target.settings.port
+  );
 }
 
 function focusFirstInvalid(form: HTMLFormElement) {
