@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../support/app';
-import { launchBrowser, openPage, SCREENSHOTS } from '../support/browser';
+import { animationsSettled, launchBrowser, openPage, SCREENSHOTS } from '../support/browser';
 import { readWithSecretTool, startKeyring, waitFor, type Keyring } from '../support/keyring';
 
 const KEY_FILE_TEXT = '-----BEGIN OPENSSH PRIVATE KEY-----\nimport-test-key\n-----END OPENSSH PRIVATE KEY-----\n';
@@ -125,7 +125,7 @@ describe('Import targets', () => {
     await context.getByLabel('Environment for laptop-podman').selectOption('staging');
     // One that main refuses as written: the row says why, the others still go in.
     await candidate('ssh-config:templated').getByRole('checkbox', { name: 'Import templated' }).check();
-    await page.waitForTimeout(200);
+    await animationsSettled(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'import.png') });
 
     await dialog.getByRole('button', { name: 'Import 3 targets' }).click();

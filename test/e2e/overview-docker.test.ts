@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../support/app';
-import { launchBrowser, openPage, SCREENSHOTS } from '../support/browser';
+import { animationsSettled, launchBrowser, openPage, SCREENSHOTS } from '../support/browser';
 import { startKeyring, type Keyring } from '../support/keyring';
 import { composeLabels, startPodman, type Podman } from '../support/podman';
 import { startSshd, type Sshd } from '../support/sshd';
@@ -113,7 +113,10 @@ describe('Docker Overview over SSH', () => {
     // Nothing was sent: no authentication before the key is trusted.
     expect(sshd.log()).not.toMatch(/Accepted publickey|userauth-request/);
     await page.mouse.move(1200, 780);
-    await page.waitForTimeout(300); // the dialog's opening animation
+    // The page prefers reduced motion (every test page does), which the renderer honours: the
+    // dialog has no opening animation to wait for, and nothing else on the page moves.
+    expect(await page.evaluate("getComputedStyle(document.querySelector('dialog[open]')).animationName")).toBe('none');
+    expect(await page.evaluate('document.getAnimations().length')).toBe(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'overview-trust.png') });
 
     // Cancel (Esc) trusts nothing; the Overview keeps asking, and the chip says why.
@@ -205,7 +208,7 @@ describe('Docker Overview over SSH', () => {
     expect(await confirm.isDisabled()).toBe(true);
     await typed.fill('shop-backend-1');
     expect(await confirm.isEnabled()).toBe(true);
-    await page.waitForTimeout(300);
+    await animationsSettled(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'overview-confirm.png') });
     await typed.press('Enter');
 
@@ -290,7 +293,7 @@ describe('Docker Overview over SSH', () => {
     const reason = await panel.getByRole('alert').textContent();
     expect(reason).toContain(old);
     expect(reason).toContain(offered);
-    await page.waitForTimeout(200);
+    await animationsSettled(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'overview-mismatch.png') });
 
     // Forgetting is behind a confirmation, and leads to the trust dialog for the new key.
