@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startApp, type RunningApp } from '../support/app';
-import { launchBrowser, openPage, SCREENSHOTS } from '../support/browser';
+import { animationsSettled, launchBrowser, openPage, SCREENSHOTS } from '../support/browser';
 import { startKeyring, type Keyring } from '../support/keyring';
 import { composeLabels } from '../support/podman';
 import { startAgentFixture, type AgentFixture } from '../integration/agent/agent-fixture';
@@ -252,7 +252,7 @@ describe('an ops-api target in the Overview', () => {
 
     // Let the live highlight fade, for a calm picture.
     await expect.poll(() => page.locator('.fe-group.is-fresh').count(), { timeout: 10_000 }).toBe(0);
-    await page.waitForTimeout(800); // the fade-out transition
+    await animationsSettled(page); // the fade-out transition (none with reduced motion)
     await page.mouse.move(1270, 890);
     await page.screenshot({ path: join(SCREENSHOTS, 'frontend-errors.png') });
   });
