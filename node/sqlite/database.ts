@@ -40,13 +40,14 @@ export function openDatabase(file: string, migrations: readonly Migration[]): Db
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   try {
-    // Before any pragma: switching a file to WAL writes its header, and a refused file stays as it was.
+    // A connection setting, nothing written: the read below waits out another writer's lock.
+    db.pragma('busy_timeout = 5000');
+    // Before the other pragmas: switching a file to WAL writes its header, and a refused file stays as it was.
     const applied = appliedSteps(db, migrations);
     refuseUnknownSteps(file, applied, migrations);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     migrate(db, migrations, applied);
     return db;
   } catch (error) {
