@@ -6,7 +6,9 @@
  * A watched target's link outlives its socket: its listeners belong to the link, and a renewal
  * (the target's address or token was edited) swaps only the socket underneath, so every
  * unsubscribe handed out before still ends the link once its last listener leaves. Edits to
- * other targets, or to this one's name, leave the link alone; a deleted target's link stops.
+ * other targets, or to this one's name, leave the link alone (a changed token is noticed by
+ * reading it again, since the target list only says that a token is present); a deleted
+ * target's link stops.
  */
 import { createHash } from 'node:crypto';
 import { ApiError } from '../../../shared/errors';
@@ -15,7 +17,7 @@ import type { OpsEvent } from '../../../shared/model/ops';
 import type { Target, TargetOfKind } from '../../../shared/model/target';
 import { AbortedError } from '../../../node/abort';
 import { systemClock, type Clock } from '../../../node/clock';
-import type { BackoffOptions } from '../connections/backoff';
+import type { BackoffOptions } from '../../../shared/backoff';
 import type { TargetsService } from '../targets/targets-service';
 import { OpsApiClient } from './ops-api-client';
 
@@ -32,10 +34,15 @@ interface EventsLink {
   close: () => void;
   /** The target's settings the socket was opened with. */
   settingsKey: string;
-  /** A hash of the token the socket last authenticated with (null: none), to notice a new one. */
-  tokenHash: string | null;
-  /** The target's updatedAt when last checked: an unchanged one needs no look at all. */
-  updatedAt: string;
+  /**
+   * A hash of the token the socket last authenticated with (null: none), to notice a new one;
+   * undefined until the socket has read it (it then reads the current one anyway).
+   */
+  tokenHash: string | null | undefined;
+  /** Counts token checks, so only the latest one's answer is acted on. */
+  checks: number;
+  /** Counts sockets, so a superseded socket's late token read is not taken for the current one's. */
+  sockets: number;
 }
 
 export class OpsApiService {
@@ -87,7 +94,7 @@ export class OpsApiService {
     let link = this.links.get(targetId);
     if (!link) {
       const target = this.opsTarget(targetId);
-      link = { listeners: new Set(), close: () => undefined, settingsKey: settingsKeyOf(target), tokenHash: null, updatedAt: target.updatedAt };
+      link = { listeners: new Set(), close: () => undefined, settingsKey: settingsKeyOf(target), tokenHash: undefined, checks: 0, sockets: 0 };
       this.links.set(targetId, link);
       this.open(target, link);
     }
@@ -130,13 +137,15 @@ export class OpsApiService {
   /** Opens (or reopens) `link`'s socket with `target`'s current settings and token. */
   private open(target: OpsApiTarget, link: EventsLink) {
     link.close();
+    const socket = ++link.sockets;
     const client = this.clientFor(target, async () => {
       const token = await this.targets.readSecret(target.id, 'apiToken');
-      link.tokenHash = hashOf(token);
+      if (link.sockets === socket) link.tokenHash = hashOf(token);
       return token;
     });
     link.settingsKey = settingsKeyOf(target);
-    link.updatedAt = target.updatedAt;
+    link.tokenHash = undefined;
+    link.checks++;
     link.close = client.events(
       (event) => link.listeners.forEach((listener) => listener(event)),
       (state) => {
@@ -156,22 +165,23 @@ export class OpsApiService {
         this.publish(targetId, { status: 'idle' });
       } else if (settingsKeyOf(target) !== link.settingsKey) {
         this.open(target, link);
-      } else if (target.updatedAt !== link.updatedAt) {
-        link.updatedAt = target.updatedAt;
+      } else {
+        // The change may have been a new token under the same slot: the list cannot say, the keychain can.
         void this.renewIfTokenChanged(target, link);
       }
     }
   }
 
-  /** The target was edited but not its settings: renew only if its token is a different one now. */
+  /** A target changed but not this link's settings: renew only if its token is a different one now. */
   private async renewIfTokenChanged(target: OpsApiTarget, link: EventsLink) {
+    const check = ++link.checks;
     let token: string | null;
     try {
       token = await this.targets.readSecret(target.id, 'apiToken');
     } catch {
       return; // the keychain is unavailable: the link's next reconnect reports it
     }
-    if (this.links.get(target.id) !== link || link.updatedAt !== target.updatedAt) return;
+    if (this.links.get(target.id) !== link || link.checks !== check || link.tokenHash === undefined) return;
     if (hashOf(token) !== link.tokenHash) this.open(target, link);
   }
 
