@@ -8,7 +8,7 @@ import type { ConnectionState, TargetConnectionState } from '../../../shared/mod
 import type { Target } from '../../../shared/model/target';
 import type { TargetsService } from '../targets/targets-service';
 import { systemClock, type Clock } from '../../../node/clock';
-import type { BackoffOptions } from './backoff';
+import type { BackoffOptions } from '../../../shared/backoff';
 import { LocalDockerConnection, SshDockerConnection, type DockerConnection } from './docker-connection';
 import type { SshCredentials } from './ssh-tunnel';
 

@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import type { ConnectionState } from '../../../shared/model/connection';
 import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
 import { ping } from '../docker/abortable';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../../shared/backoff';
 import { SshTunnel, type SshTunnelOptions } from './ssh-tunnel';
 
 export interface DockerConnection {

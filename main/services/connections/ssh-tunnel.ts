@@ -15,7 +15,7 @@ import { Client, type ConnectConfig } from 'ssh2';
 import { ApiError } from '../../../shared/errors';
 import type { ConnectionState } from '../../../shared/model/connection';
 import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../../shared/backoff';
 import { fingerprintOf } from './host-key';
 
 export interface SshCredentials {

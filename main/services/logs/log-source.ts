@@ -30,8 +30,5 @@ export interface SourceStart {
 
 export const DEFAULT_TAIL = 200;
 
-/** `container:web-1` → `{ kind: 'container', name: 'web-1' }`. */
-export function parseSourceKey(key: string): { kind: 'container' | 'service'; name: string } {
-  const colon = key.indexOf(':');
-  return { kind: key.slice(0, colon) as 'container' | 'service', name: key.slice(colon + 1) };
-}
+/** Sources are named by key; the key's reading lives in shared/ so the renderer reads it the same way. */
+export { parseSourceKey } from '../../../shared/log-source-key';

@@ -6,6 +6,7 @@
 import type { ContainerInfo } from 'dockerode';
 import { ApiError } from '../../../shared/errors';
 import { LogSourceKey, type LogSourceOption } from '../../../shared/model/logs';
+import { sourceKey } from '../../../shared/log-source-key';
 import type { DockerConnection } from '../connections/docker-connection';
 import type { OpsApiClient } from '../ops-api/ops-api-client';
 
@@ -21,7 +22,7 @@ export async function listDockerSources(connection: DockerConnection, signal?: A
   const list: ContainerInfo[] = await connection.docker.listContainers({ all: true, abortSignal: signal });
   const options = list.flatMap((container): LogSourceOption[] => {
     const name = (container.Names?.[0] ?? container.Id.slice(0, 12)).replace(/^\//, '');
-    const key = `container:${name}`;
+    const key = sourceKey('container', name);
     // A name the contract cannot carry as a key could not be followed anyway.
     if (!LogSourceKey.safeParse(key).success) return [];
     const labels = container.Labels ?? {};
@@ -46,7 +47,7 @@ export async function listOpsApiSources(client: Pick<OpsApiClient, 'context'>, s
   const services = new Map<string, LogSourceOption>();
   for (const container of context.docker.data.containers) {
     const name = container.service ?? container.name;
-    const key = `service:${name}`;
+    const key = sourceKey('service', name);
     if (!LogSourceKey.safeParse(key).success) continue;
     const known = services.get(key);
     // A service with several replicas is running when any of them is.

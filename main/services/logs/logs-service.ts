@@ -21,11 +21,11 @@ import type {
   LogSourceOption,
 } from '../../../shared/model/logs';
 import type { Target } from '../../../shared/model/target';
-import type { BackoffOptions } from '../connections/backoff';
+import type { BackoffOptions } from '../../../shared/backoff';
 import type { ConnectionManager } from '../connections/connection-manager';
 import type { OpsApiService } from '../ops-api/ops-api-service';
 import type { TargetsService } from '../targets/targets-service';
-import { BoundaryDedupe } from './boundary-dedupe';
+import { BoundaryDedupe } from '../../../shared/boundary-dedupe';
 import { isoToMs } from '../../../shared/iso-time';
 import { DockerLogSource } from './docker-log-source';
 import type { LogCache } from './log-cache';

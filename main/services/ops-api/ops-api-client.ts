@@ -15,7 +15,7 @@ import type { ConnectionState } from '../../../shared/model/connection';
 import { FrontendErrors, OpsContext, OpsEvent, OpsLogs } from '../../../shared/model/ops';
 import { AbortedError, anySignal } from '../../../node/abort';
 import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../connections/backoff';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../../shared/backoff';
 
 export interface OpsApiClientOptions {
   baseUrl: string;

@@ -6,6 +6,7 @@
  * host may or may not have acted on it), the connection is retried with backoff, and active
  * subscriptions are made again on the new socket. `getStatus`/`onStatus` let the UI show it.
  */
+import { backoffDelay, type BackoffOptions } from '../../../shared/backoff';
 import type { ErrorCode } from '../../../shared/errors';
 import { WS_PATH, type ClientFrame, type RawTransport, type Reply, type ServerFrame } from '../../../shared/transport';
 
@@ -37,7 +38,8 @@ export const LOST_IN_FLIGHT =
   'Lost the connection to Control Room before it answered — check the result once it reconnects, then try again.';
 export const NOT_CONNECTED = 'Control Room is not connected right now — wait for it to reconnect, then try again.';
 
-const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
+/** The host is usually the same machine or one LAN hop away: retry soon, and never wait long. */
+const RECONNECT: BackoffOptions = { initialMs: 250, maxMs: 8_000 };
 
 interface Subscription {
   stream: string;
@@ -140,8 +142,7 @@ export class HostConnection implements RawTransport, ConnectionMonitor {
         state: this.status.everOpened ? 'reconnecting' : 'connecting',
         failures: this.status.failures + 1,
       });
-      const delay = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)]!;
-      this.retryTimer = setTimeout(() => this.connect(), delay * (0.8 + Math.random() * 0.4));
+      this.retryTimer = setTimeout(() => this.connect(), backoffDelay(this.attempt++, RECONNECT));
     };
     // An error is always followed by close, which does the work.
     socket.onerror = () => undefined;

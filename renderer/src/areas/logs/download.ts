@@ -1,6 +1,7 @@
 /**
  * Saving log text as a file, and the local date-time fields the panes use.
  */
+import { sourceKeyName } from '../../../../shared/log-source-key';
 import { saveText, type Platform, type SavedFile } from '../../platform/platform';
 
 const LOG_FILTERS = [
@@ -18,7 +19,7 @@ export function saveLog(platform: Platform, name: string, text: string): Promise
 
 /** `shop-prod_backend+frontend_2024-05-01T10-02-03.log`: safe on every file system. */
 export function logFileName(target: string, sources: string[], when = new Date()): string {
-  const names = sources.map((key) => key.slice(key.indexOf(':') + 1));
+  const names = sources.map(sourceKeyName);
   const what = names.length > 3 ? `${names.slice(0, 3).join('+')}+${names.length - 3}-more` : names.join('+');
   const stamp = toLocalInput(when.getTime()).replace(/:/g, '-');
   return `${slug(target)}_${slug(what) || 'logs'}_${stamp}.log`;

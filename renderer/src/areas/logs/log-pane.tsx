@@ -14,6 +14,7 @@ import {
 } from 'react';
 import { LOG_LEVELS, type LogLevel } from '../../../../shared/model/ops';
 import type { LogSourceOption } from '../../../../shared/model/logs';
+import { sourceKeyName } from '../../../../shared/log-source-key';
 import type { Target } from '../../../../shared/model/target';
 import { useApi, usePlatform } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
@@ -858,7 +859,7 @@ function PaneMenu({
 }
 
 export function labelOf(key: string, options: LogSourceOption[] | undefined): string {
-  return options?.find((option) => option.key === key)?.label ?? key.slice(key.indexOf(':') + 1);
+  return options?.find((option) => option.key === key)?.label ?? sourceKeyName(key);
 }
 
 /** One labelled filter input; an invalid pattern marks it and says why on hover. */

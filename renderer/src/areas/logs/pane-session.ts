@@ -16,6 +16,7 @@ import { WebglAddon } from '@xterm/addon-webgl';
 import type { ControlRoomApi } from '../../../../shared/transport';
 import type { LogBatch, LogEntry, LogFollowEvent, SourceState } from '../../../../shared/model/logs';
 import { isoToMs } from '../../../../shared/iso-time';
+import { sourceKeyName } from '../../../../shared/log-source-key';
 import { externalUrl } from '../../../../shared/model/platform';
 import { toApiError } from '../../api/open-api';
 import type { Platform } from '../../platform/platform';
@@ -198,7 +199,7 @@ export class PaneSession {
     this.config = options.config;
     this.labels = padLabels(this.sources.map((source) => source.label));
     this.sources.forEach((source, index) => {
-      const name = source.key.slice(source.key.indexOf(':') + 1);
+      const name = sourceKeyName(source.key);
       this.sourceIndex.set(name, index);
       this.sourceNames[index] = name;
       this.statuses[source.key] = { state: 'starting' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BoundaryDedupe, dedupeKey } from '../../../main/services/logs/boundary-dedupe';
+import { BoundaryDedupe, dedupeKey } from '../../../shared/boundary-dedupe';
 
 const key = (message: string) => ({ stream: 'stdout' as const, message });
 

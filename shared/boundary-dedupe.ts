@@ -11,7 +11,7 @@
  * lines of that second from before the tail. For a live pane those are older than what it shows
  * (`skipUnseenBefore`): lines of the boundary second are skipped until one that was seen comes.
  */
-import type { LogEntry } from '../../../shared/model/logs';
+import type { LogEntry } from './model/logs';
 
 /** Enough for a burst; a second with more lines than this can repeat a few at a restart. */
 const MAX_REMEMBERED = 50_000;

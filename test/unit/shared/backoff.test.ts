@@ -3,7 +3,7 @@
  * delay lies in [ceiling / 2, ceiling] where ceiling = min(maxMs, initialMs * 2^attempt).
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BACKOFF, backoffDelay } from '../../../main/services/connections/backoff';
+import { DEFAULT_BACKOFF, backoffDelay } from '../../../shared/backoff';
 
 const top = () => 1;
 const bottom = () => 0;

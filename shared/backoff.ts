@@ -1,6 +1,7 @@
 /**
  * Reconnection delays: exponential, capped, with "equal jitter" (half fixed, half random) so
  * that many clients dropped by the same outage do not all come back at the same instant.
+ * Main's connections and log sources and the renderer's link to the host all wait by this.
  */
 export interface BackoffOptions {
   initialMs: number;
