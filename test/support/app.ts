@@ -17,8 +17,12 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(env: Record<string, string>): Promise<RunningApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cr-data-'));
+/**
+ * `options.dataDir`: run on an existing data directory (a relaunch), which `stop()` then leaves
+ * in place for the caller to remove; by default each app gets a fresh one, removed on stop.
+ */
+export async function startApp(env: Record<string, string>, options: { dataDir?: string } = {}): Promise<RunningApp> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cr-data-'));
   const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, CONTROL_ROOM_DATA_DIR: dataDir, DISPLAY: '', WAYLAND_DISPLAY: '' },
@@ -48,7 +52,7 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
     output: () => output,
     stop: async () => {
       await stopProcess(child);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

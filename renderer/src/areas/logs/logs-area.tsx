@@ -1,11 +1,13 @@
 /**
  * Logs: live log panes for one target at a time (`#/logs/<targetId>`), split as the operator
- * likes, each following one or more containers merged in time order.
+ * likes, each following one or more containers merged in time order. Without a target in the
+ * address it opens the last one chosen, kept with the app's data (a setting).
  */
 import type { ReactNode } from 'react';
 import type { Target } from '../../../../shared/model/target';
 import { navigate } from '../../app/routes';
 import { useTargets } from '../../app/targets-store';
+import { useRememberedChoice } from '../../api/use-remembered-choice';
 import { ConnectionChip } from '../../components/connection-chip';
 import { EmptyState } from '../../components/empty-state';
 import { EnvBadge } from '../../components/env-badge';
@@ -14,27 +16,10 @@ import { LogsWorkspace } from './logs-workspace';
 import '@xterm/xterm/css/xterm.css';
 import '../../styles/logs.css';
 
-const STORAGE_KEY = 'control-room.logs.target';
-
-function remembered(): string | null {
-  try {
-    return window.localStorage.getItem(STORAGE_KEY);
-  } catch {
-    return null;
-  }
-}
-
-function remember(id: string) {
-  try {
-    window.localStorage.setItem(STORAGE_KEY, id);
-  } catch {
-    // Private mode or full storage: the address still says which target.
-  }
-}
-
 export function LogsArea({ rest }: { rest: string }) {
   const targets = useTargets();
-  if (targets.state === 'loading') {
+  const [remembered, remember] = useRememberedChoice('logs.target', 'control-room.logs.target');
+  if (targets.state === 'loading' || (!rest && remembered === undefined)) {
     return (
       <section className="area" aria-labelledby="logs-title">
         <AreaHeader />
@@ -70,12 +55,12 @@ export function LogsArea({ rest }: { rest: string }) {
       </section>
     );
   }
-  const wanted = rest || remembered();
+  const wanted = rest || remembered;
   const target = targets.targets.find((candidate) => candidate.id === wanted) ?? targets.targets[0]!;
   return (
     <section className="area logs-area" aria-labelledby="logs-title">
       <AreaHeader>
-        <TargetSelect targets={targets.targets} selected={target} />
+        <TargetSelect targets={targets.targets} selected={target} onSelect={remember} />
         <ConnectionChip key={target.id} target={target} variant="header" />
       </AreaHeader>
       <LogsWorkspace key={target.id} target={target} />
@@ -97,7 +82,15 @@ function AreaHeader({ children }: { children?: ReactNode }) {
   );
 }
 
-function TargetSelect({ targets, selected }: { targets: Target[]; selected: Target }) {
+function TargetSelect({
+  targets,
+  selected,
+  onSelect,
+}: {
+  targets: Target[];
+  selected: Target;
+  onSelect(id: string): void;
+}) {
   return (
     <label className="logs-target-select">
       <span className="visually-hidden">Target</span>
@@ -107,7 +100,7 @@ function TargetSelect({ targets, selected }: { targets: Target[]; selected: Targ
         aria-label="Target"
         value={selected.id}
         onChange={(event) => {
-          remember(event.target.value);
+          onSelect(event.target.value);
           navigate('logs', event.target.value, { replace: true });
         }}
       >

@@ -1,35 +1,23 @@
 /**
- * The Overview's target tabs. The last choice is kept in localStorage, so the Overview opens
- * where the user left it; arrow keys move between tabs, as in any tab strip.
+ * The Overview's target tabs. The last choice is kept with the app's data (a setting), so the
+ * Overview opens where the user left it, in every launch; arrow keys move between tabs, as in
+ * any tab strip.
  */
-import { useCallback, useState, type KeyboardEvent } from 'react';
+import type { KeyboardEvent } from 'react';
 import type { Target } from '../../../../shared/model/target';
+import { useRememberedChoice } from '../../api/use-remembered-choice';
 import { useConnectionState } from '../../app/connections-store';
 import { describeState } from '../../components/connection-chip';
 import { EnvBadge } from '../../components/env-badge';
 import { SHORT_KIND_LABELS } from '../targets/target-form';
 
-const STORAGE_KEY = 'control-room.overview.target';
-
-function readStored(): string | null {
-  try {
-    return window.localStorage.getItem(STORAGE_KEY);
-  } catch {
-    return null;
-  }
-}
-
-/** The chosen target: the remembered one while it exists, else the first. */
+/**
+ * The chosen target: the remembered one while it exists, else the first; undefined while the
+ * remembered one is read (so the first target's view does not start only to be replaced).
+ */
 export function useSelectedTarget(targets: Target[]): [Target | undefined, (id: string) => void] {
-  const [chosen, setChosen] = useState<string | null>(readStored);
-  const select = useCallback((id: string) => {
-    setChosen(id);
-    try {
-      window.localStorage.setItem(STORAGE_KEY, id);
-    } catch {
-      // Private mode or full storage: the choice lasts for this session only.
-    }
-  }, []);
+  const [chosen, select] = useRememberedChoice('overview.target', 'control-room.overview.target');
+  if (chosen === undefined) return [undefined, select];
   return [targets.find((target) => target.id === chosen) ?? targets[0], select];
 }
 
