@@ -10,6 +10,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { OpsApiClient } from '../../../main/services/ops-api/ops-api-client';
 import type { ConnectionState } from '../../../shared/model/connection';
 import type { OpsEvent } from '../../../shared/model/ops';
+import { isAbort } from '../../../node/abort';
+import { FakeClock } from '../../support/fake-clock';
 import { waitFor } from '../../support/keyring';
 import { freePort } from '../../support/sshd';
 
@@ -88,6 +90,62 @@ describe('ops API client: replies it cannot use', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it('gives up when the fake clock passes the timeout, not before', async () => {
+    route = () => 'hang';
+    const clock = new FakeClock();
+    const hanging = new OpsApiClient({ baseUrl: base, token: async () => 'good-token', timeoutMs: 60_000, clock });
+    const asked = seenAuth.length;
+    const reply = hanging.context();
+    await waitFor(() => seenAuth.length > asked, 5_000, 'the request reached the server');
+    expect(clock.pendingDelays).toEqual([60_000]);
+    let settled = false;
+    reply.catch(() => undefined).finally(() => (settled = true));
+    await clock.advanceAsync(59_999);
+    expect(settled).toBe(false);
+    clock.advance(1);
+    await expect(reply).rejects.toMatchObject({ code: 'unreachable', message: expect.stringContaining('no answer in time') });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('stops a request at once when its signal aborts, with an AbortError that says what was cancelled', async () => {
+    route = () => 'hang';
+    const controller = new AbortController();
+    const asked = seenAuth.length;
+    // A long timeout: only the abort can end this request within the test.
+    const reply = new OpsApiClient({ baseUrl: base, token: async () => 'good-token', timeoutMs: 600_000 }).logs(
+      { service: 'api' },
+      { signal: controller.signal },
+    );
+    await waitFor(() => seenAuth.length > asked, 5_000, 'the request reached the server');
+    const started = Date.now();
+    controller.abort();
+    const error = await reply.then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(isAbort(error)).toBe(true);
+    expect(error?.message).toMatch(/^The request for \/api\/ops\/logs to the ops API at 127\.0\.0\.1:\d+ was cancelled\.$/);
+  });
+
+  it('aborts every request of a client when the signal it was made with fires (the service closing)', async () => {
+    route = () => 'hang';
+    const lifetime = new AbortController();
+    const owned = new OpsApiClient({ baseUrl: base, token: async () => 'good-token', timeoutMs: 600_000, signal: lifetime.signal });
+    const asked = seenAuth.length;
+    const replies = [owned.context(), owned.frontendLogs({})].map((p) => p.then(() => null, (e: unknown) => e as Error));
+    await waitFor(() => seenAuth.length >= asked + 2, 5_000, 'both requests reached the server');
+    lifetime.abort(new Error('the ops API service was closed'));
+    for (const error of await Promise.all(replies)) {
+      expect(isAbort(error)).toBe(true);
+      expect(error?.message).toMatch(/was cancelled \(the ops API service was closed\)\.$/);
+    }
+    // An already-aborted signal refuses at once, without a request.
+    const before = seenAuth.length;
+    await expect(owned.context()).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seenAuth.length).toBe(before);
+  });
+
   it('reports a refused connection as unreachable', async () => {
     const port = await freePort();
     await expect(client('t', `http://127.0.0.1:${port}`).context()).rejects.toMatchObject({
@@ -129,6 +187,40 @@ describe('ops API client: the events stream', () => {
       stop();
       wss.removeAllListeners('connection');
     }
+  });
+
+  it('waits exactly the backoff on the clock before reconnecting', async () => {
+    const clock = new FakeClock();
+    const states: ConnectionState[] = [];
+    const sockets: WebSocket[] = [];
+    wss.on('connection', (ws) => sockets.push(ws));
+    // random() = 1: the longest delay of each step, so the waits are exact.
+    const stop = new OpsApiClient({
+      baseUrl: base,
+      token: async () => 'good-token',
+      backoff: { initialMs: 1_000, maxMs: 8_000, random: () => 1 },
+      clock,
+    }).events(() => undefined, (s) => states.push(s));
+    try {
+      await waitFor(() => sockets.length === 1 && states.at(-1)?.status === 'connected', 5_000, 'never connected');
+      sockets[0]!.terminate();
+      await waitFor(() => states.at(-1)?.status === 'reconnecting', 5_000, 'no reconnecting state');
+      expect(states.at(-1)).toEqual({
+        status: 'reconnecting',
+        at: new Date(clock.now() + 1_000).toISOString(),
+        attempt: 1,
+        reason: 'the events stream closed',
+      });
+      expect(clock.pendingDelays).toEqual([1_000]);
+      expect(clock.advance(999)).toBe(0);
+      expect(states.at(-1)?.status).toBe('reconnecting');
+      expect(clock.advance(1)).toBe(1);
+      await waitFor(() => sockets.length === 2 && states.at(-1)?.status === 'connected', 5_000, 'never reconnected');
+    } finally {
+      stop();
+      wss.removeAllListeners('connection');
+    }
+    expect(clock.pending).toBe(0);
   });
 
   it('stops with a clear reason when the token is refused, instead of retrying forever', async () => {
