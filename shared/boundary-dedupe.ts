@@ -10,6 +10,9 @@
  * A first read with a tail can start in the middle of a second: the re-read then also brings the
  * lines of that second from before the tail. For a live pane those are older than what it shows
  * (`skipUnseenBefore`): lines of the boundary second are skipped until one that was seen comes.
+ *
+ * Main's log sources and the renderer's panes (a renewed follow, or live lines after cached
+ * ones) both skip repeats with this one gate, one per source.
  */
 import type { LogEntry } from './model/logs';
 
@@ -18,12 +21,12 @@ const MAX_REMEMBERED = 50_000;
 /** Longer messages are remembered by their key (length and head), not kept whole. */
 const KEY_HEAD = 256;
 
-/** What tells two lines of one instant apart. */
-export type DedupeLine = Pick<LogEntry, 'stream' | 'message'>;
+/** What tells two lines of one instant apart; a caller that does not know the stream leaves it out. */
+export type DedupeLine = Pick<LogEntry, 'message'> & { stream?: LogEntry['stream'] };
 
 export function dedupeKey(entry: DedupeLine): string {
   const { message } = entry;
-  return `${entry.stream}\u0000${message.length}\u0000${message.length > KEY_HEAD ? message.slice(0, KEY_HEAD) : message}`;
+  return `${entry.stream ?? ''}\u0000${message.length}\u0000${message.length > KEY_HEAD ? message.slice(0, KEY_HEAD) : message}`;
 }
 
 export class BoundaryDedupe {
@@ -35,6 +38,8 @@ export class BoundaryDedupe {
   private seen: (DedupeLine | string)[] = [];
   private replay: Map<string, number> | null = null;
   private matched = false;
+  /** Messages longer than this are remembered by key (see `keepLines`). */
+  private readonly keyHead: number;
 
   constructor(
     private readonly options: {
@@ -42,8 +47,15 @@ export class BoundaryDedupe {
       record?: boolean;
       /** Skip lines of the boundary second that come before the first one seen (see above). */
       skipUnseenBefore?: boolean;
+      /**
+       * The caller keeps every line anyway (the renderer's line store): remember the lines
+       * themselves, so a burst of long ones builds no key per line.
+       */
+      keepLines?: boolean;
     } = {},
-  ) {}
+  ) {
+    this.keyHead = options.keepLines ? Number.POSITIVE_INFINITY : KEY_HEAD;
+  }
 
   /** The newest second already seen, and its lines: what a re-read will repeat. */
   seed(tsMs: number, lines: Iterable<DedupeLine>): void {
@@ -94,10 +106,11 @@ export class BoundaryDedupe {
     if (this.options.record === false) return true;
     if (tsMs > this.lastTs) {
       this.lastTs = tsMs;
-      this.seen = [];
+      // Emptied in place: a burst moves to a new instant every millisecond or so.
+      this.seen.length = 0;
     }
     if (tsMs === this.lastTs && this.seen.length < MAX_REMEMBERED)
-      this.seen.push(line.message.length > KEY_HEAD ? dedupeKey(line) : line);
+      this.seen.push(line.message.length > this.keyHead ? dedupeKey(line) : line);
     return true;
   }
 }

@@ -77,4 +77,28 @@ describe('BoundaryDedupe', () => {
     expect(dedupeKey({ stream: 'stdout', message: 'm' })).not.toBe(dedupeKey({ stream: 'stderr', message: 'm' }));
     expect(key('a'.repeat(300))).not.toBe(key('a'.repeat(301)));
   });
+
+  it("as a pane's gate (lines kept, no stream), skips a renewed tail's repeats of long and short lines alike", () => {
+    const long = 'L'.repeat(5_000);
+    const d = new BoundaryDedupe({ keepLines: true });
+    for (const [ts, message] of [
+      [1000, 'old'],
+      [2000, long],
+      [2000, 'x'],
+      [2000, long],
+    ] as const)
+      expect(d.accept(ts, { message })).toBe(true);
+    d.arm();
+    // The renewed follow's tail: the whole boundary second again, then what is new.
+    const tail = [
+      [1000, 'old'],
+      [2000, long],
+      [2000, 'x'],
+      [2000, long],
+      [2000, `${long}!`],
+      [3000, 'x'],
+    ] as const;
+    expect(tail.map(([ts, message]) => d.accept(ts, { message }))).toEqual([false, false, false, false, true, true]);
+    expect(d.replaying).toBe(false);
+  });
 });

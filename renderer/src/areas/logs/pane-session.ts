@@ -17,6 +17,7 @@ import type { ControlRoomApi } from '../../../../shared/transport';
 import type { LogBatch, LogEntry, LogFollowEvent, SourceState } from '../../../../shared/model/logs';
 import { isoToMs } from '../../../../shared/iso-time';
 import { sourceKeyName } from '../../../../shared/log-source-key';
+import { BoundaryDedupe } from '../../../../shared/boundary-dedupe';
 import { externalUrl } from '../../../../shared/model/platform';
 import { toApiError } from '../../api/open-api';
 import type { Platform } from '../../platform/platform';
@@ -155,13 +156,11 @@ export class PaneSession {
   /** Since when (performance.now()) no source has been live, while that lasts. */
   private downSince: number | undefined;
   private downTimer: ReturnType<typeof setTimeout> | undefined;
-  /** After a renewed follow (reconnect) or cached lines: the newest line seen per source, to skip repeats. */
-  private catchUp: Map<number, { tsMs: number; messages: Set<string> }> | undefined;
   /**
-   * The newest instant seen per source and (up to 256 of) its messages, as plain arrays: every
-   * line passes through here, and only a renewed follow needs them as sets.
+   * Per source, the newest instant seen and its lines: armed after a renewed follow (reconnect)
+   * or cached lines, it skips what the new tail repeats. Main's log sources use the same gate.
    */
-  private newestSeen = new Map<number, { tsMs: number; messages: string[] }>();
+  private readonly boundaries = new Map<number, BoundaryDedupe>();
 
   private mode: PaneMode = 'live';
   private pausedBy: 'user' | 'scroll' | undefined;
@@ -546,7 +545,7 @@ export class PaneSession {
       case 'started':
         if (this.followId !== undefined) {
           // A renewed follow (the link to main came back) starts with a tail we partly have.
-          this.catchUp = this.catchUpFromNewest();
+          this.armCatchUp();
           this.statuses = Object.fromEntries(
             this.sources.map((source) => [source.key, { state: 'starting' as const }]),
           );
@@ -684,29 +683,15 @@ export class PaneSession {
 
   /** Whether a line repeats one already shown (a renewed follow's tail, or cached lines). */
   private isRepeat(line: StoredLine): boolean {
-    const seen = this.catchUp?.get(line.source);
-    if (seen) {
-      if (line.tsMs < seen.tsMs || (line.tsMs === seen.tsMs && seen.messages.has(line.message))) return true;
-      this.catchUp!.delete(line.source);
-      if (!this.catchUp!.size) this.catchUp = undefined;
-    }
-    const newest = this.newestSeen.get(line.source);
-    if (!newest) {
-      this.newestSeen.set(line.source, { tsMs: line.tsMs, messages: [line.message] });
-    } else if (line.tsMs > newest.tsMs) {
-      newest.tsMs = line.tsMs;
-      newest.messages.length = 0;
-      newest.messages.push(line.message);
-    } else if (line.tsMs === newest.tsMs && newest.messages.length < 256) {
-      newest.messages.push(line.message);
-    }
-    return false;
+    let boundary = this.boundaries.get(line.source);
+    // The store keeps every line, so the gate may keep them too instead of building keys.
+    if (!boundary) this.boundaries.set(line.source, (boundary = new BoundaryDedupe({ keepLines: true })));
+    return !boundary.accept(line.tsMs, line);
   }
 
-  private catchUpFromNewest(): Map<number, { tsMs: number; messages: Set<string> }> {
-    return new Map(
-      [...this.newestSeen].map(([source, seen]) => [source, { tsMs: seen.tsMs, messages: new Set(seen.messages) }]),
-    );
+  /** The lines that come next may repeat each source's newest instant: skip those. */
+  private armCatchUp() {
+    for (const boundary of this.boundaries.values()) boundary.arm();
   }
 
   /** Stores released lines and draws those the pane shows. */
@@ -776,7 +761,7 @@ export class PaneSession {
       const lines = entries.map((entry) => this.toLine(entry)).sort((a, b) => a.tsMs - b.tsMs);
       for (const line of lines) this.isRepeat(line);
       // Live lines that follow later skip what the cache already showed.
-      this.catchUp = this.catchUpFromNewest();
+      this.armCatchUp();
       this.fromCache = true;
       const mode = this.mode;
       this.mode = 'live';
