@@ -15,6 +15,7 @@ import { info as engineInfo, statsOnce, version as engineVersion } from './abort
 import { readStats, type CpuSample } from './container-stats';
 import { parseDockerTime } from '../../../node/docker/docker-time';
 import { mapLimit } from '../../../node/map-limit';
+import { abortReason, AbortedError } from '../../../node/abort';
 import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
 
 const PROJECT_LABEL = 'com.docker.compose.project';
@@ -47,13 +48,18 @@ export class DockerOverviewService {
     const abort = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal;
     const connection = this.connections.connection(targetId);
     await ready(connection);
-    const { engine, containers } = await this.readAll(connection.docker, abort);
-    return this.compose(targetId, engine, containers);
+    try {
+      const { engine, containers } = await this.readAll(connection.docker, abort);
+      return this.compose(targetId, engine, containers);
+    } catch (error) {
+      // dockerode's own AbortError does not say why: the signal's reason does.
+      throw abort.aborted ? abortReason(abort) : error;
+    }
   }
 
   /** Stops every watch and abandons the Docker requests in flight. */
   dispose(): void {
-    this.lifetime.abort(new Error('The Docker overview was closed.'));
+    this.lifetime.abort(new AbortedError('The Docker overview was closed.'));
     for (const watch of this.watches.values()) watch.stop();
     this.watches.clear();
   }

@@ -34,7 +34,7 @@ import { parseSourceKey, type LogSource, type LogSourceEvents, type SourceStart 
 import { listDockerSources, listOpsApiSources } from './log-sources-list';
 import { OpsApiLogSource } from './ops-api-log-source';
 import { parseTimeInput } from './time-input';
-import { anySignal } from '../../../node/abort';
+import { abortReason, AbortedError, anySignal } from '../../../node/abort';
 import { systemClock, type Clock } from '../../../node/clock';
 
 export interface LogsServiceOptions {
@@ -99,9 +99,14 @@ export class LogsService {
   /** What a pane can follow on a target: its containers (Docker) or services (ops API). */
   async sources(targetId: string, signal?: AbortSignal): Promise<LogSourceOption[]> {
     const target = this.targets.get(targetId);
-    const abort = anySignal(signal, this.lifetime.signal);
+    const abort = anySignal(signal, this.lifetime.signal)!;
     if (target.kind === 'ops-api') return listOpsApiSources(this.opsApi.client(targetId), abort);
-    return listDockerSources(this.connections.connection(targetId), abort);
+    try {
+      return await listDockerSources(this.connections.connection(targetId), abort);
+    } catch (error) {
+      // dockerode's own AbortError does not say why: the signal's reason does.
+      throw abort.aborted ? abortReason(abort) : error;
+    }
   }
 
   /**
@@ -182,7 +187,7 @@ export class LogsService {
   dispose(): void {
     this.offTargets?.();
     this.offTargets = undefined;
-    this.lifetime.abort();
+    this.lifetime.abort(new AbortedError('The logs service was closed.'));
     for (const { follower } of this.followers.values()) follower.stop();
     this.followers.clear();
     this.writers.clear();
