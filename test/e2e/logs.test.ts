@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCREENSHOTS } from '../support/browser';
+import { animationsSettled, SCREENSHOTS } from '../support/browser';
 import { waitFor } from '../support/keyring';
 import { composeLabels } from '../support/podman';
 import {
@@ -37,14 +37,21 @@ beforeAll(async () => {
       'else echo "level=info api request $i"; fi; i=$((i+1)); sleep 1; done',
     composeLabels('shop', 'api'),
   );
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // How many lines a container has printed so far, as Docker's API will tail them.
+  const printed = async (name: string) => (await podman.cli(['logs', name])).split('\n').filter(Boolean).length;
+  // The worker starts once the api prints, so their lines are offset rather than in lockstep.
+  await waitFor(async () => (await printed('shop-api-1')) >= 1, 15_000, 'shop-api-1 printed nothing');
   await podman.run(
     'shop-worker-1',
     'trap "exit 0" TERM; i=0; while true; do echo "level=debug worker job $i"; i=$((i+1)); sleep 1; done',
     composeLabels('shop', 'worker'),
   );
-  // A few seconds of history, so the first tail of the two has lines of both to merge.
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  // A few lines of history each, so the first tail of the two has lines of both to merge.
+  await waitFor(
+    async () => (await printed('shop-api-1')) >= 3 && (await printed('shop-worker-1')) >= 3,
+    20_000,
+    'the two containers did not print 3 lines each',
+  );
 });
 
 afterAll(async () => {
@@ -299,12 +306,17 @@ describe('Logs in browser mode over SSH', () => {
     await expect.poll(() => rowsOf(4, /worker job/), { timeout: 15_000 }).not.toHaveLength(0);
     await expect.poll(() => rowsOf(2, /api request|payment failed/), { timeout: 15_000 }).not.toHaveLength(0);
     await page.mouse.move(700, 880);
-    await page.waitForTimeout(500);
+    await animationsSettled(page); // the hover highlight leaving (at once with reduced motion)
     await page.screenshot({ path: join(SCREENSHOTS, 'logs.png') });
 
-    // Saved per target: a reload brings back the four panes and what they follow.
-    const saved = await invoke<{ value: unknown }>(page, 'settings:get', { key: `logs.layout.${targetId}` });
-    expect(JSON.stringify(saved.value)).toContain('shop-worker-1');
+    // Saved per target, a moment after the last change: once the four panes are what is saved,
+    // a reload brings them back with what they follow.
+    const saved = async () =>
+      JSON.stringify(
+        (await invoke<{ value: unknown }>(page, 'settings:get', { key: `logs.layout.${targetId}` })).value,
+      );
+    await expect.poll(async () => (await saved()).match(/"kind":"pane"/g)?.length ?? 0, { timeout: 10_000 }).toBe(4);
+    expect(await saved()).toContain('shop-worker-1');
     await page.reload();
     await page.getByRole('heading', { name: 'Logs', level: 1 }).waitFor();
     await expect.poll(() => page.locator('.log-pane').count(), { timeout: 15_000 }).toBe(4);
