@@ -5,18 +5,11 @@
 import type { DockerOverview } from '../../shared/model/docker';
 import type { LogEntry, LogSourceOption } from '../../shared/model/logs';
 import type { OpsContext } from '../../shared/model/ops';
-import type { Target } from '../../shared/model/target';
+import { describeTarget, type Target } from '../../shared/model/target';
 
 export function plainTargets(targets: Target[]): string[] {
   if (!targets.length) return ['No targets yet — add one in Control Room.'];
   return targets.map((t) => `${t.name.padEnd(24)} ${t.environment.padEnd(8)} ${t.kind.padEnd(13)} ${describeTarget(t)}`);
-}
-
-export function describeTarget(target: Target): string {
-  const s = target.settings as Record<string, unknown>;
-  if (target.kind === 'ops-api') return String(s.baseUrl);
-  if (target.kind === 'docker-ssh') return `${String(s.username)}@${String(s.host)}:${String(s.port)}`;
-  return String(s.socketPath || 'DOCKER_HOST or /var/run/docker.sock');
 }
 
 export function plainContext(context: OpsContext): string {

@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { createApi } from '../api';
 import { createServices } from '../services';
 import { KeytarBackend } from '../services/credentials/keytar-backend';
-import { defaultDataDir } from '../services/data-dir';
+import { openDataDir } from '../services/data-dir';
 import { startHost } from './host-server';
 import { APP_VERSION } from '../version';
 
 async function main() {
-  const dataDir = defaultDataDir();
+  // The one data directory (a store the desktop app left in Electron's userData is moved in once).
+  const dataDir = openDataDir();
   const services = createServices({ dataDir, credentials: new KeytarBackend() });
   const api = createApi(services, { version: APP_VERSION, mode: 'browser' });
   const host = await startHost({
