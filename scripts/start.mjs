@@ -1,25 +1,13 @@
-// `npm start`: the desktop window when Electron can run here, otherwise browser mode.
-// Browser mode is chosen when the Electron binary is missing (it could not be downloaded), when
-// there is no display to open a window on, or when CONTROL_ROOM_MODE=browser asks for it.
+// `npm start`: the desktop window when Electron can run here, otherwise browser mode
+// (start-plan.mjs decides). Before the first desktop start, and after Electron or a native
+// module changed version, better-sqlite3 and keytar are built for Electron into .electron-native/
+// (electron-native.mjs); if that fails, browser mode opens instead, with the reason.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { buildNativeModules, NATIVE_FOLDER } from './electron-native.mjs';
+import { planStart } from './start-plan.mjs';
 
-const require = createRequire(import.meta.url);
-
-function electronBinary() {
-  try {
-    const binary = require('electron');
-    return typeof binary === 'string' && existsSync(binary) ? binary : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function hasDisplay() {
-  if (process.platform !== 'linux') return true;
-  return Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-}
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 function run(command, args) {
   const child = spawn(command, args, { stdio: 'inherit' });
@@ -27,14 +15,27 @@ function run(command, args) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
-const forced = process.env.CONTROL_ROOM_MODE;
-const binary = electronBinary();
-if (forced !== 'browser' && binary && hasDisplay()) {
-  run(binary, ['.']);
-} else {
-  if (forced !== 'browser') {
-    const why = !binary ? 'the Electron binary is not installed' : 'there is no display';
-    console.log(`Opening browser mode because ${why}.`);
-  }
+function browserMode(why) {
+  if (why) console.log(`Opening browser mode because ${why}.`);
   run(process.execPath, ['dist/main/host.cjs']);
+}
+
+const plan = planStart({ root });
+if (plan.mode === 'browser') {
+  browserMode(plan.why);
+} else {
+  let ready = true;
+  if (plan.rebuild) {
+    console.log(
+      `Building better-sqlite3 and keytar for Electron ${plan.version} into ${NATIVE_FOLDER}/${plan.version} (${plan.rebuild}); once, a minute or two…`,
+    );
+    try {
+      await buildNativeModules({ root, version: plan.version, quiet: true });
+      console.log('Built; opening the desktop window.');
+    } catch (error) {
+      ready = false;
+      browserMode(`the native modules could not be built for Electron (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  if (ready) run(plan.binary, ['.']);
 }

@@ -6,11 +6,14 @@
  * protocol (`main/transport/`). This file only wires them to Electron's lifecycle, in order:
  * scheme and guards before `ready`, then services → API → IPC → protocol → window.
  */
+// First: the native modules built for Electron must be what the services below require.
+import './use-native-builds';
 import { app, dialog, ipcMain, BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { createApi } from '../api';
 import { createServices, type Services } from '../services';
 import { KeytarBackend } from '../services/credentials/keytar-backend';
+import { openDataDir } from '../services/data-dir';
 import { isTrustedFrame } from '../transport/app-protocol';
 import { registerIpcHandlers } from '../transport/ipc-handlers';
 import { APP_VERSION } from '../version';
@@ -34,8 +37,9 @@ function openWindow(): void {
 }
 
 async function start(): Promise<void> {
-  // Electron's userData unless a test or the user points elsewhere, as in the other modes.
-  const dataDir = process.env.CONTROL_ROOM_DATA_DIR || app.getPath('userData');
+  // The data directory browser mode and opsctl use too (a store left in Electron's userData by
+  // earlier builds is moved there once); CONTROL_ROOM_DATA_DIR still points elsewhere.
+  const dataDir = openDataDir();
   services = createServices({ dataDir, credentials: new KeytarBackend() });
   platform = createDesktopPlatform();
   const api = createApi(services, { version: APP_VERSION, mode: 'electron' }, console.error, { platform });
