@@ -44,7 +44,7 @@ beforeAll(async () => {
   rig = await startLogsRig({ permissions: ['clipboard-read', 'clipboard-write'] });
   await rig.podman.run(
     'hostile',
-    `trap "exit 0" TERM; while [ ! -e /tmp/go ]; do sleep 0.2; done; ${HOSTILE}; while true; do sleep 1; done`,
+    `trap "exit 0" TERM; printf 'hostile-ready\\n'; while [ ! -e /tmp/go ]; do sleep 0.2; done; ${HOSTILE}; while true; do sleep 1; done`,
   );
 });
 
@@ -68,9 +68,17 @@ describe('Hostile log content', () => {
     await addDockerTarget(page, rig, 'hostile-host');
     await page.keyboard.press('Control+2');
     await chooseSources(page, 1, ['hostile']);
-    // The container is quiet until triggered; give the follow a moment to attach (its lines would
-    // come with the tail anyway).
-    await page.waitForTimeout(1_500);
+    // The container says it is ready, then is quiet until triggered: once that line is shown and
+    // the source is live, the follow is attached and the hostile lines come live, not with the tail.
+    // (A line is what tells: over podman, a quiet container's source stays "starting" until it prints.)
+    await expect
+      .poll(async () => (await paneText(page, 1)).some((row) => row.includes('hostile-ready')), { timeout: 20_000 })
+      .toBe(true);
+    await expect
+      .poll(() => pane(page, 1).locator('.source-chip[data-source="container:hostile"]').getAttribute('data-state'), {
+        timeout: 15_000,
+      })
+      .toBe('live');
     const title = await page.title();
     // Long tasks from here on, for the report below.
     await page.evaluate(`(() => {
@@ -87,6 +95,7 @@ describe('Hostile log content', () => {
     while (Date.now() < deadline) {
       trips.push(await roundTrip());
       if ((await paneText(page, 1)).some((row) => row.includes('hostile-end'))) break;
+      // Kept: the sampling interval of this responsiveness probe, not a wait for something.
       await page.waitForTimeout(100);
     }
     const rows = await paneText(page, 1);
