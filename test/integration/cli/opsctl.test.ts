@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build as esbuild } from 'esbuild';
+import { buildAgentServer } from '../../../agent/build.mjs';
+import { agentCommandLine } from '../../../main/cli/agent-process';
 import { EXIT, opsctl, type Io } from '../../../main/cli/opsctl';
 import { createServices } from '../../../main/services';
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
@@ -247,6 +250,40 @@ describe('opsctl agent runs the agent as its own process', () => {
     expect(res.stderr).toContain('Stopping (SIGTERM).');
     await expect(fetch(url)).rejects.toThrow();
   }, 40_000);
+
+  it('built, runs dist/agent/agent.cjs beside dist/cli/opsctl.cjs; from source, agent/main.ts through tsx', async () => {
+    expect(agentCommandLine(join(REPO_ROOT, 'main', 'cli'))?.args.slice(-1)).toEqual([join(REPO_ROOT, 'agent', 'main.ts')]);
+    // Built as scripts/build.mjs builds both, under node_modules so the bundles find their packages.
+    const outRoot = join(REPO_ROOT, 'node_modules', '.cache', `opsctl-test-${process.pid}`);
+    try {
+      await esbuild({
+        entryPoints: { opsctl: join(REPO_ROOT, 'main/cli/opsctl.ts') },
+        outdir: join(outRoot, 'cli'),
+        outExtension: { '.js': '.cjs' },
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        packages: 'external',
+        logLevel: 'warning',
+      });
+      const agentBundle = await buildAgentServer({ outRoot, root: REPO_ROOT });
+      expect(agentCommandLine(join(outRoot, 'cli'))).toEqual({ command: process.execPath, args: [agentBundle] });
+      const res = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [join(outRoot, 'cli', 'opsctl.cjs'), 'agent', 'token', 'create', '--scope', 'read', '--plain'], {
+          env: { ...process.env, AGENT_DATA_DIR: agentDir },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let stdout = '';
+        child.stdout.on('data', (b: Buffer) => (stdout += b));
+        child.on('exit', (code) => resolve({ code, stdout }));
+      });
+      expect(res.code).toBe(0);
+      expect(res.stdout.trim()).toMatch(/^\S{20,}$/);
+    } finally {
+      rmSync(outRoot, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('passes the agent’s exit code through', async () => {
     const res = await startOpsctl(['agent', 'token', 'revoke', 'no-such-token'], { AGENT_DATA_DIR: agentDir }).done;
