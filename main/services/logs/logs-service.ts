@@ -127,7 +127,7 @@ export class LogsService {
     }
     const start: SourceStart = {
       tail: request.tail,
-      sinceMs: request.since ? parseTimeInput(request.since, 'since') : undefined,
+      sinceMs: request.since ? parseTimeInput(request.since, 'since', this.clock.now()) : undefined,
     };
     const id = randomUUID();
     const follower = new LogFollower(
@@ -159,8 +159,8 @@ export class LogsService {
   }
 
   query(request: QueryRequest): { entries: LogEntry[]; truncated: boolean } {
-    const fromMs = request.from ? parseTimeInput(request.from, 'from') : undefined;
-    const toMs = request.to ? parseTimeInput(request.to, 'to') : undefined;
+    const fromMs = request.from ? parseTimeInput(request.from, 'from', this.clock.now()) : undefined;
+    const toMs = request.to ? parseTimeInput(request.to, 'to', this.clock.now()) : undefined;
     if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) {
       throw new ApiError('invalid-request', 'The time range ends before it starts.', {
         to: 'Pick a time after "from".',
