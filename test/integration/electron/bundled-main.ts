@@ -26,6 +26,7 @@ export function useBundledMain(): {
   const dirs: string[] = [];
   let bundle = '';
   let current: FakeElectron | undefined;
+  const originalDataDir = process.env.CONTROL_ROOM_DATA_DIR;
 
   const tempDir = (prefix: string) => {
     const dir = mkdtempSync(join(WORK, prefix));
@@ -52,7 +53,6 @@ export function useBundledMain(): {
     bundle = join(dist, 'main', 'electron.cjs');
     mkdirSync(join(dist, 'renderer'), { recursive: true });
     writeFileSync(join(dist, 'renderer', 'index.html'), '<!doctype html><title>Control Room</title>');
-    delete process.env.CONTROL_ROOM_DATA_DIR;
     moduleLoader._load = function load(request, parent, isMain) {
       if (request === 'electron') {
         if (!current) throw new Error('no fake electron set up');
@@ -70,14 +70,19 @@ export function useBundledMain(): {
 
   afterAll(() => {
     moduleLoader._load = originalLoad;
+    if (originalDataDir === undefined) delete process.env.CONTROL_ROOM_DATA_DIR;
+    else process.env.CONTROL_ROOM_DATA_DIR = originalDataDir;
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   return {
     tempDir,
     launch(options = {}) {
+      const userData = options.userData ?? tempDir('user-data-');
+      // The app's data in the test's folder, never the user's real one.
+      process.env.CONTROL_ROOM_DATA_DIR = userData;
       current = createFakeElectron({
-        userData: options.userData ?? tempDir('user-data-'),
+        userData,
         ...(options.downloads ? { downloads: options.downloads } : {}),
       });
       delete require.cache[bundle];

@@ -53,7 +53,6 @@ beforeAll(async () => {
   writeFileSync(join(dist, 'renderer', 'index.html'), '<!doctype html><title>Control Room</title>');
   writeFileSync(join(dist, 'renderer', 'assets', 'app.js'), 'void 0');
   writeFileSync(join(sandbox, 'dist', 'secret.txt'), 'TOP SECRET');
-  delete process.env.CONTROL_ROOM_DATA_DIR;
   moduleLoader._load = function load(request, parent, isMain) {
     if (request === 'electron') {
       if (!current) throw new Error('no fake electron set up');
@@ -65,6 +64,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   moduleLoader._load = originalLoad;
+  delete process.env.CONTROL_ROOM_DATA_DIR;
   rmSync(sandbox, { recursive: true, force: true });
   for (const dir of userDataDirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -80,6 +80,9 @@ afterEach(() => {
 function launch(options: { singleInstance?: boolean; userData?: string } = {}): FakeElectron {
   const userData = options.userData ?? mkdtempSync(join(WORK, 'user-data-'));
   userDataDirs.push(userData);
+  // The desktop app opens the one data directory (main/services/data-dir.ts); the test's own
+  // folder, never the user's real one.
+  process.env.CONTROL_ROOM_DATA_DIR = userData;
   current = createFakeElectron({ userData, singleInstance: options.singleInstance });
   delete require.cache[bundle];
   require(bundle);

@@ -4,13 +4,14 @@
  * (main/electron/platform.ts over real files) → a stand-in `electron` module that records what
  * reaches the system browser, the clipboard and the file dialogs.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRawTransport } from '../../../preload/raw-transport';
 import { createChannelPlatform } from '../../../renderer/src/platform/channel-platform';
 import { saveText, type Platform } from '../../../renderer/src/platform/platform';
 import { APP_ENTRY_URL } from '../../../main/transport/app-protocol';
+import { REFUSED_SENDER_MESSAGE } from '../../../main/transport/ipc-handlers';
 import { ApiError } from '../../../shared/errors';
 import { IPC_CHANNELS } from '../../../shared/ipc-channels';
 import { EXTERNAL_URL_ERROR, PLATFORM_CHUNK_BYTES } from '../../../shared/model/platform';
@@ -212,14 +213,21 @@ describe('platform channels in the desktop app', () => {
 
   it('answers platform channels from a page that is not the app with the sender refusal, touching nothing', async () => {
     const { electron } = await desktop();
-    const reply = await electron.ipcMain.invoke(
-      IPC_CHANNELS.invoke,
-      eventFrom(new FakePage(), 'https://evil.example/'),
-      'platform:openExternal',
-      { url: 'https://example.com/' },
-    );
-    expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    const asked: [string, unknown][] = [
+      ['platform:openExternal', { url: 'https://example.com/' }],
+      ['platform:copyText', { text: 'stolen' }],
+      ['platform:saveBegin', { suggestedName: 'x.log' }],
+      ['platform:openFile', {}],
+    ];
+    for (const [channel, payload] of asked) {
+      const event = eventFrom(new FakePage(), 'https://evil.example/');
+      expect(await electron.ipcMain.invoke(IPC_CHANNELS.invoke, event, channel, payload), channel).toEqual({
+        ok: false,
+        error: { code: 'invalid-request', message: REFUSED_SENDER_MESSAGE },
+      });
+    }
     expect(electron.shell.opened).toEqual([]);
-    expect(existsSync(join(electron.app.getPath('userData'), 'control-room.sqlite'))).toBe(true);
+    expect(electron.clipboard.written).toEqual([]);
+    expect(electron.dialogs.calls).toEqual([]);
   });
 });
