@@ -259,7 +259,9 @@ function stopSignal(io: Io): { signal: AbortSignal; release: () => void } {
 }
 
 function report(error: unknown, io: Io): number {
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  // parseArgs' own errors (an unknown option, a missing value) are usage mistakes too.
+  const parseError = error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+  if (error instanceof UsageError || parseError) {
     io.err(`opsctl: ${(error as Error).message}`);
     return EXIT.usage;
   }

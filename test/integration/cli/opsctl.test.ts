@@ -160,6 +160,7 @@ describe('opsctl errors: one sentence on stderr, an exit code a script can test'
     const usage = capture();
     expect(await opsctl(['logs'], usage.io)).toBe(EXIT.usage);
     expect(await opsctl(['frobnicate'], capture().io)).toBe(EXIT.usage);
+    expect(await opsctl(['targets', '--bogus'], capture().io)).toBe(EXIT.usage);
     const down = capture({ OPSCTL_TOKEN: 'x' });
     expect(await opsctl(['summary', '--url', `http://127.0.0.1:${await freePort()}`], down.io)).toBe(EXIT.failed);
     expect(down.err[0]).toMatch(/connection refused/);
