@@ -1,4 +1,4 @@
-// Lint rules that keep the layout honest (ARCHITECTURE.md "Layout"): the folder decides what
+// Lint rules that keep the layout honest (docs/architecture.md, "Layers"): the folder decides what
 // code may import.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

@@ -1,9 +1,10 @@
 /**
  * The agent's entry: `npm run agent -- [serve|token ...]`, and dist/agent/agent.cjs once built.
  *
- * It also re-exports the command functions, so `opsctl agent` can `import('agent/main')`. That
- * import must not start a server, and `require.main === module` cannot tell (in a bundled opsctl
- * it is true for every inlined module), so the entry is recognised by the script path instead.
+ * It also re-exports the command functions for tests. Importing it must not start a server, and
+ * `require.main === module` cannot tell (in a bundle it is true for every inlined module), so the
+ * entry is recognised by the script path instead. `opsctl agent` runs this entry as a child
+ * process (main/ never imports agent/).
  */
 import { runAgent } from './cli';
 

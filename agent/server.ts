@@ -3,7 +3,7 @@
  * the configured address; tests listen on port 0.
  *
  * Everything the routes need is made here from the configuration and handed to them as plain
- * objects (ARCHITECTURE.md: services take their dependencies as arguments).
+ * objects (docs/architecture.md: services take their dependencies as arguments).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';

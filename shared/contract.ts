@@ -90,7 +90,7 @@ export const channels = {
     response: z.array(AuditEntry),
   },
 
-  /** An ops-api target's unified snapshot (seed 000 `GET /api/ops/context`). */
+  /** An ops-api target's unified snapshot (`GET /api/ops/context`, see agent/openapi.json). */
   'opsapi:context': { request: z.strictObject({ targetId: TargetId }), response: OpsContext },
   /** Recent browser errors the product's frontend reported. */
   'opsapi:frontendErrors': {

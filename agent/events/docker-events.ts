@@ -44,7 +44,7 @@ export class DockerEventsWatcher {
     clearTimeout(this.retry);
     const stream = this.stream;
     this.stream = undefined;
-    // Destroying inside the stream's own data handler leaked channels (TEST-ENV.md): defer it.
+    // Destroying inside the stream's own data handler leaked channels in our runs against podman over SSH: defer it.
     if (stream) setImmediate(() => stream.destroy?.());
   }
 

@@ -1,5 +1,5 @@
 /**
- * The browser reporter (seed 000 §6): catches what a page's users would otherwise only see in
+ * The browser reporter: catches what a page's users would otherwise only see in
  * their console (console.error, uncaught errors, unhandled promise rejections) and sends it to
  * the ops agent's beacon with the build hash, route, browser and the app's WebSocket state.
  *

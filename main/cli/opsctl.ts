@@ -1,5 +1,5 @@
 /**
- * opsctl — Control Room from a terminal (seed 000 §5). JSON on stdout for `jq` by default,
+ * opsctl — Control Room from a terminal. JSON on stdout for `jq` by default,
  * `--plain` for people; errors on stderr as one sentence; exit codes a script can test.
  *
  *   opsctl targets

@@ -1,5 +1,5 @@
 /**
- * The ops API (seed 000): what `/api/ops/*` answers, whether the agent in `agent/` serves it or
+ * The ops API: what `/api/ops/*` answers, whether the agent in `agent/` serves it or
  * a product implements it itself. The console parses every reply with these schemas, so a
  * malformed reply becomes one clear error instead of a broken screen.
  */
@@ -85,7 +85,7 @@ export type OpsLogEntry = z.infer<typeof OpsLogEntry>;
 
 export const OpsLogs = z.object({ service: z.string(), entries: z.array(OpsLogEntry) });
 
-/** What the browser reporter sends (seed 000 §6). */
+/** What the browser reporter sends. */
 export const FrontendBeacon = z.object({
   build_hash: z.string().max(200).nullable().optional(),
   route: z.string().max(2048),

@@ -1,6 +1,6 @@
 /**
  * A real Docker Engine API for tests: podman's API service on a unix socket, with containers
- * from a busybox image imported from a folder (no registry is reachable here). See TEST-ENV.md.
+ * from a busybox image imported from a folder (no registry is reachable here). See docs/testing.md.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';

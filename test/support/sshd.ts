@@ -1,7 +1,7 @@
 /**
  * A real OpenSSH server on loopback for tests, with its own host key and one authorized client
  * key. It can be stopped and started again on the same port (to test reconnection) and given a
- * new host key (to test pinning). See TEST-ENV.md.
+ * new host key (to test pinning). See docs/testing.md.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, chmodSync, unlinkSync, existsSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * What libsecret/keytar throws, turned into one sentence that says what to do.
  *
- * The raw messages (recorded on Linux with gnome-keyring; see TEST-ENV.md) are matched loosely,
+ * The raw messages (recorded on Linux with gnome-keyring) are matched loosely,
  * because their wording differs slightly between libsecret versions and platforms.
  */
 import { ApiError } from '../../../shared/errors';

@@ -143,7 +143,7 @@ export class DockerOverviewService {
     };
 
     const dropEvents = () => {
-      // Destroying inside a data handler leaked channels in TEST-ENV.md's runs: defer it.
+      // Destroying inside a data handler leaked channels in our runs over SSH: defer it.
       const stream = events;
       events = undefined;
       if (stream) setImmediate(() => stream.destroy?.());

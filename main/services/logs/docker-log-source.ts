@@ -116,7 +116,7 @@ export class DockerLogSource implements LogSource {
     this.logs = undefined;
     this.drain = undefined;
     this.watch = undefined;
-    // Destroying a followed stream inside its own data handler leaked the SSH channel (TEST-ENV.md).
+    // Destroying a followed stream inside its own data handler leaked the SSH channel in our runs.
     // The abort waits for that tick too: it ends a followed response as surely as destroy() does.
     setImmediate(() => {
       this.abort.abort();

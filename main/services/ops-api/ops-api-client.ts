@@ -1,5 +1,5 @@
 /**
- * A client for a product's ops API (`/api/ops/*`, seed 000) — the agent in `agent/` or the
+ * A client for a product's ops API (`/api/ops/*`, described in agent/openapi.json) — the agent in `agent/` or the
  * product's own implementation. Every reply is parsed against shared/model/ops.ts, so a wrong
  * base URL or a half-implemented endpoint becomes one clear sentence instead of a broken screen.
  *

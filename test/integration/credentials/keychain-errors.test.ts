@@ -3,7 +3,7 @@
  *
  * Each situation runs in its own child process (keychain-probe.ts) because libsecret binds a
  * process to the first D-Bus session it sees. The probe also records keytar's raw error, which
- * shows that each test reproduced the situation it names (TEST-ENV.md, "A real OS keychain").
+ * shows that each test reproduced the situation it names (the raw messages are listed in main/services/credentials/keychain-errors.ts).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
  * A stand-in for the `electron` module, enough to run the bundled main process
  * (dist/main/electron.cjs) under Node and see what it asks Electron to do. Electron itself
- * cannot be installed here (TEST-ENV.md), so this is how main/electron/ gets exercised.
+ * cannot be downloaded on the build machines (docs/testing.md), so this is how main/electron/ gets exercised.
  */
 import { EventEmitter } from 'node:events';
 import { FakeIpcMain } from '../transport/fake-electron-ipc';

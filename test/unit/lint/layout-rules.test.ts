@@ -1,5 +1,5 @@
 /**
- * The folder decides what code may import (ARCHITECTURE.md): these run the project's real ESLint
+ * The folder decides what code may import (docs/architecture.md): these run the project's real ESLint
  * configuration over small snippets placed in each folder, so a weakened rule fails here.
  */
 import { ESLint } from 'eslint';

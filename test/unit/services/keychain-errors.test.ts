@@ -1,5 +1,5 @@
 /**
- * keychainError(): each raw keytar failure recorded in TEST-ENV.md becomes one sentence a user
+ * keychainError(): each raw keytar failure recorded on Linux with gnome-keyring becomes one sentence a user
  * can act on, with a code the UI can branch on.
  */
 import { describe, expect, it } from 'vitest';
