@@ -16,15 +16,25 @@ export const WORK = join(ROOT, 'test', '.tmp');
 
 type ModuleWithLoad = typeof Module & { _load(request: string, parent: unknown, isMain: boolean): unknown };
 
+export interface LaunchOptions {
+  userData?: string;
+  downloads?: string;
+  /** False: another instance holds the lock (default true). */
+  singleInstance?: boolean;
+}
+
 export function useBundledMain(): {
-  launch(options?: { userData?: string; downloads?: string }): FakeElectron;
+  launch(options?: LaunchOptions): FakeElectron;
   tempDir(prefix: string): string;
+  /** The bundle's dist/ folder (main/, renderer/, and where the preload would be). */
+  distDir(): string;
 } {
   const require = createRequire(__filename);
   const moduleLoader = Module as ModuleWithLoad;
   const originalLoad = moduleLoader._load;
   const dirs: string[] = [];
   let bundle = '';
+  let dist = '';
   let current: FakeElectron | undefined;
   const originalDataDir = process.env.CONTROL_ROOM_DATA_DIR;
 
@@ -36,7 +46,7 @@ export function useBundledMain(): {
 
   beforeAll(async () => {
     mkdirSync(WORK, { recursive: true });
-    const dist = join(tempDir('electron-main-'), 'dist');
+    dist = join(tempDir('electron-main-'), 'dist');
     await build({
       entryPoints: { electron: join(ROOT, 'main/electron/main.ts') },
       outdir: join(dist, 'main'),
@@ -51,8 +61,11 @@ export function useBundledMain(): {
       logLevel: 'silent',
     });
     bundle = join(dist, 'main', 'electron.cjs');
-    mkdirSync(join(dist, 'renderer'), { recursive: true });
+    mkdirSync(join(dist, 'renderer', 'assets'), { recursive: true });
     writeFileSync(join(dist, 'renderer', 'index.html'), '<!doctype html><title>Control Room</title>');
+    writeFileSync(join(dist, 'renderer', 'assets', 'app.js'), 'void 0');
+    // Beside the renderer, not in it: the app protocol must never serve it.
+    writeFileSync(join(dist, 'secret.txt'), 'TOP SECRET');
     moduleLoader._load = function load(request, parent, isMain) {
       if (request === 'electron') {
         if (!current) throw new Error('no fake electron set up');
@@ -77,6 +90,7 @@ export function useBundledMain(): {
 
   return {
     tempDir,
+    distDir: () => dist,
     launch(options = {}) {
       const userData = options.userData ?? tempDir('user-data-');
       // The app's data in the test's folder, never the user's real one.
@@ -84,6 +98,7 @@ export function useBundledMain(): {
       current = createFakeElectron({
         userData,
         ...(options.downloads ? { downloads: options.downloads } : {}),
+        ...(options.singleInstance !== undefined ? { singleInstance: options.singleInstance } : {}),
       });
       delete require.cache[bundle];
       require(bundle);

@@ -6,88 +6,20 @@
  * renderer with its CSP, IPC handlers with the sender check, and clear start-up failures.
  */
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { APP_ENTRY_URL, RENDERER_CSP } from '../../../main/transport/app-protocol';
 import { IPC_CHANNELS } from '../../../shared/ipc-channels';
 import { REFUSED_SENDER_MESSAGE } from '../../../main/transport/ipc-handlers';
 import { eventFrom, FakeWebContents as FakeSender } from '../transport/fake-electron-ipc';
-import { createFakeElectron, type FakeElectron } from './fake-electron';
+import { useBundledMain } from './bundled-main';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
-const require = createRequire(__filename);
-// Under the repo so the bundle's external requires (better-sqlite3, zod) resolve from node_modules.
-const WORK = join(ROOT, 'test', '.tmp');
-let sandbox: string;
-let bundle: string;
-let current: FakeElectron | undefined;
-const userDataDirs: string[] = [];
-
-type ModuleWithLoad = typeof Module & { _load(request: string, parent: unknown, isMain: boolean): unknown };
-const moduleLoader = Module as ModuleWithLoad;
-const originalLoad = moduleLoader._load;
-
-beforeAll(async () => {
-  mkdirSync(WORK, { recursive: true });
-  sandbox = mkdtempSync(join(WORK, 'electron-main-'));
-  const dist = join(sandbox, 'dist');
-  // The same options as scripts/build.mjs uses for dist/main/electron.cjs.
-  await build({
-    entryPoints: { electron: join(ROOT, 'main/electron/main.ts') },
-    outdir: join(dist, 'main'),
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    external: ['electron'],
-    define: { __APP_VERSION__: '"9.9.9-test"' },
-    logLevel: 'silent',
-  });
-  bundle = join(dist, 'main', 'electron.cjs');
-  mkdirSync(join(dist, 'renderer', 'assets'), { recursive: true });
-  writeFileSync(join(dist, 'renderer', 'index.html'), '<!doctype html><title>Control Room</title>');
-  writeFileSync(join(dist, 'renderer', 'assets', 'app.js'), 'void 0');
-  writeFileSync(join(sandbox, 'dist', 'secret.txt'), 'TOP SECRET');
-  moduleLoader._load = function load(request, parent, isMain) {
-    if (request === 'electron') {
-      if (!current) throw new Error('no fake electron set up');
-      return current.module;
-    }
-    return originalLoad.call(this, request, parent, isMain);
-  };
-});
-
-afterAll(() => {
-  moduleLoader._load = originalLoad;
-  delete process.env.CONTROL_ROOM_DATA_DIR;
-  rmSync(sandbox, { recursive: true, force: true });
-  for (const dir of userDataDirs) rmSync(dir, { recursive: true, force: true });
-});
+const { launch, tempDir, distDir } = useBundledMain();
 
 afterEach(() => {
-  // Closes the services (SQLite) the way quitting does.
-  current?.app.emit('will-quit');
-  current = undefined;
   vi.restoreAllMocks();
 });
-
-/** Loads a fresh copy of the bundle against a new fake Electron. */
-function launch(options: { singleInstance?: boolean; userData?: string } = {}): FakeElectron {
-  const userData = options.userData ?? mkdtempSync(join(WORK, 'user-data-'));
-  userDataDirs.push(userData);
-  // The desktop app opens the one data directory (main/services/data-dir.ts); the test's own
-  // folder, never the user's real one.
-  process.env.CONTROL_ROOM_DATA_DIR = userData;
-  current = createFakeElectron({ userData, singleInstance: options.singleInstance });
-  delete require.cache[bundle];
-  require(bundle);
-  return current;
-}
 
 describe('bundled Electron main process', () => {
   it('registers the app scheme as privileged before ready, and creates nothing before ready', () => {
@@ -113,7 +45,7 @@ describe('bundled Electron main process', () => {
       nodeIntegration: false,
       webSecurity: true,
     });
-    expect(window.options.webPreferences.preload).toBe(join(sandbox, 'dist', 'preload', 'preload.cjs'));
+    expect(window.options.webPreferences.preload).toBe(join(distDir(), 'preload', 'preload.cjs'));
     expect(window.loadedUrl).toBe(APP_ENTRY_URL);
     // IPC is ready before the page can send anything.
     expect(electron.calls.indexOf('new BrowserWindow')).toBeGreaterThan(
@@ -161,7 +93,7 @@ describe('bundled Electron main process', () => {
   });
 
   it('answers IPC from the app page through the real API in electron mode, and refuses others', async () => {
-    const userData = mkdtempSync(join(WORK, 'user-data-'));
+    const userData = tempDir('user-data-');
     const electron = launch({ userData });
     await electron.becomeReady();
     const page = new FakeSender();
@@ -203,7 +135,7 @@ describe('bundled Electron main process', () => {
 
   it('shows a clear message and exits when the data file is from a newer version', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const userData = mkdtempSync(join(WORK, 'user-data-'));
+    const userData = tempDir('user-data-');
     const db = new Database(join(userData, 'control-room.sqlite'));
     db.pragma('user_version = 9999');
     db.close();
