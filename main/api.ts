@@ -114,6 +114,19 @@ export function createApi(
     'platform:openFile': (request) => platform['platform:openFile'](request),
     'platform:readFile': (request) => platform['platform:readFile'](request),
     'platform:closeFile': (request) => platform['platform:closeFile'](request),
+    'probes:list': () => services.probes.list(),
+    'probes:get': ({ id }) => services.probes.get(id),
+    'probes:create': (draft) => services.probes.create(draft),
+    'probes:update': ({ id, draft }) => services.probes.update(id, draft),
+    'probes:delete': ({ id }) => services.probes.delete(id),
+    'probes:run': (selection) => services.probes.runNow(selection, info.mode === 'cli' ? 'cli' : 'manual'),
+    'probes:test': ({ id, draft }) => services.probes.test(draft, id),
+    'probes:results': ({ probeId, before, limit }) => services.probes.results(probeId, { before, limit }),
+    'probes:history': ({ probeId, range }) => services.probes.history(probeId, range),
+    'probes:artifact': (request) => services.probes.readArtifact(request),
+    'probes:presets': () => services.probes.presets(),
+    'probes:retention': () => services.probes.retention(),
+    'probes:setRetention': (retention) => services.probes.setRetention(retention),
   };
 
   const subscribers: Subscribers = {
@@ -134,6 +147,7 @@ export function createApi(
         (error) => emit({ error }),
       ),
     'audit:recorded': (_params, emit) => services.audit.onRecorded(emit),
+    'probes:updates': (_params, emit) => services.probes.onUpdate(emit),
     'logs:follow': (params, emit) => services.logs.follow(params, emit),
   };
 

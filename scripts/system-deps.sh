@@ -9,7 +9,7 @@ set -euo pipefail
 profile=${1:-app}
 packages=(libsecret-1-dev)
 if [ "$profile" = test ]; then
-  packages+=(gnome-keyring dbus dbus-x11 libsecret-tools libglib2.0-bin chromium openssh-server openssh-client podman runc busybox-static iproute2 procps)
+  packages+=(gnome-keyring dbus dbus-x11 libsecret-tools libglib2.0-bin chromium openssh-server openssh-client podman runc busybox-static iproute2 procps dnsmasq-base openssl)
 fi
 
 if [ "$(uname -s)" != Linux ]; then exit 0; fi # macOS and Windows keychains need nothing extra

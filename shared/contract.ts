@@ -14,6 +14,19 @@ import { AuditEntry, AuditSubjectKind } from './model/audit';
 import { ContainerAction, DockerOverview } from './model/docker';
 import { ImportResult, ImportScan, ImportSelection } from './model/import';
 import { FrontendErrors, OpsContext, OpsEvent } from './model/ops';
+import {
+  HistoryBucket,
+  HistoryRange,
+  Probe,
+  ProbeDraft,
+  ProbeId,
+  ProbePreset,
+  ProbeResult,
+  ProbeRetention,
+  ProbeSelection,
+  ProbeSummary,
+  ProbeUpdate,
+} from './model/probe';
 import { LogCacheLimits, LogCacheSummary, LogEntry, LogFollowEvent, LogSourceKey, LogSourceOption } from './model/logs';
 import {
   COPY_MAX_CHARS,
@@ -172,6 +185,39 @@ export const channels = {
   },
   'platform:readFile': { request: ReadChunkRequest, response: ReadChunkResult },
   'platform:closeFile': { request: z.strictObject({ fileId: PlatformHandleId }), response: z.object({ ok: z.literal(true) }) },
+
+  /** Every probe with how it stands: the Integrations table. */
+  'probes:list': { request: Empty, response: z.array(ProbeSummary) },
+  'probes:get': { request: z.strictObject({ id: ProbeId }), response: Probe },
+  /** Conditions are parsed here too: a bad expression is refused with the position of the mistake. */
+  'probes:create': { request: ProbeDraft, response: Probe },
+  'probes:update': { request: z.strictObject({ id: ProbeId, draft: ProbeDraft }), response: Probe },
+  'probes:delete': { request: z.strictObject({ id: ProbeId }), response: z.object({ id: ProbeId }) },
+  /** Runs now, in the background: everything, a scope, a provider or one probe. */
+  'probes:run': { request: ProbeSelection, response: z.object({ started: z.number().int().min(0) }) },
+  /**
+   * Runs a draft once without saving it ("Test" in the editor). With `id`, secret slots the draft
+   * leaves unchanged are read from that saved probe.
+   */
+  'probes:test': { request: z.strictObject({ id: ProbeId.optional(), draft: ProbeDraft }), response: ProbeResult },
+  /** A probe's results, newest first; `before` is a result id for paging. */
+  'probes:results': {
+    request: z.strictObject({ probeId: ProbeId, before: z.number().int().optional(), limit: z.number().int().min(1).max(1000).optional() }),
+    response: z.array(ProbeResult),
+  },
+  /** Buckets for the history chart: minutes for 1h, hours for 24h/7d, days for 30d/365d. */
+  'probes:history': {
+    request: z.strictObject({ probeId: ProbeId, range: HistoryRange }),
+    response: z.object({ buckets: z.array(HistoryBucket), uptime: z.number().nullable(), p50Ms: z.number().nullable(), p95Ms: z.number().nullable() }),
+  },
+  /** One artifact's bytes (base64), at most 512 KiB a read. */
+  'probes:artifact': {
+    request: z.strictObject({ resultId: z.number().int(), artifactId: z.string().max(64), offset: z.number().int().min(0).optional() }),
+    response: z.object({ contentType: z.string(), name: z.string(), base64: z.string(), bytes: z.number().int(), eof: z.boolean() }),
+  },
+  'probes:presets': { request: Empty, response: z.array(ProbePreset) },
+  'probes:retention': { request: Empty, response: ProbeRetention },
+  'probes:setRetention': { request: ProbeRetention, response: ProbeRetention },
 } as const;
 
 export const streams = {
@@ -202,6 +248,8 @@ export const streams = {
   },
   /** Each new audit log entry, of any subject and target. */
   'audit:recorded': { params: Empty, event: AuditEntry },
+  /** Each change of a probe's standing: a run started or finished, a probe saved or removed. */
+  'probes:updates': { params: Empty, event: ProbeUpdate },
 } as const;
 
 export type Channel = keyof typeof channels;

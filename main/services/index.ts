@@ -23,6 +23,7 @@ import { OpsApiService } from './ops-api/ops-api-service';
 import { LogCache, type LogCacheOptions } from './logs/log-cache';
 import { LogsService, type LogsServiceOptions } from './logs/logs-service';
 import { SettingsStore } from './settings/settings-store';
+import { ProbesService } from './probes/probes-service';
 
 export interface ServiceDeps {
   dataDir: string;
@@ -47,6 +48,7 @@ export interface Services {
   opsApi: OpsApiService;
   logs: LogsService;
   settings: SettingsStore;
+  probes: ProbesService;
   /** The started services, disposed newest first by `close()`. */
   lifecycle: Lifecycles;
   close(): void;
@@ -89,6 +91,7 @@ export function createServices({
       opsApi,
       logs,
       settings: new SettingsStore(db, clock),
+      probes: new ProbesService(),
       lifecycle,
       close: () => lifecycle.disposeAll(),
     };
