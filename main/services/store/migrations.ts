@@ -133,6 +133,40 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_entries_subject ON audit_entries (subject_kind, id DESC);
     `,
   },
+  {
+    name: 'probes',
+    sql: `
+      -- Integration probes as the user defined them. Kind and trigger names are checked by the app
+      -- (a new kind is then a code change, not a table rebuild); settings and conditions are the
+      -- JSON the draft was parsed into. Secret values never come here, only which slots hold one.
+      CREATE TABLE probes (
+        id               TEXT PRIMARY KEY,
+        name             TEXT NOT NULL,
+        scope            TEXT NOT NULL,
+        provider         TEXT,
+        check_name       TEXT NOT NULL,
+        kind             TEXT NOT NULL,
+        settings         TEXT NOT NULL CHECK (json_valid(settings)),
+        conditions       TEXT NOT NULL CHECK (json_valid(conditions)),
+        interval_seconds INTEGER NOT NULL,
+        timeout_seconds  INTEGER NOT NULL,
+        retries          INTEGER NOT NULL,
+        cheap            INTEGER NOT NULL CHECK (cheap IN (0, 1)),
+        paused           INTEGER NOT NULL CHECK (paused IN (0, 1)),
+        sla_seconds      INTEGER,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX probes_name ON probes (name COLLATE NOCASE);
+      CREATE INDEX probes_scope ON probes (scope, provider);
+      -- Which of a probe's secret slots hold a value in the keychain (under probe/<id>/<slot>).
+      CREATE TABLE probe_secrets (
+        probe_id TEXT NOT NULL REFERENCES probes (id) ON DELETE CASCADE,
+        slot     TEXT NOT NULL,
+        PRIMARY KEY (probe_id, slot)
+      );
+    `,
+  },
 ];
 
 /** The schema version (`user_version`) of a file that ran every step: their count. */
