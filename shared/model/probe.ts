@@ -9,6 +9,7 @@
  * main and redacted from everything that is stored.
  */
 import { z } from 'zod';
+import { conditionError } from '../probe-conditions';
 import { SecretInput, SecretStatus, TargetId } from './target';
 
 export const PROBE_KINDS = ['http', 'tls', 'tcp', 'dns', 'docker', 'ssh', 'github', 's3', 'ops-api'] as const;
@@ -170,7 +171,17 @@ const probeBase = {
   provider: z.string().trim().max(40).regex(/^[a-z0-9_.-]*$/, 'Use lower-case letters, digits, dots, dashes or underscores.').nullable().default(null),
   /** `gemini.ai_studio.text`: a stable name for the check, for history and alerts. */
   check: z.string().trim().max(120).regex(/^[a-z0-9_.-]*$/, 'Use lower-case letters, digits, dots, dashes or underscores.').default(''),
-  conditions: z.array(ProbeCondition).max(50).default([]),
+  /** Refused when an expression does not read, with the column of the mistake in the field error. */
+  conditions: z
+    .array(ProbeCondition)
+    .max(50)
+    .superRefine((conditions, ctx) => {
+      conditions.forEach((condition, index) => {
+        const message = conditionError(condition.expression);
+        if (message) ctx.addIssue({ code: 'custom', path: [index, 'expression'], message });
+      });
+    })
+    .default([]),
   intervalSeconds: z.number().int().min(10, 'Run it at most every 10 seconds.').max(7 * 24 * 3600).default(300),
   timeoutSeconds: z.number().int().min(1).max(600).default(30),
   /** Extra attempts, with backoff, before a failure is recorded. */
