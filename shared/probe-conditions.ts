@@ -239,7 +239,7 @@ class Parser {
     const start = this.i;
     const numeric = operator !== '==' && operator !== '!=';
     let operand: Operand;
-    if (this.s[this.i] === '[') {
+    if (/^\[[A-Za-z_]/.test(this.s.slice(this.i))) {
       operand = this.placeholder();
     } else if (this.startsWithWord('len(') || this.startsWithWord('has(')) {
       operand = this.function();
@@ -448,6 +448,8 @@ function observedText(left: ParsedCondition['left'], value: unknown): string {
     if (left.name === 'RESPONSE_TIME') return `${Math.round(value)}ms`;
     if (DURATION_PLACEHOLDERS.has(left.name)) return formatDuration(value);
   }
+  // A whole body is shown as it came (quoting would escape every quote in a JSON body).
+  if (typeof value === 'string' && left.type === 'placeholder' && left.name === 'BODY' && left.path.length === 0) return truncate(value);
   if (typeof value === 'string') return truncate(JSON.stringify(value));
   return truncate(textOf(value));
 }
