@@ -8,6 +8,7 @@
  *   opsctl logs NAME      [--tail N] [--since 5m] [--follow] [--plain]
  *   opsctl frontend-logs  [--since 5m] [--route /path] [--plain]
  *   opsctl bundle         > bundle.json.gz
+ *   opsctl probes list | run [--scope S] [--provider P] [--probe NAME] | history NAME [--limit N]
  *   opsctl agent ...      (the ops agent: `opsctl agent`, `opsctl agent token create --scope read`)
  *
  * Every command goes through `createApi`, the door both transports use (session.ts): the JSON
@@ -21,6 +22,7 @@ import { batchEntries, LogSourceKey, type LogFollowEvent } from '../../shared/mo
 import type { Target } from '../../shared/model/target';
 import type { ControlRoomApi } from '../../shared/transport';
 import { runAgentProcess } from './agent-process';
+import { probesCommand } from './probes-commands';
 import { plainContext, plainLogLine, plainOverview, plainSources, plainTargets } from './plain-output';
 import { savedTargetsSession, urlSession, UsageError, type Session } from './session';
 
@@ -45,6 +47,10 @@ const USAGE = `Usage: opsctl <command> [options]
   frontend-logs                 recent browser errors (--since 5m, --route /path)
   bundle                        the support bundle, gzipped JSON, to stdout or --out FILE
   agent                         run the ops agent here; 'agent token create --scope read|admin'
+  probes list                   every integration probe and how it stands
+  probes run                    run probes now and wait for their results; exit 1 when one failed
+                                (--scope S, --provider P, --probe NAME; none: all of them)
+  probes history <name>         a probe's latest results (--limit N, default 50)
 Options: --target NAME, --url URL (token in OPSCTL_TOKEN), --plain, --help`;
 
 /** As many sources as one `logs:follow` takes. */
@@ -80,6 +86,10 @@ export async function opsctl(argv: string[], io: Io): Promise<number> {
         route: { type: 'string' },
         out: { type: 'string', short: 'o' },
         interval: { type: 'string', default: '2' },
+        scope: { type: 'string' },
+        provider: { type: 'string' },
+        probe: { type: 'string' },
+        limit: { type: 'string' },
       },
     });
     const interval = Number(values.interval);
@@ -157,6 +167,14 @@ export async function opsctl(argv: string[], io: Io): Promise<number> {
           io.outBytes(bytes);
         }
         return EXIT.ok;
+      }
+      case 'probes': {
+        const { signal, release } = stopSignal(io);
+        try {
+          return await probesCommand((await open()).api, positionals, values, { out: io.out, err: io.err, stop: signal });
+        } finally {
+          release();
+        }
       }
       default:
         throw new UsageError(`Unknown command "${command}". Run opsctl --help.`);
