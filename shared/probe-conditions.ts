@@ -472,7 +472,7 @@ function equalValues(left: unknown, right: unknown): boolean {
   return textOf(left) === textOf(right);
 }
 
-function compare(operator: Operator, left: unknown, right: Operand, rightValue: unknown): { passed: boolean; reason: string | null } {
+function compare(operator: Operator, left: unknown, leftLabel: string, right: Operand, rightValue: unknown): { passed: boolean; reason: string | null } {
   if (right.type === 'pattern') {
     const passed = globMatch(right.glob, textOf(left));
     return { passed: operator === '==' ? passed : !passed, reason: null };
@@ -485,7 +485,7 @@ function compare(operator: Operator, left: unknown, right: Operand, rightValue: 
   if (operator === '!=') return { passed: !equalValues(left, rightValue), reason: null };
   const a = typeof left === 'boolean' ? null : numberOf(left);
   const b = typeof rightValue === 'boolean' ? null : numberOf(rightValue);
-  if (a === null) return { passed: false, reason: `The value is ${describeType(left)}, not a number, so ${operator} cannot compare it.` };
+  if (a === null) return { passed: false, reason: `${leftLabel} is ${describeType(left)}, not a number, so ${operator} cannot compare it.` };
   if (b === null) return { passed: false, reason: `${right.text} is ${describeType(rightValue)}, not a number, so ${operator} cannot compare it.` };
   const passed = operator === '<' ? a < b : operator === '<=' ? a <= b : operator === '>' ? a > b : a >= b;
   return { passed, reason: null };
@@ -514,11 +514,10 @@ function evaluateOne(condition: ProbeCondition, values: PlaceholderValues, cache
     rightValue = right.number ?? right.value;
   }
   for (const { value, label } of leftResolved.values) {
-    const { passed, reason } = compare(operator, value, right, rightValue);
+    const { passed, reason } = compare(operator, value, label, right, rightValue);
     if (!passed) {
       const where = leftResolved.each ? `${label} is ${observedText(left, value)}.` : null;
-      const why = reason && leftResolved.each ? reason.replace(/^The value/, label) : reason;
-      return { ...base, passed: false, observed: observedText(left, value), reason: [where, why].filter(Boolean).join(' ') || null };
+      return { ...base, passed: false, observed: observedText(left, value), reason: reason ?? where };
     }
   }
   const first = leftResolved.values[0]!.value;

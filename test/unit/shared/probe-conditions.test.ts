@@ -220,8 +220,10 @@ describe('evaluateConditions: values that are not there fail with a reason, neve
     ['[CERTIFICATE_EXPIRATION] > 72h', { STATUS: 200 }, 'This check does not report [CERTIFICATE_EXPIRATION].'],
     ['[STATUS] == 200', {}, 'This check does not report [STATUS].'],
     ['len([BODY].nothing) > 0', http, '[BODY].nothing is null, which has no length.'],
-    ['[BODY].status > 3', http, 'The value is text, not a number, so > cannot compare it.'],
-    ['[BODY].ok > 0', http, 'The value is a boolean, not a number, so > cannot compare it.'],
+    ['[BODY].status > 3', http, '[BODY].status is text, not a number, so > cannot compare it.'],
+    ['[BODY].ok > 0', http, '[BODY].ok is a boolean, not a number, so > cannot compare it.'],
+    ['[RESPONSE_TIME] < 5000', { RESPONSE_TIME: null }, '[RESPONSE_TIME] is null, not a number, so < cannot compare it.'],
+    ['[BODY].mixed[*].state > 1', http, '[BODY].mixed[0].state is text, not a number, so > cannot compare it.'],
     ['[STATUS] > [BODY].status', http, '[BODY].status is text, not a number, so > cannot compare it.'],
     ['[STATUS] == [BODY].gone', http, '[BODY] has no field gone, so [BODY].gone has no value.'],
   ])('%s', (expression, values, reason) => {
