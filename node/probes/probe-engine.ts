@@ -61,6 +61,8 @@ export interface EngineDeps {
   artifactCap?: number;
   /** Waits between attempts; `random` fixed makes them exact (tests). */
   backoff?: BackoffOptions;
+  /** An attempt failed and another follows after `waitMs`: the app shows the probe as pending. */
+  onRetry?: (failedAttempts: number, waitMs: number) => void;
 }
 
 export interface EngineOutcome {
@@ -131,8 +133,10 @@ export async function runProbe(probe: EngineProbe, deps: EngineDeps): Promise<En
       attempts++;
       last = await attempt(probe, module, settings, { ...deps, secret });
       if (last.status !== 'fail' || last.cancelled || attempts > probe.retries) break;
+      const waitMs = backoffDelay(attempts - 1, deps.backoff ?? DEFAULT_PROBE_BACKOFF);
+      deps.onRetry?.(attempts, waitMs);
       try {
-        await delay(clock, backoffDelay(attempts - 1, deps.backoff ?? DEFAULT_PROBE_BACKOFF), deps.signal);
+        await delay(clock, waitMs, deps.signal);
       } catch {
         last = { ...last, error: CANCELLED_MESSAGE, cancelled: true };
         break;
