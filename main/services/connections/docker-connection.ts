@@ -7,7 +7,7 @@ import type { ConnectionState } from '../../../shared/model/connection';
 import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
 import { ping } from '../docker/abortable';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../../shared/backoff';
-import { SshTunnel, type SshTunnelOptions } from './ssh-tunnel';
+import { SshTunnel, type SshExecOptions, type SshExecOutcome, type SshTunnelOptions } from './ssh-tunnel';
 
 export interface DockerConnection {
   readonly docker: Docker;
@@ -52,6 +52,10 @@ export class SshDockerConnection implements DockerConnection {
   }
   trust(fingerprint: string) {
     this.tunnel.trust(fingerprint);
+  }
+  /** A command on the host itself, over the same SSH connection the Docker requests use. */
+  exec(command: string, options: SshExecOptions): Promise<SshExecOutcome> {
+    return this.tunnel.exec(command, options);
   }
   close() {
     this.tunnel.close();

@@ -11,10 +11,11 @@
 import { Agent, type AgentOptions } from 'node:http';
 import { inspect } from 'node:util';
 import type { Duplex } from 'node:stream';
-import { Client, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { ApiError } from '../../../shared/errors';
 import type { ConnectionState } from '../../../shared/model/connection';
 import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
+import { abortReason } from '../../../node/abort';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../../shared/backoff';
 import { fingerprintOf } from './host-key';
 
@@ -42,6 +43,20 @@ export interface SshTunnelOptions {
 }
 
 type Listener = (state: ConnectionState) => void;
+
+export interface SshExecOptions {
+  signal?: AbortSignal | undefined;
+  /** Bytes of output kept; the rest is read and dropped so the command is never blocked. */
+  outputCap: number;
+}
+
+/** A command's end: its exit code (null when a signal ended it) and its output, interleaved. */
+export interface SshExecOutcome {
+  exitCode: number | null;
+  exitSignal: string | null;
+  output: string;
+  truncated: boolean;
+}
 
 export class SshTunnel {
   readonly agent: Agent;
@@ -174,6 +189,87 @@ export class SshTunnel {
           stream.once('close', () => this.channels.delete(stream));
           resolve(stream);
         }
+      });
+    });
+  }
+
+  /**
+   * Runs `command` on the host over this connection (no new handshake), stdout and stderr
+   * interleaved as they arrive. Abort asks the server to SIGKILL the command's process group and
+   * closes the channel, so the caller is free at once. OpenSSH refuses that signal for root
+   * logins (it needs privilege separation), and a command without a terminal is not hung up
+   * when its channel closes: there a command that never touches its output runs to its end.
+   */
+  async exec(command: string, { signal, outputCap }: SshExecOptions): Promise<SshExecOutcome> {
+    if (signal?.aborted) throw abortReason(signal);
+    await this.ready();
+    if (signal?.aborted) throw abortReason(signal);
+    const client = this.client;
+    if (!client) throw new Error(`The SSH connection to ${this.where()} closed — it is reconnecting.`);
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (error: Error | null, outcome?: SshExecOutcome) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(outcome!);
+      };
+      let channel: ClientChannel | undefined;
+      const onAbort = () => {
+        finish(abortReason(signal!));
+        // Outside any stream handler: ssh2 misbehaves when a channel is torn down from its own events.
+        setImmediate(() => {
+          if (!channel) return;
+          channel.signal('KILL'); // sshd does not end a terminal-less command when its channel closes
+          channel.close();
+        });
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      client.exec(command, (error, stream) => {
+        if (error) {
+          finish(
+            new Error(
+              `${this.where()} refused to run the command (${error.message}) — check that ${this.options.username} may run commands over SSH there.`,
+            ),
+          );
+          return;
+        }
+        channel = stream;
+        this.channels.add(stream);
+        if (settled) {
+          // Aborted while the channel was opening.
+          onAbort();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        let truncated = false;
+        const take = (chunk: Buffer) => {
+          const room = outputCap - kept;
+          if (chunk.length > room) truncated = true;
+          if (room <= 0) return;
+          const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+          chunks.push(part);
+          kept += part.length;
+        };
+        let exitCode: number | null = null;
+        let exitSignal: string | null = null;
+        stream.on('data', take);
+        stream.stderr.on('data', take);
+        stream.on('exit', (code: number | null, name?: string) => {
+          exitCode = typeof code === 'number' ? code : null;
+          exitSignal = name ?? null;
+        });
+        // End our side once theirs has ended; deferred, never from inside the stream's own handlers.
+        stream.once('end', () => setImmediate(() => stream.end()));
+        stream.once('error', (err: Error) =>
+          finish(new Error(`The command on ${this.where()} failed: ${err.message} — try again.`)),
+        );
+        stream.once('close', () => {
+          this.channels.delete(stream);
+          finish(null, { exitCode, exitSignal, output: Buffer.concat(chunks).toString('utf8'), truncated });
+        });
       });
     });
   }
