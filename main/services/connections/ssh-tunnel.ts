@@ -9,6 +9,7 @@
  * is never more than one live client per tunnel.
  */
 import { Agent, type AgentOptions } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import { inspect } from 'node:util';
 import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
@@ -268,7 +269,10 @@ export class SshTunnel {
         );
         stream.once('close', () => {
           this.channels.delete(stream);
-          finish(null, { exitCode, exitSignal, output: Buffer.concat(chunks).toString('utf8'), truncated });
+          const bytes = Buffer.concat(chunks);
+          // A cut can split a character: the decoder holds back its start instead of mangling it.
+          const output = truncated ? new StringDecoder('utf8').write(bytes) : bytes.toString('utf8');
+          finish(null, { exitCode, exitSignal, output, truncated });
         });
       });
     });
