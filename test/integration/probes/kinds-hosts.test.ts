@@ -256,7 +256,10 @@ describe('ssh kind, over the pinned-key connection', () => {
 
   it('cuts at a character boundary when the cap falls inside one', async () => {
     // a, then é as its two UTF-8 bytes: a cap of 2 ends between them.
-    const outcome = await sshKind.run({ targetId: sshTarget, command: "printf 'a\\303\\251b'", outputCap: 2 }, context());
+    const outcome = await sshKind.run(
+      { targetId: sshTarget, command: "printf 'a\\303\\251b'", outputCap: 2 },
+      context(),
+    );
     expect(outcome.values).toMatchObject({ STATUS: 0, BODY: 'a' });
     expect(outcome.artifacts[0]).toMatchObject({ truncated: true });
   });
