@@ -167,6 +167,115 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    name: 'probe-results',
+    sql: `
+      -- The probe store (main/services/probes/probe-store.ts). Results are kept compact — integer
+      -- columns, times in ms since the epoch, repeated text stored once in probe_texts — so a
+      -- result costs well under 100 bytes on disk. Probes are referred to by a small integer key of
+      -- this store's own, not by the probes table's uuid: no foreign key, so results, history and
+      -- the probe definitions can each be kept, pruned or dropped on their own terms.
+      CREATE TABLE probe_keys (
+        key         INTEGER PRIMARY KEY,
+        probe_id    TEXT NOT NULL UNIQUE,
+        -- Status code (0 ok, 1 warn, 2 fail) of the last result that was not interrupted: the
+        -- "from" of the next transition event.
+        last_status INTEGER,
+        -- The last success and the last failure, kept whatever the retention.
+        last_ok     INTEGER,
+        last_fail   INTEGER
+      );
+      -- One row per finished run. flags: status (bits 0-1), trigger (2-4), maintenance (5),
+      -- interrupted (6), has artifacts (7). finish_extra: finished - started - duration (ms, usually
+      -- 0). attempts_extra: attempts - 1. fail_mask: bit i set when condition i failed.
+      -- conditions, metadata, error: ids in probe_texts (NULL: none); observed: the numbers the
+      -- conditions saw, as varints (see probe-store-codec.ts).
+      CREATE TABLE probe_results (
+        id             INTEGER PRIMARY KEY,
+        probe          INTEGER NOT NULL,
+        started        INTEGER NOT NULL,
+        duration       INTEGER NOT NULL,
+        finish_extra   INTEGER NOT NULL,
+        flags          INTEGER NOT NULL,
+        attempts_extra INTEGER NOT NULL,
+        fail_mask      INTEGER NOT NULL,
+        conditions     INTEGER,
+        observed       BLOB,
+        metadata       INTEGER,
+        error          INTEGER
+      );
+      CREATE INDEX probe_results_probe_started ON probe_results (probe, started);
+      -- Text a result refers to (a condition template, metadata JSON, an error). A run reuses its
+      -- probe's previous run's text when it is the same, so while things repeat nothing new is
+      -- written; first is the result that wrote it (see the store's pruning).
+      CREATE TABLE probe_texts (
+        id    INTEGER PRIMARY KEY,
+        probe INTEGER NOT NULL,
+        first INTEGER NOT NULL,
+        text  TEXT NOT NULL
+      );
+      CREATE INDEX probe_texts_probe_first ON probe_texts (probe, first);
+      -- Files a run produced, stored at <dataDir>/probe-artifacts/<probe>/<result>-<n>.
+      CREATE TABLE probe_artifacts (
+        result       INTEGER NOT NULL,
+        n            INTEGER NOT NULL,
+        probe        INTEGER NOT NULL,
+        name         TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        bytes        INTEGER NOT NULL,
+        truncated    INTEGER NOT NULL,
+        PRIMARY KEY (result, n)
+      ) WITHOUT ROWID;
+      CREATE INDEX probe_artifacts_probe ON probe_artifacts (probe, result);
+      -- A probe's status changed (prev NULL: its first result), at the start of result.
+      CREATE TABLE probe_events (
+        id      INTEGER PRIMARY KEY,
+        probe   INTEGER NOT NULL,
+        started INTEGER NOT NULL,
+        prev    INTEGER,
+        next    INTEGER NOT NULL,
+        result  INTEGER NOT NULL
+      );
+      CREATE INDEX probe_events_probe_started ON probe_events (probe, started);
+      -- Aggregates: hour = ms / 3600000, day = ms / 86400000 (UTC). hist: a sparse log-scale
+      -- latency histogram; minutes: the hour's per-minute aggregates, packed (NULL once dropped).
+      CREATE TABLE probe_hours (
+        probe   INTEGER NOT NULL,
+        hour    INTEGER NOT NULL,
+        ok      INTEGER NOT NULL,
+        warn    INTEGER NOT NULL,
+        fail    INTEGER NOT NULL,
+        dur     INTEGER NOT NULL,
+        hist    BLOB NOT NULL,
+        minutes BLOB,
+        PRIMARY KEY (probe, hour)
+      ) WITHOUT ROWID;
+      CREATE TABLE probe_days (
+        probe INTEGER NOT NULL,
+        day   INTEGER NOT NULL,
+        ok    INTEGER NOT NULL,
+        warn  INTEGER NOT NULL,
+        fail  INTEGER NOT NULL,
+        dur   INTEGER NOT NULL,
+        hist  BLOB NOT NULL,
+        PRIMARY KEY (probe, day)
+      ) WITHOUT ROWID;
+      -- Runs in flight; what a stopped app left here becomes an interrupted result at the next start.
+      CREATE TABLE probe_runs (
+        id       INTEGER PRIMARY KEY,
+        probe_id TEXT NOT NULL,
+        trigger  INTEGER NOT NULL,
+        started  INTEGER NOT NULL
+      );
+      -- The user's retention (one row; defaults apply until it is written).
+      CREATE TABLE probe_retention (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        raw_days       INTEGER NOT NULL,
+        aggregate_days INTEGER NOT NULL,
+        max_megabytes  INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version (`user_version`) of a file that ran every step: their count. */

@@ -1,0 +1,1035 @@
+/**
+ * The probe store: every probe result, status transitions, minute/hour/day aggregates and
+ * artifacts, in the app's SQLite file and under `<dataDir>/probe-artifacts/`.
+ *
+ * Results are written compactly (see probe-store-codec.ts and the `probe-results` schema step) so
+ * a month of 1,000 probes fits in well under 100 bytes a result, and the aggregates are updated in
+ * the same transaction as the result, so uptime and latency over 24 hours, 30 days or a year are
+ * read from a few dozen aggregate rows, never from the raw results. Raw results are kept
+ * `rawDays`, aggregates `aggregateDays`, and the whole bounded by `maxMegabytes` (oldest raw
+ * results go first); a probe's last success and last failure are kept whatever the retention.
+ *
+ * Interrupted runs (the app stopped while they were in flight) are stored as `fail` with
+ * `interrupted: true`, so the drill-down shows them, but they prove nothing about the dependency:
+ * they are left out of the aggregates (uptime, latency), the transition events (and so alerts),
+ * and the last failure. Results taken in a maintenance window are left out of the aggregates too.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApiError } from '../../../shared/errors';
+import {
+  DEFAULT_PROBE_RETENTION,
+  PROBE_TRIGGERS,
+  RESULT_STATUSES,
+  type HistoryBucket,
+  type HistoryRange,
+  type ProbeResult,
+  type ProbeRetention,
+  type ProbeTrigger,
+  type ResultStatus,
+} from '../../../shared/model/probe';
+import type { Clock, Timer } from '../../../node/clock';
+import type { ArtifactData } from '../../../node/probes/probe-kind';
+import type { Db } from '../store/database';
+import { binOf, percentile, type Histogram } from './probe-histogram';
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  countInto,
+  decodeMinutes,
+  emptyAgg,
+  encodeMinutes,
+  histBlob,
+  histFromBlob,
+  mergeAgg,
+  type Agg,
+  type Minutes,
+} from './probe-store-aggregates';
+import {
+  STATUS_CODE,
+  TRIGGER_CODE,
+  decodeConditions,
+  encodeConditions,
+  packFlags,
+  parseTemplate,
+  unpackFlags,
+  type ConditionTemplate,
+} from './probe-store-codec';
+
+/** What a run hands the store: the result without its id and artifact list, and the files. */
+export interface RecordInput {
+  runId: number | null;
+  result: Omit<ProbeResult, 'id' | 'artifacts'>;
+  artifacts: ArtifactData[];
+}
+
+export interface ProbeStats {
+  lastResult: ProbeResult | null;
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+  uptime24h: number | null;
+  uptime30d: number | null;
+  /** The last 20 durations, oldest first. */
+  recentDurations: number[];
+}
+
+export interface LatencyStats {
+  uptime24h: number | null;
+  uptime30d: number | null;
+  p50Ms24h: number | null;
+  p95Ms24h: number | null;
+  p50Ms30d: number | null;
+  p95Ms30d: number | null;
+  recentDurations: number[];
+}
+
+export interface ProbeHistory {
+  buckets: HistoryBucket[];
+  uptime: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+export interface ArtifactChunk {
+  contentType: string;
+  name: string;
+  base64: string;
+  /** The whole artifact's size. */
+  bytes: number;
+  eof: boolean;
+}
+
+/** A status change, stored when a (non-interrupted) result's status differs from the one before. */
+export interface ProbeEvent {
+  probeId: string;
+  at: string;
+  from: ResultStatus | null;
+  to: ResultStatus;
+  resultId: number;
+}
+
+export const ARTIFACT_CHUNK_BYTES = 512 * 1024;
+const RECENT_DURATIONS = 20;
+/** Minute detail is kept this long: the 1-hour chart and the edge of the 24-hour window use it. */
+const MINUTE_DETAIL_DAYS = 2;
+/** Hours are kept this long (at most aggregateDays): the 7-day chart and the edge of 30 days. */
+const HOUR_DAYS = 35;
+const DEFAULT_PRUNE_INTERVAL_MS = HOUR_MS;
+const INTERRUPTED_ERROR = 'Control Room stopped while this run was in flight; it proves nothing either way.';
+
+interface KeyInfo {
+  key: number;
+  probeId: string;
+  lastStatus: number | null;
+  lastOk: number | null;
+  lastFail: number | null;
+  dirty: boolean;
+}
+
+interface ResultRow {
+  id: number;
+  probe: number;
+  started: number;
+  duration: number;
+  finish_extra: number;
+  flags: number;
+  attempts_extra: number;
+  fail_mask: number;
+  conditions: number | null;
+  observed: Buffer | null;
+  metadata: number | null;
+  error: number | null;
+}
+
+interface HourEntry {
+  probe: number;
+  hour: number;
+  agg: Agg;
+  minutes: Minutes;
+}
+
+interface DayEntry {
+  probe: number;
+  day: number;
+  agg: Agg;
+}
+
+type TextSlot = 'conditions' | 'metadata' | 'error';
+
+interface AggRow {
+  ok: number;
+  warn: number;
+  fail: number;
+  dur: number;
+  hist: Buffer;
+}
+
+const ROW_COLUMNS =
+  'id, probe, started, duration, finish_extra, flags, attempts_extra, fail_mask, conditions, observed, metadata, error';
+
+export class ProbeStore {
+  private readonly keys = new Map<string, KeyInfo>();
+  private readonly byKey = new Map<number, KeyInfo>();
+  /** Per probe, the text ids its previous result used, to reuse them while they repeat. */
+  private readonly lastTexts = new Map<number, Partial<Record<TextSlot, { text: string; id: number }>>>();
+  /** Parsed texts by id, for reads. */
+  private readonly textCache = new Map<number, unknown>();
+  /** Each probe's newest hour and day bucket, so a run does not read its aggregate rows back. */
+  private readonly hourCache = new Map<number, HourEntry>();
+  private readonly dayCache = new Map<number, DayEntry>();
+  private nextId: number;
+  private timer: Timer | undefined;
+  private readonly stmt;
+
+  constructor(
+    private readonly db: Db,
+    private readonly artifactsDir: string,
+    private readonly clock: Clock,
+    private readonly options: { pruneIntervalMs?: number } = {},
+  ) {
+    // Every statement is prepared once, here: the first read after opening pays no compile.
+    this.stmt = {
+      keys: db.prepare('SELECT key, probe_id, last_status, last_ok, last_fail FROM probe_keys'),
+      addKey: db.prepare('INSERT INTO probe_keys (probe_id) VALUES (?)'),
+      saveKey: db.prepare('UPDATE probe_keys SET last_status = ?, last_ok = ?, last_fail = ? WHERE key = ?'),
+      maxId: db.prepare('SELECT max(id) AS id FROM probe_results'),
+      insert: db.prepare(`INSERT INTO probe_results (${ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      addText: db.prepare('INSERT INTO probe_texts (probe, first, text) VALUES (?, ?, ?)'),
+      text: db.prepare('SELECT text FROM probe_texts WHERE id = ?').pluck(),
+      addArtifact: db.prepare(
+        'INSERT INTO probe_artifacts (result, n, probe, name, content_type, bytes, truncated) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      artifacts: db.prepare(
+        'SELECT n, name, content_type, bytes, truncated FROM probe_artifacts WHERE result = ? ORDER BY n',
+      ),
+      artifact: db.prepare('SELECT probe, name, content_type, bytes FROM probe_artifacts WHERE result = ? AND n = ?'),
+      addEvent: db.prepare('INSERT INTO probe_events (probe, started, prev, next, result) VALUES (?, ?, ?, ?, ?)'),
+      events: db.prepare(
+        'SELECT started, prev, next, result FROM probe_events WHERE probe = ? ORDER BY started DESC, id DESC LIMIT ?',
+      ),
+      beginRun: db.prepare('INSERT INTO probe_runs (probe_id, trigger, started) VALUES (?, ?, ?)'),
+      endRun: db.prepare('DELETE FROM probe_runs WHERE id = ?'),
+      runs: db.prepare('SELECT id, probe_id, trigger, started FROM probe_runs ORDER BY id'),
+      hour: db.prepare('SELECT ok, warn, fail, dur, hist, minutes FROM probe_hours WHERE probe = ? AND hour = ?'),
+      putHour: db.prepare(
+        'INSERT OR REPLACE INTO probe_hours (probe, hour, ok, warn, fail, dur, hist, minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      hours: db.prepare(
+        'SELECT hour, ok, warn, fail, dur, hist FROM probe_hours WHERE probe = ? AND hour >= ? AND hour < ? ORDER BY hour',
+      ),
+      hourMinutes: db.prepare(
+        'SELECT hour, minutes FROM probe_hours WHERE probe = ? AND hour >= ? AND hour <= ? ORDER BY hour',
+      ),
+      day: db.prepare('SELECT ok, warn, fail, dur, hist FROM probe_days WHERE probe = ? AND day = ?'),
+      putDay: db.prepare(
+        'INSERT OR REPLACE INTO probe_days (probe, day, ok, warn, fail, dur, hist) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      days: db.prepare(
+        'SELECT day, ok, warn, fail, dur, hist FROM probe_days WHERE probe = ? AND day >= ? AND day < ? ORDER BY day',
+      ),
+      byId: db.prepare(`SELECT ${ROW_COLUMNS} FROM probe_results WHERE id = ?`),
+      newest: db.prepare(
+        `SELECT ${ROW_COLUMNS} FROM probe_results WHERE probe = ? ORDER BY started DESC, id DESC LIMIT ?`,
+      ),
+      before: db.prepare(
+        `SELECT ${ROW_COLUMNS} FROM probe_results WHERE probe = ? AND (started, id) < (?, ?) ORDER BY started DESC, id DESC LIMIT ?`,
+      ),
+      between: db.prepare(
+        `SELECT ${ROW_COLUMNS} FROM probe_results WHERE probe = ? AND started >= ? AND started < ? ORDER BY started, id LIMIT ?`,
+      ),
+      recentDurations: db
+        .prepare('SELECT duration FROM probe_results WHERE probe = ? ORDER BY started DESC, id DESC LIMIT ?')
+        .pluck(),
+      finishedAt: db.prepare('SELECT started + duration + finish_extra FROM probe_results WHERE id = ?').pluck(),
+      retention: db.prepare('SELECT raw_days, aggregate_days, max_megabytes FROM probe_retention WHERE id = 1'),
+      setRetention: db.prepare(
+        'INSERT OR REPLACE INTO probe_retention (id, raw_days, aggregate_days, max_megabytes) VALUES (1, ?, ?, ?)',
+      ),
+    };
+    for (const row of this.stmt.keys.all() as {
+      key: number;
+      probe_id: string;
+      last_status: number | null;
+      last_ok: number | null;
+      last_fail: number | null;
+    }[]) {
+      this.remember({
+        key: row.key,
+        probeId: row.probe_id,
+        lastStatus: row.last_status,
+        lastOk: row.last_ok,
+        lastFail: row.last_fail,
+        dirty: false,
+      });
+    }
+    this.nextId = ((this.stmt.maxId.get() as { id: number | null }).id ?? 0) + 1;
+  }
+
+  /** Turns runs a previous process left in flight into interrupted results, then prunes on a timer. */
+  start(): void {
+    this.markInterrupted();
+    this.safePrune();
+    this.timer = this.clock.setInterval(
+      () => this.safePrune(),
+      this.options.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS,
+    );
+    this.timer.unref();
+  }
+
+  dispose(): void {
+    this.clock.clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------
+
+  /** Records that a run started; its id goes back to recordResult, which clears it. */
+  beginRun(probeId: string, trigger: ProbeTrigger, startedAtMs: number): number {
+    return Number(this.stmt.beginRun.run(probeId, TRIGGER_CODE[trigger], Math.round(startedAtMs)).lastInsertRowid);
+  }
+
+  recordResult(
+    runId: number | null,
+    result: Omit<ProbeResult, 'id' | 'artifacts'>,
+    artifacts: ArtifactData[] = [],
+  ): ProbeResult {
+    return this.recordResults([{ runId, result, artifacts }])[0]!;
+  }
+
+  /**
+   * Records results in one transaction — the path every result takes, and the bulk path for
+   * imports. Artifact files are written (to a temporary name, then renamed) before the rows
+   * commit; if the transaction fails they are removed, so nothing is left half-written.
+   */
+  recordResults(items: readonly RecordInput[]): ProbeResult[] {
+    const written: string[] = [];
+    const out: ProbeResult[] = [];
+    const ids = items.map(() => this.nextId++);
+    try {
+      // Keys outside the transaction: a key without results is harmless, and the folder needs it.
+      const infos = items.map((item) => this.keyFor(item.result.probeId));
+      const refs = items.map((item, i) => this.writeArtifactFiles(infos[i]!.key, ids[i]!, item.artifacts, written));
+      this.db.transaction(() => {
+        const dirtyHours = new Set<HourEntry>();
+        const dirtyDays = new Set<DayEntry>();
+        items.forEach((item, i) => {
+          out.push(this.insertOne(ids[i]!, infos[i]!, item, refs[i]!, dirtyHours, dirtyDays));
+        });
+        for (const e of dirtyHours) {
+          this.stmt.putHour.run(
+            e.probe,
+            e.hour,
+            e.agg.ok,
+            e.agg.warn,
+            e.agg.fail,
+            Math.round(e.agg.dur),
+            histBlob(e.agg.hist),
+            encodeMinutes(e.minutes),
+          );
+        }
+        for (const e of dirtyDays) {
+          this.stmt.putDay.run(
+            e.probe,
+            e.day,
+            e.agg.ok,
+            e.agg.warn,
+            e.agg.fail,
+            Math.round(e.agg.dur),
+            histBlob(e.agg.hist),
+          );
+        }
+        for (const info of new Set(infos)) {
+          if (!info.dirty) continue;
+          this.stmt.saveKey.run(info.lastStatus, info.lastOk, info.lastFail, info.key);
+          info.dirty = false;
+        }
+      })();
+      return out;
+    } catch (error) {
+      for (const file of written) rmSync(file, { force: true });
+      // The caches may hold what the rolled-back transaction wrote: start them afresh.
+      this.resetCaches();
+      throw error;
+    }
+  }
+
+  /**
+   * Turns every run left in flight (by a process that stopped) into an interrupted result: status
+   * `fail`, `interrupted: true`, no duration. Returns how many.
+   */
+  markInterrupted(): number {
+    const runs = this.stmt.runs.all() as { id: number; probe_id: string; trigger: number; started: number }[];
+    if (!runs.length) return 0;
+    this.recordResults(
+      runs.map((run) => {
+        const at = new Date(run.started).toISOString();
+        return {
+          runId: run.id,
+          artifacts: [],
+          result: {
+            probeId: run.probe_id,
+            status: 'fail',
+            trigger: PROBE_TRIGGERS[run.trigger] ?? 'scheduler',
+            startedAt: at,
+            finishedAt: at,
+            durationMs: 0,
+            error: INTERRUPTED_ERROR,
+            attempts: 1,
+            conditions: [],
+            metadata: {},
+            maintenance: false,
+            interrupted: true,
+          },
+        };
+      }),
+    );
+    return runs.length;
+  }
+
+  private insertOne(
+    id: number,
+    info: KeyInfo,
+    item: RecordInput,
+    artifacts: ProbeResult['artifacts'],
+    dirtyHours: Set<HourEntry>,
+    dirtyDays: Set<DayEntry>,
+  ): ProbeResult {
+    const r = item.result;
+    const p = info.key;
+    const started = Date.parse(r.startedAt);
+    const finished = Date.parse(r.finishedAt);
+    if (!Number.isFinite(started) || !Number.isFinite(finished)) {
+      throw new ApiError('invalid-request', `A probe result needs ISO times; got "${r.startedAt}", "${r.finishedAt}".`);
+    }
+    // Whole milliseconds: what the UI shows, and two bytes instead of eight.
+    const duration = Math.max(0, Math.round(r.durationMs));
+    const status = STATUS_CODE[r.status];
+    const conditions = encodeConditions(r.conditions);
+    const metadataJson = Object.keys(r.metadata).length ? JSON.stringify(r.metadata) : null;
+    this.stmt.insert.run(
+      id,
+      p,
+      started,
+      duration,
+      finished - started - duration,
+      packFlags({
+        status: r.status,
+        trigger: r.trigger,
+        maintenance: r.maintenance,
+        interrupted: r.interrupted,
+        hasArtifacts: artifacts.length > 0,
+      }),
+      Math.max(0, r.attempts - 1),
+      conditions.failMask,
+      this.textId(p, id, 'conditions', conditions.template),
+      conditions.numbers,
+      this.textId(p, id, 'metadata', metadataJson),
+      this.textId(p, id, 'error', r.error),
+    );
+    artifacts.forEach((a, n) => {
+      this.stmt.addArtifact.run(id, n, p, a.name, a.contentType, a.bytes, a.truncated ? 1 : 0);
+    });
+    if (item.runId !== null) this.stmt.endRun.run(item.runId);
+    if (!r.interrupted) {
+      if (info.lastStatus !== status) {
+        this.stmt.addEvent.run(p, started, info.lastStatus, status, id);
+        info.lastStatus = status;
+      }
+      if (status === 2) info.lastFail = id;
+      else info.lastOk = id;
+      info.dirty = true;
+      if (!r.maintenance) this.count(p, started, status, duration, dirtyHours, dirtyDays);
+    }
+    return {
+      ...r,
+      id,
+      durationMs: duration,
+      attempts: Math.max(1, r.attempts),
+      artifacts,
+    };
+  }
+
+  private count(
+    p: number,
+    started: number,
+    status: number,
+    duration: number,
+    hours: Set<HourEntry>,
+    days: Set<DayEntry>,
+  ): void {
+    const bin = binOf(duration);
+    const hour = Math.floor(started / HOUR_MS);
+    let h = this.hourCache.get(p);
+    if (h?.hour !== hour) {
+      const row = this.stmt.hour.get(p, hour) as (AggRow & { minutes: Buffer | null }) | undefined;
+      h = row
+        ? { probe: p, hour, agg: aggOf(row), minutes: decodeMinutes(row.minutes) }
+        : { probe: p, hour, agg: emptyAgg(), minutes: new Map() };
+      this.hourCache.set(p, h);
+    }
+    countInto(h.agg, status, bin, duration);
+    if (h.minutes) {
+      const minute = Math.floor((started - hour * HOUR_MS) / MINUTE_MS);
+      let m = h.minutes.get(minute);
+      if (!m) h.minutes.set(minute, (m = emptyAgg()));
+      countInto(m, status, bin, duration);
+    }
+    hours.add(h);
+    const day = Math.floor(started / DAY_MS);
+    let d = this.dayCache.get(p);
+    if (d?.day !== day) {
+      const row = this.stmt.day.get(p, day) as AggRow | undefined;
+      d = { probe: p, day, agg: row ? aggOf(row) : emptyAgg() };
+      this.dayCache.set(p, d);
+    }
+    countInto(d.agg, status, bin, duration);
+    days.add(d);
+  }
+
+  /** The id of `text` in probe_texts: the previous result's when it is the same, else a new row. */
+  private textId(p: number, resultId: number, slot: TextSlot, text: string | null): number | null {
+    if (text === null) return null;
+    let last = this.lastTexts.get(p);
+    if (!last) this.lastTexts.set(p, (last = {}));
+    const prev = last[slot];
+    if (prev?.text === text) return prev.id;
+    const id = Number(this.stmt.addText.run(p, resultId, text).lastInsertRowid);
+    last[slot] = { text, id };
+    return id;
+  }
+
+  private keyFor(probeId: string): KeyInfo {
+    let info = this.keys.get(probeId);
+    if (!info) {
+      const key = Number(this.stmt.addKey.run(probeId).lastInsertRowid);
+      info = { key, probeId, lastStatus: null, lastOk: null, lastFail: null, dirty: false };
+      this.remember(info);
+    }
+    return info;
+  }
+
+  private remember(info: KeyInfo): void {
+    this.keys.set(info.probeId, info);
+    this.byKey.set(info.key, info);
+  }
+
+  private writeArtifactFiles(
+    p: number,
+    id: number,
+    artifacts: readonly ArtifactData[],
+    written: string[],
+  ): ProbeResult['artifacts'] {
+    if (!artifacts.length) return [];
+    const dir = join(this.artifactsDir, String(p));
+    mkdirSync(dir, { recursive: true });
+    return artifacts.map((a, n) => {
+      const final = join(dir, `${id}-${n}`);
+      const temp = join(dir, `.${id}-${n}.tmp`);
+      written.push(temp);
+      writeFileSync(temp, a.data);
+      renameSync(temp, final);
+      written.push(final);
+      return { id: String(n), name: a.name, contentType: a.contentType, bytes: a.data.length, truncated: a.truncated };
+    });
+  }
+
+  private resetCaches(): void {
+    this.lastTexts.clear();
+    this.hourCache.clear();
+    this.dayCache.clear();
+    this.textCache.clear();
+    this.keys.clear();
+    this.byKey.clear();
+    for (const row of this.stmt.keys.all() as {
+      key: number;
+      probe_id: string;
+      last_status: number | null;
+      last_ok: number | null;
+      last_fail: number | null;
+    }[]) {
+      this.remember({
+        key: row.key,
+        probeId: row.probe_id,
+        lastStatus: row.last_status,
+        lastOk: row.last_ok,
+        lastFail: row.last_fail,
+        dirty: false,
+      });
+    }
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------
+
+  /** A probe's results, newest first; `before` is a result id (exclusive), for paging. */
+  results(probeId: string, options: { before?: number | undefined; limit?: number | undefined } = {}): ProbeResult[] {
+    const info = this.keys.get(probeId);
+    if (!info) return [];
+    const limit = Math.max(1, Math.min(1000, options.limit ?? 50));
+    let rows: ResultRow[];
+    if (options.before !== undefined) {
+      const cursor = this.stmt.byId.get(options.before) as ResultRow | undefined;
+      if (!cursor) return [];
+      rows = this.stmt.before.all(info.key, cursor.started, cursor.id, limit) as ResultRow[];
+    } else {
+      rows = this.stmt.newest.all(info.key, limit) as ResultRow[];
+    }
+    return rows.map((row) => this.decode(row));
+  }
+
+  /** A probe's results that started in [fromMs, toMs), oldest first (the chart's raw points). */
+  resultsBetween(probeId: string, fromMs: number, toMs: number, limit = 10_000): ProbeResult[] {
+    const info = this.keys.get(probeId);
+    if (!info) return [];
+    return (this.stmt.between.all(info.key, fromMs, toMs, limit) as ResultRow[]).map((row) => this.decode(row));
+  }
+
+  result(id: number): ProbeResult | null {
+    const row = this.stmt.byId.get(id) as ResultRow | undefined;
+    return row ? this.decode(row) : null;
+  }
+
+  lastResult(probeId: string): ProbeResult | null {
+    return this.results(probeId, { limit: 1 })[0] ?? null;
+  }
+
+  /** When the last ok or warn run finished. */
+  lastSuccessAt(probeId: string): string | null {
+    return this.finishedAt(this.keys.get(probeId)?.lastOk ?? null);
+  }
+
+  /** When the last failed run (not an interrupted one) finished. */
+  lastFailureAt(probeId: string): string | null {
+    return this.finishedAt(this.keys.get(probeId)?.lastFail ?? null);
+  }
+
+  /** A probe's status changes, newest first. */
+  events(probeId: string, limit = 50): ProbeEvent[] {
+    const info = this.keys.get(probeId);
+    if (!info) return [];
+    const rows = this.stmt.events.all(info.key, limit) as {
+      started: number;
+      prev: number | null;
+      next: number;
+      result: number;
+    }[];
+    return rows.map((row) => ({
+      probeId,
+      at: new Date(row.started).toISOString(),
+      from: row.prev === null ? null : RESULT_STATUSES[row.prev]!,
+      to: RESULT_STATUSES[row.next]!,
+      resultId: row.result,
+    }));
+  }
+
+  /**
+   * Uptime and latency over the last 24 hours (from the start of the minute 24 h ago) and 30 days
+   * (from the start of the hour 30 days ago), from aggregates only, and the last 20 durations.
+   */
+  summaryStats(probeId: string, nowMs: number): LatencyStats {
+    const info = this.keys.get(probeId);
+    const empty = {
+      uptime24h: null,
+      uptime30d: null,
+      p50Ms24h: null,
+      p95Ms24h: null,
+      p50Ms30d: null,
+      p95Ms30d: null,
+      recentDurations: [],
+    };
+    if (!info) return empty;
+    const day = this.since(info.key, nowMs - DAY_MS, nowMs);
+    const month = this.since(info.key, nowMs - 30 * DAY_MS, nowMs);
+    return {
+      uptime24h: uptime(day),
+      uptime30d: uptime(month),
+      p50Ms24h: percentile(day.hist, 0.5),
+      p95Ms24h: percentile(day.hist, 0.95),
+      p50Ms30d: percentile(month.hist, 0.5),
+      p95Ms30d: percentile(month.hist, 0.95),
+      recentDurations: this.recentDurations(info.key),
+    };
+  }
+
+  /** How every probe with results stands, for the Integrations table. */
+  summaries(nowMs: number): Map<string, ProbeStats> {
+    const out = new Map<string, ProbeStats>();
+    for (const info of this.keys.values()) {
+      const newest = this.stmt.newest.get(info.key, 1) as ResultRow | undefined;
+      out.set(info.probeId, {
+        lastResult: newest ? this.decode(newest) : null,
+        lastSuccessAt: this.finishedAt(info.lastOk),
+        lastFailureAt: this.finishedAt(info.lastFail),
+        uptime24h: uptime(this.since(info.key, nowMs - DAY_MS, nowMs)),
+        uptime30d: uptime(this.since(info.key, nowMs - 30 * DAY_MS, nowMs)),
+        recentDurations: this.recentDurations(info.key),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * A probe's history as buckets, oldest first, every bucket of the range present (empty ones
+   * with zero counts): minutes for 1h, hours for 24h and 7d, days for 30d and 365d (UTC days).
+   */
+  history(probeId: string, range: HistoryRange, nowMs: number): ProbeHistory {
+    const info = this.keys.get(probeId);
+    const plan = {
+      '1h': { size: MINUTE_MS, count: 60 },
+      '24h': { size: HOUR_MS, count: 24 },
+      '7d': { size: HOUR_MS, count: 168 },
+      '30d': { size: DAY_MS, count: 30 },
+      '365d': { size: DAY_MS, count: 365 },
+    }[range];
+    const last = Math.floor(nowMs / plan.size);
+    const first = last - plan.count + 1;
+    const aggs = new Map<number, Agg>();
+    if (info) {
+      if (plan.size === MINUTE_MS) {
+        const rows = this.stmt.hourMinutes.all(
+          info.key,
+          Math.floor((first * MINUTE_MS) / HOUR_MS),
+          Math.floor(nowMs / HOUR_MS),
+        ) as {
+          hour: number;
+          minutes: Buffer | null;
+        }[];
+        for (const row of rows) {
+          for (const [minute, agg] of decodeMinutes(row.minutes) ?? []) {
+            const index = row.hour * 60 + minute;
+            if (index >= first && index <= last) aggs.set(index, agg);
+          }
+        }
+      } else {
+        const stmt = plan.size === HOUR_MS ? this.stmt.hours : this.stmt.days;
+        for (const row of stmt.all(info.key, first, last + 1) as (AggRow & { hour?: number; day?: number })[]) {
+          aggs.set(row.hour ?? row.day!, aggOf(row));
+        }
+      }
+    }
+    const total = emptyAgg();
+    const buckets: HistoryBucket[] = [];
+    for (let index = first; index <= last; index++) {
+      const agg = aggs.get(index);
+      if (agg) mergeAgg(total, agg);
+      buckets.push({
+        start: new Date(index * plan.size).toISOString(),
+        ok: agg?.ok ?? 0,
+        warn: agg?.warn ?? 0,
+        fail: agg?.fail ?? 0,
+        p50Ms: agg ? percentile(agg.hist, 0.5) : null,
+        p95Ms: agg ? percentile(agg.hist, 0.95) : null,
+      });
+    }
+    return { buckets, uptime: uptime(total), p50Ms: percentile(total.hist, 0.5), p95Ms: percentile(total.hist, 0.95) };
+  }
+
+  /** Up to 512 KiB of an artifact from `offset`, as base64. */
+  async readArtifact(resultId: number, artifactId: string, offset = 0): Promise<ArtifactChunk> {
+    const n = Number(artifactId);
+    const row = (Number.isInteger(n) ? this.stmt.artifact.get(resultId, n) : undefined) as
+      { probe: number; name: string; content_type: string; bytes: number } | undefined;
+    if (!row)
+      throw new ApiError('not-found', `Result ${resultId} has no artifact "${artifactId}"; it may have been pruned.`);
+    const start = Math.max(0, Math.floor(offset));
+    const length = Math.max(0, Math.min(ARTIFACT_CHUNK_BYTES, row.bytes - start));
+    const buffer = Buffer.alloc(length);
+    let read = 0;
+    if (length) {
+      const handle = await openFile(join(this.artifactsDir, String(row.probe), `${resultId}-${n}`), 'r');
+      try {
+        while (read < length) {
+          const { bytesRead } = await handle.read(buffer, read, length - read, start + read);
+          if (!bytesRead) break;
+          read += bytesRead;
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+    return {
+      contentType: row.content_type,
+      name: row.name,
+      base64: buffer.subarray(0, read).toString('base64'),
+      bytes: row.bytes,
+      eof: start + read >= row.bytes,
+    };
+  }
+
+  private decode(row: ResultRow): ProbeResult {
+    const flags = unpackFlags(row.flags);
+    const template =
+      row.conditions === null ? null : (this.parsedText(row.conditions, parseTemplate) as ConditionTemplate);
+    const artifacts = flags.hasArtifacts
+      ? (
+          this.stmt.artifacts.all(row.id) as {
+            n: number;
+            name: string;
+            content_type: string;
+            bytes: number;
+            truncated: number;
+          }[]
+        ).map((a) => ({
+          id: String(a.n),
+          name: a.name,
+          contentType: a.content_type,
+          bytes: a.bytes,
+          truncated: a.truncated === 1,
+        }))
+      : [];
+    return {
+      id: row.id,
+      probeId: this.byKey.get(row.probe)?.probeId ?? '',
+      status: flags.status,
+      trigger: flags.trigger,
+      startedAt: new Date(row.started).toISOString(),
+      finishedAt: new Date(row.started + row.duration + row.finish_extra).toISOString(),
+      durationMs: row.duration,
+      error: row.error === null ? null : (this.parsedText(row.error, (t) => t) as string),
+      attempts: row.attempts_extra + 1,
+      conditions: decodeConditions(template, row.fail_mask, row.observed),
+      metadata: row.metadata === null ? {} : { ...(this.parsedText(row.metadata, (t) => JSON.parse(t)) as object) },
+      artifacts,
+      maintenance: flags.maintenance,
+      interrupted: flags.interrupted,
+    };
+  }
+
+  private parsedText(id: number, parse: (text: string) => unknown): unknown {
+    if (this.textCache.has(id)) return this.textCache.get(id);
+    const text = this.stmt.text.get(id) as string | undefined;
+    const value = text === undefined ? null : parse(text);
+    // A small bound: texts repeat, so a few thousand cover every probe's current ones.
+    if (this.textCache.size > 5000) this.textCache.clear();
+    this.textCache.set(id, value);
+    return value;
+  }
+
+  private finishedAt(id: number | null): string | null {
+    if (id === null) return null;
+    const ms = this.stmt.finishedAt.get(id) as number | undefined;
+    return ms === undefined ? null : new Date(ms).toISOString();
+  }
+
+  private recentDurations(p: number): number[] {
+    return (this.stmt.recentDurations.all(p, RECENT_DURATIONS) as number[]).reverse();
+  }
+
+  /**
+   * Everything counted from `fromMs` on, from aggregates: whole days, then the whole hours before
+   * the first day, then — for windows of two days or less — the minutes before the first hour.
+   * Longer windows start at the hour, shorter ones at the minute.
+   */
+  private since(p: number, fromMs: number, nowMs: number): Agg {
+    const total = emptyAgg();
+    const byMinute = nowMs - fromMs <= MINUTE_DETAIL_DAYS * DAY_MS;
+    const from = byMinute ? Math.floor(fromMs / MINUTE_MS) * MINUTE_MS : Math.floor(fromMs / HOUR_MS) * HOUR_MS;
+    const firstDay = Math.ceil(from / DAY_MS);
+    const firstHour = Math.ceil(from / HOUR_MS);
+    for (const row of this.stmt.days.all(p, firstDay, Number.MAX_SAFE_INTEGER) as AggRow[]) mergeAgg(total, aggOf(row));
+    for (const row of this.stmt.hours.all(p, firstHour, Math.max(firstHour, firstDay * 24)) as AggRow[])
+      mergeAgg(total, aggOf(row));
+    if (from % HOUR_MS !== 0) {
+      const hour = Math.floor(from / HOUR_MS);
+      const fromMinute = (from - hour * HOUR_MS) / MINUTE_MS;
+      const row = this.stmt.hourMinutes.get(p, hour, hour) as { minutes: Buffer | null } | undefined;
+      for (const [minute, agg] of decodeMinutes(row?.minutes ?? null) ?? [])
+        if (minute >= fromMinute) mergeAgg(total, agg);
+    }
+    return total;
+  }
+
+  // ---- retention ---------------------------------------------------------------------------------
+
+  retention(): ProbeRetention {
+    const row = this.stmt.retention.get() as
+      { raw_days: number; aggregate_days: number; max_megabytes: number } | undefined;
+    return row
+      ? { rawDays: row.raw_days, aggregateDays: row.aggregate_days, maxMegabytes: row.max_megabytes }
+      : { ...DEFAULT_PROBE_RETENTION };
+  }
+
+  /** Saves the user's retention and prunes to it straight away. */
+  setRetention(retention: ProbeRetention): ProbeRetention {
+    this.stmt.setRetention.run(retention.rawDays, retention.aggregateDays, retention.maxMegabytes);
+    this.prune(this.clock.now());
+    return this.retention();
+  }
+
+  /** Removes a probe's results, texts, events, aggregates, runs and artifact folder. */
+  deleteProbe(probeId: string): void {
+    const info = this.keys.get(probeId);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM probe_runs WHERE probe_id = ?').run(probeId);
+      if (!info) return;
+      for (const table of [
+        'probe_results',
+        'probe_texts',
+        'probe_artifacts',
+        'probe_events',
+        'probe_hours',
+        'probe_days',
+      ]) {
+        this.db.prepare(`DELETE FROM ${table} WHERE probe = ?`).run(info.key);
+      }
+      this.db.prepare('DELETE FROM probe_keys WHERE key = ?').run(info.key);
+    })();
+    if (!info) return;
+    this.keys.delete(probeId);
+    this.byKey.delete(info.key);
+    this.lastTexts.delete(info.key);
+    this.hourCache.delete(info.key);
+    this.dayCache.delete(info.key);
+    rmSync(join(this.artifactsDir, String(info.key)), { recursive: true, force: true });
+  }
+
+  /**
+   * Applies the retention at `nowMs`: raw results older than rawDays, hours older than 35 days
+   * (minute detail after two days), days and events older than aggregateDays, then the oldest raw
+   * results while the file's used pages and the artifacts together exceed maxMegabytes. Each
+   * probe's last success and last failure stay. Returns how many results were removed.
+   */
+  prune(nowMs: number): number {
+    const r = this.retention();
+    const rawCut = nowMs - r.rawDays * DAY_MS;
+    const aggCut = nowMs - r.aggregateDays * DAY_MS;
+    const hourCut = Math.floor((nowMs - Math.min(r.aggregateDays, HOUR_DAYS) * DAY_MS) / HOUR_MS);
+    const minuteCut = Math.floor((nowMs - MINUTE_DETAIL_DAYS * DAY_MS) / HOUR_MS);
+    let removed = 0;
+    const files: string[] = [];
+    for (const info of this.keys.values()) {
+      this.db.transaction(() => {
+        removed += this.deleteResults(info, 'started < ?', rawCut, files);
+        this.db.prepare('DELETE FROM probe_hours WHERE probe = ? AND hour < ?').run(info.key, hourCut);
+        this.db
+          .prepare('UPDATE probe_hours SET minutes = NULL WHERE probe = ? AND hour < ? AND minutes IS NOT NULL')
+          .run(info.key, minuteCut);
+        this.db
+          .prepare('DELETE FROM probe_days WHERE probe = ? AND day < ?')
+          .run(info.key, Math.floor(aggCut / DAY_MS));
+        this.db.prepare('DELETE FROM probe_events WHERE probe = ? AND started < ?').run(info.key, aggCut);
+      })();
+    }
+    removed += this.pruneToSize(r.maxMegabytes * 1024 * 1024, files);
+    for (const file of files) rmSync(file, { force: true });
+    // Texts, hours and days may have gone: the caches start afresh rather than point at them.
+    this.lastTexts.clear();
+    this.hourCache.clear();
+    this.dayCache.clear();
+    this.textCache.clear();
+    return removed;
+  }
+
+  /** Bytes the store holds: the database's used pages (all tables) plus the artifact files. */
+  usedBytes(): number {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    const artifacts = this.db.prepare('SELECT total(bytes) FROM probe_artifacts').pluck().get() as number;
+    return (pages - free) * pageSize + artifacts;
+  }
+
+  private pruneToSize(maxBytes: number, files: string[]): number {
+    let removed = 0;
+    for (let round = 0; round < 20; round++) {
+      const used = this.usedBytes();
+      if (used <= maxBytes) break;
+      const count = this.db.prepare('SELECT count(*) FROM probe_results').pluck().get() as number;
+      const pinned = this.pinnedIds();
+      if (count <= pinned.size) break;
+      // Remove a share of the oldest results in proportion to the excess (at least one), and look again.
+      const share = Math.max(1, Math.ceil(((used - maxBytes) / used) * count * 1.1));
+      const cut = this.db
+        .prepare('SELECT id FROM probe_results ORDER BY id LIMIT 1 OFFSET ?')
+        .pluck()
+        .get(Math.min(count - 1, share)) as number;
+      this.db.transaction(() => {
+        for (const info of this.keys.values())
+          removed += this.deleteResults(info, 'id < ?', cut === undefined ? Number.MAX_SAFE_INTEGER : cut, files);
+      })();
+    }
+    return removed;
+  }
+
+  private pinnedIds(): Set<number> {
+    const ids = new Set<number>();
+    for (const info of this.keys.values()) {
+      if (info.lastOk !== null) ids.add(info.lastOk);
+      if (info.lastFail !== null) ids.add(info.lastFail);
+    }
+    return ids;
+  }
+
+  /**
+   * Deletes one probe's results matching `where` (but not its last success or failure), their
+   * artifact rows (files to remove after commit go into `files`) and the texts only they used.
+   */
+  private deleteResults(info: KeyInfo, where: string, value: number, files: string[]): number {
+    const keep = [info.lastOk ?? -1, info.lastFail ?? -1];
+    const artifacts = this.db
+      .prepare(
+        `SELECT a.result, a.n FROM probe_artifacts a JOIN probe_results r ON r.id = a.result
+         WHERE a.probe = ? AND r.${where} AND r.id NOT IN (?, ?)`,
+      )
+      .all(info.key, value, ...keep) as { result: number; n: number }[];
+    for (const a of artifacts) {
+      this.db.prepare('DELETE FROM probe_artifacts WHERE result = ? AND n = ?').run(a.result, a.n);
+      files.push(join(this.artifactsDir, String(info.key), `${a.result}-${a.n}`));
+    }
+    const removed = this.db
+      .prepare(`DELETE FROM probe_results WHERE probe = ? AND ${where} AND id NOT IN (?, ?)`)
+      .run(info.key, value, ...keep).changes;
+    if (removed) this.collectTexts(info);
+    return removed;
+  }
+
+  /**
+   * Deletes the probe's texts no remaining result uses. A result reuses only its predecessor's
+   * text, so the results using one text are consecutive: a text written before the oldest
+   * remaining result is still used only if that result (or a kept last success or failure) uses
+   * it. The oldest remaining result is found among the first few by start time, which covers
+   * results recorded out of order (an interrupted run recorded at the next start).
+   */
+  private collectTexts(info: KeyInfo): void {
+    const oldest = this.db
+      .prepare(
+        'SELECT min(id) FROM (SELECT id FROM probe_results WHERE probe = ? AND id NOT IN (?, ?) ORDER BY started LIMIT 16)',
+      )
+      .pluck()
+      .get(info.key, info.lastOk ?? -1, info.lastFail ?? -1) as number | null;
+    const used = new Set<number>();
+    for (const id of [oldest, info.lastOk, info.lastFail]) {
+      if (id === null) continue;
+      const row = this.stmt.byId.get(id) as ResultRow | undefined;
+      for (const ref of [row?.conditions, row?.metadata, row?.error]) if (ref != null) used.add(ref);
+    }
+    const candidates = this.db
+      .prepare('SELECT id FROM probe_texts WHERE probe = ? AND first < ?')
+      .pluck()
+      .all(info.key, oldest ?? Number.MAX_SAFE_INTEGER) as number[];
+    const remove = this.db.prepare('DELETE FROM probe_texts WHERE id = ?');
+    for (const id of candidates) if (!used.has(id)) remove.run(id);
+  }
+
+  private safePrune(): void {
+    try {
+      this.prune(this.clock.now());
+    } catch (error) {
+      // A failed prune is retried on the next tick; results keep being recorded meanwhile.
+      console.error('Probe store: pruning failed:', error);
+    }
+  }
+}
+
+function aggOf(row: AggRow): Agg {
+  return { ok: row.ok, warn: row.warn, fail: row.fail, dur: row.dur, hist: histFromBlob(row.hist) };
+}
+
+/** Up (ok or warn) over all counted; null when nothing was counted. */
+function uptime(agg: Agg): number | null {
+  const total = agg.ok + agg.warn + agg.fail;
+  return total ? (agg.ok + agg.warn) / total : null;
+}
+
+export type { Histogram };
