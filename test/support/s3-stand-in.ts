@@ -44,6 +44,8 @@ export interface S3StandIn {
   requests: { method: string; path: string; verdict: 'passed' | 'held' | string }[];
   /** Take requests without answering them, until false again. */
   hold: boolean;
+  /** Stores an object straight in s3rver, past the front (a test's own fixture). */
+  putDirect(bucket: string, key: string, body: string): Promise<void>;
   /** Keys in `bucket` under `prefix`, asked of s3rver directly. */
   listKeys(bucket: string, prefix: string): Promise<string[]>;
   /** Resolves when the front has received `count` requests in all. */
@@ -159,6 +161,10 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
     endpoint: `http://127.0.0.1:${frontPort}`,
     requests,
     hold: false,
+    async putDirect(bucket, key, body) {
+      const reply = await fetch(`http://127.0.0.1:${backPort}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`, { method: 'PUT', body });
+      if (!reply.ok) throw new Error(`s3rver did not store ${key}: ${reply.status} ${await reply.text()}`);
+    },
     async listKeys(bucket, prefix) {
       const reply = await fetch(`http://127.0.0.1:${backPort}/${bucket}?list-type=2&prefix=${encodeURIComponent(prefix)}`);
       const xml = await reply.text();

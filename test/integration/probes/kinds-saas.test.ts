@@ -14,9 +14,11 @@ import { ApiError } from '../../../shared/errors';
 import { GithubSettings, S3Settings } from '../../../shared/model/probe';
 import { isAbort } from '../../../node/abort';
 import { systemClock } from '../../../node/clock';
+import { PROBE_KIND_MODULES } from '../../../node/probes/kinds';
 import { githubKind } from '../../../node/probes/kinds/github';
 import { s3Kind } from '../../../node/probes/kinds/s3';
 import { objectUrl } from '../../../node/probes/kinds/s3-request';
+import { runProbe, type EngineProbe } from '../../../node/probes/probe-engine';
 import type { ProbeRunContext } from '../../../node/probes/probe-kind';
 import { startGithubStandIn, type GithubStandIn } from '../../support/github-stand-in';
 import { startS3StandIn, type S3StandIn } from '../../support/s3-stand-in';
@@ -33,6 +35,12 @@ function context(secrets: Record<string, string>, signal = new AbortController()
     opsContext: unavailable,
     previousValues: null,
   };
+}
+
+/** One run through the real engine (registry, conditions, redaction) with `secrets` as the keychain. */
+function runThroughEngine(probe: Omit<EngineProbe, 'timeoutSeconds' | 'retries'>, secrets: Record<string, string>) {
+  const { secret, sshExec, opsContext, docker } = context(secrets);
+  return runProbe({ timeoutSeconds: 10, retries: 0, ...probe }, { kinds: PROBE_KIND_MODULES, capabilities: { secret, sshExec, opsContext, docker }, clock: systemClock });
 }
 
 describe('github kind against a stand-in for GitHub', () => {
@@ -164,6 +172,30 @@ describe('github kind against a stand-in for GitHub', () => {
     expect(Date.now() - abortedAt).toBeLessThan(1000);
   });
 
+  it('runs through the engine: a failed run fails its condition, and the token is in nothing kept', async () => {
+    const outcome = await runThroughEngine(
+      {
+        kind: 'github',
+        settings: settings({ check: 'workflow', owner: 'acme', repo: 'shop', workflow: 'ci.yml', branch: 'release' }),
+        conditions: [
+          { expression: '[STATUS] == 200', severity: 'fail' },
+          { expression: '[CONCLUSION] == success', severity: 'fail' },
+          { expression: '[RATE_LIMIT_REMAINING] > 100', severity: 'warn' },
+        ],
+      },
+      { token: goodToken },
+    );
+    expect(outcome.status).toBe('fail');
+    expect(outcome.conditions.map((c) => [c.expression, c.passed, c.observed])).toEqual([
+      ['[STATUS] == 200', true, '200'],
+      ['[CONCLUSION] == success', false, expect.stringContaining('failure')],
+      ['[RATE_LIMIT_REMAINING] > 100', true, expect.any(String)],
+    ]);
+    expect(outcome.metadata.runUrl).toBe('https://github.com/acme/shop/actions/runs/9002');
+    const kept = JSON.stringify([outcome.metadata, outcome.values, outcome.conditions, outcome.artifacts.map((a) => a.data.toString())]);
+    expect(kept).not.toContain(goodToken);
+  });
+
   it('says when the API cannot be reached', async () => {
     const other = await startGithubStandIn();
     await other.stop();
@@ -187,7 +219,8 @@ describe('s3 kind against s3rver standing in for S3, behind a SigV4-checking fro
 
   const settings = (input: Record<string, unknown> = {}) => S3Settings.parse({ endpoint: s3.endpoint, bucket: 'probe-bucket', forcePathStyle: true, ...input });
 
-  it('puts, reads back and deletes a small object, and the bucket is empty afterwards', async () => {
+  it('puts, reads back and deletes a small object, and only that object is gone afterwards', async () => {
+    await s3.putDirect('probe-bucket', 'control-room-probe/someone-elses.txt', 'kept');
     const before = s3.requests.length;
     const outcome = await s3Kind.run(settings(), context(keys));
     expect(outcome.error).toBeUndefined();
@@ -202,7 +235,7 @@ describe('s3 kind against s3rver standing in for S3, behind a SigV4-checking fro
       { method: 'GET', path: `/probe-bucket/${key}`, verdict: 'passed' },
       { method: 'DELETE', path: `/probe-bucket/${key}`, verdict: 'passed' },
     ]);
-    expect(await s3.listKeys('probe-bucket', 'control-room-probe/')).toEqual([]);
+    expect(await s3.listKeys('probe-bucket', 'control-room-probe/')).toEqual(['control-room-probe/someone-elses.txt']);
   });
 
   it('refuses a wrong secret access key with S3’s SignatureDoesNotMatch, and says to check it', async () => {
@@ -212,7 +245,7 @@ describe('s3 kind against s3rver standing in for S3, behind a SigV4-checking fro
     expect(s3.requests.at(-1)!.verdict).toBe('SignatureDoesNotMatch');
     const xml = outcome.artifacts.find((a) => a.name === 'error.xml');
     expect(xml!.data.toString()).toContain('<Code>SignatureDoesNotMatch</Code>');
-    expect(await s3.listKeys('probe-bucket', '')).toEqual([]);
+    expect(await s3.listKeys('probe-bucket', '')).toEqual(['control-room-probe/someone-elses.txt']);
   });
 
   it('refuses an unknown access key ID', async () => {
@@ -257,6 +290,28 @@ describe('s3 kind against s3rver standing in for S3, behind a SigV4-checking fro
     const location = { endpoint: 'https://nyc3.digitaloceanspaces.com', region: 'nyc3', bucket: 'shop-assets', forcePathStyle: false };
     expect(objectUrl(location, 'probes/a b+c.txt').toString()).toBe('https://shop-assets.nyc3.digitaloceanspaces.com/probes/a%20b%2Bc.txt');
     expect(objectUrl({ ...location, endpoint: 'http://127.0.0.1:9000/s3/', forcePathStyle: true }, 'x/(1).txt').toString()).toBe('http://127.0.0.1:9000/s3/shop-assets/x/%281%29.txt');
+  });
+
+  it('runs through the engine: ok with its conditions, and the secret key is in nothing kept', async () => {
+    const outcome = await runThroughEngine(
+      {
+        kind: 's3',
+        // A prefix that needs escaping: the path is signed as it is sent.
+        settings: settings({ keyPrefix: 'engine (run)/' }),
+        conditions: [
+          { expression: '[ROUND_TRIP] == true', severity: 'fail' },
+          { expression: '[RESPONSE_TIME] < 5000', severity: 'warn' },
+        ],
+      },
+      keys,
+    );
+    expect(outcome.error).toBeNull();
+    expect(outcome.status).toBe('ok');
+    expect(outcome.conditions.every((c) => c.passed)).toBe(true);
+    expect(JSON.stringify([outcome.metadata, outcome.values])).not.toContain(keys.secretAccessKey);
+    expect(outcome.metadata.key).toMatch(/^engine \(run\)\/[0-9a-f]{16}\.txt$/);
+    expect(s3.requests.at(-1)).toMatchObject({ method: 'DELETE', path: expect.stringContaining('/engine%20%28run%29/'), verdict: 'passed' });
+    expect(await s3.listKeys('probe-bucket', 'engine')).toEqual([]);
   });
 
   it('says when the endpoint is not running', async () => {
