@@ -21,10 +21,13 @@ const exec = promisify(execFile);
 
 let fx: DockerFixture;
 let agent: AgentFixture;
+/** An agent in front of the same podman, so its containers section lists the probe's containers. */
+let dockerAgent: AgentFixture;
 let caps: ProbeCapabilities;
 let sshTarget: string;
 let localTarget: string;
 let opsTarget: string;
+let dockerOpsTarget: string;
 
 const LOOP = 'trap "exit 0" TERM; while true; do sleep 1; done';
 
@@ -92,6 +95,16 @@ beforeAll(async () => {
       secrets: { apiToken: agent.read },
     })
   ).id;
+  dockerAgent = await startAgentFixture({ config: () => ({ docker: { socket: fx.podman.socketPath } }) });
+  dockerOpsTarget = (
+    await targets.create({
+      name: 'web-ops',
+      environment: 'staging',
+      kind: 'ops-api',
+      settings: { baseUrl: dockerAgent.url },
+      secrets: { apiToken: dockerAgent.read },
+    })
+  ).id;
   // Pin the host key the way a user does: connect, compare the offered fingerprint, trust it.
   connections.connection(sshTarget);
   await waitForState(fx.services, sshTarget, (s) => s.status === 'untrusted-host-key');
@@ -101,7 +114,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([fx?.dispose(), agent?.stop()]);
+  await Promise.all([agent?.stop(), dockerAgent?.stop()]);
+  await fx?.dispose();
 });
 
 function context(
@@ -320,6 +334,25 @@ describe('ops-api kind, against the real agent', () => {
     expect(outcome.values).toMatchObject({ CONNECTED: true, HEALTH: 'failed' });
     expect(outcome.error).toMatch(/^The target could not read its containers section: /);
     expect(JSON.parse(outcome.values.BODY as string)).toMatchObject({ ok: false });
+  });
+
+  it('reports a section that was read but shows trouble as degraded', async () => {
+    // probe-done exited with 4 and probe-sick failed its health check (in the docker tests above).
+    const containers = await opsApiKind.run({ targetId: dockerOpsTarget, section: 'containers' }, context());
+    expect(containers.error).toBeUndefined();
+    expect(containers.values).toMatchObject({ CONNECTED: true, HEALTH: 'degraded' });
+    const body = JSON.parse(containers.values.BODY as string) as {
+      data: { containers: { name: string; state: string; health: string }[] };
+    };
+    expect(body.data.containers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'probe-done', state: 'exited' }),
+        expect.objectContaining({ name: 'probe-sick', health: 'unhealthy' }),
+      ]),
+    );
+    const alerts = await opsApiKind.run({ targetId: dockerOpsTarget, section: 'alerts' }, context());
+    expect(alerts.values).toMatchObject({ HEALTH: 'degraded' });
+    expect(alerts.values.BODY).toContain('probe-sick is unhealthy.');
   });
 
   it('refuses a Docker target in one sentence', async () => {
