@@ -45,8 +45,9 @@ function chainProblem(code: string, host: string, cert: PeerCertificate): string
     case 'CERT_NOT_YET_VALID':
       return `The certificate for ${host} is not valid until ${dateOnly(Date.parse(cert.valid_from))}.`;
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
       return `The certificate for ${host} is self-signed and not trusted.`;
+    // A chain ending in a root nobody here trusts (a private CA), or one with a missing link.
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY': {
