@@ -18,6 +18,10 @@ import { CannotConnect } from './start-screens';
 
 // xterm and its addons are most of a megabyte: loaded when the Logs area is first opened.
 const LogsArea = lazy(() => import('../areas/logs/logs-area').then((module) => ({ default: module.LogsArea })));
+// uPlot (the history chart) is loaded when the Integrations area is first opened.
+const IntegrationsArea = lazy(() =>
+  import('../areas/integrations/integrations-area').then((module) => ({ default: module.IntegrationsArea })),
+);
 
 export function App({
   api,
@@ -73,6 +77,12 @@ function CurrentArea() {
       );
     case 'targets':
       return <TargetsArea rest={rest} />;
+    case 'integrations':
+      return (
+        <Suspense fallback={<p className="loading area">Loading…</p>}>
+          <IntegrationsArea rest={rest} />
+        </Suspense>
+      );
     default:
       return <UpcomingArea area={area} />;
   }

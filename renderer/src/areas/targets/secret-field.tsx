@@ -22,7 +22,12 @@ const HINTS: Record<SecretSlot, string> = {
 };
 
 interface SecretFieldProps {
-  slot: SecretSlot;
+  /** A target's slot, or any other named secret (a probe's) with its `label`. */
+  slot: SecretSlot | (string & {});
+  /** For a slot that is not a target's: its label, hint and empty placeholder. */
+  label?: string | undefined;
+  hint?: string | undefined;
+  placeholder?: string | undefined;
   /** A value is stored in the keychain for this slot. */
   stored: boolean;
   field: SecretFieldState;
@@ -30,15 +35,16 @@ interface SecretFieldProps {
   onChange(field: SecretFieldState): void;
 }
 
-export function SecretField({ slot, stored, field, error, onChange }: SecretFieldProps) {
-  const label = SECRET_LABELS[slot];
+export function SecretField({ slot, stored, field, error, onChange, ...own }: SecretFieldProps) {
+  const known = (Object.hasOwn(SECRET_LABELS, slot) ? slot : undefined) as SecretSlot | undefined;
+  const label = own.label ?? (known ? SECRET_LABELS[known] : slot);
   const fileInput = useRef<HTMLInputElement>(null);
   const [fileError, setFileError] = useState<string>();
   const placeholder = field.clear
     ? 'Will be removed from the keychain'
     : stored
       ? '•••••• set — leave empty to keep'
-      : EMPTY_PLACEHOLDERS[slot];
+      : (own.placeholder ?? (known ? EMPTY_PLACEHOLDERS[known] : 'Paste the secret'));
 
   const aside = (
     <div className="secret-aside">
@@ -87,7 +93,13 @@ export function SecretField({ slot, stored, field, error, onChange }: SecretFiel
   );
 
   return (
-    <Field label={label} aside={aside} error={error ?? fileError} hint={HINTS[slot]} className="secret-field">
+    <Field
+      label={label}
+      aside={aside}
+      error={error ?? fileError}
+      hint={own.hint ?? (known ? HINTS[known] : undefined)}
+      className="secret-field"
+    >
       {(control) =>
         slot === 'privateKey' ? (
           // A textarea keeps the key's line breaks (an <input> would strip them); the CSS
