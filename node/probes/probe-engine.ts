@@ -134,7 +134,11 @@ export async function runProbe(probe: EngineProbe, deps: EngineDeps): Promise<En
       last = await attempt(probe, module, settings, { ...deps, secret });
       if (last.status !== 'fail' || last.cancelled || attempts > probe.retries) break;
       const waitMs = backoffDelay(attempts - 1, deps.backoff ?? DEFAULT_PROBE_BACKOFF);
-      deps.onRetry?.(attempts, waitMs);
+      try {
+        deps.onRetry?.(attempts, waitMs);
+      } catch {
+        // A listener's failure is not the probe's: the retry goes ahead.
+      }
       try {
         await delay(clock, waitMs, deps.signal);
       } catch {

@@ -285,6 +285,28 @@ describe('runProbe: retries', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('says before each wait that a retry follows, and how long it waits', async () => {
+    const clock = new FakeClock();
+    const retries: [number, number][] = [];
+    const kinds = registry(() => outcome({ error: 'Refused.' }));
+    const running = runProbe(
+      probe({ retries: 2 }),
+      deps(clock, kinds, {
+        onRetry: (failed, waitMs) => {
+          retries.push([failed, waitMs]);
+          throw new Error('a listener that throws does not stop the retries');
+        },
+      }),
+    );
+    await clock.advanceAsync(1_000 + 2_000);
+    const result = await running;
+    expect(retries).toEqual([
+      [1, 1_000],
+      [2, 2_000],
+    ]);
+    expect(result).toMatchObject({ status: 'fail', attempts: 3, error: 'Refused.' });
+  });
+
   it('retries a failed condition, and gives up after the retries with the last failure', async () => {
     const clock = new FakeClock();
     let calls = 0;
