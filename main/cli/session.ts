@@ -50,6 +50,8 @@ export function savedTargetsSession(options: SessionOptions): Session {
     dataDir: openDataDir(options.env, process.platform, options.err),
     credentials: new KeytarBackend(),
     ...(options.opsPollMs ? { logs: { opsPollMs: options.opsPollMs } } : {}),
+    // The desktop app (if open) schedules the probes; opsctl runs only those it is asked to.
+    probes: { background: false },
   });
   const api = connect(services, options.err);
   return {
@@ -84,6 +86,7 @@ export async function urlSession(url: string, token: string | null, options: Ses
     dataDir,
     credentials: new MemoryCredentialBackend(),
     ...(options.opsPollMs ? { logs: { opsPollMs: options.opsPollMs } } : {}),
+    probes: { background: false },
   });
   const close = () => {
     services.close();

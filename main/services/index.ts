@@ -23,7 +23,8 @@ import { OpsApiService } from './ops-api/ops-api-service';
 import { LogCache, type LogCacheOptions } from './logs/log-cache';
 import { LogsService, type LogsServiceOptions } from './logs/logs-service';
 import { SettingsStore } from './settings/settings-store';
-import { ProbesService } from './probes/probes-service';
+import { ProbesService, type ProbesServiceOptions } from './probes/probes-service';
+import { createProbeCapabilities } from './probes/probe-capabilities';
 
 export interface ServiceDeps {
   dataDir: string;
@@ -33,6 +34,8 @@ export interface ServiceDeps {
   home?: string;
   connections?: ConnectionManagerOptions;
   logs?: LogsServiceOptions & { cache?: LogCacheOptions };
+  /** `{ background: false }` for one-off processes (opsctl): probes run only when asked. */
+  probes?: ProbesServiceOptions;
 }
 
 export interface Services {
@@ -61,6 +64,7 @@ export function createServices({
   home = homedir(),
   connections: connectionOptions,
   logs: logOptions = {},
+  probes: probeOptions = {},
 }: ServiceDeps): Services {
   const lifecycle = new Lifecycles();
   const db = openDatabase(join(dataDir, DATABASE_FILE));
@@ -77,6 +81,18 @@ export function createServices({
     const { cache: cacheOptions, ...logsOptions } = logOptions;
     const cache = lifecycle.add('log cache', new LogCache(db, cacheOptions, clock));
     const logs = lifecycle.add('logs', new LogsService(targets, connections, opsApi, cache, logsOptions, clock));
+    // After the connections it runs docker/ssh/ops-api checks through, so it is disposed first.
+    const probes = lifecycle.add(
+      'probes',
+      new ProbesService({
+        db,
+        dataDir,
+        credentials,
+        targets,
+        clock,
+        options: { capabilities: createProbeCapabilities({ targets, connections, opsApi }), ...probeOptions },
+      }),
+    );
     lifecycle.startAll();
     return {
       dataDir,
@@ -91,7 +107,7 @@ export function createServices({
       opsApi,
       logs,
       settings: new SettingsStore(db, clock),
-      probes: new ProbesService(),
+      probes,
       lifecycle,
       close: () => lifecycle.disposeAll(),
     };
