@@ -3,14 +3,17 @@
  *
  * A condition compares what a check saw with what it should be: `[STATUS] == 200`,
  * `[RESPONSE_TIME] < 500`, `[BODY].status == UP`, `[CERTIFICATE_EXPIRATION] > 72h`,
- * `len([BODY].items) > 0`, `[BODY] == pat(*ok*)`, `[STATUS] == any(200, 204)`. Kinds report the
+ * `len([BODY].items) > 0`, `[BODY] == pat(*ok*)`, `[STATUS] == any(200, 204)`,
+ * `age([HEADERS].last-modified) < 1h`. Kinds report the
  * placeholder values (node/probes/probe-kind.ts); this module only judges them, so the same
  * rules apply in main, the agent and the editor's live validation.
  *
  * Where Gatus is loose this is stricter, on purpose: an expression is parsed once, with the
  * position of a mistake, so a typo is refused when the probe is saved rather than silently
  * comparing against 0 (Gatus turns a non-number into 0 for `<`); a missing value or a body that
- * is not JSON fails the condition with a reason instead of an "(INVALID)" marker.
+ * is not JSON fails the condition with a reason instead of an "(INVALID)" marker. As in Gatus,
+ * placeholder names may be written in any case and `[HEADER]` is `[HEADERS]`, so conditions
+ * copied from a Gatus config read; `age()` takes no custom time layout.
  */
 import type { ConditionOutcome, ProbeCondition, ResultStatus } from './model/probe';
 
@@ -34,17 +37,20 @@ export interface PlaceholderRef {
 
 export type Operand =
   | PlaceholderRef
-  | { type: 'len' | 'has'; ref: PlaceholderRef; text: string }
+  /** `age()`: ms since the timestamp the placeholder holds. */
+  | { type: FunctionName; ref: PlaceholderRef; text: string }
   /** Plain text; `number` is set when it reads as a number or a duration (in ms). */
   | { type: 'literal'; value: string; number: number | null; text: string }
   | { type: 'pattern'; glob: string; text: string }
   | { type: 'any'; options: string[]; text: string };
 
 export interface ParsedCondition {
-  left: PlaceholderRef | Extract<Operand, { type: 'len' | 'has' }>;
+  left: PlaceholderRef | Extract<Operand, { type: FunctionName }>;
   operator: Operator;
   right: Operand;
 }
+
+type FunctionName = 'len' | 'has' | 'age';
 
 export type ParseResult = { ok: true; condition: ParsedCondition } | { ok: false; message: string; position: number };
 
@@ -158,21 +164,28 @@ class Parser {
 
   private leftOperand(): ParsedCondition['left'] {
     if (this.s[this.i] === '[') return this.placeholder();
-    if (this.startsWithWord('len(') || this.startsWithWord('has(')) return this.function();
+    if (this.startsFunction()) return this.function();
     if (this.startsWithWord('pat(') || this.startsWithWord('any(')) {
       throw new ParseError(`Put ${this.s.slice(this.i, this.i + 3)}(…) on the right of == or !=, like [BODY] == pat(*ok*).`, this.i);
     }
     throw new ParseError('Start with a placeholder like [STATUS] or a function like len([BODY]).', this.i);
   }
 
-  private function(): Extract<Operand, { type: 'len' | 'has' }> {
+  private startsFunction(): boolean {
+    return this.startsWithWord('len(') || this.startsWithWord('has(') || this.startsWithWord('age(');
+  }
+
+  private function(): Extract<Operand, { type: FunctionName }> {
     const start = this.i;
-    const type = this.s.slice(this.i, this.i + 3) as 'len' | 'has';
+    const type = this.s.slice(this.i, this.i + 3) as FunctionName;
     this.i += 4;
     this.skipSpace();
     if (this.s[this.i] !== '[') throw new ParseError(`Expected a placeholder inside ${type}(), like ${type}([BODY].items).`, this.i);
     const ref = this.placeholder();
     this.skipSpace();
+    if (type === 'age' && this.s[this.i] === ',') {
+      throw new ParseError('age() takes only a placeholder: it reads RFC 3339 and HTTP dates and Unix times, not custom layouts.', this.i);
+    }
     if (this.s[this.i] !== ')') throw new ParseError(`Expected ) to close ${type}(.`, this.i);
     this.i++;
     return { type, ref, text: this.s.slice(start, this.i) };
@@ -186,12 +199,12 @@ class Parser {
       if (close === -1) throw new ParseError('The placeholder opened here is missing its closing ].', start);
       throw new ParseError('Placeholder names use letters, digits and underscores, like [STATUS].', start + 1);
     }
-    const name = nameMatch[1]!;
-    if (name === '') throw new ParseError('Name the placeholder, like [STATUS].', start + 1);
-    if (!/^[A-Za-z]/.test(name)) throw new ParseError('Placeholder names start with a letter, like [STATUS].', start + 1);
-    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) {
-      throw new ParseError(`Placeholders are upper-case: write [${name.toUpperCase()}].`, start + 1);
-    }
+    const written = nameMatch[1]!;
+    if (written === '') throw new ParseError('Name the placeholder, like [STATUS].', start + 1);
+    if (!/^[A-Za-z]/.test(written)) throw new ParseError('Placeholder names start with a letter, like [STATUS].', start + 1);
+    // Gatus reads names in any case and calls the headers [HEADER]; both read here too.
+    const upper = written.toUpperCase();
+    const name = upper === 'HEADER' ? 'HEADERS' : upper;
     this.i = start + nameMatch[0].length;
     const path: PathStep[] = [];
     const pathStart = this.i;
@@ -241,7 +254,7 @@ class Parser {
     let operand: Operand;
     if (/^\[[A-Za-z_]/.test(this.s.slice(this.i))) {
       operand = this.placeholder();
-    } else if (this.startsWithWord('len(') || this.startsWithWord('has(')) {
+    } else if (this.startsFunction()) {
       operand = this.function();
       if (operand.type === 'has' && numeric) throw new ParseError(`${operand.text} is true or false: compare it with == or !=.`, start);
     } else if (this.startsWithWord('pat(') || this.startsWithWord('any(')) {
@@ -398,24 +411,75 @@ function resolveRef(ref: PlaceholderRef, values: PlaceholderValues, cache: JsonC
   return { ok: true, values: current, each };
 }
 
-function resolveOperand(operand: Operand, values: PlaceholderValues, cache: JsonCache): ResolvedMany {
+/** What one evaluation shares: parsed JSON, and the time `age()` measures from. */
+interface EvalContext {
+  cache: JsonCache;
+  now: number;
+}
+
+/** A timestamp as ms since the epoch: RFC 3339, an HTTP date, or Unix seconds or milliseconds. */
+function timestampOf(value: unknown): number | null {
+  const numeric = typeof value === 'number' ? value : typeof value === 'string' ? parseNumber(value) : null;
+  if (numeric !== null) {
+    if (!(numeric > 0)) return null;
+    // Below 1e12 it is seconds (1e12 s is the year 33658; 1e12 ms is 2001), as Gatus reads it.
+    return numeric >= 1e12 ? numeric : numeric * 1000;
+  }
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const parsed = Date.parse(value.trim());
+  return Number.isNaN(parsed) ? null : parsed;
+}
+
+function resolveOperand(operand: Operand, values: PlaceholderValues, context: EvalContext): ResolvedMany {
+  const { cache } = context;
   if (operand.type === 'placeholder') return resolveRef(operand, values, cache);
   if (operand.type === 'has') {
     const inner = resolveRef(operand.ref, values, cache);
-    return { ok: true, values: [{ value: inner.ok, label: operand.text }], each: false };
+    // Present and not empty: a null field, an empty header or an empty body is not "there".
+    const present = inner.ok && inner.values.every(({ value }) => value !== null && (typeof value !== 'string' || value.trim() !== ''));
+    return { ok: true, values: [{ value: present, label: operand.text }], each: false };
   }
-  if (operand.type === 'len') {
+  if (operand.type === 'len' || operand.type === 'age') {
     const inner = resolveRef(operand.ref, values, cache);
     if (!inner.ok) return inner;
     const out: { value: unknown; label: string }[] = [];
     for (const { value, label } of inner.values) {
-      const length = lengthOf(value);
+      if (operand.type === 'age') {
+        const at = timestampOf(value);
+        if (at === null) return { ok: false, reason: `${label} is ${observedValue(value)}, which is not a time age() can read.` };
+        out.push({ value: context.now - at, label: `age(${label})` });
+        continue;
+      }
+      const length = isWholeBody(operand.ref) ? bodyLength(value, cache) : lengthOf(value);
       if (length === null) return { ok: false, reason: `${label} is ${describeType(value)}, which has no length.` };
       out.push({ value: length, label: `len(${label})` });
     }
     return { ok: true, values: out, each: inner.each };
   }
   return { ok: true, values: [{ value: operand.type === 'literal' ? (operand.number ?? operand.value) : operand.text, label: operand.text }], each: false };
+}
+
+function isWholeBody(ref: PlaceholderRef): boolean {
+  return ref.name === 'BODY' && ref.path.length === 0;
+}
+
+/** `len([BODY])`: the count of a JSON array body, else the length of the (trimmed) text, as Gatus. */
+function bodyLength(value: unknown, cache: JsonCache): number | null {
+  if (typeof value !== 'string') return lengthOf(value);
+  let parsed = cache.get('BODY');
+  if (!parsed) {
+    try {
+      parsed = { ok: true, value: JSON.parse(value) as unknown };
+    } catch {
+      parsed = { ok: false };
+    }
+    cache.set('BODY', parsed);
+  }
+  return parsed.ok && Array.isArray(parsed.value) ? parsed.value.length : value.trim().length;
+}
+
+function observedValue(value: unknown): string {
+  return truncate(typeof value === 'string' ? JSON.stringify(value) : textOf(value));
 }
 
 function lengthOf(value: unknown): number | null {
@@ -444,6 +508,7 @@ function truncate(text: string): string {
 
 /** The left value as short text for the result: `503`, `"DOWN"`, `412ms`, `29d23h`. */
 function observedText(left: ParsedCondition['left'], value: unknown): string {
+  if (left.type === 'age' && typeof value === 'number') return formatDuration(value);
   if (left.type === 'placeholder' && left.path.length === 0 && typeof value === 'number') {
     if (left.name === 'RESPONSE_TIME') return `${Math.round(value)}ms`;
     if (DURATION_PLACEHOLDERS.has(left.name)) return formatDuration(value);
@@ -491,18 +556,18 @@ function compare(operator: Operator, left: unknown, leftLabel: string, right: Op
   return { passed, reason: null };
 }
 
-function evaluateOne(condition: ProbeCondition, values: PlaceholderValues, cache: JsonCache): ConditionOutcome {
+function evaluateOne(condition: ProbeCondition, values: PlaceholderValues, context: EvalContext): ConditionOutcome {
   const base = { expression: condition.expression, severity: condition.severity ?? 'fail' };
   const parsed = parseCondition(condition.expression);
   if (!parsed.ok) {
     return { ...base, passed: false, observed: null, reason: `The condition cannot be read: ${conditionError(condition.expression)}` };
   }
   const { left, operator, right } = parsed.condition;
-  const leftResolved = resolveOperand(left, values, cache);
+  const leftResolved = resolveOperand(left, values, context);
   if (!leftResolved.ok) return { ...base, passed: false, observed: null, reason: leftResolved.reason };
   let rightValue: unknown = null;
-  if (right.type === 'placeholder' || right.type === 'len' || right.type === 'has') {
-    const rightResolved = resolveOperand(right, values, cache);
+  if (right.type === 'placeholder' || right.type === 'len' || right.type === 'has' || right.type === 'age') {
+    const rightResolved = resolveOperand(right, values, context);
     if (!rightResolved.ok) {
       return { ...base, passed: false, observed: observedText(left, leftResolved.values[0]!.value), reason: rightResolved.reason };
     }
@@ -526,12 +591,17 @@ function evaluateOne(condition: ProbeCondition, values: PlaceholderValues, cache
 }
 
 /**
- * Judges every condition against what a check saw. A condition that cannot be judged (a missing
+ * Judges every condition against what a check saw (`options.now`: the time `age()` measures from). A condition that cannot be judged (a missing
  * value, a body that is not JSON) fails with a reason; this never throws.
  */
-export function evaluateConditions(conditions: readonly ProbeCondition[], values: PlaceholderValues): ConditionOutcome[] {
-  const cache: JsonCache = new Map();
-  return conditions.map((condition) => evaluateOne(condition, values, cache));
+export function evaluateConditions(
+  conditions: readonly ProbeCondition[],
+  values: PlaceholderValues,
+  options: { now?: number } = {},
+): ConditionOutcome[] {
+  // `now` is the run's clock (the fake one in tests); only age() reads it.
+  const context: EvalContext = { cache: new Map(), now: options.now ?? Date.now() };
+  return conditions.map((condition) => evaluateOne(condition, values, context));
 }
 
 /** `fail` on an error or a failed `fail` condition, `warn` when only `warn` ones failed, else `ok`. */

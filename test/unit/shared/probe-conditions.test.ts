@@ -160,6 +160,13 @@ describe('evaluateConditions: placeholders, operators and functions', () => {
     ['[CERTIFICATE_EXPIRATION] >= 10d5h', true, '10d5h'],
     ['[CERTIFICATE_EXPIRATION] > 0', true, '10d5h'],
     ['[DOMAIN_EXPIRATION] > 720h', true, '400d'],
+    // as in Gatus: names in any case, [HEADER] for [HEADERS]
+    ['[status] == 200', true, '200'],
+    ['[Body].status == UP', true, '"UP"'],
+    ['[HEADER].Content-Type == pat(*json*)', true, '"application/json; charset=utf-8"'],
+    ['has([HEADER].x-request-id) == true', true, 'true'],
+    ['has([BODY].nothing) == false', true, 'false'],
+    ['has([BODY]) == true', true, 'true'],
     // a placeholder on the right
     ['[BODY].count < [STATUS]', true, '3'],
     ['[STATUS] == [BODY].count', false, '200'],
@@ -192,6 +199,44 @@ describe('evaluateConditions: placeholders, operators and functions', () => {
     [{ EXIT_CODE: 0, OUTPUT: 'all good\n' }, '[OUTPUT] == pat(*good*)', true],
   ])('kind-specific values %j: %s → %s', (values, expression, passed) => {
     expect(judge(expression, values).passed).toBe(passed);
+  });
+
+  it.each([
+    [{ BODY: '[1, 2, 3, 4]' }, 'len([BODY]) == 4', true],
+    [{ BODY: '  plain text \n' }, 'len([BODY]) == 10', true],
+    [{ BODY: '' }, 'has([BODY]) == false', true],
+    [{ BODY: '   ' }, 'has([BODY]) == true', false],
+    [{ HEADERS: { 'x-empty': '' } }, 'has([HEADERS].x-empty) == false', true],
+    [{ STATUS: null }, 'has([STATUS]) == false', true],
+    [{ STATUS: 204 }, 'has([STATUS]) == true', true],
+  ])('whole bodies and presence %j: %s → %s', (values, expression, passed) => {
+    expect(judge(expression, values).passed).toBe(passed);
+  });
+
+  describe('age(): time since a timestamp, measured from the run’s clock', () => {
+    const now = Date.parse('2025-06-01T12:00:00Z');
+    const values = {
+      BODY: JSON.stringify({ updated: '2025-06-01T11:30:00Z', epoch: now / 1000 - 7200, epochMs: now - 90_000, never: 'soon', nothing: null }),
+      HEADERS: { 'last-modified': 'Sun, 01 Jun 2025 09:00:00 GMT' },
+    };
+    const age = (expression: string) => evaluateConditions([{ expression, severity: 'fail' }], values, { now })[0]!;
+    it.each([
+      ['age([BODY].updated) < 1h', true, '30m'],
+      ['age([BODY].updated) > 29m', true, '30m'],
+      ['age([BODY].epoch) >= 2h', true, '2h'],
+      ['age([BODY].epochMs) < 2m', true, '1m30s'],
+      ['age([HEADERS].last-modified) < 1h', false, '3h'],
+      ['age([HEADER].Last-Modified) <= 3h', true, '3h'],
+    ])('%s → %s, saw %s', (expression, passed, observed) => {
+      expect(age(expression)).toMatchObject({ passed, observed, reason: null });
+    });
+    it.each([
+      ['age([BODY].never) < 1h', '[BODY].never is "soon", which is not a time age() can read.'],
+      ['age([BODY].nothing) < 1h', '[BODY].nothing is null, which is not a time age() can read.'],
+      ['age([BODY].gone) < 1h', '[BODY] has no field gone, so [BODY].gone has no value.'],
+    ])('%s fails: %s', (expression, reason) => {
+      expect(age(expression)).toMatchObject({ passed: false, observed: null, reason });
+    });
   });
 
   it('judges every element of a [*] path, and fails on the first that does not match', () => {
@@ -289,7 +334,8 @@ describe('parseCondition: malformed expressions, with the position of the mistak
     ['[STATUS] = 200', 9, 'Use == to compare, not =.'],
     ['[STATUS] === 200', 11, 'Expected a value after ==, not another operator.'],
     ['[STATUS] == ', 12, 'Expected a value after ==, like 200.'],
-    ['[status] == 200', 1, 'Placeholders are upper-case: write [STATUS].'],
+    ['age([BODY].at, 2006-01-02) < 1h', 13, 'age() takes only a placeholder: it reads RFC 3339 and HTTP dates and Unix times, not custom layouts.'],
+    ['age([BODY].at) < soon', 17, 'Expected a number or a duration (like 72h) after <.'],
     ['[] == 200', 1, 'Name the placeholder, like [STATUS].'],
     ['[2XX] == 200', 1, 'Placeholder names start with a letter, like [STATUS].'],
     ['[STATUS == 200', 0, 'The placeholder opened here is missing its closing ].'],
@@ -357,9 +403,9 @@ describe('conditionErrors and the saved-probe contract', () => {
   });
 
   it('refuses bad conditions in every kind of probe', () => {
-    const result = ProbeDraft.safeParse({ name: 'db', scope: 'db', kind: 'tcp', settings: { host: 'db.internal', port: 5432 }, conditions: [{ expression: '[connected] == true' }] });
+    const result = ProbeDraft.safeParse({ name: 'db', scope: 'db', kind: 'tcp', settings: { host: 'db.internal', port: 5432 }, conditions: [{ expression: 'CONNECTED == true' }] });
     expect(result.success).toBe(false);
-    expect(fieldErrorsOf(result.error!)).toEqual({ 'conditions.0.expression': 'Column 2: placeholders are upper-case: write [CONNECTED].' });
+    expect(fieldErrorsOf(result.error!)).toEqual({ 'conditions.0.expression': 'Column 1: start with a placeholder like [STATUS] or a function like len([BODY]).' });
   });
 
   it('accepts good conditions, trimmed, with the fail severity by default', () => {
