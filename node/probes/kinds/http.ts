@@ -7,13 +7,16 @@
  * fresh connection: a probe measures a real connect, not a pooled socket.
  *
  * The body is read as a stream and kept only up to `bodyCap` bytes; at the cap the connection is
- * closed, so a 10 MB answer is neither read nor held whole. Values: `STATUS`, `RESPONSE_TIME` (ms
+ * closed, so a 10 MB answer is neither read nor held whole. A compressed body (the probe's headers
+ * asked for one) is decoded, and the cap counts decoded bytes, so a small gzip bomb stays small. Values: `STATUS`, `RESPONSE_TIME` (ms
  * to the whole body or the cap, redirects included), `BODY`, `HEADERS` (lower-case names),
  * `CONNECTED`, `IP`, and for https `CERTIFICATE_EXPIRATION` (ms left). Artifacts: the body as
  * `response.<ext>`, and the image at `imageJsonPath` when that is set (the Gemini image preset).
  */
 import { request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { z } from 'zod';
 import { abortReason, isAbort } from '../../abort';
 import type { HttpSettings, ProbeMetadata } from '../../../shared/model/probe';
@@ -124,21 +127,41 @@ async function send(exchange: Exchange, ctx: ProbeRunContext, values: Placeholde
   }
 }
 
+/** A decoder for a compressed body (sent only when the probe's headers asked for it), or null. */
+function decoderFor(encoding: string | undefined): Transform | null {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    case 'br':
+      return createBrotliDecompress();
+    default:
+      return null;
+  }
+}
+
 /**
- * Reads `response` up to `cap` bytes; at the cap it closes the connection rather than draining
- * the rest, so memory and traffic stay bounded whatever the server sends.
+ * Reads `response` up to `cap` bytes (decoded, when it was compressed); at the cap it closes the
+ * connection rather than draining the rest, so memory and traffic stay bounded whatever the
+ * server sends.
  */
 function readCapped(response: IncomingMessage, socket: Socket, cap: number, signal: AbortSignal): Promise<CappedBody> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let kept = 0;
     let received = 0;
+    const decoder = decoderFor(response.headers['content-encoding']);
+    const body: Readable = decoder ?? response;
     const finish = (truncated: boolean) => {
       cleanup();
       resolve({ data: Buffer.concat(chunks, kept), received, truncated });
     };
-    const onData = (chunk: Buffer) => {
+    const onRaw = (chunk: Buffer) => {
       received += chunk.length;
+    };
+    const onData = (chunk: Buffer) => {
       if (kept + chunk.length <= cap) {
         chunks.push(chunk);
         kept += chunk.length;
@@ -146,36 +169,45 @@ function readCapped(response: IncomingMessage, socket: Socket, cap: number, sign
       }
       chunks.push(chunk.subarray(0, cap - kept));
       kept = cap;
-      response.pause();
       socket.destroy();
+      decoder?.destroy();
       finish(true);
     };
     const onEnd = () => finish(false);
     const onError = (error: Error) => {
       cleanup();
+      socket.destroy();
       reject(error);
     };
+    const onDecodeError = (error: Error) =>
+      onError(Object.assign(new Error(`The ${String(response.headers['content-encoding'])} body could not be decoded (${error.message}).`), { code: 'EDECODE' }));
     const onClose = () => {
       if (!response.complete) onError(Object.assign(new Error('The connection closed before the whole response arrived.'), { code: 'ECONNRESET' }));
     };
     const onAbort = () => {
       cleanup();
       socket.destroy();
+      decoder?.destroy();
       reject(abortReason(signal));
     };
     const cleanup = () => {
-      response.off('data', onData);
-      response.off('end', onEnd);
+      response.off('data', onRaw);
+      body.off('data', onData);
+      body.off('end', onEnd);
       response.off('error', onError);
+      decoder?.off('error', onDecodeError);
       response.off('close', onClose);
       signal.removeEventListener('abort', onAbort);
     };
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
-    response.on('data', onData);
-    response.once('end', onEnd);
+    response.on('data', onRaw);
+    body.on('data', onData);
+    body.once('end', onEnd);
     response.once('error', onError);
+    decoder?.once('error', onDecodeError);
     response.once('close', onClose);
+    if (decoder) response.pipe(decoder);
   });
 }
 
@@ -268,7 +300,10 @@ async function run(settings: Settings, ctx: ProbeRunContext): Promise<KindOutcom
         values: { ...values, CONNECTED: true, STATUS: status, RESPONSE_TIME: ctx.clock.now() - started },
         metadata: { ...metadata, status },
         artifacts: [],
-        error: `${exchange.url.host} closed the connection before the whole response arrived.`,
+        error:
+          errorCode(error) === 'EDECODE'
+            ? (error as Error).message
+            : `${exchange.url.host} closed the connection before the whole response arrived.`,
       };
     }
     socket.destroy();

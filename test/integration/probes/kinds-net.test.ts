@@ -9,6 +9,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { X509Certificate } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { systemClock } from '../../../node/clock';
@@ -121,6 +122,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       }
     };
     more();
+  } else if (path === '/gzip') {
+    // 10 MB of one letter, about 10 KB compressed: what arrives is small, what it decodes to is not.
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+    res.end(gzipSync(Buffer.alloc(BIG_BYTES, 0x62)));
   } else if (path === '/hang') {
     held.push(res);
   } else if (path === '/stall') {
@@ -279,6 +284,23 @@ describe('http kind', () => {
     expect(big.written).toBeLessThan(BIG_BYTES);
   });
 
+  it('decodes a gzip body it asked for and caps what it decodes to', async () => {
+    const cap = 100_000;
+    const outcome = await http({ url: `http://127.0.0.1:${ports.http}/gzip`, headers: { 'Accept-Encoding': 'gzip' }, bodyCap: cap });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.values.BODY).toBe('b'.repeat(cap));
+    expect(outcome.metadata.truncated).toBe(true);
+    expect(outcome.metadata.bytes).toBeLessThan(BIG_BYTES / 100);
+    expect(outcome.artifacts[0]).toMatchObject({ name: 'response.txt', truncated: true });
+  });
+
+  it('makes a HEAD request without reading a body', async () => {
+    const outcome = await http({ url: `https://localhost:${ports.valid}/health`, method: 'HEAD' });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.values).toMatchObject({ STATUS: 200, BODY: '', CONNECTED: true });
+    expect(outcome.artifacts).toEqual([]);
+  });
+
   it('returns a body that is not JSON as it is (judging it is the conditions\' job), and says there is no image in it', async () => {
     const outcome = await http({ url: `http://127.0.0.1:${ports.http}/html`, imageJsonPath: 'candidates[0].content.parts[0].inlineData.data' });
     expect(outcome.error).toBeUndefined();
@@ -390,6 +412,13 @@ describe('tls kind', () => {
 
     const asked = await tls({ host: '127.0.0.1', port: ports.wrongHost, serverName: 'other.test' });
     expect(asked.values).toMatchObject({ CHAIN_VALID: true, HOSTNAME_MATCH: true });
+  });
+
+  it('reports a chain from an untrusted authority as invalid', async () => {
+    const outcome = await tls({ host: 'localhost', port: ports.untrusted });
+    expect(outcome.values).toMatchObject({ CONNECTED: true, CHAIN_VALID: false, HOSTNAME_MATCH: true });
+    expect(outcome.metadata.authorizationError).toBe('SELF_SIGNED_CERT_IN_CHAIN');
+    expect(outcome.metadata.problem).toBe('The certificate for localhost is not signed by a trusted authority (issuer Control Room Test CA).');
   });
 
   it('fails a refused port, and ends promptly when the handshake never comes', async () => {
