@@ -161,7 +161,6 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
   }
 
   const title = probe ? `Edit ${probe.name}` : preset ? `Add probe: ${preset.title}` : 'Add probe';
-  const fill = new Map(form.fill.map((f) => [f.path, f]));
   const formId = useId();
 
   return (
@@ -176,6 +175,36 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
     >
       <form id={formId} noValidate onSubmit={(event) => void submit(event)} onKeyDown={onKeyDown} aria-label={title}>
         <fieldset className="form-body" disabled={saving}>
+          {form.fill.length ? (
+            <section className="fill-section" aria-label="Fill in">
+              <h3 className="form-section-title">
+                Fill in <span className="form-section-note">put in wherever the preset writes {'{{name}}'}</span>
+              </h3>
+              <div className="settings-grid">
+                {form.fill.map((f, index) => (
+                  <Field key={f.name} label={f.label} error={errors[`fill.${f.name}`]}>
+                    {(control) => (
+                      <input
+                        {...control}
+                        className="input mono"
+                        value={form.fills[f.name] ?? ''}
+                        placeholder={f.placeholder}
+                        autoComplete="off"
+                        spellCheck={false}
+                        data-autofocus={index === 0 ? true : undefined}
+                        onChange={(event) =>
+                          update(
+                            (current) => ({ ...current, fills: { ...current.fills, [f.name]: event.target.value } }),
+                            `fill.${f.name}`,
+                          )
+                        }
+                      />
+                    )}
+                  </Field>
+                ))}
+              </div>
+            </section>
+          ) : null}
           <div className="field-row">
             <Field label="Name" error={errors.name} className="grow">
               {(control) => (
@@ -186,7 +215,7 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
                   placeholder="Gemini text (AI Studio)"
                   autoComplete="off"
                   spellCheck={false}
-                  data-autofocus
+                  data-autofocus={form.fill.length ? undefined : true}
                   onChange={(event) => update({ name: event.target.value }, 'name')}
                 />
               )}
@@ -261,7 +290,6 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
                   input={input}
                   value={form.settings[form.kind][input.key]}
                   error={errors[`settings.${input.key}`]}
-                  fill={fill.get(`settings.${input.key}`)}
                   onChange={(value) => setSetting(input.key, value)}
                 />
               ))}
@@ -432,21 +460,19 @@ function SettingField({
   input,
   value,
   error,
-  fill,
   onChange,
 }: {
   input: SettingInput;
   value: string | boolean | undefined;
   error: string | undefined;
-  fill: { label: string; placeholder: string } | undefined;
   onChange(value: string | boolean): void;
 }) {
   const targets = useTargets();
   const text = typeof value === 'string' ? value : '';
-  const label: ReactNode = fill ? fill.label : input.label;
-  const aside = fill ? <span className="fill-tag">fill in</span> : undefined;
+  const label: ReactNode = input.label;
+  const aside = /\{\{\s*[A-Za-z]\w*\s*\}\}/.test(text) ? <span className="fill-tag">filled in</span> : undefined;
   const wide = input.type === 'textarea' || input.type === 'headers' || ('mono' in input && input.key === 'url');
-  const className = `${wide ? 'is-wide' : ''} ${fill && !text ? 'needs-fill' : ''}`;
+  const className = wide ? 'is-wide' : '';
   switch (input.type) {
     case 'checkbox':
       return (
@@ -515,7 +541,6 @@ function SettingField({
               rows={input.type === 'headers' ? 2 : 3}
               value={text}
               placeholder={
-                fill?.placeholder ??
                 ('placeholder' in input ? input.placeholder : undefined) ??
                 (input.type === 'headers' ? 'Accept: application/json' : undefined)
               }
@@ -535,7 +560,7 @@ function SettingField({
               className={`input ${'mono' in input && input.mono ? 'mono' : ''} ${input.type === 'number' ? 'mono' : ''}`}
               inputMode={input.type === 'number' ? 'numeric' : undefined}
               value={text}
-              placeholder={fill?.placeholder ?? ('placeholder' in input ? input.placeholder : undefined)}
+              placeholder={'placeholder' in input ? input.placeholder : undefined}
               spellCheck={false}
               autoComplete="off"
               onChange={(event) => onChange(event.target.value)}

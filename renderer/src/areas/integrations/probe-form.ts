@@ -14,6 +14,24 @@ import {
   type ProbePreset,
 } from '../../../../shared/model/probe';
 import type { TargetKind } from '../../../../shared/model/target';
+import { unfilledPlaceholders } from '../../../../shared/probe-presets';
+
+/** `{{name}}` (not `{{secret.…}}`), as preset drafts write what the user fills in. */
+const FILL = /\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}/g;
+
+function fillIn(value: unknown, fills: Record<string, string>): unknown {
+  if (typeof value === 'string') {
+    return value.replace(FILL, (whole, name: string) => {
+      const text = Object.hasOwn(fills, name) ? fills[name]!.trim() : '';
+      return text === '' ? whole : text;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item) => fillIn(item, fills));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fillIn(item, fills)]));
+  }
+  return value;
+}
 
 export interface SecretFieldState {
   /** What the user typed; empty means "keep" (or "none" for a new probe). */
@@ -48,8 +66,9 @@ export interface ProbeFormState {
   secrets: Record<string, SecretFieldState>;
   /** Secret slots the preset asked for, with what to paste. */
   secretHelp: Record<string, { label: string; help: string }>;
-  /** Settings the preset wants filled in (`settings.bucket`), with their labels. */
-  fill: { path: string; label: string; placeholder: string }[];
+  /** What the preset's `{{name}}` placeholders stand for, asked for at the top of the form. */
+  fill: { name: string; label: string; placeholder: string }[];
+  fills: Record<string, string>;
 }
 
 /** `{ 'settings.url': 'Enter an http(s) URL…' }`: keys are paths into the draft. */
@@ -281,6 +300,7 @@ export function initialFormState(probe?: Probe): ProbeFormState {
     secrets: {},
     secretHelp: {},
     fill: [],
+    fills: {},
   };
   if (!probe) return state;
   state.name = probe.name;
@@ -298,11 +318,6 @@ export function initialFormState(probe?: Probe): ProbeFormState {
   state.paused = probe.paused;
   for (const slot of Object.keys(probe.secrets)) state.secrets[slot] = { value: '', clear: false };
   return state;
-}
-
-/** `bucket` or `settings.bucket` → `settings.bucket`. */
-function fillPath(field: string): string {
-  return field.includes('.') ? field : `settings.${field}`;
 }
 
 export function presetFormState(preset: ProbePreset): ProbeFormState {
@@ -337,7 +352,8 @@ export function presetFormState(preset: ProbePreset): ProbeFormState {
     state.secrets[secret.slot] = { value: '', clear: false };
     state.secretHelp[secret.slot] = { label: secret.label, help: secret.help };
   }
-  state.fill = preset.fill.map((f) => ({ path: fillPath(f.field), label: f.label, placeholder: f.placeholder }));
+  state.fill = preset.fill.map((f) => ({ name: f.field, label: f.label, placeholder: f.placeholder }));
+  state.fills = Object.fromEntries(preset.fill.map((f) => [f.field, '']));
   return state;
 }
 
@@ -464,7 +480,15 @@ export function buildDraft(
     paused: state.paused,
     ...(Object.keys(secrets).length ? { secrets } : {}),
   };
-  const parsed = ProbeDraft.safeParse(candidate);
+  // A preset's `{{name}}` placeholders take what was typed for them (secrets are left alone).
+  const filled = {
+    ...(fillIn(candidate, state.fills) as typeof candidate),
+    ...(Object.keys(secrets).length ? { secrets } : {}),
+  };
+  for (const name of unfilledPlaceholders({ ...filled, secrets: undefined })) {
+    if (Object.hasOwn(state.fills, name)) errors[`fill.${name}`] = 'Fill this in.';
+  }
+  const parsed = ProbeDraft.safeParse(filled);
   if (!parsed.success) {
     const fromSchema = formFieldErrors(fieldErrorsOf(parsed.error), state);
     for (const [key, message] of Object.entries(fromSchema)) errors[key] ??= message;
@@ -508,24 +532,4 @@ export function isShownField(key: string, state: ProbeFormState, slots: string[]
   const secret = /^secrets\.(\w+)$/.exec(key);
   if (secret) return slots.includes(secret[1]!);
   return false;
-}
-
-/** Reads a `settings.x` path of the form (for a preset's fill fields). */
-export function readPath(state: ProbeFormState, path: string): SettingValue | undefined {
-  const match = /^settings\.(\w+)$/.exec(path);
-  if (match) return state.settings[state.kind][match[1]!];
-  if (path === 'name' || path === 'scope' || path === 'provider' || path === 'check') return state[path];
-  return undefined;
-}
-
-export function writePath(state: ProbeFormState, path: string, value: string): ProbeFormState {
-  const match = /^settings\.(\w+)$/.exec(path);
-  if (match)
-    return {
-      ...state,
-      settings: { ...state.settings, [state.kind]: { ...state.settings[state.kind], [match[1]!]: value } },
-    };
-  if (path === 'name' || path === 'scope' || path === 'provider' || path === 'check')
-    return { ...state, [path]: value };
-  return state;
 }
