@@ -1,0 +1,374 @@
+/**
+ * The probe store on a real SQLite file and a real artifacts folder: every field of a result read
+ * back, aggregates against a brute-force computation over the raw results, retention and the
+ * size bound with the fake clock, interrupted runs across a reopen, a failing artifact write, and
+ * bytes on disk per result.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HISTOGRAM_RELATIVE_ERROR } from '../../../main/services/probes/probe-histogram';
+import { ProbeStore, type RecordInput } from '../../../main/services/probes/probe-store';
+import { DATABASE_FILE, openDatabase, type Db } from '../../../main/services/store/database';
+import type { ProbeResult, ResultStatus } from '../../../shared/model/probe';
+import { FakeClock } from '../../support/fake-clock';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+let dir: string;
+let db: Db;
+let store: ProbeStore;
+let clock: FakeClock;
+
+function open() {
+  db = openDatabase(join(dir, DATABASE_FILE));
+  store = new ProbeStore(db, join(dir, 'probe-artifacts'), clock);
+}
+
+function close() {
+  store.dispose();
+  db.close();
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cr-probe-store-'));
+  clock = new FakeClock('2024-05-01T10:00:00Z');
+  open();
+});
+
+afterEach(() => {
+  close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type Input = Omit<ProbeResult, 'id' | 'artifacts'>;
+
+/** A result like an HTTP probe's: three conditions, mostly passing. */
+function result(probeId: string, startedMs: number, status: ResultStatus = 'ok', durationMs = 120): Input {
+  return {
+    probeId,
+    status,
+    trigger: 'scheduler',
+    startedAt: new Date(startedMs).toISOString(),
+    finishedAt: new Date(startedMs + durationMs).toISOString(),
+    durationMs,
+    error: status === 'fail' ? 'The server answered 503.' : null,
+    attempts: 1,
+    conditions: [
+      {
+        expression: '[STATUS] == 200',
+        severity: 'fail',
+        passed: status !== 'fail',
+        observed: status === 'fail' ? '503' : '200',
+        reason: null,
+      },
+      {
+        expression: '[RESPONSE_TIME] < 1000',
+        severity: 'warn',
+        passed: status !== 'warn',
+        observed: `${durationMs}ms`,
+        reason: null,
+      },
+      { expression: '[BODY].status == UP', severity: 'fail', passed: true, observed: '"UP"', reason: null },
+    ],
+    metadata: { httpStatus: status === 'fail' ? 503 : 200, provider: 'ai_studio' },
+    maintenance: false,
+    interrupted: false,
+  };
+}
+
+function seeded(seed: number): () => number {
+  let x = seed;
+  return () => (x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+}
+
+describe('probe store', () => {
+  it('reads back every field of a result, artifacts included, across a reopen', async () => {
+    const started = clock.now();
+    const input: Input = {
+      probeId: 'gemini-text',
+      status: 'warn',
+      trigger: 'manual',
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(started + 1500).toISOString(),
+      durationMs: 1432,
+      error: 'The condition [RESPONSE_TIME] < 1000 failed.',
+      attempts: 3,
+      conditions: [
+        { expression: '[STATUS] == 200', severity: 'fail', passed: true, observed: '200', reason: null },
+        { expression: '[RESPONSE_TIME] < 1000', severity: 'warn', passed: false, observed: '1432ms', reason: null },
+        { expression: '[BODY].status == UP', severity: 'fail', passed: true, observed: '"UP"', reason: null },
+        { expression: '[BODY].items[0].id == -7', severity: 'fail', passed: true, observed: '-7', reason: null },
+        {
+          expression: '[BODY].x == 1',
+          severity: 'warn',
+          passed: true,
+          observed: null,
+          reason: 'The body is not JSON.',
+        },
+        { expression: '[BODY].code == 007', severity: 'fail', passed: true, observed: '007', reason: null },
+      ],
+      metadata: { httpStatus: 200, provider: 'ai_studio', model: 'gemini-2.0-flash', cached: false, region: null },
+      maintenance: true,
+      interrupted: false,
+    };
+    const runId = store.beginRun('gemini-text', 'manual', started);
+    const body = Buffer.alloc(700 * 1024, 7);
+    const saved = store.recordResult(runId, input, [
+      { name: 'response.json', contentType: 'application/json', data: body, truncated: true },
+      { name: 'image.png', contentType: 'image/png', data: Buffer.from([1, 2, 3]), truncated: false },
+    ]);
+    const expected: ProbeResult = {
+      ...input,
+      id: saved.id,
+      artifacts: [
+        { id: '0', name: 'response.json', contentType: 'application/json', bytes: body.length, truncated: true },
+        { id: '1', name: 'image.png', contentType: 'image/png', bytes: 3, truncated: false },
+      ],
+    };
+    expect(saved).toEqual(expected);
+    close();
+    open();
+    expect(store.results('gemini-text')).toEqual([expected]);
+    expect(store.lastResult('gemini-text')).toEqual(expected);
+    expect(store.markInterrupted()).toBe(0);
+    const first = await store.readArtifact(saved.id, '0', 0);
+    expect(first).toMatchObject({
+      contentType: 'application/json',
+      name: 'response.json',
+      bytes: body.length,
+      eof: false,
+    });
+    const second = await store.readArtifact(saved.id, '0', 512 * 1024);
+    expect(second.eof).toBe(true);
+    expect(
+      Buffer.concat([Buffer.from(first.base64, 'base64'), Buffer.from(second.base64, 'base64')]).equals(body),
+    ).toBe(true);
+    expect(Buffer.from((await store.readArtifact(saved.id, '1')).base64, 'base64')).toEqual(Buffer.from([1, 2, 3]));
+    await expect(store.readArtifact(saved.id, '9')).rejects.toThrow(/no artifact/);
+  });
+
+  it('pages results newest first, records transitions and the last success and failure', () => {
+    const t = clock.now();
+    const statuses: ResultStatus[] = ['ok', 'ok', 'fail', 'fail', 'warn', 'ok'];
+    const ids = statuses.map((s, i) => store.recordResult(null, result('api', t + i * 60_000, s), []).id);
+    const page1 = store.results('api', { limit: 4 });
+    expect(page1.map((r) => r.id)).toEqual([...ids].reverse().slice(0, 4));
+    expect(store.results('api', { before: page1.at(-1)!.id, limit: 4 }).map((r) => r.id)).toEqual([ids[1], ids[0]]);
+    expect(store.events('api').reverse()).toEqual([
+      { probeId: 'api', at: new Date(t).toISOString(), from: null, to: 'ok', resultId: ids[0] },
+      { probeId: 'api', at: new Date(t + 120_000).toISOString(), from: 'ok', to: 'fail', resultId: ids[2] },
+      { probeId: 'api', at: new Date(t + 240_000).toISOString(), from: 'fail', to: 'warn', resultId: ids[4] },
+      { probeId: 'api', at: new Date(t + 300_000).toISOString(), from: 'warn', to: 'ok', resultId: ids[5] },
+    ]);
+    expect(store.lastSuccessAt('api')).toBe(new Date(t + 300_000 + 120).toISOString());
+    expect(store.lastFailureAt('api')).toBe(new Date(t + 180_000 + 120).toISOString());
+    const summary = store.summaries(t + 600_000).get('api')!;
+    expect(summary.lastResult?.id).toBe(ids[5]);
+    expect(summary.recentDurations).toEqual([120, 120, 120, 120, 120, 120]);
+    expect(summary.uptime24h).toBeCloseTo(4 / 6);
+  });
+
+  it('keeps aggregates equal to a brute-force computation over the raw results', () => {
+    const now = clock.now();
+    const rand = seeded(3);
+    const raw: Input[] = [];
+    // 40 days of one probe every 17 minutes, and a second probe, with ok/warn/fail and spread durations.
+    for (let t = now - 40 * DAY; t < now; t += 17 * 60_000) {
+      const roll = rand();
+      const status: ResultStatus = roll < 0.1 ? 'fail' : roll < 0.2 ? 'warn' : 'ok';
+      raw.push(result('a', t, status, Math.floor(20 * Math.exp(rand() * 5))));
+      if (roll < 0.5) raw.push(result('b', t + 1000, 'ok', 50));
+    }
+    const items: RecordInput[] = raw.map((r) => ({ runId: null, result: r, artifacts: [] }));
+    for (let i = 0; i < items.length; i += 500) store.recordResults(items.slice(i, i + 500));
+
+    const mine = raw.filter((r) => r.probeId === 'a');
+    const brute = (fromMs: number) => {
+      const inWindow = mine.filter((r) => Date.parse(r.startedAt) >= fromMs && Date.parse(r.startedAt) <= now);
+      const up = inWindow.filter((r) => r.status !== 'fail').length;
+      const durations = inWindow.map((r) => r.durationMs).sort((x, y) => x - y);
+      const q = (p: number) => durations[Math.max(0, Math.ceil(p * durations.length) - 1)]!;
+      return { uptime: up / inWindow.length, p50: q(0.5), p95: q(0.95) };
+    };
+    const stats = store.summaryStats('a', now);
+    // 24 h counts from the start of the minute 24 h ago, 30 days from the start of the hour.
+    const day = brute(Math.floor((now - DAY) / 60_000) * 60_000);
+    const month = brute(Math.floor((now - 30 * DAY) / HOUR) * HOUR);
+    expect(stats.uptime24h).toBeCloseTo(day.uptime, 10);
+    expect(stats.uptime30d).toBeCloseTo(month.uptime, 10);
+    const within = (value: number | null, exact: number) =>
+      expect(Math.abs(value! - exact) / exact).toBeLessThanOrEqual(HISTOGRAM_RELATIVE_ERROR + 1e-9);
+    within(stats.p50Ms24h, day.p50);
+    within(stats.p95Ms24h, day.p95);
+    within(stats.p50Ms30d, month.p50);
+    within(stats.p95Ms30d, month.p95);
+
+    for (const [range, size, count] of [
+      ['1h', 60_000, 60],
+      ['24h', HOUR, 24],
+      ['7d', HOUR, 168],
+      ['30d', DAY, 30],
+    ] as const) {
+      const history = store.history('a', range, now);
+      expect(history.buckets).toHaveLength(count);
+      const first = Date.parse(history.buckets[0]!.start);
+      expect(first).toBe((Math.floor(now / size) - count + 1) * size);
+      for (const bucket of history.buckets) {
+        const start = Date.parse(bucket.start);
+        const inBucket = mine.filter((r) => Date.parse(r.startedAt) >= start && Date.parse(r.startedAt) < start + size);
+        expect([bucket.ok, bucket.warn, bucket.fail]).toEqual(
+          (['ok', 'warn', 'fail'] as const).map((s) => inBucket.filter((r) => r.status === s).length),
+        );
+      }
+      const all = mine.filter((r) => Date.parse(r.startedAt) >= first);
+      if (all.length)
+        expect(history.uptime).toBeCloseTo(all.filter((r) => r.status !== 'fail').length / all.length, 10);
+    }
+  });
+
+  it('prunes raw results after 30 days, keeps aggregates and the last success and failure, and prunes artifacts', () => {
+    const t0 = clock.now();
+    const art = (n: number) => [
+      { name: `body-${n}`, contentType: 'text/plain', data: Buffer.from(`body ${n}`), truncated: false },
+    ];
+    const failed = store.recordResult(null, result('site', t0, 'fail'), art(0));
+    for (let i = 1; i <= 10; i++) store.recordResult(null, result('site', t0 + i * HOUR, 'ok'), art(i));
+    const lastOk = store.recordResult(null, result('site', t0 + 11 * HOUR, 'ok'), art(11));
+    const folder = join(dir, 'probe-artifacts', '1');
+    expect(readdirSync(folder)).toHaveLength(12);
+    store.start();
+    clock.advance(45 * DAY);
+    // The hourly prune ran: only the last failure and the last success remain, with their files.
+    expect(store.results('site', { limit: 100 }).map((r) => r.id)).toEqual([lastOk.id, failed.id]);
+    expect(readdirSync(folder).sort()).toEqual([`${failed.id}-0`, `${lastOk.id}-0`].sort());
+    expect(store.lastFailureAt('site')).toBe(failed.finishedAt);
+    // Aggregates are kept a year: the 365-day history still counts all twelve runs.
+    const history = store.history('site', '365d', clock.now());
+    expect(history.buckets.reduce((n, b) => n + b.ok + b.fail, 0)).toBe(12);
+    expect(history.uptime).toBeCloseTo(11 / 12);
+    // Texts only the pruned results used are gone; the kept results still read whole.
+    expect(store.results('site', { limit: 100 })[1]!.error).toBe('The server answered 503.');
+    // A shorter aggregate retention, set by the user, applies at once and survives a reopen.
+    expect(store.setRetention({ rawDays: 7, aggregateDays: 40, maxMegabytes: 50 })).toEqual({
+      rawDays: 7,
+      aggregateDays: 40,
+      maxMegabytes: 50,
+    });
+    expect(store.history('site', '365d', clock.now()).uptime).toBeNull();
+    close();
+    open();
+    expect(store.retention()).toEqual({ rawDays: 7, aggregateDays: 40, maxMegabytes: 50 });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('deletes the oldest raw results beyond the size bound', () => {
+    store.setRetention({ rawDays: 30, aggregateDays: 365, maxMegabytes: 10 });
+    const t0 = clock.now();
+    const mb = Buffer.alloc(1024 * 1024, 1);
+    const ids: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      ids.push(
+        store.recordResult(null, result('big', t0 + i * 60_000, 'ok'), [
+          { name: 'blob', contentType: 'application/octet-stream', data: mb, truncated: false },
+        ]).id,
+      );
+    }
+    expect(store.usedBytes()).toBeGreaterThan(14 * 1024 * 1024);
+    const removed = store.prune(t0 + 20 * 60_000);
+    expect(removed).toBeGreaterThanOrEqual(4);
+    expect(store.usedBytes()).toBeLessThanOrEqual(10 * 1024 * 1024);
+    const left = store.results('big', { limit: 100 }).map((r) => r.id);
+    // The oldest went first; the newest (also the last success) stayed.
+    expect(left[0]).toBe(ids.at(-1));
+    expect(Math.min(...left)).toBe(ids[removed]);
+    expect(readdirSync(join(dir, 'probe-artifacts', '1'))).toHaveLength(left.length);
+  });
+
+  it('turns runs in flight when the app stopped into interrupted results after a reopen', () => {
+    store.recordResult(null, result('slow', clock.now() - 60_000, 'ok'), []);
+    const runId = store.beginRun('slow', 'scheduler', clock.now());
+    store.beginRun('other', 'manual', clock.now() + 5);
+    const done = store.beginRun('slow', 'cli', clock.now());
+    store.recordResult(done, result('slow', clock.now(), 'ok'), []);
+    close();
+    open();
+    store.start();
+    const [interrupted] = store.results('slow', { limit: 1 });
+    expect(interrupted).toMatchObject({ status: 'fail', interrupted: true, trigger: 'scheduler', durationMs: 0 });
+    expect(store.results('other')).toHaveLength(1);
+    expect(store.markInterrupted()).toBe(0);
+    expect(runId).toBeGreaterThan(0);
+    // Interrupted runs prove nothing: not a failure, not a transition, not in the uptime.
+    expect(store.lastFailureAt('slow')).toBeNull();
+    expect(store.events('slow').map((e) => e.to)).toEqual(['ok']);
+    expect(store.summaryStats('slow', clock.now()).uptime24h).toBe(1);
+  });
+
+  it('leaves no row and no file when an artifact cannot be written', () => {
+    const first = store.recordResult(null, result('img', clock.now()), [
+      { name: 'a', contentType: 'text/plain', data: Buffer.from('a'), truncated: false },
+    ]);
+    const folder = join(dir, 'probe-artifacts', '1');
+    // A directory where the second artifact of the next result goes makes its rename fail.
+    const next = first.id + 1;
+    mkdirSync(join(folder, `${next}-1`));
+    expect(() =>
+      store.recordResult(null, result('img', clock.now() + 60_000), [
+        { name: 'x', contentType: 'text/plain', data: Buffer.from('x'), truncated: false },
+        { name: 'y', contentType: 'text/plain', data: Buffer.from('y'), truncated: false },
+      ]),
+    ).toThrow();
+    expect(store.results('img').map((r) => r.id)).toEqual([first.id]);
+    expect(readdirSync(folder).sort()).toEqual([`${first.id}-0`, `${next}-1`].sort());
+    expect(store.summaryStats('img', clock.now() + 120_000).uptime24h).toBe(1);
+    // The store goes on working afterwards.
+    expect(store.recordResult(null, result('img', clock.now() + 120_000), []).status).toBe('ok');
+  });
+
+  it('deletes a probe with its rows and artifact folder', () => {
+    store.recordResult(null, result('gone', clock.now()), [
+      { name: 'a', contentType: 'text/plain', data: Buffer.from('a'), truncated: false },
+    ]);
+    store.recordResult(null, result('kept', clock.now()), []);
+    store.deleteProbe('gone');
+    expect(existsSync(join(dir, 'probe-artifacts', '1'))).toBe(false);
+    expect(store.results('gone')).toEqual([]);
+    expect([...store.summaries(clock.now()).keys()]).toEqual(['kept']);
+    for (const table of [
+      'probe_results',
+      'probe_texts',
+      'probe_hours',
+      'probe_days',
+      'probe_events',
+      'probe_artifacts',
+    ]) {
+      expect(db.prepare(`SELECT count(*) FROM ${table} WHERE probe = 1`).pluck().get()).toBe(0);
+    }
+  });
+
+  it('stores a result in at most 100 bytes on disk', () => {
+    const rand = seeded(11);
+    const t0 = clock.now() - 7 * DAY;
+    const items: RecordInput[] = [];
+    // 100 probes every 5 minutes for 7 days: 201,600 results, about 2 % warn and 1 % fail.
+    const count = 100 * 288 * 7;
+    for (let i = 0; i < count; i++) {
+      const roll = rand();
+      const status: ResultStatus = roll < 0.01 ? 'fail' : roll < 0.03 ? 'warn' : 'ok';
+      items.push({
+        runId: null,
+        artifacts: [],
+        result: result(`p-${i % 100}`, t0 + Math.floor(i * 3000), status, Math.floor(40 * Math.exp(rand() * 3))),
+      });
+      if (items.length === 10_000 || i === count - 1) store.recordResults(items.splice(0));
+    }
+    store.prune(clock.now());
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const bytes =
+      (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+    const perResult = bytes / count;
+    expect(perResult).toBeLessThanOrEqual(100);
+  }, 120_000);
+});
