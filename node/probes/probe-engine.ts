@@ -218,7 +218,7 @@ async function attempt(
 
   let conditions: ConditionOutcome[] = [];
   try {
-    conditions = evaluateConditions([...probe.conditions], values);
+    conditions = evaluateConditions([...probe.conditions], values, { now: clock.now() });
   } catch (thrown) {
     error ??= `The conditions could not be checked: ${sentence(thrown)}`;
   }
