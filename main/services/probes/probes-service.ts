@@ -103,6 +103,8 @@ export class ProbesService {
   private readonly previousValues = new Map<string, PlaceholderValues>();
   /** Probes failing and waiting out a retry's backoff. */
   private readonly retrying = new Set<string>();
+  /** The saved probes as last scheduled, so a run does not read its definition back from SQLite. */
+  private readonly scheduled = new Map<string, Probe>();
   private readonly shutdown = new AbortController();
   private disposed = false;
 
@@ -300,7 +302,7 @@ export class ProbesService {
 
   /** One scheduled or asked-for run, from begun to recorded. */
   private async execute(id: string, trigger: ProbeTrigger, signal: AbortSignal): Promise<void> {
-    const probe = this.definitions.find(id);
+    const probe = this.scheduled.get(id);
     if (!probe || this.disposed) return;
     const runId = this.store.beginRun(id, trigger, this.clock.now());
     let outcome: EngineOutcome;
@@ -309,7 +311,8 @@ export class ProbesService {
         kinds: this.options.kinds ?? PROBE_KIND_MODULES,
         capabilities: this.capabilities((slot) => this.readSecret(id, slot)),
         clock: this.clock,
-        signal: AbortSignal.any([signal, this.shutdown.signal]),
+        // The scheduler aborts this signal when it is disposed (the app closing) or the probe removed.
+        signal,
         previousValues: this.previousValues.get(id) ?? null,
         ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
         onRetry: () => {
@@ -324,7 +327,7 @@ export class ProbesService {
     // Closing: the begun run stays begun, and the next start records it as interrupted.
     if (this.disposed) return;
     // Deleted while it ran: there is nothing to record it against.
-    if (!this.definitions.find(id)) return;
+    if (!this.scheduled.has(id)) return;
     this.store.recordResult(runId, resultOf(id, trigger, outcome), outcome.artifacts);
     this.previousValues.set(id, outcome.values);
   }
@@ -408,8 +411,11 @@ export class ProbesService {
 
   private reschedule(): void {
     if (this.disposed) return;
+    const probes = this.definitions.list();
+    this.scheduled.clear();
+    for (const probe of probes) this.scheduled.set(probe.id, probe);
     this.scheduler.set(
-      this.definitions.list().map(
+      probes.map(
         (probe): ScheduledProbe => ({ id: probe.id, intervalMs: probe.intervalSeconds * 1000, paused: probe.paused, group: probe.scope }),
       ),
     );
