@@ -69,7 +69,7 @@ export function ResultFacts({ result }: { result: ProbeResult }) {
       </div>
       {metadata.map(([key, value]) => (
         <div key={key}>
-          <dt>{factLabel(key)}</dt>
+          <dt>{key === 'status' && 'method' in result.metadata ? 'HTTP status' : factLabel(key)}</dt>
           <dd className="mono">{String(value)}</dd>
         </div>
       ))}
