@@ -73,6 +73,17 @@ function statusOf(light: Locator): Promise<string | null> {
   return light.getAttribute('data-status');
 }
 
+/** The whole area in one picture: the window made as tall as the area (it scrolls inside). */
+async function screenshotWhole(name: string) {
+  const size = page.viewportSize()!;
+  const height = await page.locator('.shell-main > .area').evaluate((el) => el.scrollHeight);
+  await page.setViewportSize({ width: size.width, height: Math.min(3000, Math.max(size.height, height + 60)) });
+  await page.locator('.shell-main').evaluate((el) => el.scrollTo(0, 0));
+  await animationsSettled(page);
+  await page.screenshot({ path: join(SCREENSHOTS, name) });
+  await page.setViewportSize(size);
+}
+
 async function openIntegrations() {
   await page.goto(app.url);
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
@@ -131,8 +142,11 @@ describe('Integrations', () => {
     expect(await outcomes.count()).toBe(3);
     expect(await outcomes.nth(0).textContent()).toContain('saw 200');
     expect(await outcomes.nth(2).textContent()).toContain('UP');
+    // The footer stays in view while the body scrolls to the result.
+    expect(await dialog.getByRole('button', { name: 'Add probe' }).isVisible()).toBe(true);
+    await result.scrollIntoViewIfNeeded();
     await animationsSettled(page);
-    await dialog.screenshot({ path: join(SCREENSHOTS, 'integrations-editor.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'integrations-editor.png') });
 
     await dialog.getByRole('button', { name: 'Add probe' }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -143,6 +157,28 @@ describe('Integrations', () => {
     expect(await statusOf(row().locator('.probe-status'))).toBe('never');
     // The test run was not recorded.
     expect(await row().locator('td').nth(2).textContent()).toBe('—');
+  });
+
+  it('adds a second probe from scratch, in its own scope and provider', async () => {
+    await page.getByRole('button', { name: 'Add probe' }).click();
+    const picker = page.getByRole('dialog', { name: 'Add probe' });
+    await picker.getByRole('button', { name: /From scratch/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add probe', exact: true });
+    await dialog.getByLabel('Name', { exact: true }).waitFor();
+    await dialog.getByLabel('Name', { exact: true }).fill('Shop API port');
+    await dialog.getByLabel('Kind').selectOption('tcp');
+    // The http defaults gave way to the tcp kind's own.
+    expect(await dialog.getByRole('textbox', { name: 'Condition 1', exact: true }).inputValue()).toBe(
+      '[CONNECTED] == true',
+    );
+    await dialog.getByRole('textbox', { name: 'Scope' }).fill('shop');
+    await dialog.getByRole('textbox', { name: 'Provider' }).fill('api');
+    await dialog.getByRole('textbox', { name: 'Check' }).fill('shop.api.port');
+    await dialog.getByRole('textbox', { name: 'Host' }).fill('127.0.0.1');
+    await dialog.getByRole('textbox', { name: 'Port' }).fill(new URL(siteUrl).port);
+    await dialog.getByRole('button', { name: 'Add probe' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('rowgroup', { name: 'Scope shop' }).waitFor();
   });
 
   it('Run now shows it running, then ok, live', async () => {
@@ -204,8 +240,7 @@ describe('Integrations', () => {
     expect(JSON.parse(readFileSync(savedPath, 'utf8'))).toEqual(DOWN_BODY);
 
     await drill.getByTestId('history-chart').locator('canvas').waitFor();
-    await animationsSettled(page);
-    await page.screenshot({ path: join(SCREENSHOTS, 'integrations-drilldown.png'), fullPage: true });
+    await screenshotWhole('integrations-drilldown.png');
   });
 
   it('turns stale once its SLA passes without a result, and marks the history cached', async () => {
@@ -248,8 +283,7 @@ describe('Integrations', () => {
     expect(await results.nth(1).locator('.condition-outcome.is-failed').count()).toBe(0);
 
     await drill.getByTestId('history-chart').locator('canvas').waitFor();
-    await animationsSettled(page);
-    await page.screenshot({ path: join(SCREENSHOTS, 'integrations-offline.png'), fullPage: true });
+    await screenshotWhole('integrations-offline.png');
     // While the app was down the page's reconnect attempts were refused; nothing else went wrong.
     expect(
       pageErrors.filter((error) => !/WebSocket connection to .* failed: .*ERR_CONNECTION_REFUSED/.test(error)),

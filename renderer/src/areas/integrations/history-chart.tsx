@@ -32,13 +32,15 @@ function toData(buckets: HistoryBucket[]): uPlot.AlignedData {
 function options(width: number, range: HistoryRange): uPlot.Options {
   const bars = uPlot.paths.bars!({ size: [0.7, 24], align: 0 });
   const daily = range === '30d' || range === '365d';
+  const step = range === '1h' ? 60 : daily ? 86_400 : 3600;
   return {
     width,
     height: 220,
     cursor: { points: { size: 6 } },
     legend: { live: true },
     scales: {
-      x: { time: true },
+      // Half a bucket of room at each end, so the first and last bars are drawn whole.
+      x: { time: true, range: (_u, min, max) => [min - step / 2, max + step / 2] },
       pct: { range: [0, 100] },
       ms: { range: (_u, _min, max) => [0, Math.max(10, (max || 0) * 1.15)] },
     },

@@ -33,6 +33,7 @@ import {
   isShownField,
   presetFormState,
   slotsOf,
+  withKind,
   type FieldErrors,
   type ProbeFormState,
   type SettingInput,
@@ -174,210 +175,215 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
       className="probe-editor-dialog"
     >
       <form id={formId} noValidate onSubmit={(event) => void submit(event)} onKeyDown={onKeyDown} aria-label={title}>
-        <fieldset className="form-body" disabled={saving}>
-          {form.fill.length ? (
-            <section className="fill-section" aria-label="Fill in">
+        {/* The scrolling box is a div: Chromium does not clip a scrolled fieldset's grid content. */}
+        <div className="form-body">
+          <fieldset className="editor-fields" disabled={saving}>
+            {form.fill.length ? (
+              <section className="fill-section" aria-label="Fill in">
+                <h3 className="form-section-title">
+                  Fill in <span className="form-section-note">put in wherever the preset writes {'{{name}}'}</span>
+                </h3>
+                <div className="settings-grid">
+                  {form.fill.map((f, index) => (
+                    <Field key={f.name} label={f.label} error={errors[`fill.${f.name}`]}>
+                      {(control) => (
+                        <input
+                          {...control}
+                          className="input mono"
+                          value={form.fills[f.name] ?? ''}
+                          placeholder={f.placeholder}
+                          autoComplete="off"
+                          spellCheck={false}
+                          data-autofocus={index === 0 ? true : undefined}
+                          onChange={(event) =>
+                            update(
+                              (current) => ({ ...current, fills: { ...current.fills, [f.name]: event.target.value } }),
+                              `fill.${f.name}`,
+                            )
+                          }
+                        />
+                      )}
+                    </Field>
+                  ))}
+                </div>
+              </section>
+            ) : null}
+            <div className="field-row">
+              <Field label="Name" error={errors.name} className="grow">
+                {(control) => (
+                  <input
+                    {...control}
+                    className="input"
+                    value={form.name}
+                    placeholder="Gemini text (AI Studio)"
+                    autoComplete="off"
+                    spellCheck={false}
+                    data-autofocus={form.fill.length ? undefined : true}
+                    onChange={(event) => update({ name: event.target.value }, 'name')}
+                  />
+                )}
+              </Field>
+              <Field label="Kind" error={errors.kind}>
+                {(control) => (
+                  <select
+                    {...control}
+                    className="input select"
+                    value={form.kind}
+                    onChange={(event) =>
+                      update((current) => withKind(current, event.target.value as ProbeKind), 'kind')
+                    }
+                  >
+                    {PROBE_KINDS.map((kind) => (
+                      <option key={kind} value={kind}>
+                        {KIND_LABELS[kind]}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+            </div>
+            <div className="field-row probe-names">
+              <Field label="Scope" error={errors.scope} hint="The integration: gemini, github, spaces…">
+                {(control) => (
+                  <input
+                    {...control}
+                    className="input mono"
+                    value={form.scope}
+                    placeholder="github"
+                    autoComplete="off"
+                    spellCheck={false}
+                    onChange={(event) => update({ scope: event.target.value }, 'scope')}
+                  />
+                )}
+              </Field>
+              <Field label="Provider" error={errors.provider} hint="Optional: ai_studio, vertex…">
+                {(control) => (
+                  <input
+                    {...control}
+                    className="input mono"
+                    value={form.provider}
+                    placeholder="—"
+                    autoComplete="off"
+                    spellCheck={false}
+                    onChange={(event) => update({ provider: event.target.value }, 'provider')}
+                  />
+                )}
+              </Field>
+              <Field label="Check" error={errors.check} hint="A stable name for history and alerts." className="grow">
+                {(control) => (
+                  <input
+                    {...control}
+                    className="input mono"
+                    value={form.check}
+                    placeholder="github.api.token"
+                    autoComplete="off"
+                    spellCheck={false}
+                    onChange={(event) => update({ check: event.target.value }, 'check')}
+                  />
+                )}
+              </Field>
+            </div>
+
+            <section className="form-section" aria-label="What it checks">
               <h3 className="form-section-title">
-                Fill in <span className="form-section-note">put in wherever the preset writes {'{{name}}'}</span>
+                What it checks <span className="form-section-note">{KIND_LABELS[form.kind]}</span>
               </h3>
               <div className="settings-grid">
-                {form.fill.map((f, index) => (
-                  <Field key={f.name} label={f.label} error={errors[`fill.${f.name}`]}>
-                    {(control) => (
-                      <input
-                        {...control}
-                        className="input mono"
-                        value={form.fills[f.name] ?? ''}
-                        placeholder={f.placeholder}
-                        autoComplete="off"
-                        spellCheck={false}
-                        data-autofocus={index === 0 ? true : undefined}
-                        onChange={(event) =>
-                          update(
-                            (current) => ({ ...current, fills: { ...current.fills, [f.name]: event.target.value } }),
-                            `fill.${f.name}`,
-                          )
-                        }
-                      />
-                    )}
-                  </Field>
+                {SETTING_INPUTS[form.kind].map((input) => (
+                  <SettingField
+                    key={`${form.kind}.${input.key}`}
+                    input={input}
+                    value={form.settings[form.kind][input.key]}
+                    error={errors[`settings.${input.key}`]}
+                    onChange={(value) => setSetting(input.key, value)}
+                  />
                 ))}
               </div>
             </section>
-          ) : null}
-          <div className="field-row">
-            <Field label="Name" error={errors.name} className="grow">
-              {(control) => (
-                <input
-                  {...control}
-                  className="input"
-                  value={form.name}
-                  placeholder="Gemini text (AI Studio)"
-                  autoComplete="off"
-                  spellCheck={false}
-                  data-autofocus={form.fill.length ? undefined : true}
-                  onChange={(event) => update({ name: event.target.value }, 'name')}
-                />
-              )}
-            </Field>
-            <Field label="Kind" error={errors.kind}>
-              {(control) => (
-                <select
-                  {...control}
-                  className="input select"
-                  value={form.kind}
-                  onChange={(event) => update({ kind: event.target.value as ProbeKind }, 'kind')}
-                >
-                  {PROBE_KINDS.map((kind) => (
-                    <option key={kind} value={kind}>
-                      {KIND_LABELS[kind]}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-          </div>
-          <div className="field-row probe-names">
-            <Field label="Scope" error={errors.scope} hint="The integration: gemini, github, spaces…">
-              {(control) => (
-                <input
-                  {...control}
-                  className="input mono"
-                  value={form.scope}
-                  placeholder="github"
-                  autoComplete="off"
-                  spellCheck={false}
-                  onChange={(event) => update({ scope: event.target.value }, 'scope')}
-                />
-              )}
-            </Field>
-            <Field label="Provider" error={errors.provider} hint="Optional: ai_studio, vertex…">
-              {(control) => (
-                <input
-                  {...control}
-                  className="input mono"
-                  value={form.provider}
-                  placeholder="—"
-                  autoComplete="off"
-                  spellCheck={false}
-                  onChange={(event) => update({ provider: event.target.value }, 'provider')}
-                />
-              )}
-            </Field>
-            <Field label="Check" error={errors.check} hint="A stable name for history and alerts." className="grow">
-              {(control) => (
-                <input
-                  {...control}
-                  className="input mono"
-                  value={form.check}
-                  placeholder="github.api.token"
-                  autoComplete="off"
-                  spellCheck={false}
-                  onChange={(event) => update({ check: event.target.value }, 'check')}
-                />
-              )}
-            </Field>
-          </div>
 
-          <section className="form-section" aria-label="What it checks">
-            <h3 className="form-section-title">
-              What it checks <span className="form-section-note">{KIND_LABELS[form.kind]}</span>
-            </h3>
-            <div className="settings-grid">
-              {SETTING_INPUTS[form.kind].map((input) => (
-                <SettingField
-                  key={`${form.kind}.${input.key}`}
-                  input={input}
-                  value={form.settings[form.kind][input.key]}
-                  error={errors[`settings.${input.key}`]}
-                  onChange={(value) => setSetting(input.key, value)}
-                />
-              ))}
-            </div>
-          </section>
+            <ConditionsSection form={form} errors={errors} update={update} />
 
-          <ConditionsSection form={form} errors={errors} update={update} />
-
-          <section className="form-section" aria-label="Schedule">
-            <h3 className="form-section-title">Schedule</h3>
-            <div className="field-row schedule-row">
-              <NumberField
-                label="Every (seconds)"
-                value={form.intervalSeconds}
-                error={errors.intervalSeconds}
-                hint="Start to start; at least 10."
-                onChange={(value) => update({ intervalSeconds: value }, 'intervalSeconds')}
-              />
-              <NumberField
-                label="Timeout (seconds)"
-                value={form.timeoutSeconds}
-                error={errors.timeoutSeconds}
-                onChange={(value) => update({ timeoutSeconds: value }, 'timeoutSeconds')}
-              />
-              <NumberField
-                label="Retries"
-                value={form.retries}
-                error={errors.retries}
-                hint="Before a failure counts."
-                onChange={(value) => update({ retries: value }, 'retries')}
-              />
-              <NumberField
-                label="SLA (seconds)"
-                value={form.slaSeconds}
-                error={errors.slaSeconds}
-                placeholder={`${(Number(form.intervalSeconds) || 300) * 2}`}
-                hint="No result for this long: stale."
-                onChange={(value) => update({ slaSeconds: value }, 'slaSeconds')}
-              />
-            </div>
-            <div className="checkbox-row">
-              <label className="checkbox">
-                <input
-                  type="checkbox"
-                  checked={form.cheap}
-                  onChange={(event) => update({ cheap: event.target.checked })}
+            <section className="form-section" aria-label="Schedule">
+              <h3 className="form-section-title">Schedule</h3>
+              <div className="field-row schedule-row">
+                <NumberField
+                  label="Every (seconds)"
+                  value={form.intervalSeconds}
+                  error={errors.intervalSeconds}
+                  hint="Start to start; at least 10."
+                  onChange={(value) => update({ intervalSeconds: value }, 'intervalSeconds')}
                 />
-                <span>Cheap: run once at start-up</span>
-              </label>
-              <label className="checkbox">
-                <input
-                  type="checkbox"
-                  checked={form.paused}
-                  onChange={(event) => update({ paused: event.target.checked })}
+                <NumberField
+                  label="Timeout (seconds)"
+                  value={form.timeoutSeconds}
+                  error={errors.timeoutSeconds}
+                  onChange={(value) => update({ timeoutSeconds: value }, 'timeoutSeconds')}
                 />
-                <span>Paused: run only when asked</span>
-              </label>
-            </div>
-          </section>
-
-          {slots.length ? (
-            <section className="form-section" aria-label="Secrets">
-              <h3 className="form-section-title">
-                Secrets <span className="form-section-note">kept in the system keychain, never shown again</span>
-              </h3>
-              {slots.map((slot) => (
-                <SecretField
-                  key={slot}
-                  slot={slot}
-                  label={form.secretHelp[slot]?.label ?? slotLabel(slot)}
-                  hint={form.secretHelp[slot]?.help ?? `Used as {{secret.${slot}}}.`}
-                  placeholder="Paste the secret"
-                  stored={Boolean(probe?.kind === form.kind && probe.secrets[slot]?.present)}
-                  field={form.secrets[slot] ?? { value: '', clear: false }}
-                  error={errors[`secrets.${slot}`]}
-                  onChange={(field) =>
-                    update(
-                      (current) => ({ ...current, secrets: { ...current.secrets, [slot]: field } }),
-                      `secrets.${slot}`,
-                    )
-                  }
+                <NumberField
+                  label="Retries"
+                  value={form.retries}
+                  error={errors.retries}
+                  hint="Before a failure counts."
+                  onChange={(value) => update({ retries: value }, 'retries')}
                 />
-              ))}
+                <NumberField
+                  label="SLA (seconds)"
+                  value={form.slaSeconds}
+                  error={errors.slaSeconds}
+                  placeholder={`${(Number(form.intervalSeconds) || 300) * 2}`}
+                  hint="No result for this long: stale."
+                  onChange={(value) => update({ slaSeconds: value }, 'slaSeconds')}
+                />
+              </div>
+              <div className="checkbox-row">
+                <label className="checkbox">
+                  <input
+                    type="checkbox"
+                    checked={form.cheap}
+                    onChange={(event) => update({ cheap: event.target.checked })}
+                  />
+                  <span>Cheap: run once at start-up</span>
+                </label>
+                <label className="checkbox">
+                  <input
+                    type="checkbox"
+                    checked={form.paused}
+                    onChange={(event) => update({ paused: event.target.checked })}
+                  />
+                  <span>Paused: run only when asked</span>
+                </label>
+              </div>
             </section>
-          ) : null}
 
-          <TestPanel test={test} probeName={form.name || 'probe'} />
-        </fieldset>
+            {slots.length ? (
+              <section className="form-section" aria-label="Secrets">
+                <h3 className="form-section-title">
+                  Secrets <span className="form-section-note">kept in the system keychain, never shown again</span>
+                </h3>
+                {slots.map((slot) => (
+                  <SecretField
+                    key={slot}
+                    slot={slot}
+                    label={form.secretHelp[slot]?.label ?? slotLabel(slot)}
+                    hint={form.secretHelp[slot]?.help ?? `Used as {{secret.${slot}}}.`}
+                    placeholder="Paste the secret"
+                    stored={Boolean(probe?.kind === form.kind && probe.secrets[slot]?.present)}
+                    field={form.secrets[slot] ?? { value: '', clear: false }}
+                    error={errors[`secrets.${slot}`]}
+                    onChange={(field) =>
+                      update(
+                        (current) => ({ ...current, secrets: { ...current.secrets, [slot]: field } }),
+                        `secrets.${slot}`,
+                      )
+                    }
+                  />
+                ))}
+              </section>
+            ) : null}
+
+            <TestPanel test={test} probeName={form.name || 'probe'} />
+          </fieldset>
+        </div>
 
         <DialogFooter error={formError} hint="Ctrl+Enter saves · Esc closes">
           {probe && onDelete ? (

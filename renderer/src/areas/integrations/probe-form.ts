@@ -250,6 +250,24 @@ const DEFAULT_CONDITIONS: Partial<Record<ProbeKind, string[]>> = {
   dns: ['[DNS_RCODE] == NOERROR'],
 };
 
+/**
+ * The state after choosing another kind: the settings of each kind are kept; conditions still
+ * as the old kind's defaults (untouched) become the new kind's defaults.
+ */
+export function withKind(state: ProbeFormState, kind: ProbeKind): ProbeFormState {
+  const defaults = DEFAULT_CONDITIONS[state.kind] ?? [];
+  const untouched =
+    state.conditions.length === defaults.length &&
+    state.conditions.every((c, i) => c.expression === defaults[i] && c.severity === 'fail');
+  return {
+    ...state,
+    kind,
+    conditions: untouched
+      ? (DEFAULT_CONDITIONS[kind] ?? []).map((expression) => conditionRow(expression))
+      : state.conditions,
+  };
+}
+
 let conditionKeys = 0;
 export function conditionRow(expression = '', severity: ConditionSeverity = 'fail'): ConditionRow {
   conditionKeys += 1;
