@@ -25,6 +25,9 @@ const DOWN_BODY = { status: 'DOWN', error: 'database unreachable', checks: [{ na
 /** The website: healthy (200) until told to fail (500 with a JSON body). */
 let mode: 'ok' | 'fail' = 'ok';
 let requests = 0;
+/** While true, answers wait in `held` until the test lets them go. */
+let holding = false;
+const held: (() => void)[] = [];
 let server: Server;
 let siteUrl: string;
 
@@ -39,6 +42,13 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   server = createServer((request, response) => {
     requests += 1;
+    if (holding) {
+      held.push(() => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ status: 'UP' }));
+      });
+      return;
+    }
     if (mode === 'ok') {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ status: 'UP' }));
@@ -183,12 +193,24 @@ describe('Integrations', () => {
 
   it('Run now shows it running, then ok, live', async () => {
     const light = row().locator('.probe-status');
+    // The site holds its answer until the row has shown the run in flight.
+    holding = true;
     await row()
       .getByRole('button', { name: `Run ${PROBE} now` })
       .click();
+    await expect.poll(() => statusOf(light), { timeout: 15_000 }).toBe('running');
+    holding = false;
+    for (const release of held.splice(0)) release();
     await expect.poll(() => statusOf(light), { timeout: 15_000 }).toBe('ok');
     expect(await row().locator('.cell-when').first().textContent()).toMatch(/just now|s ago/);
     expect(await row().locator('td.col-num').nth(1).textContent()).toBe('100 %');
+
+    // Run all: both probes run, the TCP one too.
+    await page.getByRole('button', { name: 'Run all' }).click();
+    const tcp = page.locator('.probe-row', { hasText: 'Shop API port' }).locator('.probe-status');
+    await expect.poll(() => statusOf(tcp), { timeout: 15_000 }).toBe('ok');
+    await expect.poll(() => statusOf(light), { timeout: 15_000 }).toBe('ok');
+    await expect.poll(() => row().locator('.sparkline').count()).toBe(1);
     // The scope's group, its chip and the Run-scope button.
     await page.getByRole('rowgroup', { name: 'Scope website' }).waitFor();
     await page.getByRole('button', { name: 'Scope website', exact: true }).waitFor();
@@ -268,10 +290,12 @@ describe('Integrations', () => {
     await drill.getByTestId('history-cached').waitFor();
 
     const results = drill.getByTestId('result');
-    await expect.poll(() => results.count()).toBe(2);
+    // Run now (ok), Run all (ok), the broken server (fail).
+    await expect.poll(() => results.count()).toBe(3);
     expect(await statusOf(results.nth(0).locator('.probe-status').first())).toBe('fail');
     expect(await statusOf(results.nth(1).locator('.probe-status').first())).toBe('ok');
-    expect(await drill.locator('.history-summary').textContent()).toContain('50');
+    expect(await statusOf(results.nth(2).locator('.probe-status').first())).toBe('ok');
+    expect(await drill.locator('.history-summary').textContent()).toContain('uptime 66.66 %');
 
     const artifact = results.nth(0).getByTestId('artifact').first();
     await artifact.getByRole('button', { name: /^View / }).click();

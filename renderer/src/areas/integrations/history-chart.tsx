@@ -58,7 +58,7 @@ function options(width: number, range: HistoryRange): uPlot.Options {
         ticks: { stroke: GRID, width: 1 },
         font: '11px system-ui, sans-serif',
         size: 58,
-        values: (_u, splits) => splits.map((v) => formatLatency(v)),
+        values: (_u, splits) => splits.map((v) => (v < 10 && v % 1 ? `${v.toFixed(1)} ms` : formatLatency(v))),
       },
       {
         scale: 'pct',

@@ -26,7 +26,7 @@ import {
   formatUptime,
   slaSecondsOf,
 } from './probe-status';
-import { ResultDetail, ResultMarks } from './result-detail';
+import { ResultDetail, ResultMarks, TRIGGER_LABELS } from './result-detail';
 import { ResultBadge, StatusLight } from './status-light';
 
 const PAGE = 20;
@@ -327,7 +327,7 @@ function ResultsPanel({ summary, now }: { summary: ProbeSummary; now: number }) 
                 <span>
                   <ResultMarks result={result} />
                 </span>
-                <span className="result-trigger muted">{result.trigger.replace('_', ' ')}</span>
+                <span className="result-trigger muted">{TRIGGER_LABELS[result.trigger]}</span>
               </button>
               {expanded ? <ResultDetail result={result} probeName={summary.probe.name} /> : null}
             </li>

@@ -43,7 +43,7 @@ export function ConditionList({ conditions }: { conditions: ConditionOutcome[] }
   );
 }
 
-const TRIGGER_LABELS: Record<ProbeResult['trigger'], string> = {
+export const TRIGGER_LABELS: Record<ProbeResult['trigger'], string> = {
   auto_boot: 'At start-up',
   scheduler: 'On schedule',
   manual: 'Run now',
