@@ -308,6 +308,45 @@ describe('Integrations', () => {
 
     await drill.getByTestId('history-chart').locator('canvas').waitFor();
     await screenshotWhole('integrations-offline.png');
+  });
+
+  it('a probe on a prod target carries the prod badge, in the editor and in the table', async () => {
+    await page.keyboard.press('Control+6');
+    await page.getByRole('heading', { name: 'Targets', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Add target' }).first().click();
+    const targetDialog = page.getByRole('dialog', { name: 'Add target' });
+    await targetDialog.getByLabel('Name', { exact: true }).fill('shop-prod');
+    await targetDialog.getByRole('radio', { name: 'Prod' }).check();
+    await targetDialog.getByLabel('Kind').selectOption('docker-local');
+    await targetDialog.getByRole('button', { name: 'Add target' }).click();
+    await targetDialog.waitFor({ state: 'hidden' });
+
+    await page.keyboard.press('Control+3');
+    await page.getByRole('button', { name: 'Add probe' }).click();
+    await page
+      .getByRole('dialog', { name: 'Add probe' })
+      .getByRole('button', { name: /From scratch/ })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Add probe', exact: true });
+    await dialog.getByLabel('Name', { exact: true }).fill('Shop backend container');
+    await dialog.getByLabel('Kind').selectOption('docker');
+    await dialog.getByRole('textbox', { name: 'Scope' }).fill('shop');
+    await dialog.getByRole('textbox', { name: 'Provider' }).fill('api');
+    await dialog.getByLabel('Docker target').selectOption({ label: 'shop-prod (prod)' });
+    await dialog.locator('.is-prod-target .env-badge.env-prod').waitFor();
+    await dialog.getByRole('textbox', { name: 'Container' }).fill('shop-backend-1');
+    await dialog.getByLabel('Paused: run only when asked').check();
+    await dialog.getByRole('button', { name: 'Add probe' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    const prodRow = page.locator('.probe-row', { hasText: 'Shop backend container' });
+    await prodRow.waitFor();
+    expect(await prodRow.getAttribute('class')).toContain('env-row-prod');
+    expect((await prodRow.locator('.env-badge').textContent())?.toLowerCase()).toBe('prod');
+    expect(await statusOf(prodRow.locator('.probe-status'))).toBe('paused');
+    await animationsSettled(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'integrations-table-prod.png') });
+
     // While the app was down the page's reconnect attempts were refused; nothing else went wrong.
     expect(
       pageErrors.filter((error) => !/WebSocket connection to .* failed: .*ERR_CONNECTION_REFUSED/.test(error)),

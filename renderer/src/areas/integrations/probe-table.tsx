@@ -289,7 +289,7 @@ export function ProbeTable({ rows, now, selectedId, onSelect, onOpen, onEdit, on
                   key={provider}
                   scope={scope}
                   provider={provider}
-                  showHeader={Boolean(provider) && (providers.size > 1 || providerRows.length > 1)}
+                  showHeader={Boolean(provider)}
                   rows={providerRows}
                   {...{ now, selectedId, onSelect, onOpen, onEdit, onRun, starting }}
                 />
