@@ -58,13 +58,20 @@ export interface Flags {
   hasArtifacts: boolean;
 }
 
-export function packFlags(f: Flags): number {
+/** The flags column of a result: status and trigger codes and the three booleans. */
+export function packFlags(
+  status: number,
+  trigger: number,
+  maintenance: boolean,
+  interrupted: boolean,
+  hasArtifacts: boolean,
+): number {
   return (
-    STATUS_CODE[f.status] |
-    (TRIGGER_CODE[f.trigger] << 2) |
-    (f.maintenance ? MAINTENANCE : 0) |
-    (f.interrupted ? INTERRUPTED : 0) |
-    (f.hasArtifacts ? HAS_ARTIFACTS : 0)
+    status |
+    (trigger << 2) |
+    (maintenance ? MAINTENANCE : 0) |
+    (interrupted ? INTERRUPTED : 0) |
+    (hasArtifacts ? HAS_ARTIFACTS : 0)
   );
 }
 
@@ -91,6 +98,8 @@ export interface EncodedConditions {
   failMask: number;
   /** The observed numbers as zigzag varints; null when there are none. */
   numbers: Buffer | null;
+  /** The template itself, for encodeLike on the probe's next run; null with the template. */
+  entries: ConditionTemplate | null;
 }
 
 /**
@@ -98,7 +107,7 @@ export interface EncodedConditions {
  * literal, `#unit` takes the next number from `numbers`.
  */
 export function encodeConditions(conditions: readonly ConditionOutcome[]): EncodedConditions {
-  if (!conditions.length) return { template: null, failMask: 0, numbers: null };
+  if (!conditions.length) return { template: null, failMask: 0, numbers: null, entries: null };
   const nums: number[] = [];
   let failMask = 0;
   const entries: TemplateEntry[] = conditions.map((c, i) => {
@@ -116,7 +125,93 @@ export function encodeConditions(conditions: readonly ConditionOutcome[]): Encod
     }
     return [c.expression, c.severity === 'warn' ? 1 : 0, observed, c.reason ?? null];
   });
-  return { template: JSON.stringify(entries), failMask, numbers: nums.length ? Buffer.from(nums) : null };
+  return {
+    template: JSON.stringify(entries),
+    failMask,
+    numbers: nums.length ? Buffer.from(nums) : null,
+    entries,
+  };
+}
+
+/** Bit i set when condition i failed (what encodeConditions puts in failMask). */
+export function failMaskOf(conditions: readonly ConditionOutcome[]): number {
+  let mask = 0;
+  for (let i = 0; i < conditions.length; i++) if (!conditions[i]!.passed) mask += 2 ** i;
+  return mask;
+}
+
+/** The most bytes encodeLike writes for `count` conditions (a zigzag varint of 15 digits: 8). */
+export const MAX_NUMBER_BYTES = 8;
+
+/**
+ * The write path's shortcut for a probe's next run: when `conditions` fit `template` — the one
+ * its previous run stored, so the same expressions, severities, reasons and literal observed
+ * values, and a whole number with the same unit wherever it has `#` — writes their numbers into
+ * `out` from `at`, exactly as encodeConditions would, and returns where they end; -1 when they do
+ * not fit (encodeConditions then makes a new template). Nothing is allocated. `out` must have
+ * conditions.length × MAX_NUMBER_BYTES bytes free from `at`.
+ */
+export function encodeLike(
+  conditions: readonly ConditionOutcome[],
+  template: ConditionTemplate,
+  out: Uint8Array,
+  at: number,
+): number {
+  if (conditions.length !== template.length) return -1;
+  let end = at;
+  for (let i = 0; i < conditions.length; i++) {
+    const c = conditions[i]!;
+    const [expression, severity, observed, reason] = template[i]!;
+    if (c.expression !== expression || (c.severity === 'warn' ? 1 : 0) !== severity || (c.reason ?? null) !== reason)
+      return -1;
+    const value = c.observed;
+    if (observed === null) {
+      if (value !== null) return -1;
+    } else if (value === null) {
+      return -1;
+    } else if (observed.charCodeAt(0) === 61 /* = */) {
+      // A literal never matches NUMBER_WITH_UNIT (it would have been stored as a number).
+      if (value.length !== observed.length - 1 || !observed.endsWith(value)) return -1;
+    } else {
+      end = writeNumberWithUnit(value, observed, out, end);
+      if (end < 0) return -1;
+    }
+  }
+  return end;
+}
+
+/**
+ * When `text` matches NUMBER_WITH_UNIT with the unit of `marker` (`#ms`), writes its number as a
+ * zigzag varint at `at` and returns where it ends; else -1.
+ */
+function writeNumberWithUnit(text: string, marker: string, out: Uint8Array, at: number): number {
+  const negative = text.charCodeAt(0) === 45; /* - */
+  let i = negative ? 1 : 0;
+  const first = text.charCodeAt(i) - 48;
+  if (!(first >= 0 && first <= 9)) return -1;
+  let n = first;
+  i++;
+  if (first !== 0) {
+    // [1-9]\d{0,14}: up to 15 digits, so exact in a double.
+    const last = Math.min(text.length, i + 14);
+    for (; i < last; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (!(d >= 0 && d <= 9)) break;
+      n = n * 10 + d;
+    }
+  }
+  // The rest is the unit: [A-Za-z%]{0,3}, equal to the marker's.
+  const unitLength = marker.length - 1;
+  if (text.length - i !== unitLength) return -1;
+  for (let k = 0; k < unitLength; k++) if (text.charCodeAt(i + k) !== marker.charCodeAt(1 + k)) return -1;
+  let v = zigzag(negative ? -n : n);
+  let pos = at;
+  while (v >= 0x80) {
+    out[pos++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[pos++] = v;
+  return pos;
 }
 
 /** A parsed template, kept in the store's cache. */

@@ -24,11 +24,13 @@ import {
   RESULT_STATUSES,
   type HistoryBucket,
   type HistoryRange,
+  type ProbeMetadata,
   type ProbeResult,
   type ProbeRetention,
   type ProbeTrigger,
   type ResultStatus,
 } from '../../../shared/model/probe';
+import { isoToMs } from '../../../shared/iso-time';
 import type { Clock, Timer } from '../../../node/clock';
 import type { ArtifactData } from '../../../node/probes/probe-kind';
 import type { Db } from '../store/database';
@@ -48,10 +50,13 @@ import {
   type Minutes,
 } from './probe-store-aggregates';
 import {
+  MAX_NUMBER_BYTES,
   STATUS_CODE,
   TRIGGER_CODE,
   decodeConditions,
   encodeConditions,
+  encodeLike,
+  failMaskOf,
   packFlags,
   parseTemplate,
   unpackFlags,
@@ -117,7 +122,17 @@ const MINUTE_DETAIL_DAYS = 2;
 /** Hours are kept this long (at most aggregateDays): the 7-day chart and the edge of 30 days. */
 const HOUR_DAYS = 35;
 const DEFAULT_PRUNE_INTERVAL_MS = HOUR_MS;
+/** Aggregates waiting in memory are written this often, at dispose, before a prune … */
+const DEFAULT_FLUSH_INTERVAL_MS = 60_000;
+/** … and as soon as this many counted results wait (a bulk import), which bounds the memory. */
+const MAX_UNFLUSHED = 50_000;
+/** Results go to SQLite this many rows per INSERT (the rest of a batch one by one). */
+const ROWS_PER_INSERT = 16;
+const RESULT_COLUMNS = 12;
 const INTERRUPTED_ERROR = 'Control Room stopped while this run was in flight; it proves nothing either way.';
+/** Flag bits (see probe-store-codec.ts) the fold at start reads back. */
+const FLAG_MAINTENANCE = 1 << 5;
+const FLAG_INTERRUPTED = 1 << 6;
 
 interface KeyInfo {
   key: number;
@@ -125,7 +140,17 @@ interface KeyInfo {
   lastStatus: number | null;
   lastOk: number | null;
   lastFail: number | null;
+  /** Something the file does not hold yet: the three fields above, or unflushed results. */
   dirty: boolean;
+  /**
+   * Counted results (not interrupted, not in maintenance) the stored aggregates do not hold yet,
+   * three numbers each: start (ms), status code, duration (ms).
+   */
+  unflushed: number[];
+  /** The texts the probe's previous result used: reused, without a new row, while they repeat. */
+  conditions: { template: ConditionTemplate; text: string; id: number } | null;
+  metadata: { value: ProbeMetadata; keys: string[]; text: string; id: number } | null;
+  error: { text: string; id: number } | null;
 }
 
 interface ResultRow {
@@ -156,8 +181,6 @@ interface DayEntry {
   agg: Agg;
 }
 
-type TextSlot = 'conditions' | 'metadata' | 'error';
-
 interface AggRow {
   ok: number;
   warn: number;
@@ -172,22 +195,33 @@ const ROW_COLUMNS =
 export class ProbeStore {
   private readonly keys = new Map<string, KeyInfo>();
   private readonly byKey = new Map<number, KeyInfo>();
-  /** Per probe, the text ids its previous result used, to reuse them while they repeat. */
-  private readonly lastTexts = new Map<number, Partial<Record<TextSlot, { text: string; id: number }>>>();
   /** Parsed texts by id, for reads. */
   private readonly textCache = new Map<number, unknown>();
-  /** Each probe's newest hour and day bucket, so a run does not read its aggregate rows back. */
+  /** Each probe's newest stored hour and day bucket, so a flush does not read its rows back. */
   private readonly hourCache = new Map<number, HourEntry>();
   private readonly dayCache = new Map<number, DayEntry>();
+  /** Probes with something to flush (their `dirty` is set). */
+  private dirtyInfos: KeyInfo[] = [];
+  /** Results waiting in `unflushed`, all probes together. */
+  private unflushedCount = 0;
+  /** The last result id the stored aggregates and probe_keys account for (probe_folded). */
+  private folded = 0;
+  /** The last result id committed. */
+  private lastId = 0;
   private nextId: number;
   private timer: Timer | undefined;
+  private flushTimer: Timer | undefined;
+  /** One multi-row INSERT's parameters, reused. */
+  private readonly params = new Array<unknown>(ROWS_PER_INSERT * RESULT_COLUMNS);
+  /** Where observed numbers are encoded before they are bound (SQLite copies them). */
+  private scratch = Buffer.alloc(64 * 1024);
   private readonly stmt;
 
   constructor(
     private readonly db: Db,
     private readonly artifactsDir: string,
     private readonly clock: Clock,
-    private readonly options: { pruneIntervalMs?: number } = {},
+    private readonly options: { pruneIntervalMs?: number; flushIntervalMs?: number } = {},
   ) {
     // Every statement is prepared once, here: the first read after opening pays no compile.
     this.stmt = {
@@ -195,7 +229,15 @@ export class ProbeStore {
       addKey: db.prepare('INSERT INTO probe_keys (probe_id) VALUES (?)'),
       saveKey: db.prepare('UPDATE probe_keys SET last_status = ?, last_ok = ?, last_fail = ? WHERE key = ?'),
       maxId: db.prepare('SELECT max(id) AS id FROM probe_results'),
+      folded: db.prepare('SELECT result FROM probe_folded WHERE id = 1').pluck(),
+      setFolded: db.prepare('INSERT OR REPLACE INTO probe_folded (id, result) VALUES (1, ?)'),
+      afterFolded: db.prepare('SELECT id, probe, started, duration, flags FROM probe_results WHERE id > ? ORDER BY id'),
       insert: db.prepare(`INSERT INTO probe_results (${ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertMany: db.prepare(
+        `INSERT INTO probe_results (${ROW_COLUMNS}) VALUES ${Array<string>(ROWS_PER_INSERT)
+          .fill(`(${Array<string>(RESULT_COLUMNS).fill('?').join(', ')})`)
+          .join(', ')}`,
+      ),
       addText: db.prepare('INSERT INTO probe_texts (probe, first, text) VALUES (?, ?, ?)'),
       text: db.prepare('SELECT text FROM probe_texts WHERE id = ?').pluck(),
       addArtifact: db.prepare(
@@ -248,26 +290,11 @@ export class ProbeStore {
         'INSERT OR REPLACE INTO probe_retention (id, raw_days, aggregate_days, max_megabytes) VALUES (1, ?, ?, ?)',
       ),
     };
-    for (const row of this.stmt.keys.all() as {
-      key: number;
-      probe_id: string;
-      last_status: number | null;
-      last_ok: number | null;
-      last_fail: number | null;
-    }[]) {
-      this.remember({
-        key: row.key,
-        probeId: row.probe_id,
-        lastStatus: row.last_status,
-        lastOk: row.last_ok,
-        lastFail: row.last_fail,
-        dirty: false,
-      });
-    }
-    this.nextId = ((this.stmt.maxId.get() as { id: number | null }).id ?? 0) + 1;
+    this.reload();
+    this.nextId = this.lastId + 1;
   }
 
-  /** Turns runs a previous process left in flight into interrupted results, then prunes on a timer. */
+  /** Turns runs a previous process left in flight into interrupted results, then prunes and flushes on timers. */
   start(): void {
     this.markInterrupted();
     this.safePrune();
@@ -276,11 +303,20 @@ export class ProbeStore {
       this.options.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS,
     );
     this.timer.unref();
+    this.flushTimer = this.clock.setInterval(
+      () => this.safeFlush(),
+      this.options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
+    );
+    this.flushTimer.unref();
   }
 
+  /** Stops the timers and writes the aggregates waiting in memory (call it before closing the file). */
   dispose(): void {
     this.clock.clearInterval(this.timer);
+    this.clock.clearInterval(this.flushTimer);
     this.timer = undefined;
+    this.flushTimer = undefined;
+    this.safeFlush();
   }
 
   // ---- writes ------------------------------------------------------------------------------------
@@ -302,57 +338,39 @@ export class ProbeStore {
    * Records results in one transaction — the path every result takes, and the bulk path for
    * imports. Artifact files are written (to a temporary name, then renamed) before the rows
    * commit; if the transaction fails they are removed, so nothing is left half-written.
+   *
+   * The transaction holds the results (with their texts, artifacts and transition events); their
+   * aggregates and each probe's last status, success and failure are kept in memory, read with
+   * what is stored, and written by flush(). The file's probe_folded says which results those
+   * written aggregates hold, so a process that stops before a flush loses nothing: the next one
+   * counts the results after it again when it opens the file.
    */
   recordResults(items: readonly RecordInput[]): ProbeResult[] {
+    if (!items.length) return [];
     const written: string[] = [];
-    const out: ProbeResult[] = [];
-    const ids = items.map(() => this.nextId++);
+    const out = new Array<ProbeResult>(items.length);
+    const firstId = this.nextId;
+    this.nextId += items.length;
     try {
       // Keys outside the transaction: a key without results is harmless, and the folder needs it.
-      const infos = items.map((item) => this.keyFor(item.result.probeId));
-      const refs = items.map((item, i) => this.writeArtifactFiles(infos[i]!.key, ids[i]!, item.artifacts, written));
-      this.db.transaction(() => {
-        const dirtyHours = new Set<HourEntry>();
-        const dirtyDays = new Set<DayEntry>();
-        items.forEach((item, i) => {
-          out.push(this.insertOne(ids[i]!, infos[i]!, item, refs[i]!, dirtyHours, dirtyDays));
-        });
-        for (const e of dirtyHours) {
-          this.stmt.putHour.run(
-            e.probe,
-            e.hour,
-            e.agg.ok,
-            e.agg.warn,
-            e.agg.fail,
-            Math.round(e.agg.dur),
-            histBlob(e.agg.hist),
-            encodeMinutes(e.minutes),
-          );
-        }
-        for (const e of dirtyDays) {
-          this.stmt.putDay.run(
-            e.probe,
-            e.day,
-            e.agg.ok,
-            e.agg.warn,
-            e.agg.fail,
-            Math.round(e.agg.dur),
-            histBlob(e.agg.hist),
-          );
-        }
-        for (const info of new Set(infos)) {
-          if (!info.dirty) continue;
-          this.stmt.saveKey.run(info.lastStatus, info.lastOk, info.lastFail, info.key);
-          info.dirty = false;
-        }
-      })();
-      return out;
+      const infos = new Array<KeyInfo>(items.length);
+      const refs = new Array<ProbeResult['artifacts']>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        const info = this.keyFor(item.result.probeId);
+        infos[i] = info;
+        refs[i] = this.writeArtifactFiles(info.key, firstId + i, item.artifacts, written);
+      }
+      this.db.transaction(() => this.insertRows(items, infos, refs, firstId, out))();
     } catch (error) {
       for (const file of written) rmSync(file, { force: true });
-      // The caches may hold what the rolled-back transaction wrote: start them afresh.
-      this.resetCaches();
+      // The in-memory state may hold what the rolled-back transaction did: read it back from the file.
+      this.reload();
       throw error;
     }
+    this.lastId = firstId + items.length - 1;
+    if (this.unflushedCount >= MAX_UNFLUSHED) this.safeFlush();
+    return out;
   }
 
   /**
@@ -388,123 +406,296 @@ export class ProbeStore {
     return runs.length;
   }
 
-  private insertOne(
-    id: number,
-    info: KeyInfo,
-    item: RecordInput,
-    artifacts: ProbeResult['artifacts'],
-    dirtyHours: Set<HourEntry>,
-    dirtyDays: Set<DayEntry>,
-  ): ProbeResult {
-    const r = item.result;
-    const p = info.key;
-    const started = Date.parse(r.startedAt);
-    const finished = Date.parse(r.finishedAt);
-    if (!Number.isFinite(started) || !Number.isFinite(finished)) {
-      throw new ApiError('invalid-request', `A probe result needs ISO times; got "${r.startedAt}", "${r.finishedAt}".`);
+  /**
+   * Writes the aggregates waiting in memory, each probe's last status, success and failure, and
+   * the id they account for up to, in one transaction. Cheap when nothing waits.
+   */
+  flush(): void {
+    if (this.folded === this.lastId && !this.dirtyInfos.length) return;
+    const infos = this.dirtyInfos;
+    try {
+      this.db.transaction(() => {
+        for (const info of infos) {
+          if (info.unflushed.length) this.flushAggregates(info);
+          this.stmt.saveKey.run(info.lastStatus, info.lastOk, info.lastFail, info.key);
+        }
+        this.stmt.setFolded.run(this.lastId);
+      })();
+    } catch (error) {
+      // The cached buckets may hold what the rolled-back transaction wrote; what waits stays.
+      this.hourCache.clear();
+      this.dayCache.clear();
+      throw error;
     }
-    // Whole milliseconds: what the UI shows, and two bytes instead of eight.
-    const duration = Math.max(0, Math.round(r.durationMs));
-    const status = STATUS_CODE[r.status];
-    const conditions = encodeConditions(r.conditions);
-    const metadataJson = Object.keys(r.metadata).length ? JSON.stringify(r.metadata) : null;
-    this.stmt.insert.run(
-      id,
-      p,
-      started,
-      duration,
-      finished - started - duration,
-      packFlags({
+    for (const info of infos) {
+      info.unflushed = [];
+      info.dirty = false;
+    }
+    this.dirtyInfos = [];
+    this.unflushedCount = 0;
+    this.folded = this.lastId;
+  }
+
+  private safeFlush(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      // Nothing is lost: what waits is written at the next flush, or counted again at the next start.
+      console.error('Probe store: writing aggregates failed:', error);
+    }
+  }
+
+  private insertRows(
+    items: readonly RecordInput[],
+    infos: readonly KeyInfo[],
+    refs: readonly ProbeResult['artifacts'][],
+    firstId: number,
+    out: ProbeResult[],
+  ): void {
+    const params = this.params;
+    let filled = 0;
+    let at = 0;
+    const multiRowsEnd = items.length - (items.length % ROWS_PER_INSERT);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const r = item.result;
+      const info = infos[i]!;
+      const artifacts = refs[i]!;
+      const id = firstId + i;
+      const p = info.key;
+      const started = isoToMs(r.startedAt);
+      const finished = isoToMs(r.finishedAt);
+      if (!Number.isFinite(started) || !Number.isFinite(finished)) {
+        throw new ApiError(
+          'invalid-request',
+          `A probe result needs ISO times; got "${r.startedAt}", "${r.finishedAt}".`,
+        );
+      }
+      // Whole milliseconds: what the UI shows, and two bytes instead of eight.
+      const duration = Math.max(0, Math.round(r.durationMs));
+      const status = STATUS_CODE[r.status];
+
+      // Conditions: the previous run's template when they fit it (no allocation), else a new one.
+      const conditions = r.conditions;
+      let conditionsId: number | null = null;
+      let numbers: Buffer | null = null;
+      let failMask = 0;
+      if (conditions.length) {
+        failMask = failMaskOf(conditions);
+        if (this.scratch.length - at < conditions.length * MAX_NUMBER_BYTES) {
+          // The rows bound so far keep their views of the old buffer.
+          this.scratch = Buffer.alloc(Math.max(64 * 1024, conditions.length * MAX_NUMBER_BYTES));
+          at = 0;
+        }
+        const prev = info.conditions;
+        const end = prev ? encodeLike(conditions, prev.template, this.scratch, at) : -1;
+        if (end >= 0) {
+          conditionsId = prev!.id;
+          if (end > at) numbers = this.scratch.subarray(at, end);
+          at = end;
+        } else {
+          const encoded = encodeConditions(conditions);
+          const text = encoded.template!;
+          conditionsId = prev?.text === text ? prev.id : this.addText(p, id, text);
+          info.conditions = { template: encoded.entries!, text, id: conditionsId };
+          numbers = encoded.numbers;
+        }
+      }
+      let metadataId: number | null = null;
+      const metadata = r.metadata;
+      if (hasKeys(metadata)) {
+        const prev = info.metadata;
+        if (prev && sameFlat(prev.keys, prev.value, metadata)) {
+          metadataId = prev.id;
+        } else {
+          const text = JSON.stringify(metadata);
+          metadataId = prev?.text === text ? prev.id : this.addText(p, id, text);
+          info.metadata = { value: { ...metadata }, keys: Object.keys(metadata), text, id: metadataId };
+        }
+      }
+      let errorId: number | null = null;
+      if (r.error !== null) {
+        const prev = info.error;
+        if (prev?.text === r.error) {
+          errorId = prev.id;
+        } else {
+          errorId = this.addText(p, id, r.error);
+          info.error = { text: r.error, id: errorId };
+        }
+      }
+      const flags = packFlags(status, TRIGGER_CODE[r.trigger], r.maintenance, r.interrupted, artifacts.length > 0);
+      const attemptsExtra = Math.max(0, r.attempts - 1);
+      const finishExtra = finished - started - duration;
+      if (i < multiRowsEnd) {
+        params[filled++] = id;
+        params[filled++] = p;
+        params[filled++] = started;
+        params[filled++] = duration;
+        params[filled++] = finishExtra;
+        params[filled++] = flags;
+        params[filled++] = attemptsExtra;
+        params[filled++] = failMask;
+        params[filled++] = conditionsId;
+        params[filled++] = numbers;
+        params[filled++] = metadataId;
+        params[filled++] = errorId;
+        if (filled === params.length) {
+          this.stmt.insertMany.run(params);
+          filled = 0;
+          at = 0;
+        }
+      } else {
+        this.stmt.insert.run(
+          id,
+          p,
+          started,
+          duration,
+          finishExtra,
+          flags,
+          attemptsExtra,
+          failMask,
+          conditionsId,
+          numbers,
+          metadataId,
+          errorId,
+        );
+        at = 0;
+      }
+      for (let n = 0; n < artifacts.length; n++) {
+        const a = artifacts[n]!;
+        this.stmt.addArtifact.run(id, n, p, a.name, a.contentType, a.bytes, a.truncated ? 1 : 0);
+      }
+      if (item.runId !== null) this.stmt.endRun.run(item.runId);
+      if (!r.interrupted) {
+        if (info.lastStatus !== status) this.stmt.addEvent.run(p, started, info.lastStatus, status, id);
+        this.count(info, id, started, status, duration, r.maintenance);
+      }
+      out[i] = {
+        id,
+        probeId: r.probeId,
         status: r.status,
         trigger: r.trigger,
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt,
+        durationMs: duration,
+        error: r.error,
+        attempts: Math.max(1, r.attempts),
+        conditions,
+        metadata,
+        artifacts,
         maintenance: r.maintenance,
         interrupted: r.interrupted,
-        hasArtifacts: artifacts.length > 0,
-      }),
-      Math.max(0, r.attempts - 1),
-      conditions.failMask,
-      this.textId(p, id, 'conditions', conditions.template),
-      conditions.numbers,
-      this.textId(p, id, 'metadata', metadataJson),
-      this.textId(p, id, 'error', r.error),
-    );
-    artifacts.forEach((a, n) => {
-      this.stmt.addArtifact.run(id, n, p, a.name, a.contentType, a.bytes, a.truncated ? 1 : 0);
-    });
-    if (item.runId !== null) this.stmt.endRun.run(item.runId);
-    if (!r.interrupted) {
-      if (info.lastStatus !== status) {
-        this.stmt.addEvent.run(p, started, info.lastStatus, status, id);
-        info.lastStatus = status;
-      }
-      if (status === 2) info.lastFail = id;
-      else info.lastOk = id;
+      };
+    }
+  }
+
+  /**
+   * Counts a stored, non-interrupted result into its probe's in-memory state: last status,
+   * success or failure, and (outside maintenance) the aggregates waiting for the next flush. The
+   * write path and the fold at open both go through here, so they agree.
+   */
+  private count(info: KeyInfo, id: number, started: number, status: number, duration: number, maintenance: boolean) {
+    info.lastStatus = status;
+    if (status === 2) info.lastFail = id;
+    else info.lastOk = id;
+    if (!info.dirty) {
       info.dirty = true;
-      if (!r.maintenance) this.count(p, started, status, duration, dirtyHours, dirtyDays);
+      this.dirtyInfos.push(info);
     }
-    return {
-      ...r,
-      id,
-      durationMs: duration,
-      attempts: Math.max(1, r.attempts),
-      artifacts,
-    };
+    if (!maintenance) {
+      info.unflushed.push(started, status, duration);
+      this.unflushedCount++;
+    }
   }
 
-  private count(
-    p: number,
-    started: number,
-    status: number,
-    duration: number,
-    hours: Set<HourEntry>,
-    days: Set<DayEntry>,
-  ): void {
-    const bin = binOf(duration);
-    const hour = Math.floor(started / HOUR_MS);
-    let h = this.hourCache.get(p);
-    if (h?.hour !== hour) {
-      const row = this.stmt.hour.get(p, hour) as (AggRow & { minutes: Buffer | null }) | undefined;
-      h = row
-        ? { probe: p, hour, agg: aggOf(row), minutes: decodeMinutes(row.minutes) }
-        : { probe: p, hour, agg: emptyAgg(), minutes: new Map() };
-      this.hourCache.set(p, h);
+  /** Adds a probe's unflushed results to its stored hour (with minutes) and day rows. */
+  private flushAggregates(info: KeyInfo): void {
+    const p = info.key;
+    const pending = info.unflushed;
+    // Results mostly come in time order: one hour and one day at a time, the rest in these maps.
+    const hours = new Map<number, HourEntry>();
+    const days = new Map<number, DayEntry>();
+    let h: HourEntry | undefined;
+    let d: DayEntry | undefined;
+    for (let k = 0; k < pending.length; k += 3) {
+      const started = pending[k]!;
+      const status = pending[k + 1]!;
+      const duration = pending[k + 2]!;
+      const bin = binOf(duration);
+      const hour = Math.floor(started / HOUR_MS);
+      if (h?.hour !== hour) {
+        h = hours.get(hour);
+        if (!h) {
+          h = this.storedHour(p, hour);
+          hours.set(hour, h);
+        }
+      }
+      countInto(h.agg, status, bin, duration);
+      if (h.minutes) {
+        const minute = Math.floor((started - hour * HOUR_MS) / MINUTE_MS);
+        let m = h.minutes.get(minute);
+        if (!m) h.minutes.set(minute, (m = emptyAgg()));
+        countInto(m, status, bin, duration);
+      }
+      const day = Math.floor(started / DAY_MS);
+      if (d?.day !== day) {
+        d = days.get(day);
+        if (!d) {
+          d = this.storedDay(p, day);
+          days.set(day, d);
+        }
+      }
+      countInto(d.agg, status, bin, duration);
     }
-    countInto(h.agg, status, bin, duration);
-    if (h.minutes) {
-      const minute = Math.floor((started - hour * HOUR_MS) / MINUTE_MS);
-      let m = h.minutes.get(minute);
-      if (!m) h.minutes.set(minute, (m = emptyAgg()));
-      countInto(m, status, bin, duration);
+    let newestHour: HourEntry | undefined;
+    for (const e of hours.values()) {
+      this.stmt.putHour.run(
+        p,
+        e.hour,
+        e.agg.ok,
+        e.agg.warn,
+        e.agg.fail,
+        Math.round(e.agg.dur),
+        histBlob(e.agg.hist),
+        encodeMinutes(e.minutes),
+      );
+      if (!newestHour || e.hour > newestHour.hour) newestHour = e;
     }
-    hours.add(h);
-    const day = Math.floor(started / DAY_MS);
-    let d = this.dayCache.get(p);
-    if (d?.day !== day) {
-      const row = this.stmt.day.get(p, day) as AggRow | undefined;
-      d = { probe: p, day, agg: row ? aggOf(row) : emptyAgg() };
-      this.dayCache.set(p, d);
+    let newestDay: DayEntry | undefined;
+    for (const e of days.values()) {
+      this.stmt.putDay.run(p, e.day, e.agg.ok, e.agg.warn, e.agg.fail, Math.round(e.agg.dur), histBlob(e.agg.hist));
+      if (!newestDay || e.day > newestDay.day) newestDay = e;
     }
-    countInto(d.agg, status, bin, duration);
-    days.add(d);
+    if (newestHour) this.hourCache.set(p, newestHour);
+    if (newestDay) this.dayCache.set(p, newestDay);
   }
 
-  /** The id of `text` in probe_texts: the previous result's when it is the same, else a new row. */
-  private textId(p: number, resultId: number, slot: TextSlot, text: string | null): number | null {
-    if (text === null) return null;
-    let last = this.lastTexts.get(p);
-    if (!last) this.lastTexts.set(p, (last = {}));
-    const prev = last[slot];
-    if (prev?.text === text) return prev.id;
-    const id = Number(this.stmt.addText.run(p, resultId, text).lastInsertRowid);
-    last[slot] = { text, id };
-    return id;
+  /** The stored hour bucket (from the cache when it is the probe's newest), or an empty one. */
+  private storedHour(p: number, hour: number): HourEntry {
+    const cached = this.hourCache.get(p);
+    if (cached?.hour === hour) return cached;
+    const row = this.stmt.hour.get(p, hour) as (AggRow & { minutes: Buffer | null }) | undefined;
+    return row
+      ? { probe: p, hour, agg: aggOf(row), minutes: decodeMinutes(row.minutes) }
+      : { probe: p, hour, agg: emptyAgg(), minutes: new Map() };
+  }
+
+  private storedDay(p: number, day: number): DayEntry {
+    const cached = this.dayCache.get(p);
+    if (cached?.day === day) return cached;
+    const row = this.stmt.day.get(p, day) as AggRow | undefined;
+    return { probe: p, day, agg: row ? aggOf(row) : emptyAgg() };
+  }
+
+  private addText(p: number, resultId: number, text: string): number {
+    return Number(this.stmt.addText.run(p, resultId, text).lastInsertRowid);
   }
 
   private keyFor(probeId: string): KeyInfo {
     let info = this.keys.get(probeId);
     if (!info) {
       const key = Number(this.stmt.addKey.run(probeId).lastInsertRowid);
-      info = { key, probeId, lastStatus: null, lastOk: null, lastFail: null, dirty: false };
+      info = newKeyInfo(key, probeId, null, null, null);
       this.remember(info);
     }
     return info;
@@ -535,13 +726,19 @@ export class ProbeStore {
     });
   }
 
-  private resetCaches(): void {
-    this.lastTexts.clear();
+  /**
+   * (Re)reads the in-memory state from the file: the probes with their stored last status,
+   * success and failure, then every result after probe_folded counted again — what the stored
+   * aggregates do not hold yet (a process stopped before its flush, or a rolled-back write).
+   */
+  private reload(): void {
     this.hourCache.clear();
     this.dayCache.clear();
     this.textCache.clear();
     this.keys.clear();
     this.byKey.clear();
+    this.dirtyInfos = [];
+    this.unflushedCount = 0;
     for (const row of this.stmt.keys.all() as {
       key: number;
       probe_id: string;
@@ -549,15 +746,32 @@ export class ProbeStore {
       last_ok: number | null;
       last_fail: number | null;
     }[]) {
-      this.remember({
-        key: row.key,
-        probeId: row.probe_id,
-        lastStatus: row.last_status,
-        lastOk: row.last_ok,
-        lastFail: row.last_fail,
-        dirty: false,
-      });
+      this.remember(newKeyInfo(row.key, row.probe_id, row.last_status, row.last_ok, row.last_fail));
     }
+    this.folded = (this.stmt.folded.get() as number | undefined) ?? 0;
+    // Ids only grow, even when the newest results were deleted: one after `folded` is never reused.
+    this.lastId = Math.max(this.folded, (this.stmt.maxId.get() as { id: number | null }).id ?? 0);
+    for (const row of this.stmt.afterFolded.iterate(this.folded) as IterableIterator<{
+      id: number;
+      probe: number;
+      started: number;
+      duration: number;
+      flags: number;
+    }>) {
+      const info = this.byKey.get(row.probe);
+      if (!info || row.flags & FLAG_INTERRUPTED) continue;
+      this.count(info, row.id, row.started, row.flags & 3, row.duration, (row.flags & FLAG_MAINTENANCE) !== 0);
+    }
+  }
+
+  /** Forgets the texts each probe's previous result used (after a prune may have removed them). */
+  private forgetTexts(): void {
+    for (const info of this.keys.values()) {
+      info.conditions = null;
+      info.metadata = null;
+      info.error = null;
+    }
+    this.textCache.clear();
   }
 
   // ---- reads -------------------------------------------------------------------------------------
@@ -639,8 +853,8 @@ export class ProbeStore {
       recentDurations: [],
     };
     if (!info) return empty;
-    const day = this.since(info.key, nowMs - DAY_MS, nowMs);
-    const month = this.since(info.key, nowMs - 30 * DAY_MS, nowMs);
+    const day = this.since(info, nowMs - DAY_MS, nowMs);
+    const month = this.since(info, nowMs - 30 * DAY_MS, nowMs);
     return {
       uptime24h: uptime(day),
       uptime30d: uptime(month),
@@ -661,8 +875,8 @@ export class ProbeStore {
         lastResult: newest ? this.decode(newest) : null,
         lastSuccessAt: this.finishedAt(info.lastOk),
         lastFailureAt: this.finishedAt(info.lastFail),
-        uptime24h: uptime(this.since(info.key, nowMs - DAY_MS, nowMs)),
-        uptime30d: uptime(this.since(info.key, nowMs - 30 * DAY_MS, nowMs)),
+        uptime24h: uptime(this.since(info, nowMs - DAY_MS, nowMs)),
+        uptime30d: uptime(this.since(info, nowMs - 30 * DAY_MS, nowMs)),
         recentDurations: this.recentDurations(info.key),
       });
     }
@@ -706,6 +920,15 @@ export class ProbeStore {
         for (const row of stmt.all(info.key, first, last + 1) as (AggRow & { hour?: number; day?: number })[]) {
           aggs.set(row.hour ?? row.day!, aggOf(row));
         }
+      }
+      // With what waits for the next flush.
+      const pending = info.unflushed;
+      for (let k = 0; k < pending.length; k += 3) {
+        const index = Math.floor(pending[k]! / plan.size);
+        if (index < first || index > last) continue;
+        let agg = aggs.get(index);
+        if (!agg) aggs.set(index, (agg = emptyAgg()));
+        countInto(agg, pending[k + 1]!, binOf(pending[k + 2]!), pending[k + 2]!);
       }
     }
     const total = emptyAgg();
@@ -818,10 +1041,12 @@ export class ProbeStore {
 
   /**
    * Everything counted from `fromMs` on, from aggregates: whole days, then the whole hours before
-   * the first day, then — for windows of two days or less — the minutes before the first hour.
-   * Longer windows start at the hour, shorter ones at the minute.
+   * the first day, then — for windows of two days or less — the minutes before the first hour;
+   * and the results waiting for the next flush. Longer windows start at the hour, shorter ones at
+   * the minute.
    */
-  private since(p: number, fromMs: number, nowMs: number): Agg {
+  private since(info: KeyInfo, fromMs: number, nowMs: number): Agg {
+    const p = info.key;
     const total = emptyAgg();
     const byMinute = nowMs - fromMs <= MINUTE_DETAIL_DAYS * DAY_MS;
     const from = byMinute ? Math.floor(fromMs / MINUTE_MS) * MINUTE_MS : Math.floor(fromMs / HOUR_MS) * HOUR_MS;
@@ -836,6 +1061,10 @@ export class ProbeStore {
       const row = this.stmt.hourMinutes.get(p, hour, hour) as { minutes: Buffer | null } | undefined;
       for (const [minute, agg] of decodeMinutes(row?.minutes ?? null) ?? [])
         if (minute >= fromMinute) mergeAgg(total, agg);
+    }
+    const pending = info.unflushed;
+    for (let k = 0; k < pending.length; k += 3) {
+      if (pending[k]! >= from) countInto(total, pending[k + 1]!, binOf(pending[k + 2]!), pending[k + 2]!);
     }
     return total;
   }
@@ -878,7 +1107,10 @@ export class ProbeStore {
     if (!info) return;
     this.keys.delete(probeId);
     this.byKey.delete(info.key);
-    this.lastTexts.delete(info.key);
+    if (info.dirty) {
+      this.dirtyInfos = this.dirtyInfos.filter((other) => other !== info);
+      this.unflushedCount -= info.unflushed.length / 3;
+    }
     this.hourCache.delete(info.key);
     this.dayCache.delete(info.key);
     rmSync(join(this.artifactsDir, String(info.key)), { recursive: true, force: true });
@@ -891,6 +1123,8 @@ export class ProbeStore {
    * probe's last success and last failure stay. Returns how many results were removed.
    */
   prune(nowMs: number): number {
+    // The aggregates first, so what is deleted below is deleted from them too.
+    this.flush();
     const r = this.retention();
     const rawCut = nowMs - r.rawDays * DAY_MS;
     const aggCut = nowMs - r.aggregateDays * DAY_MS;
@@ -914,10 +1148,9 @@ export class ProbeStore {
     removed += this.pruneToSize(r.maxMegabytes * 1024 * 1024, files);
     for (const file of files) rmSync(file, { force: true });
     // Texts, hours and days may have gone: the caches start afresh rather than point at them.
-    this.lastTexts.clear();
+    this.forgetTexts();
     this.hourCache.clear();
     this.dayCache.clear();
-    this.textCache.clear();
     return removed;
   }
 
@@ -1020,6 +1253,47 @@ export class ProbeStore {
       console.error('Probe store: pruning failed:', error);
     }
   }
+}
+
+function newKeyInfo(
+  key: number,
+  probeId: string,
+  lastStatus: number | null,
+  lastOk: number | null,
+  lastFail: number | null,
+): KeyInfo {
+  return {
+    key,
+    probeId,
+    lastStatus,
+    lastOk,
+    lastFail,
+    dirty: false,
+    unflushed: [],
+    conditions: null,
+    metadata: null,
+    error: null,
+  };
+}
+
+function hasKeys(value: object): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return true;
+  return false;
+}
+
+/**
+ * True when `next` has exactly `keys`, in that order, with the same primitive values as `prev`:
+ * then JSON.stringify(next) is prev's text, without making it.
+ */
+function sameFlat(keys: readonly string[], prev: ProbeMetadata, next: ProbeMetadata): boolean {
+  let n = 0;
+  for (const key in next) {
+    if (!Object.hasOwn(next, key)) return false;
+    const value = next[key];
+    if (keys[n] !== key || value !== prev[key] || (typeof value === 'object' && value !== null)) return false;
+    n++;
+  }
+  return n === keys.length;
 }
 
 function aggOf(row: AggRow): Agg {

@@ -276,6 +276,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    name: 'probe-folded',
+    sql: `
+      -- The probe store keeps its newest aggregates (and each probe's last status, success and
+      -- failure in probe_keys) in memory and writes them every minute, when it stops and before a
+      -- prune; result is the last probe_results id those written rows account for. At the next
+      -- start the results after it are counted again, so stopping between writes loses nothing.
+      -- Until this step the aggregates were written with every result: all of them are counted.
+      CREATE TABLE probe_folded (
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        result INTEGER NOT NULL
+      );
+      INSERT INTO probe_folded (id, result) SELECT 1, coalesce(max(id), 0) FROM probe_results;
+    `,
+  },
 ];
 
 /** The schema version (`user_version`) of a file that ran every step: their count. */

@@ -67,6 +67,7 @@ const MIGRATED_OBJECTS = [
   'probe_days',
   'probe_events',
   'probe_events_probe_started',
+  'probe_folded',
   'probe_hours',
   'probe_keys',
   'probe_results',
