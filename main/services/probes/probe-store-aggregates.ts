@@ -3,8 +3,8 @@
  * per probe per minute, hour and day.
  *
  * Minutes are not rows of their own: they are packed into their hour's row (`minutes`), so a
- * result updates two rows (its hour and its day), not three, and a batch of results of one probe
- * within an hour updates them once. Minute detail is dropped from hours older than two days — only
+ * flush writes two rows per probe and hour (its hour and its day), not three, however many results
+ * of that probe it holds. Minute detail is dropped from hours older than two days — only
  * the 1-hour chart and the edge of the 24-hour window read it.
  */
 import { addTo, decodeHistogram, encodeHistogram, type Histogram } from './probe-histogram';

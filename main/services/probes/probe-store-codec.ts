@@ -85,8 +85,11 @@ export function unpackFlags(flags: number): Flags {
   };
 }
 
-/** A whole integer (no leading zeros, so it reads back the same) with an optional short unit. */
-const NUMBER_WITH_UNIT = /^(-?(?:0|[1-9]\d{0,14}))([A-Za-z%]{0,3})$/;
+/**
+ * A whole integer (no leading zeros and no `-0`, so it reads back the same) with an optional
+ * short unit.
+ */
+const NUMBER_WITH_UNIT = /^(0|-?[1-9]\d{0,14})([A-Za-z%]{0,3})$/;
 
 /** Per condition: [expression, severity (0 fail, 1 warn), observed template, reason]. */
 type TemplateEntry = [string, 0 | 1, string | null, string | null];
@@ -188,7 +191,7 @@ function writeNumberWithUnit(text: string, marker: string, out: Uint8Array, at: 
   const negative = text.charCodeAt(0) === 45; /* - */
   let i = negative ? 1 : 0;
   const first = text.charCodeAt(i) - 48;
-  if (!(first >= 0 && first <= 9)) return -1;
+  if (!(first >= 0 && first <= 9) || (negative && first === 0)) return -1;
   let n = first;
   i++;
   if (first !== 0) {

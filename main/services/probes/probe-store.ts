@@ -3,9 +3,13 @@
  * artifacts, in the app's SQLite file and under `<dataDir>/probe-artifacts/`.
  *
  * Results are written compactly (see probe-store-codec.ts and the `probe-results` schema step) so
- * a month of 1,000 probes fits in well under 100 bytes a result, and the aggregates are updated in
- * the same transaction as the result, so uptime and latency over 24 hours, 30 days or a year are
- * read from a few dozen aggregate rows, never from the raw results. Raw results are kept
+ * a month of 1,000 probes fits in well under 100 bytes a result, 16 rows per INSERT, reusing the
+ * probe's previous texts without re-encoding them. Uptime and latency over 24 hours, 30 days or a
+ * year are read from a few dozen aggregate rows, never from the raw results. The aggregates are
+ * derived data: the newest are kept in memory (read together with the stored rows) and written
+ * every minute, when 50,000 results wait, before a prune and at dispose, with the last result id
+ * they account for (`probe_folded`); opening the file counts the results after it again, so a
+ * process that stops between writes loses nothing and counts nothing twice. Raw results are kept
  * `rawDays`, aggregates `aggregateDays`, and the whole bounded by `maxMegabytes` (oldest raw
  * results go first); a probe's last success and last failure are kept whatever the retention.
  *

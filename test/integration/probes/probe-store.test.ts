@@ -83,6 +83,79 @@ function seeded(seed: number): () => number {
   return () => (x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
+/**
+ * The store's uptime, latency and history of `probeId` at `now` against a brute-force computation
+ * over `raw` (interrupted and maintenance results left out, as the store counts them).
+ */
+function expectAggregates(raw: readonly Input[], probeId: string, now: number) {
+  const mine = raw.filter((r) => r.probeId === probeId && !r.interrupted && !r.maintenance);
+  const brute = (fromMs: number) => {
+    const inWindow = mine.filter((r) => Date.parse(r.startedAt) >= fromMs && Date.parse(r.startedAt) <= now);
+    const up = inWindow.filter((r) => r.status !== 'fail').length;
+    const durations = inWindow.map((r) => r.durationMs).sort((x, y) => x - y);
+    const q = (p: number) => durations[Math.max(0, Math.ceil(p * durations.length) - 1)]!;
+    return { uptime: up / inWindow.length, p50: q(0.5), p95: q(0.95) };
+  };
+  const stats = store.summaryStats(probeId, now);
+  // 24 h counts from the start of the minute 24 h ago, 30 days from the start of the hour.
+  const day = brute(Math.floor((now - DAY) / 60_000) * 60_000);
+  const month = brute(Math.floor((now - 30 * DAY) / HOUR) * HOUR);
+  expect(stats.uptime24h).toBeCloseTo(day.uptime, 10);
+  expect(stats.uptime30d).toBeCloseTo(month.uptime, 10);
+  const within = (value: number | null, exact: number) =>
+    expect(Math.abs(value! - exact) / exact).toBeLessThanOrEqual(HISTOGRAM_RELATIVE_ERROR + 1e-9);
+  within(stats.p50Ms24h, day.p50);
+  within(stats.p95Ms24h, day.p95);
+  within(stats.p50Ms30d, month.p50);
+  within(stats.p95Ms30d, month.p95);
+  expect(store.summaries(now).get(probeId)?.uptime24h).toBeCloseTo(day.uptime, 10);
+
+  for (const [range, size, count] of [
+    ['1h', 60_000, 60],
+    ['24h', HOUR, 24],
+    ['7d', HOUR, 168],
+    ['30d', DAY, 30],
+  ] as const) {
+    const history = store.history(probeId, range, now);
+    expect(history.buckets).toHaveLength(count);
+    const first = Date.parse(history.buckets[0]!.start);
+    expect(first).toBe((Math.floor(now / size) - count + 1) * size);
+    for (const bucket of history.buckets) {
+      const start = Date.parse(bucket.start);
+      const inBucket = mine.filter((r) => Date.parse(r.startedAt) >= start && Date.parse(r.startedAt) < start + size);
+      expect([bucket.ok, bucket.warn, bucket.fail]).toEqual(
+        (['ok', 'warn', 'fail'] as const).map((s) => inBucket.filter((r) => r.status === s).length),
+      );
+    }
+    const all = mine.filter((r) => Date.parse(r.startedAt) >= first);
+    if (all.length) expect(history.uptime).toBeCloseTo(all.filter((r) => r.status !== 'fail').length / all.length, 10);
+  }
+}
+
+/** Results of `probeId` the stored day rows count (not those waiting in memory). */
+function storedCount(probeId: string): number {
+  return db
+    .prepare(
+      'SELECT coalesce(sum(ok + warn + fail), 0) FROM probe_days WHERE probe = (SELECT key FROM probe_keys WHERE probe_id = ?)',
+    )
+    .pluck()
+    .get(probeId) as number;
+}
+
+/** Random results of `probeId` every `everyMs` in [fromMs, toMs): ok, warn or fail, spread durations. */
+function series(probeId: string, fromMs: number, toMs: number, everyMs: number, rand: () => number): Input[] {
+  const out: Input[] = [];
+  for (let t = fromMs; t < toMs; t += everyMs) {
+    const roll = rand();
+    const status: ResultStatus = roll < 0.1 ? 'fail' : roll < 0.2 ? 'warn' : 'ok';
+    out.push(result(probeId, t, status, Math.floor(20 * Math.exp(rand() * 5))));
+  }
+  return out;
+}
+
+const items = (inputs: readonly Input[]): RecordInput[] =>
+  inputs.map((r) => ({ runId: null, result: r, artifacts: [] }));
+
 describe('probe store', () => {
   it('reads back every field of a result, artifacts included, across a reopen', async () => {
     const started = clock.now();
@@ -181,51 +254,20 @@ describe('probe store', () => {
       raw.push(result('a', t, status, Math.floor(20 * Math.exp(rand() * 5))));
       if (roll < 0.5) raw.push(result('b', t + 1000, 'ok', 50));
     }
-    const items: RecordInput[] = raw.map((r) => ({ runId: null, result: r, artifacts: [] }));
-    for (let i = 0; i < items.length; i += 500) store.recordResults(items.slice(i, i + 500));
+    const all = items(raw);
+    for (let i = 0; i < all.length; i += 500) store.recordResults(all.slice(i, i + 500));
 
-    const mine = raw.filter((r) => r.probeId === 'a');
-    const brute = (fromMs: number) => {
-      const inWindow = mine.filter((r) => Date.parse(r.startedAt) >= fromMs && Date.parse(r.startedAt) <= now);
-      const up = inWindow.filter((r) => r.status !== 'fail').length;
-      const durations = inWindow.map((r) => r.durationMs).sort((x, y) => x - y);
-      const q = (p: number) => durations[Math.max(0, Math.ceil(p * durations.length) - 1)]!;
-      return { uptime: up / inWindow.length, p50: q(0.5), p95: q(0.95) };
-    };
-    const stats = store.summaryStats('a', now);
-    // 24 h counts from the start of the minute 24 h ago, 30 days from the start of the hour.
-    const day = brute(Math.floor((now - DAY) / 60_000) * 60_000);
-    const month = brute(Math.floor((now - 30 * DAY) / HOUR) * HOUR);
-    expect(stats.uptime24h).toBeCloseTo(day.uptime, 10);
-    expect(stats.uptime30d).toBeCloseTo(month.uptime, 10);
-    const within = (value: number | null, exact: number) =>
-      expect(Math.abs(value! - exact) / exact).toBeLessThanOrEqual(HISTOGRAM_RELATIVE_ERROR + 1e-9);
-    within(stats.p50Ms24h, day.p50);
-    within(stats.p95Ms24h, day.p95);
-    within(stats.p50Ms30d, month.p50);
-    within(stats.p95Ms30d, month.p95);
-
-    for (const [range, size, count] of [
-      ['1h', 60_000, 60],
-      ['24h', HOUR, 24],
-      ['7d', HOUR, 168],
-      ['30d', DAY, 30],
-    ] as const) {
-      const history = store.history('a', range, now);
-      expect(history.buckets).toHaveLength(count);
-      const first = Date.parse(history.buckets[0]!.start);
-      expect(first).toBe((Math.floor(now / size) - count + 1) * size);
-      for (const bucket of history.buckets) {
-        const start = Date.parse(bucket.start);
-        const inBucket = mine.filter((r) => Date.parse(r.startedAt) >= start && Date.parse(r.startedAt) < start + size);
-        expect([bucket.ok, bucket.warn, bucket.fail]).toEqual(
-          (['ok', 'warn', 'fail'] as const).map((s) => inBucket.filter((r) => r.status === s).length),
-        );
-      }
-      const all = mine.filter((r) => Date.parse(r.startedAt) >= first);
-      if (all.length)
-        expect(history.uptime).toBeCloseTo(all.filter((r) => r.status !== 'fail').length / all.length, 10);
-    }
+    // Read while the aggregates wait in memory, then once written, then from the file alone.
+    expect(storedCount('a')).toBe(0);
+    expectAggregates(raw, 'a', now);
+    expectAggregates(raw, 'b', now);
+    store.flush();
+    expect(storedCount('a')).toBe(raw.filter((r) => r.probeId === 'a').length);
+    expectAggregates(raw, 'a', now);
+    close();
+    open();
+    expectAggregates(raw, 'a', now);
+    expectAggregates(raw, 'b', now);
   });
 
   it('prunes raw results after 30 days, keeps aggregates and the last success and failure, and prunes artifacts', () => {
@@ -371,4 +413,158 @@ describe('probe store', () => {
     const perResult = bytes / count;
     expect(perResult).toBeLessThanOrEqual(100);
   }, 120_000);
+  it('reads include results not written to the aggregates yet; the minute timer writes them', () => {
+    store.start();
+    const now = clock.now();
+    const rand = seeded(5);
+    const raw = [...series('a', now - 3 * HOUR, now, 97_000, rand), ...series('b', now - 2 * HOUR, now, 41_000, rand)];
+    raw.push({ ...result('a', now - 30 * 60_000 + 500, 'fail', 5000), maintenance: true });
+    raw.push({ ...result('a', now - 20 * 60_000 + 500, 'fail', 0), interrupted: true });
+    raw.sort((x, y) => Date.parse(x.startedAt) - Date.parse(y.startedAt));
+    store.recordResults(items(raw.slice(0, 40)));
+    for (const r of raw.slice(40)) store.recordResult(null, r, []);
+    // Nothing written to the aggregate rows yet, and every read counts all of it.
+    expect(db.prepare('SELECT count(*) FROM probe_hours').pluck().get()).toBe(0);
+    expectAggregates(raw, 'a', now);
+    expectAggregates(raw, 'b', now);
+    clock.advance(60_000);
+    expect(storedCount('a')).toBe(raw.filter((r) => r.probeId === 'a' && !r.maintenance && !r.interrupted).length);
+    expect(db.prepare('SELECT result FROM probe_folded').pluck().get()).toBe(store.results('b', { limit: 1 })[0]!.id);
+    expectAggregates(raw, 'a', now);
+    expectAggregates(raw, 'b', now);
+  });
+
+  it('loses nothing when the process stops between flushes: results after the watermark are counted again', () => {
+    const now = clock.now();
+    const rand = seeded(9);
+    const raw = [
+      ...series('a', now - 3 * DAY, now, 13 * 60_000, rand),
+      ...series('b', now - 2 * DAY, now, 29 * 60_000, rand),
+    ];
+    raw.sort((x, y) => Date.parse(x.startedAt) - Date.parse(y.startedAt));
+    const half = Math.floor(raw.length / 2);
+    store.recordResults(items(raw.slice(0, half)));
+    store.flush();
+    const written = storedCount('a');
+    expect(written).toBeGreaterThan(0);
+    // Taken in maintenance (not counted) and interrupted (not counted, no transition, not a failure).
+    raw.splice(half + 3, 0, { ...result('a', now - 5 * HOUR + 500, 'fail', 3000), maintenance: true });
+    raw.splice(half + 7, 0, { ...result('a', now - 4 * HOUR + 500, 'fail', 0), interrupted: true });
+    for (let i = half; i < raw.length; i += 100) store.recordResults(items(raw.slice(i, i + 100)));
+    const mine = raw.filter((r) => r.probeId === 'a' && !r.interrupted);
+    const lastFail = mine.filter((r) => r.status === 'fail').at(-1)!;
+    const lastOk = mine.filter((r) => r.status !== 'fail').at(-1)!;
+    const events = store.events('a', 1000);
+    // The process stops without dispose: the file has only the first half's aggregates.
+    expect(storedCount('a')).toBe(written);
+    expect(written).toBeLessThan(mine.length);
+    db.close();
+    open();
+    expectAggregates(raw, 'a', now);
+    expectAggregates(raw, 'b', now);
+    expect(store.lastFailureAt('a')).toBe(lastFail.finishedAt);
+    expect(store.lastSuccessAt('a')).toBe(lastOk.finishedAt);
+    expect(store.events('a', 1000)).toEqual(events);
+    // The next transition starts from the last status before the stop.
+    const next: ResultStatus = mine.at(-1)!.status === 'fail' ? 'ok' : 'fail';
+    const saved = store.recordResult(null, result('a', now + 1000, next), []);
+    expect(store.events('a', 1)[0]).toMatchObject({ from: mine.at(-1)!.status, to: next, resultId: saved.id });
+    raw.push(result('a', now + 1000, next));
+    // Written at dispose and counted once, however often the file is opened.
+    close();
+    open();
+    expect(storedCount('a')).toBe(mine.filter((r) => !r.maintenance).length + 1);
+    close();
+    open();
+    expectAggregates(raw, 'a', now + 2000);
+    expectAggregates(raw, 'b', now + 2000);
+  });
+
+  it('keeps memory and file in step when a write fails inside its transaction', () => {
+    const t = clock.now();
+    store.recordResults(items([result('x', t - 120_000), result('x', t - 60_000)]));
+    expect(() =>
+      store.recordResults(
+        items([
+          result('x', t - 30_000, 'ok'),
+          result('x', t - 20_000, 'fail'),
+          { ...result('y', t), startedAt: 'soon' },
+        ]),
+      ),
+    ).toThrow(/ISO times/);
+    expect(store.results('x', { limit: 10 })).toHaveLength(2);
+    expect(store.results('y')).toEqual([]);
+    expect(store.summaryStats('x', t).uptime24h).toBe(1);
+    expect(store.history('x', '1h', t).buckets.reduce((n, b) => n + b.ok + b.warn + b.fail, 0)).toBe(2);
+    expect(store.lastFailureAt('x')).toBeNull();
+    const failed = store.recordResult(null, result('x', t, 'fail'), []);
+    expect(store.events('x').map((e) => [e.from, e.to])).toEqual([
+      ['ok', 'fail'],
+      [null, 'ok'],
+    ]);
+    expect(store.lastFailureAt('x')).toBe(failed.finishedAt);
+    store.flush();
+    expect(storedCount('x')).toBe(3);
+  });
+
+  it('never reuses the ids of deleted results, so a stop after the delete counts the new ones', () => {
+    const t = clock.now();
+    store.recordResult(null, result('a', t - 60_000), []);
+    const gone = store.recordResults(items([result('b', t - 50_000), result('b', t - 40_000)]));
+    store.deleteProbe('b');
+    close();
+    open();
+    const next = store.recordResult(null, result('c', t - 30_000, 'warn'), []);
+    expect(next.id).toBeGreaterThan(gone[1]!.id);
+    db.close();
+    open();
+    expect(store.summaryStats('c', t).uptime24h).toBe(1);
+    expect(store.history('c', '1h', t).buckets.reduce((n, b) => n + b.warn, 0)).toBe(1);
+    expect(store.summaryStats('a', t).uptime24h).toBe(1);
+  });
+
+  it('reads back every outcome and metadata as conditions change shape from run to run', () => {
+    const t = clock.now();
+    const observed = ['200', '503', 'abc', null, '-7', '007', '12ms', '12s', '0', '1234567890123456', '15%', '-0x'];
+    const inputs: Input[] = [];
+    for (let i = 0; i < 60; i++) {
+      const base = result('shape', t + i * 1000, i % 7 === 3 ? 'fail' : 'ok', 100 + i);
+      const conditions = [...base.conditions];
+      conditions[0] = { ...conditions[0]!, observed: observed[Math.floor(i / 3) % observed.length]! };
+      if (i % 10 >= 5)
+        conditions.push({
+          expression: `[BODY].n == ${i % 2}`,
+          severity: 'warn',
+          passed: false,
+          observed: `${i}`,
+          reason: null,
+        });
+      if (i % 11 === 4) conditions[2] = { ...conditions[2]!, observed: null, reason: 'The body is not JSON.' };
+      const metadata: Input['metadata'] =
+        i % 4 === 0
+          ? { provider: 'ai_studio', httpStatus: 200 }
+          : i % 4 === 1
+            ? { httpStatus: 200, provider: 'ai_studio' }
+            : i % 4 === 2
+              ? { httpStatus: i, provider: null, cached: i % 3 === 0 }
+              : {};
+      inputs.push({
+        ...base,
+        conditions: i >= 56 ? [] : conditions,
+        metadata,
+        error: i % 9 === 0 ? `Error ${i % 2}` : null,
+      });
+    }
+    // One batch (16-row INSERTs and the rest one by one), then single results.
+    const saved = [
+      ...store.recordResults(items(inputs.slice(0, 37))),
+      ...inputs.slice(37).map((r) => store.recordResult(null, r, [])),
+    ];
+    const expected = inputs.map((r, i) => ({ ...r, id: saved[i]!.id, artifacts: [] }));
+    expect(saved).toEqual(expected);
+    expect(store.results('shape', { limit: 100 }).reverse()).toEqual(expected);
+    close();
+    open();
+    expect(store.results('shape', { limit: 100 }).reverse()).toEqual(expected);
+  });
 });
