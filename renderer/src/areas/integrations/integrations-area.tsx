@@ -15,12 +15,14 @@ import { useTargets } from '../../app/targets-store';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Dialog } from '../../components/dialog';
 import { EmptyState } from '../../components/empty-state';
-import { AREA_ICONS, PlayIcon, PlusIcon, WarningIcon } from '../../components/icons';
+import { AREA_ICONS, Icon, PlayIcon, PlusIcon, WarningIcon } from '../../components/icons';
 import { Notice, useNotice } from '../../components/notice';
 import { useNow } from '../../components/use-now';
 import { PresetCards } from './preset-cards';
 import { ProbeEditorDialog } from './probe-editor-dialog';
 import { ProbePage } from './probe-page';
+import { describeRetention } from './retention-form';
+import { RetentionDialog } from './retention-dialog';
 import { applyFilters, FilterChips, NO_FILTERS, ProbeTable, rowsOf, selectionKey, type Filters } from './probe-table';
 import { useProbes } from './use-probes';
 import '../../styles/integrations.css';
@@ -31,6 +33,7 @@ type Open =
   | { dialog: 'pick' }
   | { dialog: 'editor'; probe?: Probe; preset?: ProbePreset | null }
   | { dialog: 'delete'; probe: Probe }
+  | { dialog: 'retention' }
   | null;
 
 export function IntegrationsArea({ rest }: { rest: string }) {
@@ -125,19 +128,31 @@ export function IntegrationsArea({ rest }: { rest: string }) {
             offline.
           </p>
         </div>
-        {probes.state === 'ready' && !empty && !pageId ? (
+        {probes.state === 'ready' && !pageId ? (
           <div className="area-actions">
             <button
               type="button"
-              className="button"
-              onClick={() => run({}, 'all probes')}
-              disabled={starting.has(selectionKey({}))}
+              className="button button-quiet"
+              onClick={() => setOpen({ dialog: 'retention' })}
+              title="How long results are kept, and how much room they may take"
             >
-              <PlayIcon size={13} /> Run all
+              <HistoryIcon /> History settings
             </button>
-            <button type="button" className="button button-primary" onClick={() => setOpen({ dialog: 'pick' })}>
-              <PlusIcon /> Add probe
-            </button>
+            {!empty ? (
+              <>
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => run({}, 'all probes')}
+                  disabled={starting.has(selectionKey({}))}
+                >
+                  <PlayIcon size={13} /> Run all
+                </button>
+                <button type="button" className="button button-primary" onClick={() => setOpen({ dialog: 'pick' })}>
+                  <PlusIcon /> Add probe
+                </button>
+              </>
+            ) : null}
           </div>
         ) : null}
       </header>
@@ -255,6 +270,15 @@ export function IntegrationsArea({ rest }: { rest: string }) {
           onDelete={open.probe ? () => setOpen({ dialog: 'delete', probe: open.probe! }) : undefined}
         />
       ) : null}
+      {open?.dialog === 'retention' ? (
+        <RetentionDialog
+          onClose={() => setOpen(null)}
+          onSaved={(retention) => {
+            setOpen(null);
+            showNotice(`History settings saved. ${describeRetention(retention)}`);
+          }}
+        />
+      ) : null}
       {open?.dialog === 'delete' ? (
         <ConfirmDialog
           title={`Delete ${open.probe.name}?`}
@@ -272,5 +296,16 @@ export function IntegrationsArea({ rest }: { rest: string }) {
         />
       ) : null}
     </section>
+  );
+}
+
+/** A clock with a back-arrow: how long history is kept. */
+function HistoryIcon({ size = 14 }: { size?: number }) {
+  return (
+    <Icon size={size}>
+      <path d="M4 12a8 8 0 1 0 2.34-5.66" />
+      <path d="M4 4v4.5h4.5" />
+      <path d="M12 8v4.5l3 2" />
+    </Icon>
   );
 }
