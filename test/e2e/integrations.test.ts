@@ -283,7 +283,7 @@ describe('Integrations', () => {
     app = await startApp(keyring.env, { dataDir });
     await page.goto(app.url);
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    await page.evaluate((id) => (window.location.hash = `#/integrations/probe/${id}`), probeId);
+    await page.evaluate(`window.location.hash = '#/integrations/probe/${probeId}'`);
     const drill = page.getByTestId('probe-page');
     await drill.waitFor();
     expect(await statusOf(drill.locator('.probe-header .probe-status'))).toBe('stale');
