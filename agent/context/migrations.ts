@@ -77,7 +77,8 @@ export class MigrationsRunner {
       let timedOut = false;
       const collect = (chunk: Buffer) => {
         output += chunk.toString('utf8');
-        if (output.length > MAX_OUTPUT * 2) output = output.slice(-MAX_OUTPUT);
+        // Trimmed at a line start too: a plain slice here could be what is kept if no more comes.
+        if (output.length > MAX_OUTPUT * 2) output = lastPart(output, MAX_OUTPUT);
       };
       child.stdout.on('data', collect);
       child.stderr.on('data', collect);
