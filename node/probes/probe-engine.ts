@@ -12,7 +12,7 @@
  * cancelled run each end as a `fail` outcome with one sentence saying what happened.
  */
 import type Docker from 'dockerode';
-import { abortReason, anySignal } from '../abort';
+import { anySignal, untilAborted } from '../abort';
 import { delay, type Clock } from '../clock';
 import { REDACTED, Redactor } from '../redact/redactor';
 import { backoffDelay, type BackoffOptions } from '../../shared/backoff';
@@ -371,29 +371,6 @@ function conditionMessage(conditions: ConditionOutcome[], status: ResultStatus):
   if (!failed) return status === 'warn' ? 'A warning condition failed.' : 'The check failed.';
   const saw = failed.reason ?? (failed.observed === null ? 'no value' : failed.observed);
   return `${failed.expression} failed (${trimStop(saw)}).`;
-}
-
-/** Resolves or rejects with `promise`, or rejects as soon as `signal` aborts, whichever comes first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(abortReason(signal));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 /** A kind's outcome with every field present, whatever the kind returned. */

@@ -10,7 +10,7 @@
 import type Docker from 'dockerode';
 import { ApiError } from '../../../shared/errors';
 import type { Target } from '../../../shared/model/target';
-import { abortReason } from '../../../node/abort';
+import { untilAborted } from '../../../node/abort';
 import type { ProbeRunContext } from '../../../node/probes/probe-kind';
 import type { ConnectionManager } from '../connections/connection-manager';
 import { SshDockerConnection } from '../connections/docker-connection';
@@ -76,24 +76,4 @@ function kindPhrase(target: Target): string {
   if (target.kind === 'docker-local') return 'is a local Docker target';
   if (target.kind === 'docker-ssh') return 'is a Docker-over-SSH target';
   return 'is an ops API target';
-}
-
-/** Waits for `promise`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
 }
