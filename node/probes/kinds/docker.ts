@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import type { DockerProbeSettings } from '../../../shared/model/probe';
 import { isAbort } from '../../abort';
 import type { KindOutcome, PlaceholderValues, ProbeKindModule } from '../probe-kind';
+import { messageOf } from './not-connected';
 
 type Settings = z.output<typeof DockerProbeSettings>;
 
@@ -117,8 +118,4 @@ function inspect(container: Docker.Container, abortSignal: AbortSignal): Promise
   ).inspect({
     abortSignal,
   });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -11,8 +11,8 @@
 import type { z } from 'zod';
 import { OpsContext } from '../../../shared/model/ops';
 import type { OpsApiProbeSettings } from '../../../shared/model/probe';
-import { isAbort } from '../../abort';
 import type { KindOutcome, ProbeKindModule } from '../probe-kind';
+import { messageOf, notConnected } from './not-connected';
 
 type Settings = z.output<typeof OpsApiProbeSettings>;
 type SectionName = Settings['section'];
@@ -32,13 +32,7 @@ export const opsApiKind: ProbeKindModule<Settings> = {
         );
       context = parsed.data;
     } catch (error) {
-      if (isAbort(error) || ctx.signal.aborted) throw error;
-      return {
-        values: { CONNECTED: false },
-        metadata: {},
-        artifacts: [],
-        error: error instanceof Error ? error.message : String(error),
-      };
+      return notConnected(error, ctx.signal, messageOf(error));
     }
     const elapsedMs = ctx.clock.now() - started;
     const section = sectionOf(context, settings.section);

@@ -8,8 +8,8 @@
  */
 import type { z } from 'zod';
 import type { SshProbeSettings } from '../../../shared/model/probe';
-import { isAbort } from '../../abort';
 import type { KindOutcome, ProbeKindModule } from '../probe-kind';
+import { messageOf, notConnected } from './not-connected';
 
 type Settings = z.output<typeof SshProbeSettings>;
 
@@ -21,13 +21,7 @@ export const sshKind: ProbeKindModule<Settings> = {
     try {
       result = await ctx.sshExec(settings.targetId, settings.command, settings.outputCap, ctx.signal);
     } catch (error) {
-      if (isAbort(error) || ctx.signal.aborted) throw error;
-      return {
-        values: { CONNECTED: false },
-        metadata: {},
-        artifacts: [],
-        error: error instanceof Error ? error.message : String(error),
-      };
+      return notConnected(error, ctx.signal, messageOf(error));
     }
     const elapsedMs = ctx.clock.now() - started;
     const data = Buffer.from(result.output, 'utf8');
