@@ -5,11 +5,11 @@
  * or unreachable port is the run's error, with `CONNECTED` false for conditions that expect it.
  */
 import type { z } from 'zod';
-import { isAbort } from '../../abort';
 import type { TcpSettings } from '../../../shared/model/probe';
 import type { KindOutcome, ProbeKindModule, ProbeRunContext } from '../probe-kind';
 import { connectTcp } from './net-connect';
 import { networkErrorSentence } from './net-errors';
+import { notConnected } from './not-connected';
 
 type Settings = z.output<typeof TcpSettings>;
 
@@ -23,13 +23,10 @@ async function run(settings: Settings, ctx: ProbeRunContext): Promise<KindOutcom
     socket.destroy();
     return { values: { CONNECTED: true, RESPONSE_TIME: elapsed, IP: ip }, metadata: { ...metadata, ip }, artifacts: [] };
   } catch (error) {
-    if (isAbort(error) || ctx.signal.aborted) throw error;
-    return {
-      values: { CONNECTED: false, RESPONSE_TIME: ctx.clock.now() - started },
+    return notConnected(error, ctx.signal, networkErrorSentence(error, settings.host, settings.port), {
+      values: { RESPONSE_TIME: ctx.clock.now() - started },
       metadata,
-      artifacts: [],
-      error: networkErrorSentence(error, settings.host, settings.port),
-    };
+    });
   }
 }
 

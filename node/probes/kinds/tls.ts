@@ -9,12 +9,12 @@
  * `problem` says what is wrong. The chain the server sent is kept as `chain.pem`.
  */
 import type { z } from 'zod';
-import { isAbort } from '../../abort';
 import type { TlsSettings } from '../../../shared/model/probe';
 import type { ArtifactData, KindOutcome, ProbeKindModule, ProbeRunContext } from '../probe-kind';
 import { chainPem, daysLeft, judgeCertificate } from './net-certificate';
 import { connectTls } from './net-connect';
 import { networkErrorSentence } from './net-errors';
+import { notConnected } from './not-connected';
 
 type Settings = z.output<typeof TlsSettings>;
 
@@ -32,13 +32,10 @@ async function run(settings: Settings, ctx: ProbeRunContext): Promise<KindOutcom
   try {
     socket = await connectTls(settings.host, settings.port, ctx.signal, settings.serverName);
   } catch (error) {
-    if (isAbort(error) || ctx.signal.aborted) throw error;
-    return {
-      values: { CONNECTED: false, RESPONSE_TIME: ctx.clock.now() - started },
+    return notConnected(error, ctx.signal, networkErrorSentence(error, settings.host, settings.port), {
+      values: { RESPONSE_TIME: ctx.clock.now() - started },
       metadata,
-      artifacts: [],
-      error: networkErrorSentence(error, settings.host, settings.port),
-    };
+    });
   }
   try {
     const elapsed = ctx.clock.now() - started;
