@@ -1,7 +1,7 @@
 /**
  * A labelled form field with its hint and its error message, wired for screen readers.
  */
-import { useId, type ReactElement, type ReactNode } from 'react';
+import { useId, type InputHTMLAttributes, type ReactElement, type ReactNode } from 'react';
 
 interface FieldProps {
   label: ReactNode;
@@ -35,5 +35,42 @@ export function Field({ label, hint, error, aside, className = '', children }: F
         </p>
       ) : null}
     </div>
+  );
+}
+
+type TextFieldProps = Omit<FieldProps, 'children'> &
+  Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'className' | 'id'> & {
+    value: string;
+    onValue(value: string): void;
+    /** A name, path, host or URL: set in the monospaced face. */
+    mono?: boolean;
+  };
+
+/** A one-line text input in a Field, neither autocompleted nor spell-checked: names, hosts, paths. */
+export function TextField({
+  label,
+  hint,
+  error,
+  aside,
+  className,
+  mono = false,
+  value,
+  onValue,
+  ...input
+}: TextFieldProps) {
+  return (
+    <Field label={label} hint={hint} error={error} aside={aside} className={className ?? ''}>
+      {(control) => (
+        <input
+          {...control}
+          className={mono ? 'input mono' : 'input'}
+          value={value}
+          autoComplete="off"
+          spellCheck={false}
+          {...input}
+          onChange={(event) => onValue(event.target.value)}
+        />
+      )}
+    </Field>
   );
 }

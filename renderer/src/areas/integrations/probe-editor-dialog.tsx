@@ -4,7 +4,7 @@
  * position of the mistake; a locked keychain) is shown on the field or in the footer, and
  * everything typed stays. "Test" runs the draft once without saving and shows the result here.
  */
-import { useId, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import {
   PROBE_KINDS,
   type Probe,
@@ -15,13 +15,13 @@ import {
 import type { Target } from '../../../../shared/model/target';
 import { useApi } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
-import { useKeychain } from '../../app/keychain';
 import { useTargets } from '../../app/targets-store';
 import { Dialog } from '../../components/dialog';
 import { DialogFooter } from '../../components/dialog-footer';
 import { EnvBadge } from '../../components/env-badge';
-import { Field } from '../../components/field';
+import { Field, TextField } from '../../components/field';
 import { PlusIcon, TrashIcon, WarningIcon } from '../../components/icons';
+import { submitOnModEnter, useFormDialog } from '../../components/use-form-dialog';
 import { SecretField } from '../targets/secret-field';
 import {
   KIND_LABELS,
@@ -61,26 +61,14 @@ type TestState =
 
 export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }: ProbeEditorDialogProps) {
   const api = useApi();
-  const keychain = useKeychain();
-  const [form, setForm] = useState<ProbeFormState>(() =>
-    probe ? initialFormState(probe) : preset ? presetFormState(preset) : initialFormState(),
-  );
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string>();
-  const [saving, setSaving] = useState(false);
+  const { form, errors, formError, saving, setSaving, update, showErrors, clearErrors, refused } =
+    useFormDialog<ProbeFormState>(
+      () => (probe ? initialFormState(probe) : preset ? presetFormState(preset) : initialFormState()),
+      (key, current) => isShownField(key, current, slotsOf(current, probe)),
+    );
   const [test, setTest] = useState<TestState>({ state: 'idle' });
   const slots = slotsOf(form, probe);
   const busy = saving || test.state === 'running';
-
-  function update(
-    change: Partial<ProbeFormState> | ((current: ProbeFormState) => ProbeFormState),
-    ...touched: string[]
-  ) {
-    setForm((current) => (typeof change === 'function' ? change(current) : { ...current, ...change }));
-    if (touched.some((key) => errors[key])) {
-      setErrors((current) => Object.fromEntries(Object.entries(current).filter(([key]) => !touched.includes(key))));
-    }
-  }
 
   function setSetting(key: string, value: string | boolean) {
     update(
@@ -90,23 +78,6 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
       }),
       `settings.${key}`,
     );
-  }
-
-  /** Shows errors on their fields; what has no field goes in the footer. */
-  function showErrors(fields: FieldErrors, message: string | undefined, formElement: HTMLFormElement | null) {
-    setErrors(fields);
-    const unplaced = Object.entries(fields).filter(([key]) => !isShownField(key, form, slots));
-    setFormError(
-      unplaced.length
-        ? message && Object.keys(fields).length > unplaced.length
-          ? message
-          : unplaced[0]![1]
-        : Object.keys(fields).length
-          ? undefined
-          : message,
-    );
-    if (formElement)
-      requestAnimationFrame(() => formElement.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
   }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -119,17 +90,14 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
       return;
     }
     setSaving(true);
-    setErrors({});
-    setFormError(undefined);
+    clearErrors();
     try {
       const saved = probe
         ? await api.invoke('probes:update', { id: probe.id, draft: built.draft })
         : await api.invoke('probes:create', built.draft);
       onSaved(saved, !probe);
     } catch (caught) {
-      const error = toApiError(caught);
-      showErrors(formFieldErrors(error.fieldErrors, form), error.message, formElement);
-      if (error.code === 'keychain-locked' || error.code === 'keychain-unavailable') keychain.refresh();
+      refused(caught, (fieldErrors) => formFieldErrors(fieldErrors, form), formElement);
       setSaving(false);
     }
   }
@@ -141,8 +109,7 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
       showErrors(built.errors, undefined, formElement);
       return;
     }
-    setErrors({});
-    setFormError(undefined);
+    clearErrors();
     setTest({ state: 'running' });
     try {
       const result = await api.invoke('probes:test', { ...(probe ? { id: probe.id } : {}), draft: built.draft });
@@ -151,13 +118,6 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
       const error = toApiError(caught);
       if (error.fieldErrors) showErrors(formFieldErrors(error.fieldErrors, form), error.message, formElement);
       setTest({ state: 'failed', message: error.message });
-    }
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLFormElement>) {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      event.currentTarget.requestSubmit();
     }
   }
 
@@ -174,7 +134,13 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
       busy={saving}
       className="probe-editor-dialog"
     >
-      <form id={formId} noValidate onSubmit={(event) => void submit(event)} onKeyDown={onKeyDown} aria-label={title}>
+      <form
+        id={formId}
+        noValidate
+        onSubmit={(event) => void submit(event)}
+        onKeyDown={submitOnModEnter}
+        aria-label={title}
+      >
         {/* The scrolling box is a div: Chromium does not clip a scrolled fieldset's grid content. */}
         <div className="form-body">
           <fieldset className="editor-fields" disabled={saving}>
@@ -185,44 +151,35 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
                 </h3>
                 <div className="settings-grid">
                   {form.fill.map((f, index) => (
-                    <Field key={f.name} label={f.label} error={errors[`fill.${f.name}`]}>
-                      {(control) => (
-                        <input
-                          {...control}
-                          className="input mono"
-                          value={form.fills[f.name] ?? ''}
-                          placeholder={f.placeholder}
-                          autoComplete="off"
-                          spellCheck={false}
-                          data-autofocus={index === 0 ? true : undefined}
-                          onChange={(event) =>
-                            update(
-                              (current) => ({ ...current, fills: { ...current.fills, [f.name]: event.target.value } }),
-                              `fill.${f.name}`,
-                            )
-                          }
-                        />
-                      )}
-                    </Field>
+                    <TextField
+                      key={f.name}
+                      label={f.label}
+                      error={errors[`fill.${f.name}`]}
+                      mono
+                      value={form.fills[f.name] ?? ''}
+                      placeholder={f.placeholder}
+                      data-autofocus={index === 0 ? true : undefined}
+                      onValue={(value) =>
+                        update(
+                          (current) => ({ ...current, fills: { ...current.fills, [f.name]: value } }),
+                          `fill.${f.name}`,
+                        )
+                      }
+                    />
                   ))}
                 </div>
               </section>
             ) : null}
             <div className="field-row">
-              <Field label="Name" error={errors.name} className="grow">
-                {(control) => (
-                  <input
-                    {...control}
-                    className="input"
-                    value={form.name}
-                    placeholder="Gemini text (AI Studio)"
-                    autoComplete="off"
-                    spellCheck={false}
-                    data-autofocus={form.fill.length ? undefined : true}
-                    onChange={(event) => update({ name: event.target.value }, 'name')}
-                  />
-                )}
-              </Field>
+              <TextField
+                label="Name"
+                error={errors.name}
+                className="grow"
+                value={form.name}
+                placeholder="Gemini text (AI Studio)"
+                data-autofocus={form.fill.length ? undefined : true}
+                onValue={(name) => update({ name }, 'name')}
+              />
               <Field label="Kind" error={errors.kind}>
                 {(control) => (
                   <select
@@ -243,45 +200,34 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
               </Field>
             </div>
             <div className="field-row probe-names">
-              <Field label="Scope" error={errors.scope} hint="The integration: gemini, github, spaces…">
-                {(control) => (
-                  <input
-                    {...control}
-                    className="input mono"
-                    value={form.scope}
-                    placeholder="github"
-                    autoComplete="off"
-                    spellCheck={false}
-                    onChange={(event) => update({ scope: event.target.value }, 'scope')}
-                  />
-                )}
-              </Field>
-              <Field label="Provider" error={errors.provider} hint="Optional: ai_studio, vertex…">
-                {(control) => (
-                  <input
-                    {...control}
-                    className="input mono"
-                    value={form.provider}
-                    placeholder="—"
-                    autoComplete="off"
-                    spellCheck={false}
-                    onChange={(event) => update({ provider: event.target.value }, 'provider')}
-                  />
-                )}
-              </Field>
-              <Field label="Check" error={errors.check} hint="A stable name for history and alerts." className="grow">
-                {(control) => (
-                  <input
-                    {...control}
-                    className="input mono"
-                    value={form.check}
-                    placeholder="github.api.token"
-                    autoComplete="off"
-                    spellCheck={false}
-                    onChange={(event) => update({ check: event.target.value }, 'check')}
-                  />
-                )}
-              </Field>
+              <TextField
+                label="Scope"
+                error={errors.scope}
+                hint="The integration: gemini, github, spaces…"
+                mono
+                value={form.scope}
+                placeholder="github"
+                onValue={(scope) => update({ scope }, 'scope')}
+              />
+              <TextField
+                label="Provider"
+                error={errors.provider}
+                hint="Optional: ai_studio, vertex…"
+                mono
+                value={form.provider}
+                placeholder="—"
+                onValue={(provider) => update({ provider }, 'provider')}
+              />
+              <TextField
+                label="Check"
+                error={errors.check}
+                hint="A stable name for history and alerts."
+                className="grow"
+                mono
+                value={form.check}
+                placeholder="github.api.token"
+                onValue={(check) => update({ check }, 'check')}
+              />
             </div>
 
             <section className="form-section" aria-label="What it checks">

@@ -4,13 +4,14 @@
  * in use now; checked before sending, and what main refuses is shown on the field. Saving prunes
  * straight away, so a shorter setting frees the space at once.
  */
-import { useEffect, useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { DEFAULT_PROBE_RETENTION, type ProbeRetention } from '../../../../shared/model/probe';
 import { useApi } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
 import { Dialog } from '../../components/dialog';
 import { DialogFooter } from '../../components/dialog-footer';
 import { Field } from '../../components/field';
+import { focusFirstInvalid, submitOnModEnter } from '../../components/use-form-dialog';
 import {
   RETENTION_BOUNDS,
   buildRetention,
@@ -89,7 +90,7 @@ export function RetentionDialog({ onClose, onSaved }: { onClose(): void; onSaved
     const built = buildRetention(form);
     if (!built.ok) {
       setErrors(built.errors);
-      requestAnimationFrame(() => formElement.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      focusFirstInvalid(formElement);
       return;
     }
     setSaving(true);
@@ -106,13 +107,6 @@ export function RetentionDialog({ onClose, onSaved }: { onClose(): void; onSaved
       setErrors(fields);
       setFormError(Object.keys(fields).length ? undefined : error.message);
       setSaving(false);
-    }
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLFormElement>) {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      event.currentTarget.requestSubmit();
     }
   }
 
@@ -133,7 +127,7 @@ export function RetentionDialog({ onClose, onSaved }: { onClose(): void; onSaved
         id={formId}
         noValidate
         onSubmit={(event) => void submit(event)}
-        onKeyDown={onKeyDown}
+        onKeyDown={submitOnModEnter}
         aria-label="History settings"
       >
         <div className="form-body">

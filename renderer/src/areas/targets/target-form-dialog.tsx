@@ -3,7 +3,7 @@
  * main still refuses (a taken name, a locked keychain) is shown on the field or in the form, and
  * everything the user typed stays.
  */
-import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, type FormEvent } from 'react';
 import {
   DEFAULT_LOCAL_DOCKER,
   ENVIRONMENTS,
@@ -12,13 +12,12 @@ import {
   type TargetKind,
 } from '../../../../shared/model/target';
 import { useApi } from '../../api/api-context';
-import { toApiError } from '../../api/open-api';
-import { useKeychain } from '../../app/keychain';
 import { Dialog } from '../../components/dialog';
 import { DialogFooter } from '../../components/dialog-footer';
 import { ENVIRONMENT_LABELS } from '../../components/env-badge';
-import { Field } from '../../components/field';
+import { Field, TextField } from '../../components/field';
 import { WarningIcon } from '../../components/icons';
+import { submitOnModEnter, useFormDialog } from '../../components/use-form-dialog';
 import { SecretField } from './secret-field';
 import {
   KIND_LABELS,
@@ -45,21 +44,13 @@ const KIND_HINTS: Record<TargetKind, string> = {
 
 export function TargetFormDialog({ target, onClose, onSaved }: TargetFormDialogProps) {
   const api = useApi();
-  const keychain = useKeychain();
-  const [form, setForm] = useState<TargetFormState>(() => initialFormState(target));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string>();
-  const [saving, setSaving] = useState(false);
+  const { form, errors, formError, saving, setSaving, update, showErrors, clearErrors, refused } =
+    useFormDialog<TargetFormState>(
+      () => initialFormState(target),
+      (key, current) => isShownField(key, current.kind),
+    );
   const editing = Boolean(target);
   const environmentLabelId = useId();
-
-  /** Applies a change and drops the error of the field it touched. */
-  function update(change: Partial<TargetFormState>, ...touched: string[]) {
-    setForm((current) => ({ ...current, ...change }));
-    if (touched.some((key) => errors[key])) {
-      setErrors((current) => Object.fromEntries(Object.entries(current).filter(([key]) => !touched.includes(key))));
-    }
-  }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -67,43 +58,28 @@ export function TargetFormDialog({ target, onClose, onSaved }: TargetFormDialogP
     const formElement = event.currentTarget;
     const built = buildDraft(form, target);
     if (!built.ok) {
-      setErrors(built.errors);
-      const unplaced = Object.entries(built.errors).find(([key]) => !isShownField(key, form.kind));
-      setFormError(unplaced ? unplaced[1] : undefined);
-      focusFirstInvalid(formElement);
+      showErrors(built.errors, undefined, formElement);
       return;
     }
     setSaving(true);
-    setErrors({});
-    setFormError(undefined);
+    clearErrors();
     try {
       const saved = target
         ? await api.invoke('targets:update', { id: target.id, draft: built.draft })
         : await api.invoke('targets:create', built.draft);
       onSaved(saved, !target);
     } catch (caught) {
-      const error = toApiError(caught);
-      const fields = formFieldErrors(error.fieldErrors);
-      const known = Object.keys(fields).filter((key) => isShownField(key, form.kind));
-      if (known.length) {
-        setErrors(fields);
-        // A field message says it all; the general one only when some message has no field.
-        if (known.length < Object.keys(fields).length) setFormError(error.message);
-        focusFirstInvalid(formElement);
-      } else {
-        setFormError(error.message);
-      }
-      if (error.code === 'keychain-locked' || error.code === 'keychain-unavailable') keychain.refresh();
+      refused(
+        caught,
+        (fieldErrors) => {
+          const fields = formFieldErrors(fieldErrors);
+          // None on a field this form shows: the general message says it, alone.
+          return Object.keys(fields).some((key) => isShownField(key, form.kind)) ? fields : {};
+        },
+        formElement,
+      );
     } finally {
       setSaving(false);
-    }
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLFormElement>) {
-    // Enter submits from any input; in the key's textarea Enter is a new line, Ctrl/Cmd+Enter saves.
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      event.currentTarget.requestSubmit();
     }
   }
 
@@ -118,22 +94,16 @@ export function TargetFormDialog({ target, onClose, onSaved }: TargetFormDialogP
       busy={saving}
       className="target-form-dialog"
     >
-      <form noValidate onSubmit={(event) => void submit(event)} onKeyDown={onKeyDown} aria-label={title}>
+      <form noValidate onSubmit={(event) => void submit(event)} onKeyDown={submitOnModEnter} aria-label={title}>
         <fieldset className="form-body" disabled={saving}>
-          <Field label="Name" error={errors.name}>
-            {(control) => (
-              <input
-                {...control}
-                className="input"
-                value={form.name}
-                placeholder="shop-prod"
-                autoComplete="off"
-                spellCheck={false}
-                autoFocus
-                onChange={(event) => update({ name: event.target.value }, 'name')}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Name"
+            error={errors.name}
+            value={form.name}
+            placeholder="shop-prod"
+            autoFocus
+            onValue={(name) => update({ name }, 'name')}
+          />
 
           <div className="field-row">
             <div className={`field ${errors.environment ? 'has-error' : ''}`}>
@@ -242,25 +212,17 @@ function ConnectionFields({ form, errors, update }: ConnectionFieldsProps) {
   switch (form.kind) {
     case 'ops-api':
       return (
-        <Field
+        <TextField
           label="Base URL"
           error={errors['settings.baseUrl']}
           hint="The ops API's root, like https://ops.example.com."
-        >
-          {(control) => (
-            <input
-              {...control}
-              className="input mono"
-              type="url"
-              inputMode="url"
-              value={form.opsApi.baseUrl}
-              placeholder="https://ops.example.com"
-              autoComplete="off"
-              spellCheck={false}
-              onChange={(event) => update({ opsApi: { baseUrl: event.target.value } }, 'settings.baseUrl')}
-            />
-          )}
-        </Field>
+          mono
+          type="url"
+          inputMode="url"
+          value={form.opsApi.baseUrl}
+          placeholder="https://ops.example.com"
+          onValue={(baseUrl) => update({ opsApi: { baseUrl } }, 'settings.baseUrl')}
+        />
       );
     case 'docker-ssh': {
       const ssh = form.dockerSsh;
@@ -268,32 +230,24 @@ function ConnectionFields({ form, errors, update }: ConnectionFieldsProps) {
       return (
         <>
           <div className="field-row">
-            <Field label="User" error={errors['settings.username']} className="user">
-              {(control) => (
-                <input
-                  {...control}
-                  className="input mono"
-                  value={ssh.username}
-                  placeholder="deploy"
-                  autoComplete="off"
-                  spellCheck={false}
-                  onChange={(event) => set({ username: event.target.value }, 'settings.username')}
-                />
-              )}
-            </Field>
-            <Field label="Host" error={errors['settings.host']} className="grow">
-              {(control) => (
-                <input
-                  {...control}
-                  className="input mono"
-                  value={ssh.host}
-                  placeholder="prod-1.example.com"
-                  autoComplete="off"
-                  spellCheck={false}
-                  onChange={(event) => set({ host: event.target.value }, 'settings.host')}
-                />
-              )}
-            </Field>
+            <TextField
+              label="User"
+              error={errors['settings.username']}
+              className="user"
+              mono
+              value={ssh.username}
+              placeholder="deploy"
+              onValue={(username) => set({ username }, 'settings.username')}
+            />
+            <TextField
+              label="Host"
+              error={errors['settings.host']}
+              className="grow"
+              mono
+              value={ssh.host}
+              placeholder="prod-1.example.com"
+              onValue={(host) => set({ host }, 'settings.host')}
+            />
             <Field label="Port" error={errors['settings.port']} className="port">
               {(control) => (
                 <input
@@ -308,45 +262,29 @@ function ConnectionFields({ form, errors, update }: ConnectionFieldsProps) {
               )}
             </Field>
           </div>
-          <Field
+          <TextField
             label="Docker socket on the host"
             error={errors['settings.socketPath']}
             hint="Where the remote Docker engine listens; reached through the SSH connection."
-          >
-            {(control) => (
-              <input
-                {...control}
-                className="input mono"
-                value={ssh.socketPath}
-                placeholder="/var/run/docker.sock"
-                autoComplete="off"
-                spellCheck={false}
-                onChange={(event) => set({ socketPath: event.target.value }, 'settings.socketPath')}
-              />
-            )}
-          </Field>
+            mono
+            value={ssh.socketPath}
+            placeholder="/var/run/docker.sock"
+            onValue={(socketPath) => set({ socketPath }, 'settings.socketPath')}
+          />
         </>
       );
     }
     case 'docker-local':
       return (
-        <Field
+        <TextField
           label="Docker socket"
           error={errors['settings.socketPath']}
           hint="Leave empty to use DOCKER_HOST, or /var/run/docker.sock when it is not set."
-        >
-          {(control) => (
-            <input
-              {...control}
-              className="input mono"
-              value={form.dockerLocal.socketPath}
-              placeholder={DEFAULT_LOCAL_DOCKER}
-              autoComplete="off"
-              spellCheck={false}
-              onChange={(event) => update({ dockerLocal: { socketPath: event.target.value } }, 'settings.socketPath')}
-            />
-          )}
-        </Field>
+          mono
+          value={form.dockerLocal.socketPath}
+          placeholder={DEFAULT_LOCAL_DOCKER}
+          onValue={(socketPath) => update({ dockerLocal: { socketPath } }, 'settings.socketPath')}
+        />
       );
   }
 }
@@ -374,9 +312,4 @@ function movedHost(target: Target, form: TargetFormState): boolean {
   return (
     form.dockerSsh.host.trim() !== target.settings.host || Number(form.dockerSsh.port.trim()) !== target.settings.port
   );
-}
-
-function focusFirstInvalid(form: HTMLFormElement) {
-  // After React has rendered the messages.
-  requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
 }
