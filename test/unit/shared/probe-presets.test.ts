@@ -9,27 +9,9 @@ import { ProbeDraft, type ProbePreset } from '../../../shared/model/probe';
 import { parseCondition } from '../../../shared/probe-conditions';
 import { applyPreset, unfilledPlaceholders } from '../../../shared/probe-presets';
 import { parseProbePresets, presetProblems, probePresets } from '../../../main/services/probes/probe-presets';
+import { fillsFor, SAMPLE_FILLS } from '../../support/preset-fills';
 
 const presets = probePresets();
-
-/** What a user might type into each fill field. */
-const SAMPLE_FILLS: Record<string, string> = {
-  project: 'shop-prod-4711',
-  region: 'us-central1',
-  baseUrl: 'https://api.openai.com',
-  model: 'gpt-4o-mini',
-  owner: 'octo-org',
-  repo: 'shop',
-  branch: 'main',
-  dataset: 'control-room-probes',
-  bucket: 'shop-assets',
-  url: 'https://www.example.com/',
-  host: 'www.example.com',
-};
-
-function fillsFor(preset: ProbePreset): Record<string, string> {
-  return Object.fromEntries(preset.fill.map((entry) => [entry.field, SAMPLE_FILLS[entry.field] ?? 'x']));
-}
 
 describe('the shipped presets', () => {
   it('offer what the issue names', () => {

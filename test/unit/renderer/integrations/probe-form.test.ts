@@ -20,6 +20,7 @@ import {
   withKind,
   type ProbeFormState,
 } from '../../../../renderer/src/areas/integrations/probe-form';
+import { fillsFor } from '../../../support/preset-fills';
 
 /** The shipped presets (resources/probe-presets.json), as main loads them. */
 const presets = probePresets();
@@ -324,25 +325,6 @@ describe('probe form: its own messages', () => {
     expect(errors).toEqual({ 'conditions.2.expression': 'Column 10: expected ==' });
   });
 });
-
-/** What a user might type into each fill field of the shipped presets. */
-const SAMPLE_FILLS: Record<string, string> = {
-  project: 'shop-prod-4711',
-  region: 'us-central1',
-  baseUrl: 'https://api.openai.com',
-  model: 'gpt-4o-mini',
-  owner: 'octo-org',
-  repo: 'shop',
-  branch: 'main',
-  dataset: 'control-room-probes',
-  bucket: 'shop-assets',
-  url: 'https://www.example.com/',
-  host: 'www.example.com',
-};
-
-function fillsFor(preset: ProbePreset): Record<string, string> {
-  return Object.fromEntries(preset.fill.map((entry) => [entry.field, SAMPLE_FILLS[entry.field] ?? 'x']));
-}
 
 function preset(id: string): ProbePreset {
   const found = presets.find((p) => p.id === id);
