@@ -65,4 +65,9 @@ export interface ProbeKindModule<S = unknown> {
   kind: ProbeKind;
   /** Runs the check once. Honour `ctx.signal`: abort ends the run promptly. */
   run(settings: S, ctx: ProbeRunContext): Promise<KindOutcome>;
+  /**
+   * True when the kind reads `ctx.previousValues`: the app then keeps each run's values on disk,
+   * so the first run after a restart still has the last run's to compare with.
+   */
+  comparesWithPrevious?: boolean;
 }

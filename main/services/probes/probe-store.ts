@@ -18,7 +18,8 @@
  * they are left out of the aggregates (uptime, latency), the transition events (and so alerts),
  * and the last failure. Results taken in a maintenance window are left out of the aggregates too.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from '../../../shared/errors';
@@ -36,7 +37,7 @@ import {
 } from '../../../shared/model/probe';
 import { isoToMs } from '../../../shared/iso-time';
 import type { Clock, Timer } from '../../../node/clock';
-import type { ArtifactData } from '../../../node/probes/probe-kind';
+import type { ArtifactData, PlaceholderValues } from '../../../node/probes/probe-kind';
 import type { Db } from '../store/database';
 import { binOf, percentile, type Histogram } from './probe-histogram';
 import {
@@ -72,6 +73,8 @@ export interface RecordInput {
   runId: number | null;
   result: Omit<ProbeResult, 'id' | 'artifacts'>;
   artifacts: ArtifactData[];
+  /** What the run saw, kept (replacing the probe's previous ones) for its next run; absent: left as is. */
+  values?: PlaceholderValues | undefined;
 }
 
 export interface ProbeStats {
@@ -132,7 +135,7 @@ const DEFAULT_FLUSH_INTERVAL_MS = 60_000;
 const MAX_UNFLUSHED = 50_000;
 /** Results go to SQLite this many rows per INSERT (the rest of a batch one by one). */
 const ROWS_PER_INSERT = 16;
-const RESULT_COLUMNS = 12;
+const RESULT_COLUMNS = 13;
 const INTERRUPTED_ERROR = 'Control Room stopped while this run was in flight; it proves nothing either way.';
 /** Flag bits (see probe-store-codec.ts) the fold at start reads back. */
 const FLAG_MAINTENANCE = 1 << 5;
@@ -170,7 +173,11 @@ interface ResultRow {
   observed: Buffer | null;
   metadata: number | null;
   error: number | null;
+  artifacts: number | null;
 }
+
+/** One artifact of a set: [name, contentType, sha256 hex, bytes, truncated 0/1]. */
+type SetItem = [string, string, string, number, number];
 
 interface HourEntry {
   probe: number;
@@ -194,7 +201,7 @@ interface AggRow {
 }
 
 const ROW_COLUMNS =
-  'id, probe, started, duration, finish_extra, flags, attempts_extra, fail_mask, conditions, observed, metadata, error';
+  'id, probe, started, duration, finish_extra, flags, attempts_extra, fail_mask, conditions, observed, metadata, error, artifacts';
 
 export class ProbeStore {
   private readonly keys = new Map<string, KeyInfo>();
@@ -210,9 +217,18 @@ export class ProbeStore {
   private unflushedCount = 0;
   /** The last result id the stored aggregates and probe_keys account for (probe_folded). */
   private folded = 0;
-  /** The last result id committed. */
+  /** The last result id committed (by this process or, once read again, another). */
   private lastId = 0;
-  private nextId: number;
+  /**
+   * The file's `data_version` when this connection last read its state: it changes when another
+   * connection (opsctl in another process, a second app) commits, and then the state is read again.
+   */
+  private dataVersion = -1;
+  /** Parsed artifact sets by id, for reads. */
+  private readonly setCache = new Map<number, SetItem[]>();
+  /** Artifact folders known to exist. */
+  private readonly blobDirs = new Set<string>();
+  private readonly recordTx;
   private timer: Timer | undefined;
   private flushTimer: Timer | undefined;
   /** One multi-row INSERT's parameters, reused. */
@@ -230,13 +246,21 @@ export class ProbeStore {
     // Every statement is prepared once, here: the first read after opening pays no compile.
     this.stmt = {
       keys: db.prepare('SELECT key, probe_id, last_status, last_ok, last_fail FROM probe_keys'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      // Ids only grow, even when the newest results were deleted: one at or before the watermark is never reused.
+      topId: db
+        .prepare(
+          'SELECT max(coalesce((SELECT max(id) FROM probe_results), 0), coalesce((SELECT result FROM probe_folded WHERE id = 1), 0))',
+        )
+        .pluck(),
       addKey: db.prepare('INSERT INTO probe_keys (probe_id) VALUES (?)'),
       saveKey: db.prepare('UPDATE probe_keys SET last_status = ?, last_ok = ?, last_fail = ? WHERE key = ?'),
-      maxId: db.prepare('SELECT max(id) AS id FROM probe_results'),
       folded: db.prepare('SELECT result FROM probe_folded WHERE id = 1').pluck(),
       setFolded: db.prepare('INSERT OR REPLACE INTO probe_folded (id, result) VALUES (1, ?)'),
       afterFolded: db.prepare('SELECT id, probe, started, duration, flags FROM probe_results WHERE id > ? ORDER BY id'),
-      insert: db.prepare(`INSERT INTO probe_results (${ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insert: db.prepare(
+        `INSERT INTO probe_results (${ROW_COLUMNS}) VALUES (${Array<string>(RESULT_COLUMNS).fill('?').join(', ')})`,
+      ),
       insertMany: db.prepare(
         `INSERT INTO probe_results (${ROW_COLUMNS}) VALUES ${Array<string>(ROWS_PER_INSERT)
           .fill(`(${Array<string>(RESULT_COLUMNS).fill('?').join(', ')})`)
@@ -244,13 +268,20 @@ export class ProbeStore {
       ),
       addText: db.prepare('INSERT INTO probe_texts (probe, first, text) VALUES (?, ?, ?)'),
       text: db.prepare('SELECT text FROM probe_texts WHERE id = ?').pluck(),
-      addArtifact: db.prepare(
-        'INSERT INTO probe_artifacts (result, n, probe, name, content_type, bytes, truncated) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      setByItems: db.prepare('SELECT id FROM probe_artifact_sets WHERE items = ?').pluck(),
+      addSet: db.prepare('INSERT INTO probe_artifact_sets (refs, items) VALUES (1, ?)'),
+      refSet: db.prepare('UPDATE probe_artifact_sets SET refs = refs + ? WHERE id = ?'),
+      setRow: db.prepare('SELECT refs, items FROM probe_artifact_sets WHERE id = ?'),
+      deleteSet: db.prepare('DELETE FROM probe_artifact_sets WHERE id = ?'),
+      blob: db.prepare('SELECT sets FROM probe_blobs WHERE hash = ?').pluck(),
+      addBlob: db.prepare(
+        'INSERT INTO probe_blobs (hash, bytes, sets) VALUES (?, ?, 1) ON CONFLICT (hash) DO UPDATE SET sets = sets + 1',
       ),
-      artifacts: db.prepare(
-        'SELECT n, name, content_type, bytes, truncated FROM probe_artifacts WHERE result = ? ORDER BY n',
-      ),
-      artifact: db.prepare('SELECT probe, name, content_type, bytes FROM probe_artifacts WHERE result = ? AND n = ?'),
+      unrefBlob: db.prepare('UPDATE probe_blobs SET sets = sets - 1 WHERE hash = ? RETURNING sets').pluck(),
+      deleteBlob: db.prepare('DELETE FROM probe_blobs WHERE hash = ?'),
+      resultSet: db.prepare('SELECT artifacts FROM probe_results WHERE id = ?').pluck(),
+      putValues: db.prepare('INSERT OR REPLACE INTO probe_values (probe, vals) VALUES (?, ?)'),
+      values: db.prepare('SELECT vals FROM probe_values WHERE probe = ?').pluck(),
       addEvent: db.prepare('INSERT INTO probe_events (probe, started, prev, next, result) VALUES (?, ?, ?, ?, ?)'),
       events: db.prepare(
         'SELECT started, prev, next, result FROM probe_events WHERE probe = ? ORDER BY started DESC, id DESC LIMIT ?',
@@ -294,12 +325,14 @@ export class ProbeStore {
         'INSERT OR REPLACE INTO probe_retention (id, raw_days, aggregate_days, max_megabytes) VALUES (1, ?, ?, ?)',
       ),
     };
+    this.recordTx = db.transaction((items: readonly RecordInput[], out: ProbeResult[]) => this.recordIn(items, out));
     this.reload();
-    this.nextId = this.lastId + 1;
   }
 
   /** Turns runs a previous process left in flight into interrupted results, then prunes and flushes on timers. */
   start(): void {
+    this.adoptLegacyArtifacts();
+    this.sweepArtifacts();
     this.markInterrupted();
     this.safePrune();
     this.timer = this.clock.setInterval(
@@ -334,47 +367,99 @@ export class ProbeStore {
     runId: number | null,
     result: Omit<ProbeResult, 'id' | 'artifacts'>,
     artifacts: ArtifactData[] = [],
+    values?: PlaceholderValues,
   ): ProbeResult {
-    return this.recordResults([{ runId, result, artifacts }])[0]!;
+    return this.recordResults([{ runId, result, artifacts, values }])[0]!;
   }
 
   /**
    * Records results in one transaction — the path every result takes, and the bulk path for
-   * imports. Artifact files are written (to a temporary name, then renamed) before the rows
-   * commit; if the transaction fails they are removed, so nothing is left half-written.
+   * imports. The transaction is BEGIN IMMEDIATE, so it holds the file's write lock from the start:
+   * the state another process committed is read first (see sync), ids follow the file's newest,
+   * and the artifact files not stored yet are written (to a temporary name, then renamed) before
+   * the rows commit; if the transaction fails they are removed, so nothing is left half-written.
    *
-   * The transaction holds the results (with their texts, artifacts and transition events); their
-   * aggregates and each probe's last status, success and failure are kept in memory, read with
-   * what is stored, and written by flush(). The file's probe_folded says which results those
+   * The transaction holds the results (with their texts, artifact sets and transition events);
+   * their aggregates and each probe's last status, success and failure are kept in memory, read
+   * with what is stored, and written by flush(). The file's probe_folded says which results those
    * written aggregates hold, so a process that stops before a flush loses nothing: the next one
    * counts the results after it again when it opens the file.
    */
   recordResults(items: readonly RecordInput[]): ProbeResult[] {
     if (!items.length) return [];
-    const written: string[] = [];
     const out = new Array<ProbeResult>(items.length);
-    const firstId = this.nextId;
-    this.nextId += items.length;
     try {
-      // Keys outside the transaction: a key without results is harmless, and the folder needs it.
+      this.recordTx.immediate(items, out);
+    } catch (error) {
+      // The in-memory state may hold what the rolled-back transaction did: read it back from the file.
+      this.reread();
+      throw error;
+    }
+    if (this.unflushedCount >= MAX_UNFLUSHED) this.safeFlush();
+    return out;
+  }
+
+  /** A probe's values as its last run left them (see RecordInput.values); null when none were kept. */
+  previousValues(probeId: string): PlaceholderValues | null {
+    this.sync();
+    const info = this.keys.get(probeId);
+    const text = info ? (this.stmt.values.get(info.key) as string | undefined) : undefined;
+    return text === undefined ? null : (JSON.parse(text) as PlaceholderValues);
+  }
+
+  /** recordResults' transaction (with the write lock held). */
+  private recordIn(items: readonly RecordInput[], out: ProbeResult[]): void {
+    this.sync();
+    const firstId = (this.stmt.topId.get() as number) + 1;
+    const written: string[] = [];
+    try {
       const infos = new Array<KeyInfo>(items.length);
+      const sets = new Array<number | null>(items.length);
       const refs = new Array<ProbeResult['artifacts']>(items.length);
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
-        const info = this.keyFor(item.result.probeId);
-        infos[i] = info;
-        refs[i] = this.writeArtifactFiles(info.key, firstId + i, item.artifacts, written);
+        infos[i] = this.keyFor(item.result.probeId);
+        if (item.artifacts.length) {
+          const set = this.artifactSet(item.artifacts, written);
+          sets[i] = set.id;
+          refs[i] = set.refs;
+        } else {
+          sets[i] = null;
+          refs[i] = [];
+        }
       }
-      this.db.transaction(() => this.insertRows(items, infos, refs, firstId, out))();
+      this.insertRows(items, infos, sets, refs, firstId, out);
     } catch (error) {
+      // Still holding the write lock: no other process can have come to need these files.
       for (const file of written) rmSync(file, { force: true });
-      // The in-memory state may hold what the rolled-back transaction did: read it back from the file.
-      this.reload();
       throw error;
     }
     this.lastId = firstId + items.length - 1;
-    if (this.unflushedCount >= MAX_UNFLUSHED) this.safeFlush();
-    return out;
+  }
+
+  /** Runs `fn` in a BEGIN IMMEDIATE transaction, after reading what other processes committed. */
+  private write<T>(fn: () => T): T {
+    return this.db
+      .transaction(() => {
+        this.sync();
+        return fn();
+      })
+      .immediate();
+  }
+
+  /**
+   * Reads the state again (keys, the watermark, the results after it) when another connection —
+   * opsctl in another process, a second app — committed since this one last looked: cheap
+   * (one pragma) when none did. Called at the start of every write transaction and every read.
+   */
+  private sync(): void {
+    if ((this.stmt.dataVersion.get() as number) !== this.dataVersion) this.reread();
+  }
+
+  /** reload() in one read transaction (or the write transaction already open), so it sees one state. */
+  private reread(): void {
+    if (this.db.inTransaction) this.reload();
+    else this.db.transaction(() => this.reload())();
   }
 
   /**
@@ -415,16 +500,19 @@ export class ProbeStore {
    * the id they account for up to, in one transaction. Cheap when nothing waits.
    */
   flush(): void {
+    this.sync();
     if (this.folded === this.lastId && !this.dirtyInfos.length) return;
-    const infos = this.dirtyInfos;
+    let infos: KeyInfo[] = [];
     try {
-      this.db.transaction(() => {
+      this.write(() => {
+        // Everything after the file's watermark is in memory now, whoever wrote it (see sync).
+        infos = this.dirtyInfos;
         for (const info of infos) {
           if (info.unflushed.length) this.flushAggregates(info);
           this.stmt.saveKey.run(info.lastStatus, info.lastOk, info.lastFail, info.key);
         }
         this.stmt.setFolded.run(this.lastId);
-      })();
+      });
     } catch (error) {
       // The cached buckets may hold what the rolled-back transaction wrote; what waits stays.
       this.hourCache.clear();
@@ -452,6 +540,7 @@ export class ProbeStore {
   private insertRows(
     items: readonly RecordInput[],
     infos: readonly KeyInfo[],
+    sets: readonly (number | null)[],
     refs: readonly ProbeResult['artifacts'][],
     firstId: number,
     out: ProbeResult[],
@@ -527,7 +616,9 @@ export class ProbeStore {
           info.error = { text: r.error, id: errorId };
         }
       }
-      const flags = packFlags(status, TRIGGER_CODE[r.trigger], r.maintenance, r.interrupted, artifacts.length > 0);
+      // The artifacts column says whether there are artifacts; the flag bit stays clear (one byte).
+      const flags = packFlags(status, TRIGGER_CODE[r.trigger], r.maintenance, r.interrupted, false);
+      const set = sets[i]!;
       const attemptsExtra = Math.max(0, r.attempts - 1);
       const finishExtra = finished - started - duration;
       if (i < multiRowsEnd) {
@@ -543,6 +634,7 @@ export class ProbeStore {
         params[filled++] = numbers;
         params[filled++] = metadataId;
         params[filled++] = errorId;
+        params[filled++] = set;
         if (filled === params.length) {
           this.stmt.insertMany.run(params);
           filled = 0;
@@ -562,14 +654,12 @@ export class ProbeStore {
           numbers,
           metadataId,
           errorId,
+          set,
         );
         at = 0;
       }
-      for (let n = 0; n < artifacts.length; n++) {
-        const a = artifacts[n]!;
-        this.stmt.addArtifact.run(id, n, p, a.name, a.contentType, a.bytes, a.truncated ? 1 : 0);
-      }
       if (item.runId !== null) this.stmt.endRun.run(item.runId);
+      if (item.values !== undefined) this.stmt.putValues.run(p, JSON.stringify(item.values));
       if (!r.interrupted) {
         if (info.lastStatus !== status) this.stmt.addEvent.run(p, started, info.lastStatus, status, id);
         this.count(info, id, started, status, duration, r.maintenance);
@@ -695,6 +785,7 @@ export class ProbeStore {
     return Number(this.stmt.addText.run(p, resultId, text).lastInsertRowid);
   }
 
+  /** The probe's key, added when new (inside the write transaction, after sync: the keys are current). */
   private keyFor(probeId: string): KeyInfo {
     let info = this.keys.get(probeId);
     if (!info) {
@@ -710,24 +801,158 @@ export class ProbeStore {
     this.byKey.set(info.key, info);
   }
 
-  private writeArtifactFiles(
-    p: number,
-    id: number,
+  /**
+   * The artifact set of one result, referred to once more: an identical set (same names, types,
+   * contents, sizes) is reused; otherwise a new one, whose contents not stored yet are written to
+   * their files (listed in `written`, for removal if the transaction fails).
+   */
+  private artifactSet(
     artifacts: readonly ArtifactData[],
     written: string[],
-  ): ProbeResult['artifacts'] {
-    if (!artifacts.length) return [];
-    const dir = join(this.artifactsDir, String(p));
-    mkdirSync(dir, { recursive: true });
-    return artifacts.map((a, n) => {
-      const final = join(dir, `${id}-${n}`);
-      const temp = join(dir, `.${id}-${n}.tmp`);
-      written.push(temp);
-      writeFileSync(temp, a.data);
-      renameSync(temp, final);
-      written.push(final);
-      return { id: String(n), name: a.name, contentType: a.contentType, bytes: a.data.length, truncated: a.truncated };
+  ): { id: number; refs: ProbeResult['artifacts'] } {
+    const items: SetItem[] = artifacts.map((a) => [
+      a.name,
+      a.contentType,
+      createHash('sha256').update(a.data).digest('hex'),
+      a.data.length,
+      a.truncated ? 1 : 0,
+    ]);
+    const text = JSON.stringify(items);
+    let id = this.stmt.setByItems.get(text) as number | undefined;
+    if (id !== undefined) {
+      this.stmt.refSet.run(1, id);
+    } else {
+      for (let n = 0; n < items.length; n++) {
+        const hash = items[n]![2];
+        if (this.stmt.blob.get(hash) === undefined) this.writeBlob(hash, artifacts[n]!.data, written);
+        this.stmt.addBlob.run(hash, items[n]![3]);
+      }
+      id = Number(this.stmt.addSet.run(text).lastInsertRowid);
+    }
+    return { id, refs: refsOf(items) };
+  }
+
+  /** Writes one content's file: to a temporary name, then renamed (an orphan of a crash is overwritten). */
+  private writeBlob(hash: string, data: Buffer, written: string[]): void {
+    const dir = join(this.artifactsDir, hash.slice(0, 2));
+    if (!this.blobDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.blobDirs.add(dir);
+    }
+    const final = join(dir, `${hash}.bin`);
+    const temp = join(dir, `.${hash}.${process.pid}.tmp`);
+    written.push(temp);
+    writeFileSync(temp, data);
+    renameSync(temp, final);
+    written.push(final);
+  }
+
+  private blobPath(hash: string): string {
+    return join(this.artifactsDir, hash.slice(0, 2), `${hash}.bin`);
+  }
+
+  /** A set's items, parsed once (the cache is cleared whenever sets may have gone). */
+  private setItems(id: number): SetItem[] | undefined {
+    let items = this.setCache.get(id);
+    if (!items) {
+      const row = this.stmt.setRow.get(id) as { items: string } | undefined;
+      if (!row) return undefined;
+      items = JSON.parse(row.items) as SetItem[];
+      if (this.setCache.size > 5000) this.setCache.clear();
+      this.setCache.set(id, items);
+    }
+    return items;
+  }
+
+  /**
+   * Drops `count` references to artifact set `id` (inside a write transaction): a set no result
+   * refers to goes, with its references to its files; files no set refers to are named in `hashes`,
+   * for removeBlobs after the commit.
+   */
+  private releaseSet(id: number, count: number, hashes: string[]): void {
+    this.stmt.refSet.run(-count, id);
+    const row = this.stmt.setRow.get(id) as { refs: number; items: string } | undefined;
+    if (!row || row.refs > 0) return;
+    this.stmt.deleteSet.run(id);
+    this.setCache.delete(id);
+    for (const item of JSON.parse(row.items) as SetItem[]) {
+      const left = this.stmt.unrefBlob.get(item[2]) as number | undefined;
+      if (left !== undefined && left <= 0) {
+        this.stmt.deleteBlob.run(item[2]);
+        hashes.push(item[2]);
+      }
+    }
+  }
+
+  /**
+   * Removes the files of contents whose rows went in a committed transaction — under the write
+   * lock, and only while no row names them again (another process may have stored the same content
+   * since).
+   */
+  private removeBlobs(hashes: readonly string[]): void {
+    if (!hashes.length) return;
+    this.write(() => {
+      for (const hash of hashes)
+        if (this.stmt.blob.get(hash) === undefined) rmSync(this.blobPath(hash), { force: true });
     });
+  }
+
+  /**
+   * Removes artifact files no row names: those a process wrote and then stopped before its rows
+   * committed, and temporary files. Under the write lock, so no other process is between writing a
+   * file and committing its row. Returns how many files went.
+   */
+  sweepArtifacts(): number {
+    if (!existsSync(this.artifactsDir)) return 0;
+    return this.write(() => {
+      let removed = 0;
+      for (const sub of readdirSync(this.artifactsDir)) {
+        if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+        const dir = join(this.artifactsDir, sub);
+        for (const name of readdirSync(dir)) {
+          const match = /^([0-9a-f]{64})\.bin$/.exec(name);
+          if (match && this.stmt.blob.get(match[1]) !== undefined) continue;
+          rmSync(join(dir, name), { force: true, recursive: true });
+          removed++;
+        }
+      }
+      return removed;
+    });
+  }
+
+  /**
+   * Moves the artifacts of files written before content addressing (probe_artifacts, one file per
+   * result and artifact under <probe>/<result>-<n>) into artifact sets, then removes the old files.
+   */
+  private adoptLegacyArtifacts(): void {
+    const rows = this.db
+      .prepare('SELECT result, n, probe, name, content_type, bytes, truncated FROM probe_artifacts ORDER BY result, n')
+      .all() as { result: number; n: number; probe: number; name: string; content_type: string; truncated: number }[];
+    if (!rows.length) return;
+    const folders = new Set<number>();
+    this.write(() => {
+      const setOf = this.db.prepare('UPDATE probe_results SET artifacts = ? WHERE id = ?');
+      const written: string[] = [];
+      for (let i = 0; i < rows.length;) {
+        const result = rows[i]!.result;
+        const artifacts: ArtifactData[] = [];
+        for (; i < rows.length && rows[i]!.result === result; i++) {
+          const row = rows[i]!;
+          folders.add(row.probe);
+          const file = join(this.artifactsDir, String(row.probe), `${row.result}-${row.n}`);
+          if (!existsSync(file)) continue;
+          artifacts.push({
+            name: row.name,
+            contentType: row.content_type,
+            data: readFileSync(file),
+            truncated: row.truncated === 1,
+          });
+        }
+        if (artifacts.length) setOf.run(this.artifactSet(artifacts, written).id, result);
+      }
+      this.db.prepare('DELETE FROM probe_artifacts').run();
+    });
+    for (const probe of folders) rmSync(join(this.artifactsDir, String(probe)), { recursive: true, force: true });
   }
 
   /**
@@ -739,6 +964,8 @@ export class ProbeStore {
     this.hourCache.clear();
     this.dayCache.clear();
     this.textCache.clear();
+    this.setCache.clear();
+    this.dataVersion = this.stmt.dataVersion.get() as number;
     this.keys.clear();
     this.byKey.clear();
     this.dirtyInfos = [];
@@ -753,8 +980,7 @@ export class ProbeStore {
       this.remember(newKeyInfo(row.key, row.probe_id, row.last_status, row.last_ok, row.last_fail));
     }
     this.folded = (this.stmt.folded.get() as number | undefined) ?? 0;
-    // Ids only grow, even when the newest results were deleted: one after `folded` is never reused.
-    this.lastId = Math.max(this.folded, (this.stmt.maxId.get() as { id: number | null }).id ?? 0);
+    this.lastId = this.stmt.topId.get() as number;
     for (const row of this.stmt.afterFolded.iterate(this.folded) as IterableIterator<{
       id: number;
       probe: number;
@@ -782,6 +1008,7 @@ export class ProbeStore {
 
   /** A probe's results, newest first; `before` is a result id (exclusive), for paging. */
   results(probeId: string, options: { before?: number | undefined; limit?: number | undefined } = {}): ProbeResult[] {
+    this.sync();
     const info = this.keys.get(probeId);
     if (!info) return [];
     const limit = Math.max(1, Math.min(1000, options.limit ?? 50));
@@ -798,12 +1025,14 @@ export class ProbeStore {
 
   /** A probe's results that started in [fromMs, toMs), oldest first (the chart's raw points). */
   resultsBetween(probeId: string, fromMs: number, toMs: number, limit = 10_000): ProbeResult[] {
+    this.sync();
     const info = this.keys.get(probeId);
     if (!info) return [];
     return (this.stmt.between.all(info.key, fromMs, toMs, limit) as ResultRow[]).map((row) => this.decode(row));
   }
 
   result(id: number): ProbeResult | null {
+    this.sync();
     const row = this.stmt.byId.get(id) as ResultRow | undefined;
     return row ? this.decode(row) : null;
   }
@@ -814,16 +1043,19 @@ export class ProbeStore {
 
   /** When the last ok or warn run finished. */
   lastSuccessAt(probeId: string): string | null {
+    this.sync();
     return this.finishedAt(this.keys.get(probeId)?.lastOk ?? null);
   }
 
   /** When the last failed run (not an interrupted one) finished. */
   lastFailureAt(probeId: string): string | null {
+    this.sync();
     return this.finishedAt(this.keys.get(probeId)?.lastFail ?? null);
   }
 
   /** A probe's status changes, newest first. */
   events(probeId: string, limit = 50): ProbeEvent[] {
+    this.sync();
     const info = this.keys.get(probeId);
     if (!info) return [];
     const rows = this.stmt.events.all(info.key, limit) as {
@@ -846,6 +1078,7 @@ export class ProbeStore {
    * (from the start of the hour 30 days ago), from aggregates only, and the last 20 durations.
    */
   summaryStats(probeId: string, nowMs: number): LatencyStats {
+    this.sync();
     const info = this.keys.get(probeId);
     const empty = {
       uptime24h: null,
@@ -872,6 +1105,7 @@ export class ProbeStore {
 
   /** How every probe with results stands, for the Integrations table. */
   summaries(nowMs: number): Map<string, ProbeStats> {
+    this.sync();
     const out = new Map<string, ProbeStats>();
     for (const info of this.keys.values()) {
       const newest = this.stmt.newest.get(info.key, 1) as ResultRow | undefined;
@@ -892,6 +1126,7 @@ export class ProbeStore {
    * with zero counts): minutes for 1h, hours for 24h and 7d, days for 30d and 365d (UTC days).
    */
   history(probeId: string, range: HistoryRange, nowMs: number): ProbeHistory {
+    this.sync();
     const info = this.keys.get(probeId);
     const plan = {
       '1h': { size: MINUTE_MS, count: 60 },
@@ -954,17 +1189,19 @@ export class ProbeStore {
 
   /** Up to 512 KiB of an artifact from `offset`, as base64. */
   async readArtifact(resultId: number, artifactId: string, offset = 0): Promise<ArtifactChunk> {
+    this.sync();
     const n = Number(artifactId);
-    const row = (Number.isInteger(n) ? this.stmt.artifact.get(resultId, n) : undefined) as
-      { probe: number; name: string; content_type: string; bytes: number } | undefined;
-    if (!row)
+    const set = Number.isInteger(n) ? (this.stmt.resultSet.get(resultId) as number | null | undefined) : undefined;
+    const item = set == null ? undefined : this.setItems(set)?.[n];
+    if (!item)
       throw new ApiError('not-found', `Result ${resultId} has no artifact "${artifactId}"; it may have been pruned.`);
+    const row = { name: item[0], content_type: item[1], bytes: item[3] };
     const start = Math.max(0, Math.floor(offset));
     const length = Math.max(0, Math.min(ARTIFACT_CHUNK_BYTES, row.bytes - start));
     const buffer = Buffer.alloc(length);
     let read = 0;
     if (length) {
-      const handle = await openFile(join(this.artifactsDir, String(row.probe), `${resultId}-${n}`), 'r');
+      const handle = await openFile(this.blobPath(item[2]), 'r');
       try {
         while (read < length) {
           const { bytesRead } = await handle.read(buffer, read, length - read, start + read);
@@ -988,23 +1225,8 @@ export class ProbeStore {
     const flags = unpackFlags(row.flags);
     const template =
       row.conditions === null ? null : (this.parsedText(row.conditions, parseTemplate) as ConditionTemplate);
-    const artifacts = flags.hasArtifacts
-      ? (
-          this.stmt.artifacts.all(row.id) as {
-            n: number;
-            name: string;
-            content_type: string;
-            bytes: number;
-            truncated: number;
-          }[]
-        ).map((a) => ({
-          id: String(a.n),
-          name: a.name,
-          contentType: a.content_type,
-          bytes: a.bytes,
-          truncated: a.truncated === 1,
-        }))
-      : [];
+    const items = row.artifacts === null ? undefined : this.setItems(row.artifacts);
+    const artifacts = items ? refsOf(items) : [];
     return {
       id: row.id,
       probeId: this.byKey.get(row.probe)?.probeId ?? '',
@@ -1090,12 +1312,21 @@ export class ProbeStore {
     return this.retention();
   }
 
-  /** Removes a probe's results, texts, events, aggregates, runs and artifact folder. */
+  /** Removes a probe's results, texts, events, aggregates, runs, kept values and the artifacts only it used. */
   deleteProbe(probeId: string): void {
-    const info = this.keys.get(probeId);
-    this.db.transaction(() => {
+    // The watermark moves past the probe's newest result first, so its ids are never given again.
+    this.flush();
+    const hashes: string[] = [];
+    this.write(() => {
       this.db.prepare('DELETE FROM probe_runs WHERE probe_id = ?').run(probeId);
+      const info = this.keys.get(probeId);
       if (!info) return;
+      const sets = this.db
+        .prepare(
+          'SELECT artifacts AS id, count(*) AS n FROM probe_results WHERE probe = ? AND artifacts IS NOT NULL GROUP BY artifacts',
+        )
+        .all(info.key) as { id: number; n: number }[];
+      for (const set of sets) this.releaseSet(set.id, set.n, hashes);
       for (const table of [
         'probe_results',
         'probe_texts',
@@ -1106,18 +1337,18 @@ export class ProbeStore {
       ]) {
         this.db.prepare(`DELETE FROM ${table} WHERE probe = ?`).run(info.key);
       }
+      this.db.prepare('DELETE FROM probe_values WHERE probe = ?').run(info.key);
       this.db.prepare('DELETE FROM probe_keys WHERE key = ?').run(info.key);
-    })();
-    if (!info) return;
-    this.keys.delete(probeId);
-    this.byKey.delete(info.key);
-    if (info.dirty) {
-      this.dirtyInfos = this.dirtyInfos.filter((other) => other !== info);
-      this.unflushedCount -= info.unflushed.length / 3;
-    }
-    this.hourCache.delete(info.key);
-    this.dayCache.delete(info.key);
-    rmSync(join(this.artifactsDir, String(info.key)), { recursive: true, force: true });
+      this.keys.delete(probeId);
+      this.byKey.delete(info.key);
+      if (info.dirty) {
+        this.dirtyInfos = this.dirtyInfos.filter((other) => other !== info);
+        this.unflushedCount -= info.unflushed.length / 3;
+      }
+      this.hourCache.delete(info.key);
+      this.dayCache.delete(info.key);
+    });
+    this.removeBlobs(hashes);
   }
 
   /**
@@ -1135,10 +1366,13 @@ export class ProbeStore {
     const hourCut = Math.floor((nowMs - Math.min(r.aggregateDays, HOUR_DAYS) * DAY_MS) / HOUR_MS);
     const minuteCut = Math.floor((nowMs - MINUTE_DETAIL_DAYS * DAY_MS) / HOUR_MS);
     let removed = 0;
-    const files: string[] = [];
-    for (const info of this.keys.values()) {
-      this.db.transaction(() => {
-        removed += this.deleteResults(info, 'started < ?', rawCut, files);
+    const hashes: string[] = [];
+    for (const probeId of [...this.keys.keys()]) {
+      this.write(() => {
+        // Read after sync: another process may have written (or deleted the probe) meanwhile.
+        const info = this.keys.get(probeId);
+        if (!info) return;
+        removed += this.deleteResults(info, 'started < ?', rawCut, hashes);
         this.db.prepare('DELETE FROM probe_hours WHERE probe = ? AND hour < ?').run(info.key, hourCut);
         this.db
           .prepare('UPDATE probe_hours SET minutes = NULL WHERE probe = ? AND hour < ? AND minutes IS NOT NULL')
@@ -1147,10 +1381,10 @@ export class ProbeStore {
           .prepare('DELETE FROM probe_days WHERE probe = ? AND day < ?')
           .run(info.key, Math.floor(aggCut / DAY_MS));
         this.db.prepare('DELETE FROM probe_events WHERE probe = ? AND started < ?').run(info.key, aggCut);
-      })();
+      });
     }
-    removed += this.pruneToSize(r.maxMegabytes * 1024 * 1024, files);
-    for (const file of files) rmSync(file, { force: true });
+    removed += this.pruneToSize(r.maxMegabytes * 1024 * 1024, hashes);
+    this.removeBlobs(hashes);
     // Texts, hours and days may have gone: the caches start afresh rather than point at them.
     this.forgetTexts();
     this.hourCache.clear();
@@ -1163,11 +1397,11 @@ export class ProbeStore {
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const free = this.db.pragma('freelist_count', { simple: true }) as number;
-    const artifacts = this.db.prepare('SELECT total(bytes) FROM probe_artifacts').pluck().get() as number;
+    const artifacts = this.db.prepare('SELECT total(bytes) FROM probe_blobs').pluck().get() as number;
     return (pages - free) * pageSize + artifacts;
   }
 
-  private pruneToSize(maxBytes: number, files: string[]): number {
+  private pruneToSize(maxBytes: number, hashes: string[]): number {
     let removed = 0;
     for (let round = 0; round < 20; round++) {
       const used = this.usedBytes();
@@ -1181,10 +1415,10 @@ export class ProbeStore {
         .prepare('SELECT id FROM probe_results ORDER BY id LIMIT 1 OFFSET ?')
         .pluck()
         .get(Math.min(count - 1, share)) as number;
-      this.db.transaction(() => {
+      this.write(() => {
         for (const info of this.keys.values())
-          removed += this.deleteResults(info, 'id < ?', cut === undefined ? Number.MAX_SAFE_INTEGER : cut, files);
-      })();
+          removed += this.deleteResults(info, 'id < ?', cut === undefined ? Number.MAX_SAFE_INTEGER : cut, hashes);
+      });
     }
     return removed;
   }
@@ -1199,24 +1433,22 @@ export class ProbeStore {
   }
 
   /**
-   * Deletes one probe's results matching `where` (but not its last success or failure), their
-   * artifact rows (files to remove after commit go into `files`) and the texts only they used.
+   * Deletes one probe's results matching `where` (but not its last success or failure), with
+   * their references to artifact sets (the files no set needs any more go into `hashes`, for
+   * removal after the commit), and the texts only they used.
    */
-  private deleteResults(info: KeyInfo, where: string, value: number, files: string[]): number {
+  private deleteResults(info: KeyInfo, where: string, value: number, hashes: string[]): number {
     const keep = [info.lastOk ?? -1, info.lastFail ?? -1];
-    const artifacts = this.db
+    const sets = this.db
       .prepare(
-        `SELECT a.result, a.n FROM probe_artifacts a JOIN probe_results r ON r.id = a.result
-         WHERE a.probe = ? AND r.${where} AND r.id NOT IN (?, ?)`,
+        `SELECT artifacts AS id, count(*) AS n FROM probe_results
+         WHERE probe = ? AND ${where} AND id NOT IN (?, ?) AND artifacts IS NOT NULL GROUP BY artifacts`,
       )
-      .all(info.key, value, ...keep) as { result: number; n: number }[];
-    for (const a of artifacts) {
-      this.db.prepare('DELETE FROM probe_artifacts WHERE result = ? AND n = ?').run(a.result, a.n);
-      files.push(join(this.artifactsDir, String(info.key), `${a.result}-${a.n}`));
-    }
+      .all(info.key, value, ...keep) as { id: number; n: number }[];
     const removed = this.db
       .prepare(`DELETE FROM probe_results WHERE probe = ? AND ${where} AND id NOT IN (?, ?)`)
       .run(info.key, value, ...keep).changes;
+    for (const set of sets) this.releaseSet(set.id, set.n, hashes);
     if (removed) this.collectTexts(info);
     return removed;
   }
@@ -1278,6 +1510,16 @@ function newKeyInfo(
     metadata: null,
     error: null,
   };
+}
+
+function refsOf(items: readonly SetItem[]): ProbeResult['artifacts'] {
+  return items.map((item, n) => ({
+    id: String(n),
+    name: item[0],
+    contentType: item[1],
+    bytes: item[3],
+    truncated: item[4] === 1,
+  }));
 }
 
 function hasKeys(value: object): boolean {

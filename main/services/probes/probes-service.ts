@@ -99,7 +99,10 @@ export class ProbesService {
   private readonly options: ProbesServiceOptions;
   private readonly listeners = new Set<Listener>();
   private readonly startListeners = new Set<(start: RunStart) => void>();
-  /** What each probe's last run saw, for kinds that compare with it ("restarts since the last run"). */
+  /**
+   * What each probe's last run in this process saw. Kinds that compare with it ("restarts since the
+   * last run") have theirs kept in the store instead, so a restart (or a run by opsctl) keeps them.
+   */
   private readonly previousValues = new Map<string, PlaceholderValues>();
   /** Probes failing and waiting out a retry's backoff. */
   private readonly retrying = new Set<string>();
@@ -250,7 +253,7 @@ export class ProbesService {
       capabilities: this.capabilities(secret),
       clock: this.clock,
       signal: this.shutdown.signal,
-      previousValues: saved ? (this.previousValues.get(saved.id) ?? null) : null,
+      previousValues: saved ? this.previousOf(saved) : null,
       ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
     });
     return unsavedResult(saved?.id ?? 'test', outcome);
@@ -313,7 +316,7 @@ export class ProbesService {
         clock: this.clock,
         // The scheduler aborts this signal when it is disposed (the app closing) or the probe removed.
         signal,
-        previousValues: this.previousValues.get(id) ?? null,
+        previousValues: this.previousOf(probe),
         ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
         onRetry: () => {
           if (this.retrying.has(id)) return;
@@ -328,8 +331,22 @@ export class ProbesService {
     if (this.disposed) return;
     // Deleted while it ran: there is nothing to record it against.
     if (!this.scheduled.has(id)) return;
-    this.store.recordResult(runId, resultOf(id, trigger, outcome), outcome.artifacts);
-    this.previousValues.set(id, outcome.values);
+    if (this.comparesWithPrevious(probe)) {
+      this.store.recordResult(runId, resultOf(id, trigger, outcome), outcome.artifacts, outcome.values);
+    } else {
+      this.store.recordResult(runId, resultOf(id, trigger, outcome), outcome.artifacts);
+      this.previousValues.set(id, outcome.values);
+    }
+  }
+
+  private comparesWithPrevious(probe: Probe): boolean {
+    return (this.options.kinds ?? PROBE_KIND_MODULES)[probe.kind]?.comparesWithPrevious === true;
+  }
+
+  /** What the probe's last run saw: kept in the store for kinds that compare with it, else in memory. */
+  private previousOf(probe: Probe): PlaceholderValues | null {
+    if (this.comparesWithPrevious(probe)) return this.store.previousValues(probe.id);
+    return this.previousValues.get(probe.id) ?? null;
   }
 
   /** The keychain's value for one of a saved probe's slots, or one sentence saying why there is none. */

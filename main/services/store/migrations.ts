@@ -291,6 +291,39 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO probe_folded (id, result) SELECT 1, coalesce(max(id), 0) FROM probe_results;
     `,
   },
+  {
+    name: 'probe-artifact-sets',
+    sql: `
+      -- Artifacts stored by content: one file per distinct content at
+      -- <dataDir>/probe-artifacts/<hash[0..2]>/<hash>.bin (hash: its sha256, hex), written (to a
+      -- temporary name, then renamed) before the row that refers to it commits. A result refers to
+      -- an artifact set (probe_results.artifacts), and identical sets — a health endpoint answering
+      -- the same JSON run after run — are one row, so a result's artifacts cost it one small
+      -- integer. refs: the results referring to a set; sets: the sets referring to a file. Both
+      -- are kept in the write transactions; at zero the row goes, and the file after the commit.
+      -- Files no row names (a process stopped between the file and the commit) are swept at start.
+      -- probe_artifacts (one row and file per result and artifact) is read once, into these, and
+      -- left empty.
+      CREATE TABLE probe_blobs (
+        hash  TEXT PRIMARY KEY,
+        bytes INTEGER NOT NULL,
+        sets  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- items: JSON [[name, contentType, hash, bytes, truncated (0/1)], ...], in the run's order.
+      CREATE TABLE probe_artifact_sets (
+        id    INTEGER PRIMARY KEY,
+        refs  INTEGER NOT NULL,
+        items TEXT NOT NULL UNIQUE
+      );
+      ALTER TABLE probe_results ADD COLUMN artifacts INTEGER;
+      -- What a probe's last run saw (its small, redacted placeholder values, as JSON), for kinds
+      -- that compare with it ("restarts since the last run"); replaced each run, read at start.
+      CREATE TABLE probe_values (
+        probe INTEGER PRIMARY KEY,
+        vals  TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version (`user_version`) of a file that ran every step: their count. */

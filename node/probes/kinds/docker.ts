@@ -21,6 +21,8 @@ export type ContainerHealth = 'healthy' | 'unhealthy' | 'starting' | 'none';
 
 export const dockerKind: ProbeKindModule<Settings> = {
   kind: 'docker',
+  // RESTARTS counts the restarts since the last run.
+  comparesWithPrevious: true,
   async run(settings, ctx): Promise<KindOutcome> {
     const started = ctx.clock.now();
     let info: Docker.ContainerInspectInfo;

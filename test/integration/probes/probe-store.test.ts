@@ -4,7 +4,8 @@
  * size bound with the fake clock, interrupted runs across a reopen, a failing artifact write, and
  * bytes on disk per result.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -153,6 +154,26 @@ function series(probeId: string, fromMs: number, toMs: number, everyMs: number, 
   return out;
 }
 
+/** Where the store keeps a content: <artifacts>/<sha256[0..2]>/<sha256>.bin. */
+function blobPath(content: string | Buffer): string {
+  const hash = createHash('sha256').update(content).digest('hex');
+  return join(dir, 'probe-artifacts', hash.slice(0, 2), `${hash}.bin`);
+}
+
+/** Every file under the artifacts folder, as full paths, sorted. */
+function artifactFiles(): string[] {
+  const root = join(dir, 'probe-artifacts');
+  if (!existsSync(root)) return [];
+  return (readdirSync(root, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+const text = (body: string) => [
+  { name: 'response.json', contentType: 'application/json', data: Buffer.from(body), truncated: false },
+];
+
 const items = (inputs: readonly Input[]): RecordInput[] =>
   inputs.map((r) => ({ runId: null, result: r, artifacts: [] }));
 
@@ -270,21 +291,25 @@ describe('probe store', () => {
     expectAggregates(raw, 'b', now);
   });
 
-  it('prunes raw results after 30 days, keeps aggregates and the last success and failure, and prunes artifacts', () => {
+  it('prunes raw results after 30 days, keeps aggregates and the last success and failure, and prunes artifacts', async () => {
     const t0 = clock.now();
-    const art = (n: number) => [
-      { name: `body-${n}`, contentType: 'text/plain', data: Buffer.from(`body ${n}`), truncated: false },
-    ];
-    const failed = store.recordResult(null, result('site', t0, 'fail'), art(0));
-    for (let i = 1; i <= 10; i++) store.recordResult(null, result('site', t0 + i * HOUR, 'ok'), art(i));
-    const lastOk = store.recordResult(null, result('site', t0 + 11 * HOUR, 'ok'), art(11));
-    const folder = join(dir, 'probe-artifacts', '1');
-    expect(readdirSync(folder)).toHaveLength(12);
+    // The failure's body, an older body of five runs, and the body of the last five and the last success.
+    const failed = store.recordResult(null, result('site', t0, 'fail'), text('{"status":"DOWN"}'));
+    for (let i = 1; i <= 5; i++) store.recordResult(null, result('site', t0 + i * HOUR, 'ok'), text('{"v":1}'));
+    for (let i = 6; i <= 10; i++) store.recordResult(null, result('site', t0 + i * HOUR, 'ok'), text('{"v":2}'));
+    const lastOk = store.recordResult(null, result('site', t0 + 11 * HOUR, 'ok'), text('{"v":2}'));
+    expect(artifactFiles()).toEqual([blobPath('{"status":"DOWN"}'), blobPath('{"v":1}'), blobPath('{"v":2}')].sort());
     store.start();
     clock.advance(45 * DAY);
-    // The hourly prune ran: only the last failure and the last success remain, with their files.
+    // The hourly prune ran: only the last failure and the last success remain, with their files;
+    // the file only pruned results referred to is gone.
     expect(store.results('site', { limit: 100 }).map((r) => r.id)).toEqual([lastOk.id, failed.id]);
-    expect(readdirSync(folder).sort()).toEqual([`${failed.id}-0`, `${lastOk.id}-0`].sort());
+    expect(artifactFiles()).toEqual([blobPath('{"status":"DOWN"}'), blobPath('{"v":2}')].sort());
+    expect(Buffer.from((await store.readArtifact(failed.id, '0')).base64, 'base64').toString()).toBe(
+      '{"status":"DOWN"}',
+    );
+    expect(Buffer.from((await store.readArtifact(lastOk.id, '0')).base64, 'base64').toString()).toBe('{"v":2}');
+    expect(db.prepare('SELECT refs FROM probe_artifact_sets ORDER BY id').pluck().all()).toEqual([1, 1]);
     expect(store.lastFailureAt('site')).toBe(failed.finishedAt);
     // Aggregates are kept a year: the 365-day history still counts all twelve runs.
     const history = store.history('site', '365d', clock.now());
@@ -308,9 +333,10 @@ describe('probe store', () => {
   it('deletes the oldest raw results beyond the size bound', () => {
     store.setRetention({ rawDays: 30, aggregateDays: 365, maxMegabytes: 10 });
     const t0 = clock.now();
-    const mb = Buffer.alloc(1024 * 1024, 1);
     const ids: number[] = [];
     for (let i = 0; i < 14; i++) {
+      // A different megabyte each run: identical ones would be stored once.
+      const mb = Buffer.alloc(1024 * 1024, i + 1);
       ids.push(
         store.recordResult(null, result('big', t0 + i * 60_000, 'ok'), [
           { name: 'blob', contentType: 'application/octet-stream', data: mb, truncated: false },
@@ -325,7 +351,7 @@ describe('probe store', () => {
     // The oldest went first; the newest (also the last success) stayed.
     expect(left[0]).toBe(ids.at(-1));
     expect(Math.min(...left)).toBe(ids[removed]);
-    expect(readdirSync(join(dir, 'probe-artifacts', '1'))).toHaveLength(left.length);
+    expect(artifactFiles()).toHaveLength(left.length);
   });
 
   it('turns runs in flight when the app stopped into interrupted results after a reopen', () => {
@@ -352,10 +378,8 @@ describe('probe store', () => {
     const first = store.recordResult(null, result('img', clock.now()), [
       { name: 'a', contentType: 'text/plain', data: Buffer.from('a'), truncated: false },
     ]);
-    const folder = join(dir, 'probe-artifacts', '1');
     // A directory where the second artifact of the next result goes makes its rename fail.
-    const next = first.id + 1;
-    mkdirSync(join(folder, `${next}-1`));
+    mkdirSync(blobPath('y'), { recursive: true });
     expect(() =>
       store.recordResult(null, result('img', clock.now() + 60_000), [
         { name: 'x', contentType: 'text/plain', data: Buffer.from('x'), truncated: false },
@@ -363,19 +387,21 @@ describe('probe store', () => {
       ]),
     ).toThrow();
     expect(store.results('img').map((r) => r.id)).toEqual([first.id]);
-    expect(readdirSync(folder).sort()).toEqual([`${first.id}-0`, `${next}-1`].sort());
+    // The first artifact of the failed write was removed with it; the directory is not the store's.
+    expect(artifactFiles()).toEqual([blobPath('a')]);
+    expect(existsSync(blobPath('x'))).toBe(false);
+    expect(db.prepare('SELECT count(*) FROM probe_blobs').pluck().get()).toBe(1);
     expect(store.summaryStats('img', clock.now() + 120_000).uptime24h).toBe(1);
     // The store goes on working afterwards.
     expect(store.recordResult(null, result('img', clock.now() + 120_000), []).status).toBe('ok');
   });
 
-  it('deletes a probe with its rows and artifact folder', () => {
-    store.recordResult(null, result('gone', clock.now()), [
-      { name: 'a', contentType: 'text/plain', data: Buffer.from('a'), truncated: false },
-    ]);
-    store.recordResult(null, result('kept', clock.now()), []);
+  it('deletes a probe with its rows and the artifacts only it used', () => {
+    store.recordResult(null, result('gone', clock.now()), text('only mine'));
+    store.recordResult(null, result('gone', clock.now() + 1000), text('shared'));
+    store.recordResult(null, result('kept', clock.now()), text('shared'));
     store.deleteProbe('gone');
-    expect(existsSync(join(dir, 'probe-artifacts', '1'))).toBe(false);
+    expect(artifactFiles()).toEqual([blobPath('shared')]);
     expect(store.results('gone')).toEqual([]);
     expect([...store.summaries(clock.now()).keys()]).toEqual(['kept']);
     for (const table of [
@@ -566,5 +592,147 @@ describe('probe store', () => {
     close();
     open();
     expect(store.results('shape', { limit: 100 }).reverse()).toEqual(expected);
+  });
+
+  it('stores each distinct content once: identical bodies share a file, a changed body adds one', async () => {
+    const t = clock.now();
+    const up = '{"status":"UP","version":"1.4.2"}';
+    const saved = [
+      ...[0, 1, 2].map((i) => store.recordResult(null, result('a', t + i * 1000), text(up))),
+      store.recordResult(null, result('b', t), text(up)),
+    ];
+    expect(artifactFiles()).toEqual([blobPath(up)]);
+    // One set for the four results, referred to by an integer in each row.
+    expect(db.prepare('SELECT refs FROM probe_artifact_sets').pluck().all()).toEqual([4]);
+    expect(new Set(db.prepare('SELECT artifacts FROM probe_results').pluck().all()).size).toBe(1);
+    const changed = store.recordResult(null, result('a', t + 5000), text('{"status":"DOWN"}'));
+    expect(artifactFiles()).toEqual([blobPath(up), blobPath('{"status":"DOWN"}')].sort());
+    // Two artifacts of one run, one of them the same content again: still one file each.
+    const both = store.recordResult(null, result('a', t + 6000), [
+      ...text(up),
+      { name: 'copy.json', contentType: 'application/json', data: Buffer.from(up), truncated: true },
+    ]);
+    expect(artifactFiles()).toHaveLength(2);
+    expect(both.artifacts).toEqual([
+      { id: '0', name: 'response.json', contentType: 'application/json', bytes: up.length, truncated: false },
+      { id: '1', name: 'copy.json', contentType: 'application/json', bytes: up.length, truncated: true },
+    ]);
+    close();
+    open();
+    for (const r of [...saved, changed, both]) {
+      const read = store.result(r.id)!;
+      expect(read.artifacts).toEqual(r.artifacts);
+      for (const a of read.artifacts) {
+        const chunk = await store.readArtifact(r.id, a.id);
+        expect(chunk).toMatchObject({ name: a.name, contentType: a.contentType, bytes: a.bytes, eof: true });
+      }
+    }
+    expect(Buffer.from((await store.readArtifact(changed.id, '0')).base64, 'base64').toString()).toBe(
+      '{"status":"DOWN"}',
+    );
+    expect(Buffer.from((await store.readArtifact(both.id, '1')).base64, 'base64').toString()).toBe(up);
+    expect(store.usedBytes()).toBeGreaterThan(0);
+  });
+
+  it('sweeps at start the files a process stopped between writing and committing left behind', async () => {
+    const kept = store.recordResult(null, result('a', clock.now()), text('kept'));
+    // What a process killed inside recordResults leaves: the renamed file of content no row names,
+    // and a temporary file it had not renamed yet.
+    const orphan = blobPath('orphan');
+    mkdirSync(join(orphan, '..'), { recursive: true });
+    writeFileSync(orphan, 'orphan');
+    const temp = join(join(orphan, '..'), `.${'f'.repeat(64)}.4242.tmp`);
+    writeFileSync(temp, 'half');
+    close();
+    open();
+    store.start();
+    expect(artifactFiles()).toEqual([blobPath('kept')]);
+    expect(Buffer.from((await store.readArtifact(kept.id, '0')).base64, 'base64').toString()).toBe('kept');
+    // The same content stored later is written again, not taken for present.
+    const again = store.recordResult(null, result('a', clock.now() + 1000), text('orphan'));
+    expect(Buffer.from((await store.readArtifact(again.id, '0')).base64, 'base64').toString()).toBe('orphan');
+  });
+
+  it('takes results from two connections to one file (two processes) interleaved: each once, aggregates exact', () => {
+    // A second writer on its own connection, as opsctl in another process has.
+    const otherDb = openDatabase(join(dir, DATABASE_FILE));
+    const other = new ProbeStore(otherDb, join(dir, 'probe-artifacts'), clock);
+    try {
+      const now = clock.now();
+      const rand = seeded(21);
+      const raw: Input[] = [];
+      const ids: number[] = [];
+      const writers = [store, other];
+      for (let i = 0; i < 400; i++) {
+        const writer = writers[rand() < 0.5 ? 0 : 1]!;
+        const probe = ['a', 'b', 'c'][Math.floor(rand() * 3)]!;
+        const roll = rand();
+        const status: ResultStatus = roll < 0.15 ? 'fail' : roll < 0.3 ? 'warn' : 'ok';
+        const r = result(probe, now - 3 * DAY + i * 10 * 60_000, status, Math.floor(20 * Math.exp(rand() * 5)));
+        raw.push(r);
+        const body = text(rand() < 0.7 ? '{"status":"UP"}' : `{"n":${i % 5}}`);
+        if (rand() < 0.2) {
+          // Sometimes a small batch, sometimes a flush of what the writer holds, each on either side.
+          const more = result(probe, Date.parse(r.startedAt) + 1000, 'ok', 50);
+          raw.push(more);
+          ids.push(
+            ...writer.recordResults([{ runId: null, result: r, artifacts: body }, ...items([more])]).map((x) => x.id),
+          );
+        } else {
+          ids.push(writer.recordResult(null, r, body).id);
+        }
+        if (rand() < 0.05) writers[rand() < 0.5 ? 0 : 1]!.flush();
+      }
+      // Every result once, each with its own id, in the order written.
+      expect(new Set(ids).size).toBe(raw.length);
+      expect([...ids].sort((x, y) => x - y)).toEqual(ids);
+      expect(db.prepare('SELECT count(*) FROM probe_results').pluck().get()).toBe(raw.length);
+      // Both see all of it, before and after either writes its aggregates.
+      for (const probe of ['a', 'b', 'c']) expectAggregates(raw, probe, now);
+      const mine = (p: string) => raw.filter((r) => r.probeId === p);
+      for (const probe of ['a', 'b', 'c']) {
+        expect(other.results(probe, { limit: 1000 })).toHaveLength(mine(probe).length);
+        // Transitions in the order the results were written, whichever process wrote them.
+        const statuses = mine(probe).map((r) => r.status);
+        const changes = statuses.filter((st, k) => k === 0 || st !== statuses[k - 1]).length;
+        expect(other.events(probe, 1000)).toHaveLength(changes);
+        expect(store.events(probe, 1000)).toEqual(other.events(probe, 1000));
+        const lastFail = mine(probe)
+          .filter((r) => r.status === 'fail')
+          .at(-1);
+        expect(other.lastFailureAt(probe)).toBe(lastFail?.finishedAt ?? null);
+        expect(store.lastFailureAt(probe)).toBe(lastFail?.finishedAt ?? null);
+      }
+      other.flush();
+      store.flush();
+      expect(storedCount('a')).toBe(mine('a').length);
+      for (const probe of ['a', 'b', 'c']) expectAggregates(raw, probe, now);
+      // The shared artifacts were stored once, with the references of both writers counted.
+      expect(artifactFiles()).toHaveLength(6);
+      expect(db.prepare('SELECT sum(refs) FROM probe_artifact_sets').pluck().get()).toBe(
+        db.prepare('SELECT count(*) FROM probe_results WHERE artifacts IS NOT NULL').pluck().get(),
+      );
+    } finally {
+      other.dispose();
+      otherDb.close();
+    }
+    close();
+    open();
+    expect(store.summaryStats('a', clock.now()).uptime24h).not.toBeNull();
+  });
+
+  it('keeps a probe\u2019s last values across a reopen, replaced by each run', () => {
+    expect(store.previousValues('docker')).toBeNull();
+    store.recordResult(null, result('docker', clock.now()), [], { RESTART_COUNT: 2, CONTAINER_ID: 'abc' });
+    store.recordResult(null, result('docker', clock.now() + 1000), [], { RESTART_COUNT: 3, CONTAINER_ID: 'abc' });
+    // A result recorded without values (an interrupted run) leaves them as they were.
+    store.recordResult(null, result('docker', clock.now() + 2000), []);
+    close();
+    open();
+    expect(store.previousValues('docker')).toEqual({ RESTART_COUNT: 3, CONTAINER_ID: 'abc' });
+    expect(db.prepare('SELECT count(*) FROM probe_values').pluck().get()).toBe(1);
+    store.deleteProbe('docker');
+    expect(store.previousValues('docker')).toBeNull();
+    expect(db.prepare('SELECT count(*) FROM probe_values').pluck().get()).toBe(0);
   });
 });

@@ -16,6 +16,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type ServiceDeps, type Services } from '../../../main/services';
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 import { PROBE_ARTIFACTS_DIR } from '../../../main/services/probes/probes-service';
+import { PROBE_KIND_MODULES } from '../../../node/probes/kinds';
+import type { ProbeKindModule } from '../../../node/probes/probe-kind';
 import { ApiError } from '../../../shared/errors';
 import type { ProbeDraftInput, ProbeResult, ProbeUpdate } from '../../../shared/model/probe';
 import { FakeClock } from '../../support/fake-clock';
@@ -338,6 +340,36 @@ describe('running probes', () => {
     const files = existsSync(artifactsDir) ? readdirSync(artifactsDir, { recursive: true }).filter((f) => statSync(join(artifactsDir, String(f))).isFile()) : [];
     expect(files).toEqual([]);
     expect(third.db.prepare('SELECT COUNT(*) AS n FROM probe_runs').get()).toEqual({ n: 0 });
+  });
+
+  it('gives the first run after a restart the values of the last run before it, for kinds that compare with them', async () => {
+    const clock = new FakeClock();
+    const dataDir = mkdtempSync(join(tmpdir(), 'cr-probes-values-'));
+    open.push({ services: { close: () => undefined } as Services, dataDir });
+    // A kind like docker's "restarts since the last run": it counts from what the last run saw.
+    const seen: unknown[] = [];
+    const counting: ProbeKindModule = {
+      kind: 'http',
+      comparesWithPrevious: true,
+      run: async (_settings, ctx) => {
+        seen.push(ctx.previousValues);
+        const runs = typeof ctx.previousValues?.RUNS === 'number' ? ctx.previousValues.RUNS : 0;
+        return { values: { STATUS: 200, RUNS: runs + 1 }, metadata: {}, artifacts: [] };
+      },
+    };
+    const kinds = { ...PROBE_KIND_MODULES, http: counting };
+    const first = createServices({ dataDir, credentials: new KeytarBackend(SERVICE), clock, probes: { background: false, kinds } });
+    const probe = await first.probes.create(httpProbe('counting', '/ok'));
+    first.probes.runNow({ probeId: probe.id }, 'manual');
+    await resultsOf(first, probe.id, 1);
+    first.probes.runNow({ probeId: probe.id }, 'manual');
+    await resultsOf(first, probe.id, 2);
+    first.close();
+
+    const second = app(clock, { dataDir, probes: { background: false, kinds } });
+    second.probes.runNow({ probeId: probe.id }, 'manual');
+    await resultsOf(second, probe.id, 3);
+    expect(seen).toEqual([null, { STATUS: 200, RUNS: 1, RESPONSE_TIME: expect.any(Number) }, { STATUS: 200, RUNS: 2, RESPONSE_TIME: expect.any(Number) }]);
   });
 
   it('tests a draft without saving it, with the saved probe’s secret for a slot left unchanged', async () => {
