@@ -28,6 +28,7 @@ import {
 } from './probe-status';
 import { ResultDetail, ResultMarks, TRIGGER_LABELS } from './result-detail';
 import { ResultBadge, StatusLight } from './status-light';
+import '../../styles/panels.css';
 
 const PAGE = 20;
 const RANGES: { id: HistoryRange; label: string }[] = [
@@ -68,7 +69,7 @@ export function ProbePage({ summary, target, now, starting, onRun, onEdit, onDel
           </>
         ) : null}
       </nav>
-      <header className={`probe-header ${target ? `env-edge-${target.environment}` : ''}`}>
+      <header className={`probe-header env-edge-header ${target ? `env-edge-${target.environment}` : ''}`}>
         <div className="probe-header-main">
           <div className="probe-header-title">
             {target ? <EnvBadge environment={target.environment} /> : null}

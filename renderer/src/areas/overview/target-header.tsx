@@ -7,11 +7,12 @@ import { ConnectionChip } from '../../components/connection-chip';
 import { EnvBadge } from '../../components/env-badge';
 import { connectionSummary } from '../targets/describe';
 import { SHORT_KIND_LABELS } from '../targets/target-form';
+import '../../styles/panels.css';
 
 export function TargetHeader({ target, actions }: { target: Target; actions?: ReactNode }) {
   const summary = connectionSummary(target);
   return (
-    <header className={`target-header env-edge-${target.environment}`}>
+    <header className={`target-header env-edge-header env-edge-${target.environment}`}>
       <div className="target-header-main">
         <div className="target-header-title">
           <EnvBadge environment={target.environment} />
