@@ -132,21 +132,13 @@ export function ProbePage({ summary, target, now, starting, onRun, onEdit, onDel
         <div>
           <dt>Last success</dt>
           <dd>
-            {summary.lastSuccessAt ? (
-              <span title={absoluteTime(summary.lastSuccessAt)}>{formatAgo(summary.lastSuccessAt, now)}</span>
-            ) : (
-              '—'
-            )}
+            <AgoOrDash iso={summary.lastSuccessAt} now={now} />
           </dd>
         </div>
         <div>
           <dt>Last failure</dt>
           <dd>
-            {summary.lastFailureAt ? (
-              <span title={absoluteTime(summary.lastFailureAt)}>{formatAgo(summary.lastFailureAt, now)}</span>
-            ) : (
-              '—'
-            )}
+            <AgoOrDash iso={summary.lastFailureAt} now={now} />
           </dd>
         </div>
         <div>
@@ -342,4 +334,9 @@ function ResultsPanel({ summary, now }: { summary: ProbeSummary; now: number }) 
       ) : null}
     </section>
   );
+}
+
+/** When it last happened, as "5 min ago" with the exact time on hover; a dash for never. */
+function AgoOrDash({ iso, now }: { iso: string | null; now: number }) {
+  return iso ? <span title={absoluteTime(iso)}>{formatAgo(iso, now)}</span> : <>—</>;
 }
