@@ -9,6 +9,7 @@ import { MissingToken } from './app/start-screens';
 import './styles/theme.css';
 import './styles/shell.css';
 import './styles/forms.css';
+import './styles/tables.css';
 import './styles/dialog.css';
 import './styles/targets.css';
 

@@ -233,7 +233,7 @@ export function ProbeTable({ rows, now, selectedId, onSelect, onOpen, onEdit, on
   return (
     <div className="table-card probes-card">
       <table className="probes-table" aria-label="Probes" ref={body} onKeyDown={onKeyDown}>
-        <thead>
+        <thead className="table-heads">
           <tr>
             <th scope="col" className="col-status">
               Status

@@ -366,7 +366,7 @@ function DockerCard({ section }: { section: Section<DataOf<'docker'>> }) {
           <p className="muted">There are no containers on this host.</p>
         ) : (
           <table className="ops-table">
-            <thead>
+            <thead className="table-heads">
               <tr>
                 <th>Container</th>
                 <th>Service</th>

@@ -31,7 +31,7 @@ export function AuditLogPanel({ audit }: { audit: AuditState }) {
   return (
     <div className="table-card">
       <table className="audit-table" aria-label="Audit log">
-        <thead>
+        <thead className="table-heads">
           <tr>
             <th scope="col">When</th>
             <th scope="col">What</th>

@@ -103,7 +103,7 @@ function ContainerColumns() {
         <col className="col-memory" />
         <col className="col-actions" />
       </colgroup>
-      <thead>
+      <thead className="table-heads">
         <tr>
           <th scope="col">Service</th>
           <th scope="col">Container</th>

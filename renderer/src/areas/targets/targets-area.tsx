@@ -150,7 +150,7 @@ function TargetsTable({ targets, onEdit, onDelete }: TargetsTableProps) {
         {prodCount ? <span className="caption-prod"> · {prodCount} prod</span> : null}
       </div>
       <table className="targets-table" aria-label="Targets">
-        <thead>
+        <thead className="table-heads">
           <tr>
             <th scope="col">Name</th>
             <th scope="col">Kind</th>
