@@ -6,7 +6,6 @@
  * footer, and the first field in error takes the focus. Typing in a field drops its message.
  */
 import { useState, type KeyboardEvent } from 'react';
-import type { ApiError } from '../../../shared/errors';
 import { toApiError } from '../api/open-api';
 import { useKeychain } from '../app/keychain';
 
@@ -59,21 +58,30 @@ export function useFormDialog<S extends object>(
   }
 
   /**
-   * Main refused the save (or the test): its field errors, as `toFields` keys them to the form,
-   * go on their fields; a locked or missing keychain is looked at again, so the app says so.
+   * Sends a checked draft and hands what main saved to `done` (the owner closes the dialog, so
+   * the form stays busy). What main refuses goes on the fields as `toFields` keys its field
+   * errors to the form, and the form is free again; a locked or missing keychain is looked at
+   * again, so the app says so.
    */
-  function refused(
-    caught: unknown,
+  async function save<T>(
+    formElement: HTMLFormElement,
+    send: () => Promise<T>,
+    done: (saved: T) => void,
     toFields: (fieldErrors: Record<string, string> | undefined) => FieldErrors,
-    formElement: HTMLFormElement | null,
-  ): ApiError {
-    const error = toApiError(caught);
-    showErrors(toFields(error.fieldErrors), error.message, formElement);
-    if (error.code === 'keychain-locked' || error.code === 'keychain-unavailable') keychain.refresh();
-    return error;
+  ) {
+    setSaving(true);
+    clearErrors();
+    try {
+      done(await send());
+    } catch (caught) {
+      const error = toApiError(caught);
+      showErrors(toFields(error.fieldErrors), error.message, formElement);
+      if (error.code === 'keychain-locked' || error.code === 'keychain-unavailable') keychain.refresh();
+      setSaving(false);
+    }
   }
 
-  return { form, errors, formError, saving, setSaving, update, showErrors, clearErrors, refused };
+  return { form, errors, formError, saving, update, showErrors, clearErrors, save };
 }
 
 /** Ctrl/Cmd+Enter submits from any control, a textarea too (where Enter alone is a new line). */

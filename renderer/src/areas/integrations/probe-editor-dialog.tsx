@@ -61,11 +61,10 @@ type TestState =
 
 export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }: ProbeEditorDialogProps) {
   const api = useApi();
-  const { form, errors, formError, saving, setSaving, update, showErrors, clearErrors, refused } =
-    useFormDialog<ProbeFormState>(
-      () => (probe ? initialFormState(probe) : preset ? presetFormState(preset) : initialFormState()),
-      (key, current) => isShownField(key, current, slotsOf(current, probe)),
-    );
+  const { form, errors, formError, saving, update, showErrors, clearErrors, save } = useFormDialog<ProbeFormState>(
+    () => (probe ? initialFormState(probe) : preset ? presetFormState(preset) : initialFormState()),
+    (key, current) => isShownField(key, current, slotsOf(current, probe)),
+  );
   const [test, setTest] = useState<TestState>({ state: 'idle' });
   const slots = slotsOf(form, probe);
   const busy = saving || test.state === 'running';
@@ -89,17 +88,15 @@ export function ProbeEditorDialog({ probe, preset, onClose, onSaved, onDelete }:
       showErrors(built.errors, undefined, formElement);
       return;
     }
-    setSaving(true);
-    clearErrors();
-    try {
-      const saved = probe
-        ? await api.invoke('probes:update', { id: probe.id, draft: built.draft })
-        : await api.invoke('probes:create', built.draft);
-      onSaved(saved, !probe);
-    } catch (caught) {
-      refused(caught, (fieldErrors) => formFieldErrors(fieldErrors, form), formElement);
-      setSaving(false);
-    }
+    await save(
+      formElement,
+      () =>
+        probe
+          ? api.invoke('probes:update', { id: probe.id, draft: built.draft })
+          : api.invoke('probes:create', built.draft),
+      (saved) => onSaved(saved, !probe),
+      (fieldErrors) => formFieldErrors(fieldErrors, form),
+    );
   }
 
   async function runTest(formElement: HTMLFormElement | null) {

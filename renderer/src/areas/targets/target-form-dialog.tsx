@@ -44,11 +44,10 @@ const KIND_HINTS: Record<TargetKind, string> = {
 
 export function TargetFormDialog({ target, onClose, onSaved }: TargetFormDialogProps) {
   const api = useApi();
-  const { form, errors, formError, saving, setSaving, update, showErrors, clearErrors, refused } =
-    useFormDialog<TargetFormState>(
-      () => initialFormState(target),
-      (key, current) => isShownField(key, current.kind),
-    );
+  const { form, errors, formError, saving, update, showErrors, save } = useFormDialog<TargetFormState>(
+    () => initialFormState(target),
+    (key, current) => isShownField(key, current.kind),
+  );
   const editing = Boolean(target);
   const environmentLabelId = useId();
 
@@ -61,26 +60,19 @@ export function TargetFormDialog({ target, onClose, onSaved }: TargetFormDialogP
       showErrors(built.errors, undefined, formElement);
       return;
     }
-    setSaving(true);
-    clearErrors();
-    try {
-      const saved = target
-        ? await api.invoke('targets:update', { id: target.id, draft: built.draft })
-        : await api.invoke('targets:create', built.draft);
-      onSaved(saved, !target);
-    } catch (caught) {
-      refused(
-        caught,
-        (fieldErrors) => {
-          const fields = formFieldErrors(fieldErrors);
-          // None on a field this form shows: the general message says it, alone.
-          return Object.keys(fields).some((key) => isShownField(key, form.kind)) ? fields : {};
-        },
-        formElement,
-      );
-    } finally {
-      setSaving(false);
-    }
+    await save(
+      formElement,
+      () =>
+        target
+          ? api.invoke('targets:update', { id: target.id, draft: built.draft })
+          : api.invoke('targets:create', built.draft),
+      (saved) => onSaved(saved, !target),
+      (fieldErrors) => {
+        const fields = formFieldErrors(fieldErrors);
+        // None on a field this form shows: the general message says it, alone.
+        return Object.keys(fields).some((key) => isShownField(key, form.kind)) ? fields : {};
+      },
+    );
   }
 
   const title = target ? `Edit ${target.name}` : 'Add target';
