@@ -7,7 +7,10 @@
  *
  * Ours is measured in this process: `process.cpuUsage()` over the window (this harness adds only
  * the onStart bookkeeping), lateness from the scheduler's onStart hook (when each run started
- * against when it was due), and the bytes the store grew by (database and artifacts) per result.
+ * against when it was due), and bytes on disk per stored result: the growth of the database file
+ * (its WAL folded in) and of the artifacts folder (disk blocks, which is what a small file costs)
+ * from just after the probes were saved (their definitions are not results) to after the store's
+ * final aggregate write (dispose), over the results stored; with the database's growth by table.
  * The floor reports its own CPU and lateness. Both share the two cores and the server, so machine
  * noise hits both alike.
  *
@@ -21,7 +24,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { createServices, type Services } from '../../main/services';
+import { DATABASE_FILE } from '../../main/services/store/database';
 import { MemoryCredentialBackend } from '../../main/services/credentials/credential-backend';
 import { PROBE_ARTIFACTS_DIR } from '../../main/services/probes/probes-service';
 import { stopProcess } from '../support/keyring';
@@ -122,21 +127,38 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-function bytesUnder(path: string): number {
-  let total = 0;
+/** Disk blocks (bytes) the files under `path` take, and how many files. */
+function blocksUnder(path: string): { bytes: number; files: number } {
+  const out = { bytes: 0, files: 0 };
+  if (!existsSync(path)) return out;
   for (const entry of readdirSync(path, { withFileTypes: true })) {
     const full = join(path, entry.name);
-    total += entry.isDirectory() ? bytesUnder(full) : statSync(full).size;
+    if (entry.isDirectory()) {
+      const inner = blocksUnder(full);
+      out.bytes += inner.bytes + statSync(full).blocks * 512;
+      out.files += inner.files;
+    } else {
+      out.bytes += statSync(full).blocks * 512;
+      out.files++;
+    }
   }
-  return total;
+  return out;
 }
 
-/** The database's and the artifacts' bytes once the WAL is folded into the database file. */
-function storedBytes(services: Services, dataDir: string): { db: number; artifacts: number; files: number } {
-  services.db.pragma('wal_checkpoint(TRUNCATE)');
-  const artifacts = join(dataDir, PROBE_ARTIFACTS_DIR);
-  const files = existsSync(artifacts) ? readdirSync(artifacts, { recursive: true }).filter((f) => statSync(join(artifacts, String(f))).isFile()).length : 0;
-  return { db: bytesUnder(dataDir) - (existsSync(artifacts) ? bytesUnder(artifacts) : 0), artifacts: existsSync(artifacts) ? bytesUnder(artifacts) : 0, files };
+/** The database file's size once its WAL is folded in (the -shm index is not data), and its bytes by table. */
+function databaseBytes(file: string): { bytes: number; tables: Map<string, number> } {
+  const db = new Database(file);
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const tables = new Map<string, number>();
+    for (const row of db
+      .prepare("SELECT coalesce(m.tbl_name, s.name) AS name, sum(s.pgsize) AS bytes FROM dbstat s LEFT JOIN sqlite_master m ON m.name = s.name GROUP BY 1")
+      .all() as { name: string; bytes: number }[])
+      tables.set(row.name, row.bytes);
+    return { bytes: statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0), tables };
+  } finally {
+    db.close();
+  }
 }
 
 function peakRss(): number {
@@ -172,6 +194,10 @@ async function main(): Promise<void> {
       });
     }
     setup.close();
+    const dbFile = join(dataDir, DATABASE_FILE);
+    const artifactsDir = join(dataDir, PROBE_ARTIFACTS_DIR);
+    const dbBefore = databaseBytes(dbFile);
+    const artifactsBefore = blocksUnder(artifactsDir);
 
     const floor = spawn(process.execPath, ['-e', FLOOR, String(port), String(PROBES), String(INTERVAL_S * 1000), String(SECONDS)], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -179,7 +205,6 @@ async function main(): Promise<void> {
     const floorReport = firstLine(floor).then((line) => JSON.parse(line) as FloorReport);
 
     services = createServices({ dataDir, credentials: new MemoryCredentialBackend() });
-    const bytesBefore = storedBytes(services, dataDir);
     const lateness: number[] = [];
     const firstDue = new Map<string, number>();
     let onTime = 0;
@@ -221,8 +246,19 @@ async function main(): Promise<void> {
         if (result.status !== 'fail') okResults++;
       }
     }
-    const bytesAfter = storedBytes(services, dataDir);
+    services.close();
+    services = undefined;
+    const dbAfter = databaseBytes(dbFile);
+    const artifactsAfter = blocksUnder(artifactsDir);
     const perResult = (bytes: number) => (bytes / Math.max(1, stored)).toFixed(0);
+    const dbGrowth = dbAfter.bytes - dbBefore.bytes;
+    const artifactGrowth = artifactsAfter.bytes - artifactsBefore.bytes;
+    const byTable = [...dbAfter.tables]
+      .map(([name, bytes]) => [name, bytes - (dbBefore.tables.get(name) ?? 0)] as const)
+      .filter(([, bytes]) => bytes !== 0)
+      .sort((x, y) => y[1] - x[1])
+      .map(([name, bytes]) => `${name} ${perResult(bytes)}`)
+      .join(', ');
     const f = await floorReport;
     lateness.sort((a, b) => a - b);
     const oursPer1000 = (oursCpu / Math.max(1, completed)) * 1000;
@@ -242,10 +278,11 @@ async function main(): Promise<void> {
     console.log(`CPU-seconds per 1,000 checks: ours ${oursPer1000.toFixed(3)}, floor ${floorPer1000.toFixed(3)} (Uptime Kuma: 7.9)`);
     console.log(`peak RSS: ours ${(oursRss / MB).toFixed(0)} MB, floor ${(f.rss / MB).toFixed(0)} MB (Uptime Kuma: 284 MB)`);
     console.log(
-      `bytes on disk per stored result: ${perResult(bytesAfter.db - bytesBefore.db + bytesAfter.artifacts - bytesBefore.artifacts)}: ` +
-        `database ${perResult(bytesAfter.db - bytesBefore.db)}, artifacts ${perResult(bytesAfter.artifacts - bytesBefore.artifacts)} ` +
-        `(${bytesAfter.files - bytesBefore.files} response-body files) (Uptime Kuma: 146)`,
+      `bytes on disk per stored result: ${perResult(dbGrowth + artifactGrowth)} (Uptime Kuma: 146): ` +
+        `database ${perResult(dbGrowth)}, artifacts ${perResult(artifactGrowth)} ` +
+        `(${artifactsAfter.files - artifactsBefore.files} response-body files, ${stored} results)`,
     );
+    console.log(`database growth per stored result by table: ${byTable}`);
     console.log(`probe-scheduler ratio=${ratio.toFixed(3)} goal=${GOAL}`);
     if (fraction < ON_TIME_GOAL) process.exitCode = 1;
   } finally {
