@@ -721,7 +721,33 @@ describe('probe store', () => {
     expect(store.summaryStats('a', clock.now()).uptime24h).not.toBeNull();
   });
 
-  it('keeps a probe\u2019s last values across a reopen, replaced by each run', () => {
+  it('moves artifacts kept one file per result (before content addressing) into shared files at start', async () => {
+    const a = store.recordResult(null, result('old', clock.now()), []);
+    const b = store.recordResult(null, result('old', clock.now() + 1000), []);
+    // As the earlier layout left them: <probe key>/<result>-<n>, a row each in probe_artifacts.
+    const legacy = join(dir, 'probe-artifacts', '1');
+    mkdirSync(legacy, { recursive: true });
+    const add = db.prepare(
+      'INSERT INTO probe_artifacts (result, n, probe, name, content_type, bytes, truncated) VALUES (?, ?, 1, ?, ?, ?, 0)',
+    );
+    for (const r of [a, b]) {
+      writeFileSync(join(legacy, `${r.id}-0`), 'same body');
+      add.run(r.id, 0, 'response.json', 'application/json', 9);
+    }
+    close();
+    open();
+    store.start();
+    expect(artifactFiles()).toEqual([blobPath('same body')]);
+    expect(db.prepare('SELECT count(*) FROM probe_artifacts').pluck().get()).toBe(0);
+    for (const r of [a, b]) {
+      expect(store.result(r.id)!.artifacts).toEqual([
+        { id: '0', name: 'response.json', contentType: 'application/json', bytes: 9, truncated: false },
+      ]);
+      expect(Buffer.from((await store.readArtifact(r.id, '0')).base64, 'base64').toString()).toBe('same body');
+    }
+  });
+
+  it('keeps a probe’s last values across a reopen, replaced by each run', () => {
     expect(store.previousValues('docker')).toBeNull();
     store.recordResult(null, result('docker', clock.now()), [], { RESTART_COUNT: 2, CONTAINER_ID: 'abc' });
     store.recordResult(null, result('docker', clock.now() + 1000), [], { RESTART_COUNT: 3, CONTAINER_ID: 'abc' });
