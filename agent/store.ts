@@ -1,10 +1,11 @@
 /**
- * The agent's own SQLite file (not the console's): tokens, the audit log and the frontend error
- * ring buffer. Opened with the app's `openDatabase`, so it gets the same WAL settings and the same
- * refusal to open a file written by a newer version.
+ * The agent's own SQLite file (not the console's): tokens, the audit log, the frontend error
+ * ring buffer and the host probes' results. Opened with the app's `openDatabase`, so it gets the
+ * same WAL settings and the same refusal to open a file written by a newer version.
  */
 import { join } from 'node:path';
 import { openDatabase, type Db, type Migration } from '../node/sqlite/database';
+import { PROBE_STORE_MIGRATIONS } from '../node/probes/store/probe-store-migrations';
 import { DATABASE_NAME } from './config';
 
 export type { Db };
@@ -52,6 +53,8 @@ export const AGENT_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX frontend_errors_received ON frontend_errors (received_at, count);
     `,
   },
+  // The host's probe results, in the same store (and so with the same retention) as the app's.
+  ...PROBE_STORE_MIGRATIONS,
 ];
 
 export function databaseFile(dataDir: string): string {

@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProbeStore, type RecordInput } from '../../main/services/probes/probe-store';
+import { ProbeStore, type RecordInput } from '../../node/probes/store/probe-store';
 import { openDatabase, type Db } from '../../main/services/store/database';
 import { MIGRATIONS } from '../../main/services/store/migrations';
 import { systemClock } from '../../node/clock';
@@ -165,7 +165,7 @@ function filledStore(): { file: string; built: boolean; seconds: number } {
   const hash = createHash('sha256');
   for (const m of MIGRATIONS) hash.update(`${m.name}\n${m.sql}\n`);
   for (const f of ['probe-store.ts', 'probe-store-codec.ts', 'probe-store-aggregates.ts', 'probe-histogram.ts']) {
-    hash.update(readFileSync(join('main/services/probes', f)));
+    hash.update(readFileSync(join('node/probes/store', f)));
   }
   hash.update(readFileSync('test/bench/probe-history.bench.ts'));
   hash.update(String(FILL));

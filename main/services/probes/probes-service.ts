@@ -39,7 +39,7 @@ import type { Db } from '../store/database';
 import type { TargetsService } from '../targets/targets-service';
 import type { ProbeCapabilities } from './probe-capabilities';
 import { probePresets } from './probe-presets';
-import { ProbeStore, type ProbeStats } from './probe-store';
+import { ProbeStore, type ProbeStats } from '../../../node/probes/store/probe-store';
 import { ProbeDefinitions, probeSecretRef, secretSlotsOf } from './probes-definitions';
 import { probeStatus } from './probes-status';
 
@@ -73,6 +73,16 @@ export interface ProbesServiceDeps {
 }
 
 type Listener = (update: ProbeUpdate) => void;
+
+/** What alerting (main/services/alerts) tells the probes and is told by them; set with `attachAlerting`. */
+export interface ProbeAlerting {
+  /** Asked as a result is recorded, so results taken in a maintenance window say so. */
+  inMaintenance(probe: Probe): boolean;
+  /** The failing parent holding the probe's alerts, for its row; null when none. */
+  blockedBy(probe: Probe): string | null;
+  /** Each result once recorded (interrupted ones too: alerting ignores those itself). */
+  onResult(probe: Probe, result: ProbeResult): void;
+}
 
 /** A run starting, with when it was due: their difference is its lateness. */
 export interface RunStart {
@@ -110,6 +120,7 @@ export class ProbesService {
   private readonly scheduled = new Map<string, Probe>();
   private readonly shutdown = new AbortController();
   private disposed = false;
+  private alerting: ProbeAlerting | null = null;
 
   constructor({ db, dataDir, credentials, targets, clock = systemClock, options = {} }: ProbesServiceDeps) {
     this.clock = clock;
@@ -297,6 +308,11 @@ export class ProbesService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Alerting is made after the probes (it reads them), so it attaches itself here. */
+  attachAlerting(alerting: ProbeAlerting | null): void {
+    this.alerting = alerting;
+  }
+
   /** Called as each run starts with its due time: for the scheduler benchmark's lateness figures. */
   onRunStart(listener: (start: RunStart) => void): () => void {
     this.startListeners.add(listener);
@@ -331,11 +347,18 @@ export class ProbesService {
     if (this.disposed) return;
     // Deleted while it ran: there is nothing to record it against.
     if (!this.scheduled.has(id)) return;
+    const result = { ...resultOf(id, trigger, outcome), maintenance: this.alerting?.inMaintenance(probe) ?? false };
+    let recorded: ProbeResult;
     if (this.comparesWithPrevious(probe)) {
-      this.store.recordResult(runId, resultOf(id, trigger, outcome), outcome.artifacts, outcome.values);
+      recorded = this.store.recordResult(runId, result, outcome.artifacts, outcome.values);
     } else {
-      this.store.recordResult(runId, resultOf(id, trigger, outcome), outcome.artifacts);
+      recorded = this.store.recordResult(runId, result, outcome.artifacts);
       this.previousValues.set(id, outcome.values);
+    }
+    try {
+      this.alerting?.onResult(probe, recorded);
+    } catch {
+      // Alerting records its own failures; a result is stored whatever it does with it.
     }
   }
 
@@ -480,6 +503,8 @@ export class ProbesService {
       uptime24h: stats?.uptime24h ?? null,
       uptime30d: stats?.uptime30d ?? null,
       recentDurations: stats?.recentDurations ?? [],
+      blockedBy: this.alerting?.blockedBy(probe) ?? null,
+      maintenance: this.alerting?.inMaintenance(probe) ?? false,
     };
   }
 }

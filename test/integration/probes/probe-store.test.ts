@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HISTOGRAM_RELATIVE_ERROR } from '../../../main/services/probes/probe-histogram';
-import { ProbeStore, type RecordInput } from '../../../main/services/probes/probe-store';
+import { HISTOGRAM_RELATIVE_ERROR } from '../../../node/probes/store/probe-histogram';
+import { ProbeStore, type RecordInput } from '../../../node/probes/store/probe-store';
 import { DATABASE_FILE, openDatabase, type Db } from '../../../main/services/store/database';
 import type { ProbeResult, ResultStatus } from '../../../shared/model/probe';
 import { FakeClock } from '../../support/fake-clock';

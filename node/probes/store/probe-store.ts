@@ -36,9 +36,9 @@ import {
   type ResultStatus,
 } from '../../../shared/model/probe';
 import { isoToMs } from '../../../shared/iso-time';
-import type { Clock, Timer } from '../../../node/clock';
-import type { ArtifactData, PlaceholderValues } from '../../../node/probes/probe-kind';
-import type { Db } from '../store/database';
+import type { Clock, Timer } from '../../clock';
+import type { ArtifactData, PlaceholderValues } from '../probe-kind';
+import type { Db } from '../../sqlite/database';
 import { binOf, percentile, type Histogram } from './probe-histogram';
 import {
   DAY_MS,
