@@ -127,6 +127,16 @@ export function createApi(
     'probes:presets': () => services.probes.presets(),
     'probes:retention': () => services.probes.retention(),
     'probes:setRetention': (retention) => services.probes.setRetention(retention),
+    'alerts:rules': () => services.alerts.listRules(),
+    'alerts:setRule': ({ subject, settings }) => services.alerts.setRule(subject, settings),
+    'alerts:deleteRule': ({ subject }) => services.alerts.deleteRule(subject),
+    'alerts:dependencies': () => services.alerts.listDependencies(),
+    'alerts:setDependency': ({ dependant, parent }) => services.alerts.setDependency(dependant, parent),
+    'alerts:deleteDependency': ({ id }) => services.alerts.deleteDependency(id),
+    'alerts:maintenance': () => services.alerts.listMaintenance(),
+    'alerts:addMaintenance': (draft) => services.alerts.addMaintenance(draft),
+    'alerts:endMaintenance': ({ id }) => services.alerts.endMaintenance(id),
+    'alerts:history': (query) => services.alerts.history(query),
   };
 
   const subscribers: Subscribers = {
@@ -148,6 +158,7 @@ export function createApi(
       ),
     'audit:recorded': (_params, emit) => services.audit.onRecorded(emit),
     'probes:updates': (_params, emit) => services.probes.onUpdate(emit),
+    'alerts:decided': (_params, emit) => services.alerts.onDecided(emit),
     'logs:follow': (params, emit) => services.logs.follow(params, emit),
   };
 

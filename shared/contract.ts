@@ -27,6 +27,19 @@ import {
   ProbeSummary,
   ProbeUpdate,
 } from './model/probe';
+import {
+  AlertDecision,
+  AlertDependency,
+  AlertDependencyId,
+  AlertHistoryQuery,
+  AlertRule,
+  AlertRuleSettings,
+  AlertRules,
+  AlertSubject,
+  MaintenanceDraft,
+  MaintenanceId,
+  MaintenanceWindow,
+} from './model/alerts';
 import { LogCacheLimits, LogCacheSummary, LogEntry, LogFollowEvent, LogSourceKey, LogSourceOption } from './model/logs';
 import {
   COPY_MAX_CHARS,
@@ -218,6 +231,23 @@ export const channels = {
   'probes:presets': { request: Empty, response: z.array(ProbePreset) },
   'probes:retention': { request: Empty, response: ProbeRetention },
   'probes:setRetention': { request: ProbeRetention, response: ProbeRetention },
+
+  /** Alert rules per probe and per scope, with the defaults they fall through to. */
+  'alerts:rules': { request: Empty, response: AlertRules },
+  /** Creates or replaces the rule of a probe or a scope; settings left out fall through. */
+  'alerts:setRule': { request: z.strictObject({ subject: AlertSubject, settings: AlertRuleSettings }), response: AlertRule },
+  'alerts:deleteRule': { request: z.strictObject({ subject: AlertSubject }), response: z.object({ ok: z.literal(true) }) },
+  'alerts:dependencies': { request: Empty, response: z.array(AlertDependency) },
+  /** A probe or scope depends on a parent probe or scope; a cycle is refused. */
+  'alerts:setDependency': { request: z.strictObject({ dependant: AlertSubject, parent: AlertSubject }), response: AlertDependency },
+  'alerts:deleteDependency': { request: z.strictObject({ id: AlertDependencyId }), response: z.object({ id: AlertDependencyId }) },
+  /** Maintenance windows, active ones and those to come. */
+  'alerts:maintenance': { request: Empty, response: z.array(MaintenanceWindow) },
+  'alerts:addMaintenance': { request: MaintenanceDraft, response: MaintenanceWindow },
+  /** Ends a window now (a recurring one is removed). */
+  'alerts:endMaintenance': { request: z.strictObject({ id: MaintenanceId }), response: z.object({ id: MaintenanceId }) },
+  /** The alert history, newest first: every decision with its reason and delivery outcomes. */
+  'alerts:history': { request: AlertHistoryQuery, response: z.array(AlertDecision) },
 } as const;
 
 export const streams = {
@@ -250,6 +280,8 @@ export const streams = {
   'audit:recorded': { params: Empty, event: AuditEntry },
   /** Each change of a probe's standing: a run started or finished, a probe saved or removed. */
   'probes:updates': { params: Empty, event: ProbeUpdate },
+  /** Each new alert decision, and the same decision again (same id) once its deliveries finished. */
+  'alerts:decided': { params: Empty, event: AlertDecision },
 } as const;
 
 export type Channel = keyof typeof channels;

@@ -25,6 +25,7 @@ import { LogsService, type LogsServiceOptions } from './logs/logs-service';
 import { SettingsStore } from './settings/settings-store';
 import { ProbesService, type ProbesServiceOptions } from './probes/probes-service';
 import { createProbeCapabilities } from './probes/probe-capabilities';
+import { AlertsService, NO_CHANNELS, type AlertChannels, type AlertsServiceOptions } from './alerts/alerts-service';
 
 export interface ServiceDeps {
   dataDir: string;
@@ -36,6 +37,8 @@ export interface ServiceDeps {
   logs?: LogsServiceOptions & { cache?: LogCacheOptions };
   /** `{ background: false }` for one-off processes (opsctl): probes run only when asked. */
   probes?: ProbesServiceOptions;
+  /** Alerting's tick; `channels` stands in for the channels service where none is wired yet. */
+  alerts?: AlertsServiceOptions & { channels?: AlertChannels };
 }
 
 export interface Services {
@@ -52,6 +55,7 @@ export interface Services {
   logs: LogsService;
   settings: SettingsStore;
   probes: ProbesService;
+  alerts: AlertsService;
   /** The started services, disposed newest first by `close()`. */
   lifecycle: Lifecycles;
   close(): void;
@@ -65,6 +69,7 @@ export function createServices({
   connections: connectionOptions,
   logs: logOptions = {},
   probes: probeOptions = {},
+  alerts: { channels: alertChannels = NO_CHANNELS, ...alertOptions } = {},
 }: ServiceDeps): Services {
   const lifecycle = new Lifecycles();
   const db = openDatabase(join(dataDir, DATABASE_FILE));
@@ -93,6 +98,8 @@ export function createServices({
         options: { capabilities: createProbeCapabilities({ targets, connections, opsApi }), ...probeOptions },
       }),
     );
+    // After the probes: it attaches to them as it starts and detaches as it is disposed.
+    const alerts = lifecycle.add('alerts', new AlertsService({ db, probes, channels: alertChannels, clock, options: alertOptions }));
     lifecycle.startAll();
     return {
       dataDir,
@@ -108,6 +115,7 @@ export function createServices({
       logs,
       settings: new SettingsStore(db, clock),
       probes,
+      alerts,
       lifecycle,
       close: () => lifecycle.disposeAll(),
     };

@@ -296,6 +296,10 @@ export const ProbeSummary = z.object({
   uptime30d: z.number().min(0).max(1).nullable(),
   /** The last few durations, oldest first, for the sparkline. */
   recentDurations: z.array(z.number()),
+  /** The failing parent (probe name or `scope <name>`) holding this probe's alerts; null when none. */
+  blockedBy: z.string().nullable().default(null),
+  /** In a maintenance window now: its results are recorded as taken during maintenance, alerts muted. */
+  maintenance: z.boolean().default(false),
 });
 export type ProbeSummary = z.infer<typeof ProbeSummary>;
 
