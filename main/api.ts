@@ -42,6 +42,8 @@ export type PlatformService = { [C in PlatformChannel]: Handlers[C] };
 
 export interface ApiOptions {
   platform?: PlatformService;
+  /** Where the desktop app sends the window (a clicked notification); main/electron/platform.ts. */
+  onNavigate?: (listener: (event: { route: string }) => void) => () => void;
 }
 
 export const NO_PLATFORM_MESSAGE =
@@ -114,6 +116,7 @@ export function createApi(
     'platform:openFile': (request) => platform['platform:openFile'](request),
     'platform:readFile': (request) => platform['platform:readFile'](request),
     'platform:closeFile': (request) => platform['platform:closeFile'](request),
+    'platform:notify': (request) => platform['platform:notify'](request),
     'probes:list': () => services.probes.list(),
     'probes:get': ({ id }) => services.probes.get(id),
     'probes:create': (draft) => services.probes.create(draft),
@@ -127,6 +130,12 @@ export function createApi(
     'probes:presets': () => services.probes.presets(),
     'probes:retention': () => services.probes.retention(),
     'probes:setRetention': (retention) => services.probes.setRetention(retention),
+    'channels:list': () => services.channels.list(),
+    'channels:get': ({ id }) => services.channels.get(id),
+    'channels:create': (draft) => services.channels.create(draft),
+    'channels:update': ({ id, draft }) => services.channels.update(id, draft),
+    'channels:delete': ({ id }) => services.channels.delete(id),
+    'channels:test': ({ id }) => services.channels.test(id),
     'alerts:rules': () => services.alerts.listRules(),
     'alerts:setRule': ({ subject, settings }) => services.alerts.setRule(subject, settings),
     'alerts:deleteRule': ({ subject }) => services.alerts.deleteRule(subject),
@@ -158,6 +167,9 @@ export function createApi(
       ),
     'audit:recorded': (_params, emit) => services.audit.onRecorded(emit),
     'probes:updates': (_params, emit) => services.probes.onUpdate(emit),
+    'channels:desktop': (_params, emit) => services.channels.onDesktop(emit),
+    // Only the desktop app sends the window anywhere; elsewhere the stream stays silent.
+    'platform:navigate': (_params, emit) => options.onNavigate?.(emit) ?? (() => undefined),
     'alerts:decided': (_params, emit) => services.alerts.onDecided(emit),
     'logs:follow': (params, emit) => services.logs.follow(params, emit),
   };
@@ -176,6 +188,7 @@ export function createApi(
       'platform:openFile': refuse,
       'platform:readFile': refuse,
       'platform:closeFile': refuse,
+      'platform:notify': refuse,
     };
   }
 

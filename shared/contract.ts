@@ -54,6 +54,7 @@ import {
   SaveEndResult,
   SuggestedName,
 } from './model/platform';
+import { Channel as AlertChannel, ChannelDraft, ChannelId, DeliveryOutcome, DesktopNotice } from './model/channels';
 
 /** `5m`, `2h`, `1d` or an ISO time, as the ops API's `since` takes it. */
 const Since = z.string().regex(/^(\d{1,5}[smhd]|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)$/, 'Use 5m, 2h, 1d or an ISO time.');
@@ -198,6 +199,8 @@ export const channels = {
   },
   'platform:readFile': { request: ReadChunkRequest, response: ReadChunkResult },
   'platform:closeFile': { request: z.strictObject({ fileId: PlatformHandleId }), response: z.object({ ok: z.literal(true) }) },
+  /** Shows a system notification (the `channels:desktop` stream's notices); a click focuses the window and opens the probe. */
+  'platform:notify': { request: DesktopNotice, response: z.object({ ok: z.literal(true) }) },
 
   /** Every probe with how it stands: the Integrations table. */
   'probes:list': { request: Empty, response: z.array(ProbeSummary) },
@@ -231,6 +234,15 @@ export const channels = {
   'probes:presets': { request: Empty, response: z.array(ProbePreset) },
   'probes:retention': { request: Empty, response: ProbeRetention },
   'probes:setRetention': { request: ProbeRetention, response: ProbeRetention },
+
+  /** Alert channels (desktop, webhook, Slack, Discord, email); secrets appear only as `{ ref, present }`. */
+  'channels:list': { request: Empty, response: z.array(AlertChannel) },
+  'channels:get': { request: z.strictObject({ id: ChannelId }), response: AlertChannel },
+  'channels:create': { request: ChannelDraft, response: AlertChannel },
+  'channels:update': { request: z.strictObject({ id: ChannelId, draft: ChannelDraft }), response: AlertChannel },
+  'channels:delete': { request: z.strictObject({ id: ChannelId }), response: z.object({ id: ChannelId }) },
+  /** "Send test": delivers a `test` message now, with retries, and answers how it went (a failed delivery is an outcome, not an error). */
+  'channels:test': { request: z.strictObject({ id: ChannelId }), response: DeliveryOutcome },
 
   /** Alert rules per probe and per scope, with the defaults they fall through to. */
   'alerts:rules': { request: Empty, response: AlertRules },
@@ -280,6 +292,10 @@ export const streams = {
   'audit:recorded': { params: Empty, event: AuditEntry },
   /** Each change of a probe's standing: a run started or finished, a probe saved or removed. */
   'probes:updates': { params: Empty, event: ProbeUpdate },
+  /** Notices for the desktop channel: the window's Platform shows each as a system notification. */
+  'channels:desktop': { params: Empty, event: DesktopNotice },
+  /** Where the desktop app sends the window (a clicked notification: `#/integrations/probe/<id>`); silent in browser mode. */
+  'platform:navigate': { params: Empty, event: z.object({ route: z.string().regex(/^#\/\S{0,512}$/) }) },
   /** Each new alert decision, and the same decision again (same id) once its deliveries finished. */
   'alerts:decided': { params: Empty, event: AlertDecision },
 } as const;

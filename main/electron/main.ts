@@ -42,7 +42,10 @@ async function start(): Promise<void> {
   const dataDir = openDataDir();
   services = createServices({ dataDir, credentials: new KeytarBackend() });
   platform = createDesktopPlatform();
-  const api = createApi(services, { version: APP_VERSION, mode: 'electron' }, console.error, { platform });
+  const api = createApi(services, { version: APP_VERSION, mode: 'electron' }, console.error, {
+    platform,
+    onNavigate: (listener) => platform!.onNavigate(listener),
+  });
   denyAllPermissions();
   registerIpcHandlers(ipcMain, api, { isTrustedSender: isTrustedFrame });
   serveAppScheme(RENDERER_DIR);

@@ -6,20 +6,27 @@
  * purpose: the link check is `externalUrl` (shared/model/platform.ts, tested in Node) and the
  * chunked file work is `FileTransfers` (plain Node); only the Electron calls live here.
  */
-import { app, BrowserWindow, clipboard, dialog, shell, type FileFilter as ElectronFileFilter } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, Notification, shell, type FileFilter as ElectronFileFilter } from 'electron';
 import { join } from 'node:path';
 import { ApiError } from '../../shared/errors';
 import { EXTERNAL_URL_ERROR, externalUrl, type FileFilter } from '../../shared/model/platform';
+import { probeRoute } from '../../shared/model/channels';
 import type { PlatformService } from '../api';
 import { FileTransfers } from './file-transfers';
 
 export interface DesktopPlatform extends PlatformService {
   /** At quit: aborts unfinished saves, closes open files. */
   close(): Promise<void>;
+  /** Where a clicked notification sends the window (the `platform:navigate` stream). */
+  onNavigate(listener: (event: { route: string }) => void): () => void;
 }
 
 export function createDesktopPlatform(options: { log?: (message: string) => void } = {}): DesktopPlatform {
   const transfers = new FileTransfers({ log: options.log });
+  const navigateListeners = new Set<(event: { route: string }) => void>();
+  // Shown notifications are kept until closed or clicked: one only referenced by the OS is
+  // garbage-collected in Electron, and its click handler with it.
+  const shown = new Set<Notification>();
 
   /** Dialogs are modal to the window the user is looking at, when there is one. */
   function parent(): BrowserWindow | undefined {
@@ -93,6 +100,32 @@ export function createDesktopPlatform(options: { log?: (message: string) => void
     async 'platform:closeFile'({ fileId }) {
       await transfers.closeRead(fileId);
       return { ok: true as const };
+    },
+
+    'platform:notify'({ title, body, probeId }) {
+      if (!Notification.isSupported()) {
+        throw new ApiError('internal', 'This system shows no desktop notifications — use another alert channel.');
+      }
+      const notification = new Notification({ title, body });
+      shown.add(notification);
+      notification.on('click', () => {
+        shown.delete(notification);
+        const window = parent();
+        if (window) {
+          if (window.isMinimized()) window.restore();
+          window.show();
+          window.focus();
+        }
+        if (probeId) for (const listener of navigateListeners) listener({ route: probeRoute(probeId) });
+      });
+      notification.on('close', () => shown.delete(notification));
+      notification.show();
+      return { ok: true as const };
+    },
+
+    onNavigate(listener) {
+      navigateListeners.add(listener);
+      return () => navigateListeners.delete(listener);
     },
 
     close: () => transfers.closeAll(),

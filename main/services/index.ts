@@ -25,7 +25,8 @@ import { LogsService, type LogsServiceOptions } from './logs/logs-service';
 import { SettingsStore } from './settings/settings-store';
 import { ProbesService, type ProbesServiceOptions } from './probes/probes-service';
 import { createProbeCapabilities } from './probes/probe-capabilities';
-import { AlertsService, NO_CHANNELS, type AlertChannels, type AlertsServiceOptions } from './alerts/alerts-service';
+import { AlertsService, type AlertChannels, type AlertsServiceOptions } from './alerts/alerts-service';
+import { ChannelsService, type ChannelsServiceOptions } from './alerts/channels/channels-service';
 
 export interface ServiceDeps {
   dataDir: string;
@@ -39,6 +40,8 @@ export interface ServiceDeps {
   probes?: ProbesServiceOptions;
   /** Alerting's tick; `channels` stands in for the channels service where none is wired yet. */
   alerts?: AlertsServiceOptions & { channels?: AlertChannels };
+  /** Alert channels' retries (tests shorten the waits). */
+  channels?: ChannelsServiceOptions;
 }
 
 export interface Services {
@@ -55,6 +58,7 @@ export interface Services {
   logs: LogsService;
   settings: SettingsStore;
   probes: ProbesService;
+  channels: ChannelsService;
   alerts: AlertsService;
   /** The started services, disposed newest first by `close()`. */
   lifecycle: Lifecycles;
@@ -69,7 +73,8 @@ export function createServices({
   connections: connectionOptions,
   logs: logOptions = {},
   probes: probeOptions = {},
-  alerts: { channels: alertChannels = NO_CHANNELS, ...alertOptions } = {},
+  alerts: { channels: alertChannels, ...alertOptions } = {},
+  channels: channelOptions = {},
 }: ServiceDeps): Services {
   const lifecycle = new Lifecycles();
   const db = openDatabase(join(dataDir, DATABASE_FILE));
@@ -98,8 +103,9 @@ export function createServices({
         options: { capabilities: createProbeCapabilities({ targets, connections, opsApi }), ...probeOptions },
       }),
     );
+    const channels = new ChannelsService(db, credentials, clock, channelOptions);
     // After the probes: it attaches to them as it starts and detaches as it is disposed.
-    const alerts = lifecycle.add('alerts', new AlertsService({ db, probes, channels: alertChannels, clock, options: alertOptions }));
+    const alerts = lifecycle.add('alerts', new AlertsService({ db, probes, channels: alertChannels ?? channels, clock, options: alertOptions }));
     lifecycle.startAll();
     return {
       dataDir,
@@ -115,6 +121,7 @@ export function createServices({
       logs,
       settings: new SettingsStore(db, clock),
       probes,
+      channels,
       alerts,
       lifecycle,
       close: () => lifecycle.disposeAll(),
