@@ -23,6 +23,7 @@ import { ApiError, fieldErrorsOf } from '../shared/errors';
 import type { Reply } from '../shared/transport';
 import type { Services } from './services';
 import { readRecentLogs } from './services/logs/recent-logs';
+import { applyImport, exportYaml, planGatusImport, planYamlImport, probeImportDeps } from './services/probes/probe-import';
 
 export interface AppInfo {
   version: string;
@@ -130,6 +131,10 @@ export function createApi(
     'probes:presets': () => services.probes.presets(),
     'probes:retention': () => services.probes.retention(),
     'probes:setRetention': (retention) => services.probes.setRetention(retention),
+    'probes:importGatus': ({ text }) => planGatusImport(probeImportDeps(services), text),
+    'probes:importYaml': ({ text }) => planYamlImport(probeImportDeps(services), text),
+    'probes:exportYaml': ({ ids }) => exportYaml(probeImportDeps(services), ids),
+    'probes:applyImport': ({ items }) => applyImport(probeImportDeps(services), items),
     'channels:list': () => services.channels.list(),
     'channels:get': ({ id }) => services.channels.get(id),
     'channels:create': (draft) => services.channels.create(draft),

@@ -27,6 +27,7 @@ import {
   ProbeSummary,
   ProbeUpdate,
 } from './model/probe';
+import { ImportApplyResult, ImportChoice, ProbeImportPlan } from './model/probe-import';
 import {
   AlertDecision,
   AlertDependency,
@@ -234,6 +235,17 @@ export const channels = {
   'probes:presets': { request: Empty, response: z.array(ProbePreset) },
   'probes:retention': { request: Empty, response: ProbeRetention },
   'probes:setRetention': { request: ProbeRetention, response: ProbeRetention },
+  /** Plans an import of a Gatus config.yaml's text: imported / adapted / skipped per endpoint; saves nothing. */
+  'probes:importGatus': { request: z.strictObject({ text: z.string().max(4_000_000) }), response: ProbeImportPlan },
+  /** Plans an import of a Control Room probe file's text; saves nothing. */
+  'probes:importYaml': { request: z.strictObject({ text: z.string().max(4_000_000) }), response: ProbeImportPlan },
+  /** The chosen probes (or all) as a Control Room probe file: no secret values, only their slot names. */
+  'probes:exportYaml': {
+    request: z.strictObject({ ids: z.array(ProbeId).max(10_000).optional() }),
+    response: z.object({ text: z.string(), count: z.number().int().min(0) }),
+  },
+  /** Saves the drafts the user kept from a plan, with the secrets they filled. */
+  'probes:applyImport': { request: z.strictObject({ items: z.array(ImportChoice).min(1).max(1000) }), response: ImportApplyResult },
 
   /** Alert channels (desktop, webhook, Slack, Discord, email); secrets appear only as `{ ref, present }`. */
   'channels:list': { request: Empty, response: z.array(AlertChannel) },

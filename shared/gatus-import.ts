@@ -187,7 +187,7 @@ function mapEndpoint(endpoint: unknown, key: string, names: NameFitter): ProbeIm
   const alert = alertOf(endpoint.alerts);
   if (alert)
     changes.push(
-      `Alert after ${alert.failureThreshold} failures, resolve after ${alert.successThreshold} successes (via ${alert.channels.join(', ') || 'no provider'}): noted for the alert rules.`,
+      `Alert after ${alert.failureThreshold} failures, resolve after ${alert.successThreshold} successes (via ${alert.channels.join(', ') || 'no provider'}): becomes its alert rule.`,
     );
   const draft = {
     name,

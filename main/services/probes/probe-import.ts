@@ -6,18 +6,26 @@
  * through the probes service, with their secrets going to the keychain as for any saved probe.
  * One that fails (its name was taken meanwhile) is reported and the rest still saved.
  */
-import { parseDocument, stringify } from 'yaml';
+import { LineCounter, parseDocument, stringify } from 'yaml';
 import { ApiError } from '../../../shared/errors';
 import { mapGatusConfig } from '../../../shared/gatus-import';
 import type { Probe } from '../../../shared/model/probe';
-import type { ImportApplyResult, ImportChoice, ProbeImportPlan } from '../../../shared/model/probe-import';
+import type {
+  ImportApplyResult,
+  ImportChoice,
+  ImportedAlert,
+  ProbeImportPlan,
+} from '../../../shared/model/probe-import';
 import { mapProbeFile, toProbeFile } from '../../../shared/probe-yaml';
+import type { AlertsService } from '../alerts/alerts-service';
 import type { ProbesService } from './probes-service';
 
 export interface ProbeImportDeps {
   probes: ProbesService;
   /** Ids of the targets on this machine (for docker, ssh and ops-api probes). */
   targetIds(): string[];
+  /** Where imported alert thresholds become the probe's alert rule. */
+  alerts: Pick<AlertsService, 'setRule'>;
 }
 
 /** The plan for a Gatus configuration's text. */
@@ -48,17 +56,31 @@ export async function applyImport(deps: ProbeImportDeps, choices: readonly Impor
       result.created.push({ id: probe.id, name: probe.name });
       for (const [slot, status] of Object.entries(probe.secrets))
         if (!status.present) result.missingSecrets.push(`${probe.name}: ${slot}`);
-      if (choice.alert) {
-        // No alert rules exist to put them in yet: say so rather than drop them quietly.
-        result.alerts.push(
-          `${probe.name}: alert after ${choice.alert.failureThreshold} failures, resolve after ${choice.alert.successThreshold} successes — noted, not applied (no alert rules in this version).`,
-        );
-      }
+      if (choice.alert) result.alerts.push(applyAlert(deps, probe, choice.alert));
     } catch (error) {
       result.failed.push({ name: choice.draft.name, message: error instanceof Error ? error.message : String(error) });
     }
   }
   return result;
+}
+
+/** Makes the thresholds the probe's alert rule; says what was done, or why it could not be. */
+function applyAlert(deps: ProbeImportDeps, probe: Probe, alert: ImportedAlert): string {
+  const failures = Math.min(100, alert.failureThreshold);
+  const successes = Math.min(100, alert.successThreshold);
+  const what = `alert after ${failures} failures, resolve after ${successes} successes`;
+  try {
+    deps.alerts.setRule(
+      { kind: 'probe', probeId: probe.id },
+      { failuresToAlert: failures, successesToResolve: successes },
+    );
+  } catch (error) {
+    return `${probe.name}: ${what} — noted, not applied (${error instanceof Error ? error.message.replace(/\.$/, '') : String(error)}); set it under Alerts.`;
+  }
+  const via = alert.channels.length
+    ? ` Gatus sent these via ${alert.channels.join(', ')}: set up those channels under Alerts.`
+    : '';
+  return `${probe.name}: ${what} — applied as its alert rule.${via}`;
 }
 
 function existingNames(deps: ProbeImportDeps): string[] {
@@ -67,10 +89,11 @@ function existingNames(deps: ProbeImportDeps): string[] {
 
 /** The parsed YAML, or an error naming the line of the first mistake. */
 function readYaml(text: string): unknown {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+  const lines = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter: lines });
   const first = document.errors[0];
   if (first) {
-    const line = first.linePos?.[0]?.line;
+    const line = lines.linePos(first.pos[0]).line;
     throw new ApiError(
       'invalid-request',
       `The file is not valid YAML${line ? ` (line ${line})` : ''}: ${first.message.split('\n')[0]!.replace(/\.$/, '')} — fix it and open it again.`,
@@ -83,6 +106,11 @@ function readYaml(text: string): unknown {
 export function probeImportDeps(services: {
   probes: ProbesService;
   targets: { list(): { id: string }[] };
+  alerts: Pick<AlertsService, 'setRule'>;
 }): ProbeImportDeps {
-  return { probes: services.probes, targetIds: () => services.targets.list().map((target) => target.id) };
+  return {
+    probes: services.probes,
+    targetIds: () => services.targets.list().map((target) => target.id),
+    alerts: services.alerts,
+  };
 }
