@@ -502,9 +502,12 @@ function fresh(): Standing {
   return { known: false, fails: 0, oks: 0, firing: false, stale: false, last: null, lastGate: null, told: 'ok', lastSentAt: null, lastToldAt: null };
 }
 
-/** A parent counts as failing from its first failed run (before it alerts) and while stale. */
+/**
+ * A parent counts as failing while its latest result failed (from the first one, before it
+ * alerts itself) and while stale; its first success lets its dependants' alerts out.
+ */
 function failing(standing: Standing): boolean {
-  return standing.stale || standing.firing || standing.last?.status === 'fail';
+  return standing.stale || standing.last?.status === 'fail';
 }
 
 function covers(subject: AlertSubject, probe: Pick<Probe, 'id' | 'scope'>): boolean {
