@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseAgentProbes, ProbeConfigError, type AgentProbe } from './probes/probes-config';
 
 export const DEFAULT_PORT = 7307;
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
@@ -107,11 +108,13 @@ export const AgentConfigSchema = z
       .strict()
       .prefault({}),
     audit: z.object({ retentionDays: positive.default(90) }).strict().prefault({}),
+    /** Probes the host runs itself (agent/probes/probes-config.ts checks each one). */
+    probes: z.array(z.unknown()).default([]),
   })
   .strict();
 
 export type AgentConfigInput = z.input<typeof AgentConfigSchema>;
-export type AgentConfig = z.output<typeof AgentConfigSchema>;
+export type AgentConfig = Omit<z.output<typeof AgentConfigSchema>, 'probes'> & { probes: AgentProbe[] };
 
 /** A configuration problem: printed as one line, exit code 2. */
 export class ConfigError extends Error {
@@ -127,7 +130,14 @@ export function defaultDataDir(env: NodeJS.ProcessEnv): string {
 /** Validates an already-assembled configuration (what tests pass to buildAgent). */
 export function parseAgentConfig(input: unknown): AgentConfig {
   const result = AgentConfigSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    try {
+      return { ...result.data, probes: parseAgentProbes(result.data.probes) };
+    } catch (error) {
+      if (error instanceof ProbeConfigError) throw new ConfigError(`Invalid agent configuration: ${error.message}`);
+      throw error;
+    }
+  }
   const issue = result.error.issues[0]!;
   const where = issue.path.join('.');
   if (issue.code === 'unrecognized_keys') {

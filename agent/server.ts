@@ -19,6 +19,7 @@ import { EventHub } from './events/hub';
 import { BeaconStore } from './frontend/beacon-store';
 import { HttpError, errorReply } from './http-error';
 import { LogsService } from './logs/logs-service';
+import { AgentProbes } from './probes/probes-runner';
 import { openAgentStore, type Db } from './store';
 import { TokenVerifier, type TokenScope } from './tokens';
 import { registerRoutes } from './routes';
@@ -55,6 +56,8 @@ export interface AgentServices {
   logs: LogsService;
   migrations: MigrationsRunner;
   alerts: AlertMonitor;
+  /** The host's own probes (the configuration's `probes`). */
+  probes: AgentProbes;
   /** Every route as registered (HEAD twins left out): the OpenAPI test compares them with agent/openapi.json. */
   routes: { method: string; url: string }[];
 }
@@ -95,6 +98,15 @@ async function wire(config: AgentConfig, env: NodeJS.ProcessEnv, db: Db, options
     containers,
     logs: new LogsService(docker.requests, containers),
     migrations,
+    probes: new AgentProbes({
+      probes: config.probes,
+      dataDir: config.dataDir,
+      db,
+      docker: docker.requests,
+      env,
+      onStatus: (probeId, status, previous, lastResult) =>
+        hub.publish({ type: 'probe', at: new Date().toISOString(), probeId, status, previous, lastResult }),
+    }),
     routes: [],
     alerts: new AlertMonitor(
       () => currentAlerts({ config, env, containers, migrations, beacons }),
@@ -172,8 +184,10 @@ async function wire(config: AgentConfig, env: NodeJS.ProcessEnv, db: Db, options
   app.addHook('onReady', async () => {
     // Alerts already standing at start-up are context, not news for the events stream.
     void services.alerts.prime();
+    services.probes.start();
   });
   app.addHook('onClose', async () => {
+    await services.probes.dispose();
     watcher.stop();
     services.alerts.close();
     hub.close();

@@ -11,6 +11,7 @@ import { dockerMessage } from '../../node/docker/docker-message';
 import { HttpError } from '../http-error';
 import { toPlain } from '../logs/logs-service';
 import type { AgentServices } from '../server';
+import { registerProbeRoutes } from './probes';
 import { countParam, enumParam, one, sinceParam, type Query } from './query';
 
 export async function registerRoutes(app: FastifyInstance, services: AgentServices): Promise<void> {
@@ -48,6 +49,8 @@ export async function registerRoutes(app: FastifyInstance, services: AgentServic
     const limit = countParam(query, 'limit', 500, 5_000).value;
     return { errors: services.beacons.list({ sinceMs, route, limit }) };
   });
+
+  await registerProbeRoutes(app, services);
 
   app.get('/api/ops/support-bundle', { config: { access: 'admin' } }, async (request, reply) => {
     const bundle = await buildSupportBundle({ ...contextDeps(), logs: services.logs }, request.tokenValue ? [request.tokenValue] : []);

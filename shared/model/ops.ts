@@ -4,6 +4,7 @@
  * malformed reply becomes one clear error instead of a broken screen.
  */
 import { z } from 'zod';
+import { ProbeCondition, ProbeKind, ProbeResult, ProbeStatus } from './probe';
 
 /** A context section that could not be read reports its own error; the others still answer. */
 const section = <T extends z.ZodType>(data: T) =>
@@ -127,8 +128,53 @@ export const OpsEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('frontend-error'), at: z.string(), error: FrontendError }),
   z.object({ type: z.literal('alert'), at: z.string(), alert: OpsAlert }),
+  /** A host probe's status changed (a run started or finished with another verdict). */
+  z.object({
+    type: z.literal('probe'),
+    at: z.string(),
+    probeId: z.string(),
+    status: ProbeStatus,
+    previous: ProbeStatus.nullable(),
+    lastResult: ProbeResult.nullable(),
+  }),
 ]);
 export type OpsEvent = z.infer<typeof OpsEvent>;
+
+/**
+ * One probe the host runs, as `GET /api/ops/probes` lists it. Its definition carries no secret
+ * values: `secrets` names each secret it needs and whether the host has a value for it now.
+ */
+export const HostProbe = z.object({
+  probe: z.object({
+    id: z.string(),
+    name: z.string(),
+    scope: z.string(),
+    provider: z.string().nullable(),
+    check: z.string(),
+    kind: ProbeKind,
+    settings: z.record(z.string(), z.unknown()),
+    conditions: z.array(ProbeCondition),
+    intervalSeconds: z.number(),
+    timeoutSeconds: z.number(),
+    retries: z.number(),
+    cheap: z.boolean(),
+    paused: z.boolean(),
+    slaSeconds: z.number().nullable(),
+    secrets: z.record(z.string(), z.object({ present: z.boolean() })),
+  }),
+  status: ProbeStatus,
+  running: z.boolean(),
+  lastResult: ProbeResult.nullable(),
+  lastSuccessAt: z.string().nullable(),
+  lastFailureAt: z.string().nullable(),
+  uptime24h: z.number().nullable(),
+  uptime30d: z.number().nullable(),
+  recentDurations: z.array(z.number()),
+});
+export type HostProbe = z.infer<typeof HostProbe>;
+export const HostProbes = z.object({ probes: z.array(HostProbe) });
+export const HostProbeResults = z.object({ results: z.array(ProbeResult) });
+export const HostProbeRun = z.object({ started: z.number().int() });
 
 /** Every error reply: one sentence. */
 export const OpsErrorReply = z.object({ error: z.string(), statusCode: z.number() });

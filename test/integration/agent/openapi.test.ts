@@ -5,6 +5,8 @@
  * registers are exactly the documented paths.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Ajv2020 from 'ajv/dist/2020';
@@ -87,7 +89,8 @@ const post = (query: string, body: string, contentType = 'text/plain;charset=UTF
 
 describe('agent/openapi.json matches the real agent', () => {
   it('documents exactly the routes the agent registers', () => {
-    const registered = fx.app.agent.routes.map((r) => `${r.method.toLowerCase()} ${r.url}`).sort();
+    // Fastify writes path parameters as :id, OpenAPI as {id}.
+    const registered = fx.app.agent.routes.map((r) => `${r.method.toLowerCase()} ${r.url.replace(/:(\w+)/g, '{$1}')}`).sort();
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)).sort();
     expect(registered).toEqual(documented);
   });
@@ -160,6 +163,50 @@ describe('agent/openapi.json matches the real agent', () => {
     }
     await check('/api/ops/events', 'get', await fx.get('/api/ops/events'));
     await check('/api/ops/events', 'get', await fx.get('/api/ops/events', null));
+  });
+
+  it('/api/ops/probes*: 200, 400, 401, 403, 404 from an agent running an http probe against a real server', async () => {
+    const server = createServer((_request, response) => response.setHeader('content-type', 'application/json').end('{"ok":true}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const agent = await startAgentFixture({
+      config: () => ({ probes: [{ name: 'Health', scope: 'shop', kind: 'http', cheap: true, retries: 0, settings: { url: `http://127.0.0.1:${port}/` } }] }),
+    });
+    try {
+      const run = (body: unknown, token: string | null) =>
+        fetch(`${agent.url}/api/ops/probes/run`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify(body),
+        });
+      await waitFor(async () => ((await (await agent.get('/api/ops/probes')).json()) as { probes: { lastResult: unknown }[] }).probes[0]!.lastResult !== null, 15_000, 'no probe result');
+      await check('/api/ops/probes', 'get', await agent.get('/api/ops/probes'));
+      await check('/api/ops/probes', 'get', await agent.get('/api/ops/probes', null));
+      const results = '/api/ops/probes/{id}/results';
+      const { results: list } = (await check(results, 'get', await agent.get('/api/ops/probes/health/results?limit=5'))) as { results: { id: number }[] };
+      await check(results, 'get', await agent.get('/api/ops/probes/health/results?before=x'));
+      await check(results, 'get', await agent.get('/api/ops/probes/health/results', null));
+      await check(results, 'get', await agent.get('/api/ops/probes/nope/results'));
+      const history = '/api/ops/probes/{id}/history';
+      await check(history, 'get', await agent.get('/api/ops/probes/health/history?range=1h'));
+      await check(history, 'get', await agent.get('/api/ops/probes/health/history?range=2y'));
+      await check(history, 'get', await agent.get('/api/ops/probes/health/history', null));
+      await check(history, 'get', await agent.get('/api/ops/probes/nope/history'));
+      const artifact = '/api/ops/probes/{id}/results/{resultId}/artifacts/{artifactId}';
+      await check(artifact, 'get', await agent.get(`/api/ops/probes/health/results/${list[0]!.id}/artifacts/0`));
+      await check(artifact, 'get', await agent.get('/api/ops/probes/health/results/x/artifacts/0'));
+      await check(artifact, 'get', await agent.get(`/api/ops/probes/health/results/${list[0]!.id}/artifacts/0`, null));
+      await check(artifact, 'get', await agent.get(`/api/ops/probes/health/results/${list[0]!.id}/artifacts/9`));
+      const runPath = '/api/ops/probes/run';
+      await check(runPath, 'post', await run({ scope: 'shop' }, agent.admin));
+      await check(runPath, 'post', await run({ bogus: true }, agent.admin));
+      await check(runPath, 'post', await run({}, null));
+      await check(runPath, 'post', await run({}, agent.read));
+      await check(runPath, 'post', await run({ probeId: 'nope' }, agent.admin));
+    } finally {
+      await agent.stop();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('every documented status except 500 was produced by a real request above', () => {

@@ -10,6 +10,7 @@ export const EVENT_KIND_LABELS: Record<EventKind, string> = {
   container: 'Container',
   'frontend-error': 'Browser error',
   alert: 'Alert',
+  probe: 'Probe',
 };
 
 export interface EventDescription {
@@ -63,6 +64,12 @@ export function describeEvent(event: OpsEvent): EventDescription {
         tone: event.alert.severity === 'critical' ? 'danger' : event.alert.severity === 'warning' ? 'warn' : 'info',
         summary: event.alert.message,
         detail: `${event.alert.severity} · ${event.alert.source}`,
+      };
+    case 'probe':
+      return {
+        tone: event.status === 'fail' ? 'danger' : event.status === 'warn' || event.status === 'stale' ? 'warn' : event.status === 'ok' ? 'ok' : 'neutral',
+        summary: `${event.probeId} ${event.status}`,
+        detail: event.lastResult?.error ?? (event.previous ? `was ${event.previous}` : undefined),
       };
   }
 }
