@@ -90,6 +90,7 @@ describe('Gatus import', () => {
       'imported',
       'imported',
       'adapted',
+      'skipped',
     ]);
     expect(await call<unknown[]>(api, 'probes:list', {})).toEqual([]);
 

@@ -29,8 +29,13 @@ describe('a real-world Gatus config', () => {
       ['shop certificate', 'tls', 'imported'],
       ['example-dns-query', 'dns', 'imported'],
       ['legacy-status', 'http', 'adapted'],
+      ['office-gateway', undefined, 'skipped'],
     ]);
-    for (const item of plan.items) expect(ProbeDraft.safeParse(item.draft).success).toBe(true);
+    for (const item of plan.items.filter((item) => item.draft))
+      expect(ProbeDraft.safeParse(item.draft).success).toBe(true);
+    expect(byName(plan.items, 'office-gateway').changes).toEqual([
+      expect.stringMatching(/^ping \(ICMP\) needs raw-socket privileges/),
+    ]);
   });
 
   it('keeps url, method, headers, body, conditions, interval, timeout and group as scope', () => {

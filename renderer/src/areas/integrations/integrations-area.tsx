@@ -23,6 +23,7 @@ import { ProbeEditorDialog } from './probe-editor-dialog';
 import { ProbePage } from './probe-page';
 import { describeRetention } from './retention-form';
 import { RetentionDialog } from './retention-dialog';
+import { ImportExportActions } from './import-export-actions';
 import { applyFilters, FilterChips, NO_FILTERS, ProbeTable, rowsOf, selectionKey, type Filters } from './probe-table';
 import { useProbes } from './use-probes';
 import '../../styles/integrations.css';
@@ -130,6 +131,7 @@ export function IntegrationsArea({ rest }: { rest: string }) {
         </div>
         {probes.state === 'ready' && !pageId ? (
           <div className="area-actions">
+            <ImportExportActions onNotice={showNotice} />
             <button
               type="button"
               className="button button-quiet"
