@@ -9,6 +9,7 @@ import { createClient, type ControlRoomApi } from '../../../shared/transport';
 import { createBrowserPlatform } from '../platform/browser-platform';
 import { choosePlatform } from '../platform/choose-platform';
 import type { Platform } from '../platform/platform';
+import { followDesktopNotices } from '../platform/desktop-notices';
 import { ALWAYS_OPEN, connectHost, type ConnectionMonitor } from './host-connection';
 import { takeHostToken } from './host-token';
 
@@ -26,25 +27,18 @@ export type OpenedApi =
 export function openApi(): OpenedApi {
   if (window.controlRoom) {
     const api = createClient(window.controlRoom);
-    return {
-      kind: 'ready',
-      api,
-      connection: ALWAYS_OPEN,
-      platform: choosePlatform(window, api, createBrowserPlatform),
-      mode: 'electron',
-    };
+    const platform = choosePlatform(window, api, createBrowserPlatform);
+    // For the page's lifetime: the desktop alert channel's notices and where a click leads.
+    followDesktopNotices(api, platform);
+    return { kind: 'ready', api, connection: ALWAYS_OPEN, platform, mode: 'electron' };
   }
   const token = takeHostToken();
   if (!token) return { kind: 'no-token' };
   const connection = connectHost(token);
   const api = createClient(connection);
-  return {
-    kind: 'ready',
-    api,
-    connection,
-    platform: choosePlatform(window, api, createBrowserPlatform),
-    mode: 'browser',
-  };
+  const platform = choosePlatform(window, api, createBrowserPlatform);
+  followDesktopNotices(api, platform);
+  return { kind: 'ready', api, connection, platform, mode: 'browser' };
 }
 
 /** Any rejection as an `ApiError`, so views can branch on `code` and show `message`. */

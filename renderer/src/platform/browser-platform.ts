@@ -6,6 +6,7 @@
  * Blob download (nothing leaves the machine); opening uses an `<input type=file>`.
  */
 import { EXTERNAL_URL_ERROR, externalUrl } from '../../../shared/model/platform';
+import { probeRoute } from '../../../shared/model/channels';
 import type { PickedFile, Platform, SavedFile } from './platform';
 
 export function createBrowserPlatform(): Platform {
@@ -62,6 +63,23 @@ export function createBrowserPlatform(): Platform {
         input.addEventListener('cancel', () => resolve(undefined));
         input.click();
       });
+    },
+
+    async notify({ title, body, probeId }) {
+      // Without permission there is nothing to show; the Alerts page says how to allow it.
+      if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+      const notification = new Notification(title, { body, tag: probeId ?? undefined });
+      notification.addEventListener('click', () => {
+        window.focus();
+        if (probeId) window.location.hash = probeRoute(probeId);
+        notification.close();
+      });
+    },
+
+    async requestNotifications() {
+      if (typeof Notification === 'undefined') return 'unsupported';
+      if (Notification.permission !== 'default') return Notification.permission;
+      return Notification.requestPermission();
     },
   };
 }

@@ -55,6 +55,13 @@ export function createChannelPlatform(api: ControlRoomApi): Platform {
       };
       return file;
     },
+
+    async notify(notice) {
+      await api.invoke('platform:notify', notice);
+    },
+
+    // Main shows the notification itself; the window needs no permission for it.
+    requestNotifications: async () => 'granted',
   };
 }
 

@@ -7,6 +7,10 @@
  * `browser-platform.ts` uses the page's own web APIs. Views only know this interface.
  */
 import type { FileFilter } from '../../../shared/model/platform';
+import type { DesktopNotice } from '../../../shared/model/channels';
+
+/** Whether this window may show notifications; `unsupported`: the browser has no Notification API. */
+export type NotificationAccess = 'granted' | 'denied' | 'default' | 'unsupported';
 
 export interface Platform {
   /** `desktop`: through main (Electron); `browser`: the page's own web APIs. */
@@ -18,6 +22,17 @@ export interface Platform {
   saveFile(options: SaveOptions): Promise<SaveSink | undefined>;
   /** Asks which file to open; undefined when the user canceled. */
   openFile(options?: { filters?: FileFilter[] }): Promise<PickedFile | undefined>;
+  /**
+   * Shows a system notification (the desktop alert channel's); clicking it brings the window
+   * forward on the probe's page. Main's Notification in the desktop app, the Web Notifications
+   * API in a browser tab.
+   */
+  notify(notice: DesktopNotice): Promise<void>;
+  /**
+   * Asks to show notifications. A browser only asks the user from a click (call it from the
+   * handler that adds or tests a desktop channel); the desktop app needs no permission.
+   */
+  requestNotifications(): Promise<NotificationAccess>;
 }
 
 export interface SaveOptions {

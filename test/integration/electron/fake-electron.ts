@@ -107,7 +107,10 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
       return Promise.resolve();
     }
     show() {}
-    focus() {}
+    focused = 0;
+    focus() {
+      this.focused++;
+    }
     isMinimized() {
       return false;
     }
@@ -154,6 +157,25 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
       clipboard.written.push(text);
     },
   };
+  /** Every notification main made, in order; `click()` is the user clicking it. */
+  const notifications: FakeNotification[] = [];
+  class FakeNotification extends EventEmitter {
+    shown = false;
+    constructor(readonly options: { title: string; body: string }) {
+      super();
+      if (!isReady) throw new Error('Notification before ready');
+      notifications.push(this);
+    }
+    static isSupported() {
+      return true;
+    }
+    show() {
+      this.shown = true;
+    }
+    click() {
+      this.emit('click', {});
+    }
+  }
   const ipcMain = new FakeIpcMain();
   const originalHandle = ipcMain.handle.bind(ipcMain);
   ipcMain.handle = (channel: string, listener: Parameters<FakeIpcMain['handle']>[1]) => {
@@ -170,6 +192,7 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
       dialog,
       shell,
       clipboard,
+      Notification: FakeNotification,
       ipcMain,
       contextBridge: {},
       ipcRenderer: {},
@@ -182,6 +205,7 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
     dialogs,
     shell,
     clipboard,
+    notifications,
     ipcMain,
     calls,
     /** Fires `ready` and waits for the app's start-up to run. */

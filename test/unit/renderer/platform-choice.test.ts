@@ -48,6 +48,8 @@ describe('choosing the platform', () => {
       copyText: async (text) => void copied.push(text),
       saveFile: async () => undefined,
       openFile: async () => undefined,
+      notify: async () => undefined,
+      requestNotifications: async () => 'granted',
     };
     const platform = choosePlatform({}, createClient(host), () => own);
     expect(platform).toBe(own);
