@@ -26,6 +26,8 @@ import { RetentionDialog } from './retention-dialog';
 import { ImportExportActions } from './import-export-actions';
 import { applyFilters, FilterChips, NO_FILTERS, ProbeTable, rowsOf, selectionKey, type Filters } from './probe-table';
 import { useProbes } from './use-probes';
+import { AlertsView } from '../alerts/alerts-view';
+import { alertTabOf, IntegrationsTabs } from '../alerts/integrations-tabs';
 import '../../styles/integrations.css';
 
 const IS_MAC = /Mac|iPhone|iPad/.test(navigator.platform);
@@ -49,6 +51,7 @@ export function IntegrationsArea({ rest }: { rest: string }) {
   const [notice, showNotice] = useNotice();
 
   const pageId = /^probe\/([a-z0-9-]{1,64})$/.exec(rest)?.[1];
+  const alerts = alertTabOf(rest);
   const summaries = useMemo(() => (probes.state === 'ready' ? probes.summaries : []), [probes]);
   const targetList = useMemo(() => (targets.state === 'ready' ? targets.targets : []), [targets]);
   const rows = useMemo(() => rowsOf(summaries, targetList, now), [summaries, targetList, now]);
@@ -129,7 +132,7 @@ export function IntegrationsArea({ rest }: { rest: string }) {
             offline.
           </p>
         </div>
-        {probes.state === 'ready' && !pageId ? (
+        {probes.state === 'ready' && !pageId && !alerts ? (
           <div className="area-actions">
             <ImportExportActions onNotice={showNotice} />
             <button
@@ -159,6 +162,7 @@ export function IntegrationsArea({ rest }: { rest: string }) {
         ) : null}
       </header>
 
+      {pageId ? null : <IntegrationsTabs tab={alerts?.tab} />}
       <Notice notice={notice} />
       {refreshError && probes.state === 'ready' ? (
         <p className="inline-note refresh-error" role="status">
@@ -177,11 +181,14 @@ export function IntegrationsArea({ rest }: { rest: string }) {
             Try again
           </button>
         </div>
+      ) : alerts ? (
+        <AlertsView tab={alerts.tab} rest={alerts.rest} summaries={summaries} now={now} />
       ) : pageId ? (
         pageRow ? (
           <ProbePage
             key={pageId}
             summary={pageRow.summary}
+            summaries={summaries}
             target={pageRow.target}
             now={now}
             starting={starting.has(selectionKey({ probeId: pageId }))}

@@ -28,6 +28,8 @@ import {
 } from './probe-status';
 import { ResultDetail, ResultMarks, TRIGGER_LABELS } from './result-detail';
 import { ResultBadge, StatusLight } from './status-light';
+import { ProbeAlertsPanel } from '../alerts/probe-alerts-panel';
+import { ProbeMarks } from '../alerts/probe-marks';
 import '../../styles/panels.css';
 
 const PAGE = 20;
@@ -40,6 +42,8 @@ const RANGES: { id: HistoryRange; label: string }[] = [
 
 interface ProbePageProps {
   summary: ProbeSummary;
+  /** Every probe: the alert rule's scope and the dependency names. */
+  summaries: ProbeSummary[];
   target: Target | undefined;
   now: number;
   starting: boolean;
@@ -50,7 +54,7 @@ interface ProbePageProps {
 
 type History = ResponseOf<'probes:history'>;
 
-export function ProbePage({ summary, target, now, starting, onRun, onEdit, onDelete }: ProbePageProps) {
+export function ProbePage({ summary, summaries, target, now, starting, onRun, onEdit, onDelete }: ProbePageProps) {
   const probe = summary.probe;
   const status = effectiveStatus(summary, now);
   const age = ageOfLastResult(summary, now);
@@ -75,6 +79,7 @@ export function ProbePage({ summary, target, now, starting, onRun, onEdit, onDel
             {target ? <EnvBadge environment={target.environment} /> : null}
             <h2 id="probe-title">{probe.name}</h2>
             <StatusLight status={status} />
+            <ProbeMarks summary={summary} origin="always" />
           </div>
           <p className="probe-header-facts muted">
             <span className="mono">{probe.check || probe.kind}</span> · {KIND_LABELS[probe.kind]}
@@ -147,6 +152,7 @@ export function ProbePage({ summary, target, now, starting, onRun, onEdit, onDel
         </div>
       </dl>
 
+      <ProbeAlertsPanel summary={summary} summaries={summaries} now={now} />
       <HistoryPanel summary={summary} cached={cached} />
       <ResultsPanel summary={summary} now={now} />
     </div>

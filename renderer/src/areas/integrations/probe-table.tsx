@@ -20,6 +20,7 @@ import {
   STATUS_LABELS,
 } from './probe-status';
 import { StatusLight } from './status-light';
+import { ProbeMarks } from '../alerts/probe-marks';
 
 export interface Filters {
   scopes: string[];
@@ -398,6 +399,7 @@ function ProbeRow({
           >
             {probe.name}
           </a>
+          <ProbeMarks summary={summary} />
         </div>
         <span className="probe-check mono muted">
           {probe.check || probe.kind}
