@@ -7,7 +7,6 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Channel, DeliveryOutcome } from '../../../../shared/model/channels';
 import { useApi, useConnectionStatus, usePlatform } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
-import type { Platform } from '../../platform/platform';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { EmptyState } from '../../components/empty-state';
 import { Icon, PencilIcon, PlusIcon, TrashIcon, WarningIcon } from '../../components/icons';
@@ -54,14 +53,16 @@ export function ChannelsView() {
     setTest({ state: 'sending' });
     // A desktop channel in the browser needs the page's permission, asked on this click.
     if (channel.kind === 'desktop') {
-      const permission = await notificationPermission(platform);
+      const permission = await platform.requestNotifications();
       if (permission !== 'granted') {
         setTest({
           state: 'failed',
           message:
             permission === 'denied'
               ? 'Notifications are blocked for this page; allow them in the browser’s site settings, then try again.'
-              : 'Notifications were not allowed; click Send test again and allow them.',
+              : permission === 'unsupported'
+                ? 'This browser cannot show notifications; use the desktop app or another channel.'
+                : 'Notifications were not allowed; click Send test again and allow them.',
         });
         return;
       }
@@ -169,12 +170,6 @@ export function ChannelsView() {
       ) : null}
     </div>
   );
-}
-
-/** Asks for permission to notify where the platform needs it (browser mode); the desktop app needs none. */
-async function notificationPermission(platform: Platform): Promise<string> {
-  const ask = (platform as Platform & { requestNotifications?: () => Promise<string> }).requestNotifications;
-  return ask ? ask.call(platform) : 'granted';
 }
 
 /** What the last Send test came to, in words. */
