@@ -9,6 +9,7 @@
  *   opsctl frontend-logs  [--since 5m] [--route /path] [--plain]
  *   opsctl bundle         > bundle.json.gz
  *   opsctl probes list | run [--scope S] [--provider P] [--probe NAME] | history NAME [--limit N]
+ *   opsctl alerts channels | test CHANNEL
  *   opsctl agent ...      (the ops agent: `opsctl agent`, `opsctl agent token create --scope read`)
  *
  * Every command goes through `createApi`, the door both transports use (session.ts): the JSON
@@ -23,6 +24,7 @@ import type { Target } from '../../shared/model/target';
 import type { ControlRoomApi } from '../../shared/transport';
 import { runAgentProcess } from './agent-process';
 import { probesCommand } from './probes-commands';
+import { alertsCommand } from './alerts-commands';
 import { plainContext, plainLogLine, plainOverview, plainSources, plainTargets } from './plain-output';
 import { savedTargetsSession, urlSession, UsageError, type Session } from './session';
 
@@ -51,6 +53,8 @@ const USAGE = `Usage: opsctl <command> [options]
   probes run                    run probes now and wait for their results; exit 1 when one failed
                                 (--scope S, --provider P, --probe NAME; none: all of them)
   probes history <name>         a probe's latest results (--limit N, default 50)
+  alerts channels               the alert channels (desktop, webhook, Slack, Discord, email)
+  alerts test <channel>         send a channel its test message; exit 1 when it was not delivered
 Options: --target NAME, --url URL (token in OPSCTL_TOKEN), --plain, --help`;
 
 /** As many sources as one `logs:follow` takes. */
@@ -176,6 +180,8 @@ export async function opsctl(argv: string[], io: Io): Promise<number> {
           release();
         }
       }
+      case 'alerts':
+        return await alertsCommand((await open()).api, positionals, values, { out: io.out, err: io.err });
       default:
         throw new UsageError(`Unknown command "${command}". Run opsctl --help.`);
     }
