@@ -126,6 +126,7 @@ function mapEndpoint(endpoint: unknown, key: string, names: NameFitter): ProbeIm
         sourceType,
         `HTTP method ${method} is not one an http probe sends (${HTTP_METHODS.join(', ')}).`,
       );
+    const httpUrl = env(url, 'the url');
     const headers: Record<string, string> = {};
     if (isRecord(endpoint.headers))
       for (const [name, value] of Object.entries(endpoint.headers))
@@ -138,7 +139,7 @@ function mapEndpoint(endpoint: unknown, key: string, names: NameFitter): ProbeIm
         'The GraphQL query is sent as Gatus sends it: a JSON body {"query": …} with Content-Type application/json.',
       );
     }
-    settings = { method, url: env(url, 'the url'), headers, ...(body !== undefined ? { body } : {}) };
+    settings = { method, url: httpUrl, headers, ...(body !== undefined ? { body } : {}) };
   } else if (scheme === 'tcp' || scheme === 'tls') {
     kind = scheme;
     const hostPort = /^[a-z]+:\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/i.exec(url);
@@ -204,11 +205,15 @@ function mapEndpoint(endpoint: unknown, key: string, names: NameFitter): ProbeIm
   return finishItem({ key, name: sourceName, sourceType, changes, secrets: [...secrets], alert }, draft);
 }
 
-/** `${NAME}` and `$NAME` → `{{secret.NAME}}`, noting each secret once. */
+/**
+ * `${NAME}` and `$NAME` → `{{secret.NAME}}`, noting each secret once; `$$` is Gatus's escape for
+ * a literal `$` (a GraphQL variable, say) and stays one.
+ */
 function toSecretPlaceholders(text: string, where: string, secrets: Set<string>, changes: string[]): string {
   return text.replace(
-    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (_whole, braced?: string, bare?: string) => {
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced?: string, bare?: string) => {
+      if (whole === '$$') return '$';
       const env = (braced ?? bare)!;
       const slot = /^[A-Za-z]/.test(env) ? env.slice(0, 64) : `ENV${env}`.slice(0, 64);
       if (!secrets.has(slot)) {

@@ -4,7 +4,8 @@
  * input in the browser, answered with playwright's file chooser); the dialog lists what is
  * imported, adapted (with what changed) and skipped (with why); one item is unticked, secrets
  * filled, Import; the summary says what was saved and the probes appear in the table. Then
- * Export YAML downloads the definitions, naming the secrets but never their values.
+ * Export YAML downloads the definitions (all, or the ones the filters show), naming the secrets but
+ * never their values.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,7 +65,9 @@ describe('Integrations: import a Gatus config', () => {
     expect(await row('legacy-status').textContent()).toContain('Disabled in Gatus: imported paused.');
     expect(await row('office-gateway').textContent()).toContain('ping (ICMP) needs raw-socket privileges');
     expect(await row('office-gateway').getByRole('checkbox').isDisabled()).toBe(true);
-    await expect.poll(() => dialog.getByText('Alerting providers (slack, pagerduty) are not imported', { exact: false }).count()).toBe(1);
+    await expect
+      .poll(() => dialog.getByText('Alerting providers (slack, pagerduty) are not imported', { exact: false }).count())
+      .toBe(1);
 
     // Untick one, fill the secrets the others need.
     await row('spacex-graphql').getByRole('checkbox').uncheck();
@@ -86,15 +89,30 @@ describe('Integrations: import a Gatus config', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
     await dialog.waitFor({ state: 'detached' });
 
-    for (const name of ['website', 'github-api', 'orders-api', 'postgres', 'shop certificate', 'example-dns-query', 'legacy-status'])
-      await page.getByRole('link', { name, exact: true }).or(page.getByText(name, { exact: true })).first().waitFor();
+    for (const name of [
+      'website',
+      'github-api',
+      'orders-api',
+      'postgres',
+      'shop certificate',
+      'example-dns-query',
+      'legacy-status',
+    ])
+      await page
+        .getByRole('link', { name, exact: true })
+        .or(page.getByText(name, { exact: true }))
+        .first()
+        .waitFor();
     expect(await page.getByText('spacex-graphql', { exact: true }).count()).toBe(0);
     await animationsSettled(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'integrations-import-table.png') });
   });
 
   it('exports the probes as YAML with secret names and no values', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export YAML' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export YAML' }).click(),
+    ]);
     const file = await download.path();
     const yaml = readFileSync(file, 'utf8');
     expect(download.suggestedFilename()).toBe('control-room-probes.yaml');
@@ -103,6 +121,19 @@ describe('Integrations: import a Gatus config', () => {
     expect(yaml).toContain('Bearer {{secret.GITHUB_TOKEN}}');
     expect(yaml).not.toContain(GITHUB_TOKEN);
     expect(yaml).not.toContain('orders-key-e2e');
+    expect(yaml.match(/^ {2}- name: /gm)).toHaveLength(7);
+
+    // With a filter on, Export writes only the probes shown.
+    await page.getByRole('button', { name: 'Scope core', exact: true }).click();
+    const [filtered] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export YAML' }).click(),
+    ]);
+    const names = [...readFileSync(await filtered.path(), 'utf8').matchAll(/^ {2}- name: (.+)$/gm)].map(
+      (match) => match[1],
+    );
+    expect(names.sort()).toEqual(['github-api', 'shop certificate', 'website']);
+    await page.getByText('Exported 3 probes').waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -201,6 +201,28 @@ describe('malformed input', () => {
     expect(mapGatusConfig({}, { existingNames: [] }).notes).toEqual(['The file has no endpoints: to import.']);
   });
 
+  it("keeps Gatus's $$ escape as a literal $, and names secrets from ${ENV} in the url and body", () => {
+    const plan = mapGatusConfig(
+      {
+        endpoints: [
+          {
+            name: 'graphql',
+            url: 'https://${API_HOST}/graphql?key=$API_KEY',
+            method: 'POST',
+            body: '{"query": "query($$id: ID!) { node(id: $$id) { id } }", "token": "${API_KEY}"}',
+          },
+        ],
+      },
+      { existingNames: [] },
+    );
+    const [item] = plan.items;
+    expect(item!.secrets).toEqual(['API_HOST', 'API_KEY']);
+    expect(item!.draft!.settings).toMatchObject({
+      url: 'https://{{secret.API_HOST}}/graphql?key={{secret.API_KEY}}',
+      body: '{"query": "query($id: ID!) { node(id: $id) { id } }", "token": "{{secret.API_KEY}}"}',
+    });
+  });
+
   it('gives two endpoints of the same name different names', () => {
     const plan = mapGatusConfig(
       {

@@ -20,7 +20,14 @@ const YAML_FILTERS = [{ name: 'YAML', extensions: ['yaml', 'yml'] }];
 
 type Source = 'gatus' | 'control-room';
 
-export function ImportExportActions({ onNotice }: { onNotice(text: string, tone?: 'ok' | 'error'): void }) {
+export function ImportExportActions({
+  onNotice,
+  exportIds,
+}: {
+  onNotice(text: string, tone?: 'ok' | 'error'): void;
+  /** The probes the filters show, when they hide some: Export writes only these. */
+  exportIds?: readonly string[] | undefined;
+}) {
   const api = useApi();
   const platform = usePlatform();
   const [menu, setMenu] = useState(false);
@@ -66,7 +73,7 @@ export function ImportExportActions({ onNotice }: { onNotice(text: string, tone?
   async function exportAll() {
     setBusy(true);
     try {
-      const { text, count } = await api.invoke('probes:exportYaml', {});
+      const { text, count } = await api.invoke('probes:exportYaml', exportIds ? { ids: [...exportIds] } : {});
       const saved = await saveText(
         platform,
         {
@@ -127,8 +134,8 @@ export function ImportExportActions({ onNotice }: { onNotice(text: string, tone?
         type="button"
         className="button button-quiet"
         onClick={() => void exportAll()}
-        disabled={busy}
-        title="Every probe's definition as YAML; secrets are named, never written"
+        disabled={busy || exportIds?.length === 0}
+        title={`${exportIds ? `The ${exportIds.length} probes shown` : 'Every probe'} as YAML; secrets are named, never written`}
       >
         Export YAML
       </button>

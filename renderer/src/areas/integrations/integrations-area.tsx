@@ -134,7 +134,10 @@ export function IntegrationsArea({ rest }: { rest: string }) {
         </div>
         {probes.state === 'ready' && !pageId && !alerts ? (
           <div className="area-actions">
-            <ImportExportActions onNotice={showNotice} />
+            <ImportExportActions
+              onNotice={showNotice}
+              exportIds={visible.length < rows.length ? visible.map((row) => row.summary.probe.id) : undefined}
+            />
             <button
               type="button"
               className="button button-quiet"
