@@ -29,7 +29,7 @@ export function openApi(): OpenedApi {
     const api = createClient(window.controlRoom);
     const platform = choosePlatform(window, api, createBrowserPlatform);
     // For the page's lifetime: the desktop alert channel's notices and where a click leads.
-    followDesktopNotices(api, platform);
+    followDesktopNotices(api, platform, openRoute);
     return { kind: 'ready', api, connection: ALWAYS_OPEN, platform, mode: 'electron' };
   }
   const token = takeHostToken();
@@ -37,8 +37,13 @@ export function openApi(): OpenedApi {
   const connection = connectHost(token);
   const api = createClient(connection);
   const platform = choosePlatform(window, api, createBrowserPlatform);
-  followDesktopNotices(api, platform);
+  followDesktopNotices(api, platform, openRoute);
   return { kind: 'ready', api, connection, platform, mode: 'browser' };
+}
+
+/** Where a clicked notification leads: a route of this page, like `#/integrations/probe/<id>`. */
+function openRoute(route: string): void {
+  window.location.hash = route;
 }
 
 /** Any rejection as an `ApiError`, so views can branch on `code` and show `message`. */

@@ -2,7 +2,8 @@
  * The window's side of the desktop alert channel: every notice on `channels:desktop` is shown
  * through the Platform (main's Notification in the desktop app, the Web Notifications API in a
  * browser tab), and where the desktop app sends the window (`platform:navigate`, a clicked
- * notification) is followed. DOM-free apart from the default `navigate`, so it runs under Node.
+ * notification) is followed, by `navigate` (the window's location in the app). DOM-free, so it
+ * runs under Node.
  */
 import type { ControlRoomApi } from '../../../shared/transport';
 import type { Platform } from './platform';
@@ -11,7 +12,7 @@ import type { Platform } from './platform';
 export function followDesktopNotices(
   api: ControlRoomApi,
   platform: Platform,
-  navigate: (route: string) => void = (route) => (window.location.hash = route),
+  navigate: (route: string) => void,
   log: (message: string) => void = console.warn,
 ): () => void {
   const subscriptions = [
