@@ -102,6 +102,16 @@ function mapEndpoint(endpoint: unknown, key: string, names: NameFitter): ProbeIm
 
   let kind: 'http' | 'tcp' | 'tls' | 'dns';
   let settings: Record<string, unknown>;
+  // Only http settings may hold a secret: a host or a DNS name read from the environment must be written out.
+  const envInAddress =
+    (isDns || scheme === 'tcp' || scheme === 'tls') && /\$\{?[A-Za-z_]/.exec(url + JSON.stringify(endpoint.dns ?? ''));
+  if (envInAddress)
+    return skippedItem(
+      key,
+      sourceName,
+      sourceType,
+      `Its address comes from the environment (${url}): a ${sourceType} probe's host is not a secret, so write the host into the file and import it again.`,
+    );
   if (isDns) {
     const dns = endpoint.dns as Record<string, unknown>;
     const type = String(dns['query-type'] ?? 'A').toUpperCase();

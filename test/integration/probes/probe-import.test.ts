@@ -181,7 +181,11 @@ describe('Control Room YAML', () => {
     const two = app();
     const back = await call<Plan>(two.api, 'probes:importYaml', { text: exported.text });
     expect(back.items.every((item) => item.outcome === 'imported')).toBe(true);
-    await call<Applied>(two.api, 'probes:applyImport', { items: back.items.map((item) => ({ draft: item.draft })) });
+    const appliedBack = await call<Applied>(two.api, 'probes:applyImport', {
+      items: back.items.map((item) => ({ draft: item.draft })),
+    });
+    // Secret values stayed behind: the summary says which the user still has to fill.
+    expect(appliedBack.missingSecrets.sort()).toEqual(['github-api: GITHUB_TOKEN', 'orders-api: ORDERS_API_KEY']);
 
     const definitions = async (api: Api) =>
       (await call<{ probe: Probe }[]>(api, 'probes:list', {})).map(({ probe }) => {

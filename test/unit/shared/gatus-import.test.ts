@@ -184,6 +184,7 @@ describe('malformed input', () => {
           { name: 'odd', url: 'gopher://x' },
           { name: 'bare', url: 'example.com' },
           { name: 'dns', url: '1.1.1.1', dns: { 'query-name': 'x.example', 'query-type': 'HINFO' } },
+          { name: 'db', url: 'tcp://${DB_HOST}:5432' },
         ],
       },
       { existingNames: [] },
@@ -197,6 +198,10 @@ describe('malformed input', () => {
       ['skipped', 'Endpoints of type gopher:// have no probe kind.'],
       ['skipped', expect.stringMatching(/has no scheme/)],
       ['skipped', expect.stringMatching(/DNS query type HINFO/)],
+      [
+        'skipped',
+        "Its address comes from the environment (tcp://${DB_HOST}:5432): a tcp probe's host is not a secret, so write the host into the file and import it again.",
+      ],
     ]);
     expect(mapGatusConfig({}, { existingNames: [] }).notes).toEqual(['The file has no endpoints: to import.']);
   });
