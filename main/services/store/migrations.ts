@@ -8,6 +8,7 @@
 import type { Migration } from '../../../node/sqlite/database';
 import { PROBE_STORE_MIGRATIONS } from '../../../node/probes/store/probe-store-migrations';
 import { ALERTS_MIGRATION } from '../alerts/alert-migration';
+import { CHANNELS_MIGRATION } from '../alerts/channels/channel-migration';
 
 export type { Migration };
 
@@ -173,6 +174,8 @@ export const MIGRATIONS: readonly Migration[] = [
   ...PROBE_STORE_MIGRATIONS,
   // Alert rules, dependencies, maintenance windows and the alert history (main/services/alerts).
   ALERTS_MIGRATION,
+  // Alert channels: desktop, webhook, Slack, Discord, email (main/services/alerts/channels).
+  CHANNELS_MIGRATION,
 ];
 
 /** The schema version (`user_version`) of a file that ran every step: their count. */

@@ -55,6 +55,16 @@ function tables(db: Db): string[] {
 
 /** Every table and index a file has after all the shipped steps (the steps table aside). */
 const MIGRATED_OBJECTS = [
+  'alert_channel_secrets',
+  'alert_channels',
+  'alert_channels_name',
+  'alert_decisions',
+  'alert_decisions_probe',
+  'alert_dependencies',
+  'alert_dependencies_pair',
+  'alert_maintenance',
+  'alert_rules',
+  'alert_state',
   'audit_entries',
   'audit_entries_subject',
   'audit_entries_target',
