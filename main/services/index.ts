@@ -23,6 +23,7 @@ import { OpsApiService } from './ops-api/ops-api-service';
 import { LogCache, type LogCacheOptions } from './logs/log-cache';
 import { LogsService, type LogsServiceOptions } from './logs/logs-service';
 import { SettingsStore } from './settings/settings-store';
+import { HostProbes, type HostProbesOptions } from './probes/host-probes';
 import { ProbesService, type ProbesServiceOptions } from './probes/probes-service';
 import { createProbeCapabilities } from './probes/probe-capabilities';
 import { AlertsService, type AlertChannels, type AlertsServiceOptions } from './alerts/alerts-service';
@@ -38,6 +39,8 @@ export interface ServiceDeps {
   logs?: LogsServiceOptions & { cache?: LogCacheOptions };
   /** `{ background: false }` for one-off processes (opsctl): probes run only when asked. */
   probes?: ProbesServiceOptions;
+  /** How often ops-api targets' own probes are read, and how much is copied (main/services/probes/host-probes.ts). */
+  hostProbes?: HostProbesOptions;
   /** Alerting's tick; `channels` stands in for the channels service where none is wired yet. */
   alerts?: AlertsServiceOptions & { channels?: AlertChannels };
   /** Alert channels' retries (tests shorten the waits). */
@@ -58,6 +61,7 @@ export interface Services {
   logs: LogsService;
   settings: SettingsStore;
   probes: ProbesService;
+  hostProbes: HostProbes;
   channels: ChannelsService;
   alerts: AlertsService;
   /** The started services, disposed newest first by `close()`. */
@@ -73,6 +77,7 @@ export function createServices({
   connections: connectionOptions,
   logs: logOptions = {},
   probes: probeOptions = {},
+  hostProbes: hostProbeOptions = {},
   alerts: { channels: alertChannels, ...alertOptions } = {},
   channels: channelOptions = {},
 }: ServiceDeps): Services {
@@ -106,6 +111,11 @@ export function createServices({
     const channels = new ChannelsService(db, credentials, clock, channelOptions);
     // After the probes: it attaches to them as it starts and detaches as it is disposed.
     const alerts = lifecycle.add('alerts', new AlertsService({ db, probes, channels: alertChannels ?? channels, clock, options: alertOptions }));
+    // After alerting, so the results it copies are alerted on from the first.
+    const hostProbes = lifecycle.add(
+      'host probes',
+      new HostProbes({ probes, targets, opsApi, settings: new SettingsStore(db, clock), clock, options: hostProbeOptions }),
+    );
     lifecycle.startAll();
     return {
       dataDir,
@@ -121,6 +131,7 @@ export function createServices({
       logs,
       settings: new SettingsStore(db, clock),
       probes,
+      hostProbes,
       channels,
       alerts,
       lifecycle,

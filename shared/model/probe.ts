@@ -283,6 +283,13 @@ export const ProbeResult = z.object({
 });
 export type ProbeResult = z.infer<typeof ProbeResult>;
 
+/** Where a probe runs: here, or on an ops-API target's host (its agent's configuration). */
+export const ProbeOrigin = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local') }),
+  z.object({ kind: z.literal('host'), targetId: z.string(), targetName: z.string(), host: z.string() }),
+]);
+export type ProbeOrigin = z.infer<typeof ProbeOrigin>;
+
 /** One row of the Integrations table: a probe and how it stands. */
 export const ProbeSummary = z.object({
   probe: Probe,
@@ -300,6 +307,10 @@ export const ProbeSummary = z.object({
   blockedBy: z.string().nullable().default(null),
   /** In a maintenance window now: its results are recorded as taken during maintenance, alerts muted. */
   maintenance: z.boolean().default(false),
+  /** Where it runs: this app, or a host's agent (its results copied here, so history stays readable offline). */
+  origin: ProbeOrigin.default({ kind: 'local' }),
+  /** The probe of the other origin with the same `check` (local beside host), for side-by-side; null when none. */
+  counterpart: z.string().nullable().default(null),
 });
 export type ProbeSummary = z.infer<typeof ProbeSummary>;
 

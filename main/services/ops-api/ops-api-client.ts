@@ -8,11 +8,12 @@
  * timeout and the events stream's reconnect backoff — comes from the Clock it is given.
  */
 import { gunzipSync } from 'node:zlib';
-import type { z } from 'zod';
+import { z } from 'zod';
 import WebSocket from 'ws';
 import { ApiError } from '../../../shared/errors';
 import type { ConnectionState } from '../../../shared/model/connection';
-import { FrontendErrors, OpsContext, OpsEvent, OpsLogs } from '../../../shared/model/ops';
+import { FrontendErrors, HostProbeResults, HostProbes, OpsContext, OpsEvent, OpsLogs } from '../../../shared/model/ops';
+import { HistoryBucket, type HistoryRange } from '../../../shared/model/probe';
 import { AbortedError, anySignal } from '../../../node/abort';
 import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../../shared/backoff';
@@ -36,6 +37,8 @@ export interface RequestOptions {
 type LogsQuery = { service: string; tail?: number | undefined; since?: string | undefined };
 
 const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+
+const HostProbeHistory = z.object({ buckets: z.array(HistoryBucket), uptime: z.number().nullable(), p50Ms: z.number().nullable(), p95Ms: z.number().nullable() });
 
 export class OpsApiClient {
   constructor(private readonly options: OpsApiClientOptions) {}
@@ -70,6 +73,26 @@ export class OpsApiClient {
       throw new ApiError('invalid-request', `${this.where()} sent a support bundle that is not gzipped JSON — is the base URL an ops API?`);
     }
     return body;
+  }
+
+  /** The probes the host runs itself (an agent's `probes` configuration), with how each stands. */
+  probes(options: RequestOptions = {}): Promise<z.infer<typeof HostProbes>> {
+    return this.getJson('/api/ops/probes', {}, HostProbes, options);
+  }
+
+  /** One host probe's results, newest first; `before` is a result id of the host's, for paging. */
+  probeResults(probeId: string, query: { before?: number | undefined; limit?: number | undefined }, options: RequestOptions = {}): Promise<z.infer<typeof HostProbeResults>> {
+    return this.getJson(`/api/ops/probes/${encodeURIComponent(probeId)}/results`, { before: query.before?.toString(), limit: query.limit?.toString() }, HostProbeResults, options);
+  }
+
+  probeHistory(probeId: string, range: HistoryRange, options: RequestOptions = {}): Promise<z.infer<typeof HostProbeHistory>> {
+    return this.getJson(`/api/ops/probes/${encodeURIComponent(probeId)}/history`, { range }, HostProbeHistory, options);
+  }
+
+  /** One artifact's bytes as the host stored them, with their content type. */
+  probeArtifact(probeId: string, resultId: number, artifactId: string, options: RequestOptions = {}): Promise<{ contentType: string; data: Buffer }> {
+    const path = `/api/ops/probes/${encodeURIComponent(probeId)}/results/${resultId}/artifacts/${encodeURIComponent(artifactId)}`;
+    return this.reply(path, {}, options).then(({ body, contentType }) => ({ contentType, data: body }));
   }
 
   /**
@@ -186,6 +209,10 @@ export class OpsApiClient {
   }
 
   private async request(path: string, query: Record<string, string | undefined>, options: RequestOptions): Promise<Buffer> {
+    return (await this.reply(path, query, options)).body;
+  }
+
+  private async reply(path: string, query: Record<string, string | undefined>, options: RequestOptions): Promise<{ body: Buffer; contentType: string }> {
     const signal = anySignal(options.signal, this.options.signal);
     const url = new URL(path, this.options.baseUrl);
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(key, value);
@@ -252,7 +279,7 @@ export class OpsApiClient {
       }
       throw new ApiError(res.status === 404 ? 'not-found' : 'invalid-request', `${this.where()}: ${message}`);
     }
-    return body;
+    return { body, contentType: (res.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim() };
   }
 }
 

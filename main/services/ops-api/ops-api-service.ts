@@ -49,6 +49,8 @@ export class OpsApiService {
   private readonly links = new Map<string, EventsLink>();
   private readonly states = new Map<string, ConnectionState>();
   private readonly stateListeners = new Set<(update: TargetConnectionState) => void>();
+  /** Hear every watched target's events without keeping a link open (host probes copy results on them). */
+  private readonly eventTaps = new Set<(targetId: string, event: OpsEvent) => void>();
   private offTargets: (() => void) | undefined;
   /** Aborted on dispose: every request of every client this service made stops with it. */
   private readonly lifetime = new AbortController();
@@ -123,6 +125,12 @@ export class OpsApiService {
     return () => this.stateListeners.delete(listener);
   }
 
+  /** Every event of every watched target; opens no link of its own. Returns the unsubscribe. */
+  onEvent(listener: (targetId: string, event: OpsEvent) => void): () => void {
+    this.eventTaps.add(listener);
+    return () => this.eventTaps.delete(listener);
+  }
+
   /** How many events links are open: tests check that unsubscribing ended them. */
   get linkCount(): number {
     return this.links.size;
@@ -147,7 +155,10 @@ export class OpsApiService {
     link.tokenHash = undefined;
     link.checks++;
     link.close = client.events(
-      (event) => link.listeners.forEach((listener) => listener(event)),
+      (event) => {
+        link.listeners.forEach((listener) => listener(event));
+        this.eventTaps.forEach((tap) => tap(target.id, event));
+      },
       (state) => {
         if (this.links.get(target.id) === link) this.publish(target.id, state);
       },

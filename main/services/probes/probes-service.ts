@@ -39,7 +39,7 @@ import type { Db } from '../store/database';
 import type { TargetsService } from '../targets/targets-service';
 import type { ProbeCapabilities } from './probe-capabilities';
 import { probePresets } from './probe-presets';
-import { ProbeStore, type ProbeStats } from '../../../node/probes/store/probe-store';
+import { ProbeStore, type ProbeStats, type RecordInput } from '../../../node/probes/store/probe-store';
 import { ProbeDefinitions, probeSecretRef, secretSlotsOf } from './probes-definitions';
 import { probeStatus } from './probes-status';
 
@@ -84,6 +84,13 @@ export interface ProbeAlerting {
   onResult(probe: Probe, result: ProbeResult): void;
 }
 
+/** Probes that run elsewhere (a host's agent) and whose results are copied here: main/services/probes/host-probes.ts. */
+export interface HostProbeSource {
+  has(probeId: string): boolean;
+  /** Their rows, from the copies in this store; `origin` says whose host. */
+  summaries(): ProbeSummary[];
+}
+
 /** A run starting, with when it was due: their difference is its lateness. */
 export interface RunStart {
   probeId: string;
@@ -121,6 +128,7 @@ export class ProbesService {
   private readonly shutdown = new AbortController();
   private disposed = false;
   private alerting: ProbeAlerting | null = null;
+  private hostProbes: HostProbeSource | null = null;
 
   constructor({ db, dataDir, credentials, targets, clock = systemClock, options = {} }: ProbesServiceDeps) {
     this.clock = clock;
@@ -170,7 +178,30 @@ export class ProbesService {
   list(): ProbeSummary[] {
     const probes = this.definitions.list();
     const stats = this.store.summaries(this.clock.now());
-    return probes.map((probe) => this.summaryOf(probe, stats.get(probe.id)));
+    const summaries = [...probes.map((probe) => this.summaryOf(probe, stats.get(probe.id))), ...(this.hostProbes?.summaries() ?? [])];
+    return withCounterparts(summaries);
+  }
+
+  /** Host probes (their copies in this store) join the list, results and history; see host-probes.ts. */
+  attachHostProbes(source: HostProbeSource | null): void {
+    this.hostProbes = source;
+  }
+
+  /**
+   * Results of a probe that ran elsewhere, copied into this store the way a local run's are
+   * recorded — so alerting sees them too — and its row sent to the listeners.
+   */
+  recordCopied(probe: Probe, items: readonly RecordInput[], summary: () => ProbeSummary): ProbeResult[] {
+    const recorded = this.store.recordResults(items);
+    for (const result of recorded) {
+      try {
+        this.alerting?.onResult(probe, result);
+      } catch {
+        // Alerting records its own failures; a result is stored whatever it does with it.
+      }
+    }
+    if (recorded.length && this.listeners.size) this.emit({ type: 'summary', summary: summary() });
+    return recorded;
   }
 
   get(id: string): Probe {
@@ -271,7 +302,7 @@ export class ProbesService {
   }
 
   results(probeId: string, options: { before?: number | undefined; limit?: number | undefined }): ProbeResult[] {
-    this.definitions.get(probeId);
+    if (!this.hostProbes?.has(probeId)) this.definitions.get(probeId);
     return this.store.results(probeId, options);
   }
 
@@ -279,7 +310,7 @@ export class ProbesService {
     probeId: string,
     range: HistoryRange,
   ): { buckets: HistoryBucket[]; uptime: number | null; p50Ms: number | null; p95Ms: number | null } {
-    this.definitions.get(probeId);
+    if (!this.hostProbes?.has(probeId)) this.definitions.get(probeId);
     return this.store.history(probeId, range, this.clock.now());
   }
 
@@ -505,8 +536,26 @@ export class ProbesService {
       recentDurations: stats?.recentDurations ?? [],
       blockedBy: this.alerting?.blockedBy(probe) ?? null,
       maintenance: this.alerting?.inMaintenance(probe) ?? false,
+      origin: { kind: 'local' },
+      counterpart: null,
     };
   }
+}
+
+/** A local probe and a host probe with the same check name point at each other, for side-by-side. */
+function withCounterparts(summaries: ProbeSummary[]): ProbeSummary[] {
+  const byCheck = new Map<string, { local?: string; host?: string }>();
+  for (const s of summaries) {
+    if (!s.probe.check) continue;
+    const pair = byCheck.get(s.probe.check) ?? {};
+    pair[s.origin.kind] ??= s.probe.id;
+    byCheck.set(s.probe.check, pair);
+  }
+  return summaries.map((s) => {
+    const pair = s.probe.check ? byCheck.get(s.probe.check) : undefined;
+    const other = pair?.[s.origin.kind === 'local' ? 'host' : 'local'] ?? null;
+    return other ? { ...s, counterpart: other } : s;
+  });
 }
 
 /** What a finished run is stored as. */

@@ -72,6 +72,8 @@ function summaries(): ProbeSummary[] {
     recentDurations: [],
     blockedBy: null,
     maintenance: false,
+    origin: { kind: 'local' },
+    counterpart: null,
   }));
 }
 
