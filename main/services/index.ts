@@ -110,7 +110,7 @@ export function createServices({
     );
     const channels = new ChannelsService(db, credentials, clock, channelOptions);
     // After the probes: it attaches to them as it starts and detaches as it is disposed.
-    const alerts = lifecycle.add('alerts', new AlertsService({ db, probes, channels: alertChannels ?? channels, clock, options: alertOptions }));
+    const alerts = lifecycle.add('alerts', new AlertsService({ db, probes, channels: alertChannels ?? channels, targets, clock, options: alertOptions }));
     // After alerting, so the results it copies are alerted on from the first.
     const hostProbes = lifecycle.add(
       'host probes',

@@ -6,7 +6,14 @@ import type { AlertMessage } from '../../../shared/model/alert-message';
 import type { AlertKind } from '../../../shared/model/alerts';
 import type { Probe, ProbeResult } from '../../../shared/model/probe';
 
-export function alertMessage(kind: AlertKind, probe: Probe, last: ProbeResult | null, reason: string, at: number): AlertMessage {
+export function alertMessage(
+  kind: AlertKind,
+  probe: Probe,
+  last: ProbeResult | null,
+  reason: string,
+  at: number,
+  target: { name: string; environment: string } | null = null,
+): AlertMessage {
   const summaries: Record<AlertKind, string> = {
     alert: `${probe.name} is failing`,
     resolved: `${probe.name} has recovered`,
@@ -20,8 +27,10 @@ export function alertMessage(kind: AlertKind, probe: Probe, last: ProbeResult | 
     summary: summaries[kind],
     detail: [reason, kind === 'resolved' ? null : last?.error].filter(Boolean).join(' — '),
     failedConditions:
-      kind === 'resolved' || !last ? [] : last.conditions.filter((c) => !c.passed).map((c) => ({ expression: c.expression, observed: c.observed })),
+      kind === 'resolved' || !last
+        ? []
+        : last.conditions.filter((c) => !c.passed).map((c) => ({ expression: c.expression, observed: c.observed })),
     at: new Date(at).toISOString(),
-    target: null,
+    target,
   };
 }

@@ -16,6 +16,7 @@ import type {
   MaintenanceSchedule,
   MaintenanceSubject,
 } from '../../../shared/model/alerts';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/database';
 
 /** History entries kept, all probes together. */
@@ -86,17 +87,37 @@ function maintenanceSubjectOf(kind: string, value: string): MaintenanceSubject {
 
 export class AlertStore {
   private inserted = 0;
+  /** The statements run per decision, prepared once (preparing costs more than running them). */
+  private readonly statements: Record<'insert' | 'trim' | 'finish' | 'byId' | 'told', Statement>;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.statements = {
+      insert: db.prepare(
+        'INSERT INTO alert_decisions (at, probe_id, probe_name, kind, decision, reason, deliveries, delivering) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      trim: db.prepare('DELETE FROM alert_decisions WHERE id <= ?'),
+      finish: db.prepare('UPDATE alert_decisions SET deliveries = ?, delivering = 0 WHERE id = ?'),
+      byId: db.prepare('SELECT * FROM alert_decisions WHERE id = ?'),
+      told: db.prepare(
+        'INSERT OR REPLACE INTO alert_state (probe_id, told, last_sent_at, last_told_at) VALUES (?, ?, ?, ?)',
+      ),
+    };
+  }
 
   rules(): StoredRule[] {
-    const rows = this.db.prepare('SELECT subject_kind, subject, settings, updated_at FROM alert_rules ORDER BY subject_kind, subject').all() as {
+    const rows = this.db
+      .prepare('SELECT subject_kind, subject, settings, updated_at FROM alert_rules ORDER BY subject_kind, subject')
+      .all() as {
       subject_kind: string;
       subject: string;
       settings: string;
       updated_at: string;
     }[];
-    return rows.map((r) => ({ subject: subjectOf(r.subject_kind, r.subject), settings: JSON.parse(r.settings) as AlertRuleSettings, updatedAt: r.updated_at }));
+    return rows.map((r) => ({
+      subject: subjectOf(r.subject_kind, r.subject),
+      settings: JSON.parse(r.settings) as AlertRuleSettings,
+      updatedAt: r.updated_at,
+    }));
   }
 
   putRule(subject: AlertSubject, settings: AlertRuleSettings, at: string): void {
@@ -108,13 +129,24 @@ export class AlertStore {
 
   deleteRule(subject: AlertSubject): boolean {
     const { kind, value } = subjectKey(subject);
-    return this.db.prepare('DELETE FROM alert_rules WHERE subject_kind = ? AND subject = ?').run(kind, value).changes > 0;
+    return (
+      this.db.prepare('DELETE FROM alert_rules WHERE subject_kind = ? AND subject = ?').run(kind, value).changes > 0
+    );
   }
 
   dependencies(): StoredDependency[] {
     const rows = this.db
-      .prepare('SELECT id, dependant_kind, dependant, parent_kind, parent, created_at FROM alert_dependencies ORDER BY created_at, id')
-      .all() as { id: string; dependant_kind: string; dependant: string; parent_kind: string; parent: string; created_at: string }[];
+      .prepare(
+        'SELECT id, dependant_kind, dependant, parent_kind, parent, created_at FROM alert_dependencies ORDER BY created_at, id',
+      )
+      .all() as {
+      id: string;
+      dependant_kind: string;
+      dependant: string;
+      parent_kind: string;
+      parent: string;
+      created_at: string;
+    }[];
     return rows.map((r) => ({
       id: r.id,
       dependant: subjectOf(r.dependant_kind, r.dependant),
@@ -127,11 +159,15 @@ export class AlertStore {
   putDependency(dependant: AlertSubject, parent: AlertSubject, at: string): StoredDependency {
     const d = subjectKey(dependant);
     const p = subjectKey(parent);
-    const existing = this.dependencies().find((x) => sameSubject(x.dependant, dependant) && sameSubject(x.parent, parent));
+    const existing = this.dependencies().find(
+      (x) => sameSubject(x.dependant, dependant) && sameSubject(x.parent, parent),
+    );
     if (existing) return existing;
     const id = randomUUID();
     this.db
-      .prepare('INSERT INTO alert_dependencies (id, dependant_kind, dependant, parent_kind, parent, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO alert_dependencies (id, dependant_kind, dependant, parent_kind, parent, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(id, d.kind, d.value, p.kind, p.value, at);
     return { id, dependant, parent, createdAt: at };
   }
@@ -141,7 +177,11 @@ export class AlertStore {
   }
 
   maintenance(): StoredMaintenance[] {
-    const rows = this.db.prepare('SELECT id, subject_kind, subject, reason, schedule, created_at FROM alert_maintenance ORDER BY created_at, id').all() as {
+    const rows = this.db
+      .prepare(
+        'SELECT id, subject_kind, subject, reason, schedule, created_at FROM alert_maintenance ORDER BY created_at, id',
+      )
+      .all() as {
       id: string;
       subject_kind: string;
       subject: string;
@@ -161,7 +201,9 @@ export class AlertStore {
   putMaintenance(window: StoredMaintenance): void {
     const { kind, value } = subjectKey(window.subject);
     this.db
-      .prepare('INSERT OR REPLACE INTO alert_maintenance (id, subject_kind, subject, reason, schedule, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR REPLACE INTO alert_maintenance (id, subject_kind, subject, reason, schedule, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(window.id, kind, value, window.reason, JSON.stringify(window.schedule), window.createdAt);
   }
 
@@ -169,39 +211,62 @@ export class AlertStore {
     return this.db.prepare('DELETE FROM alert_maintenance WHERE id = ?').run(id).changes > 0;
   }
 
+  /**
+   * Records decisions in one transaction, in order: a storm's held decisions cost one commit
+   * rather than one each (the statements are prepared once, too).
+   */
+  addDecisions(decisions: readonly NewDecision[]): AlertDecision[] {
+    if (!decisions.length) return [];
+    return this.insertMany(decisions);
+  }
+
   addDecision(decision: NewDecision): AlertDecision {
-    const id = Number(
-      this.db
-        .prepare(
-          'INSERT INTO alert_decisions (at, probe_id, probe_name, kind, decision, reason, deliveries, delivering) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(decision.at, decision.probeId, decision.probeName, decision.kind, decision.decision, decision.reason, '[]', decision.delivering ? 1 : 0)
-        .lastInsertRowid,
-    );
-    // Trimmed now and then rather than on every insert: one DELETE per thousand entries.
-    if (++this.inserted % 1000 === 0) {
-      this.db.prepare('DELETE FROM alert_decisions WHERE id <= ?').run(id - MAX_ALERT_DECISIONS);
-    }
-    return {
-      id,
-      at: new Date(decision.at).toISOString(),
-      probeId: decision.probeId,
-      probeName: decision.probeName,
-      kind: decision.kind,
-      decision: decision.decision,
-      reason: decision.reason,
-      deliveries: [],
-      delivering: decision.delivering,
-    };
+    return this.addDecisions([decision])[0]!;
   }
 
   finishDeliveries(id: number, deliveries: AlertDelivery[]): AlertDecision | null {
-    this.db.prepare('UPDATE alert_decisions SET deliveries = ?, delivering = 0 WHERE id = ?').run(JSON.stringify(deliveries), id);
-    const row = this.db.prepare('SELECT * FROM alert_decisions WHERE id = ?').get(id) as DecisionRow | undefined;
+    this.statements.finish.run(JSON.stringify(deliveries), id);
+    const row = this.statements.byId.get(id) as DecisionRow | undefined;
     return row ? decisionOf(row) : null;
   }
 
-  history(query: { probeId?: string | undefined; limit?: number | undefined; before?: number | undefined }): AlertDecision[] {
+  private insertMany(decisions: readonly NewDecision[]): AlertDecision[] {
+    return this.db.transaction(() =>
+      decisions.map((decision) => {
+        const id = Number(
+          this.statements.insert.run(
+            decision.at,
+            decision.probeId,
+            decision.probeName,
+            decision.kind,
+            decision.decision,
+            decision.reason,
+            '[]',
+            decision.delivering ? 1 : 0,
+          ).lastInsertRowid,
+        );
+        // Trimmed now and then rather than on every insert: one DELETE per thousand entries.
+        if (++this.inserted % 1000 === 0) this.statements.trim.run(id - MAX_ALERT_DECISIONS);
+        return {
+          id,
+          at: new Date(decision.at).toISOString(),
+          probeId: decision.probeId,
+          probeName: decision.probeName,
+          kind: decision.kind,
+          decision: decision.decision,
+          reason: decision.reason,
+          deliveries: [],
+          delivering: decision.delivering,
+        };
+      }),
+    )();
+  }
+
+  history(query: {
+    probeId?: string | undefined;
+    limit?: number | undefined;
+    before?: number | undefined;
+  }): AlertDecision[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (query.probeId) {
@@ -224,13 +289,13 @@ export class AlertStore {
       last_sent_at: number | null;
       last_told_at: number | null;
     }[];
-    return new Map(rows.map((r) => [r.probe_id, { told: r.told, lastSentAt: r.last_sent_at, lastToldAt: r.last_told_at }]));
+    return new Map(
+      rows.map((r) => [r.probe_id, { told: r.told, lastSentAt: r.last_sent_at, lastToldAt: r.last_told_at }]),
+    );
   }
 
   putTold(probeId: string, state: ToldState): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO alert_state (probe_id, told, last_sent_at, last_told_at) VALUES (?, ?, ?, ?)')
-      .run(probeId, state.told, state.lastSentAt, state.lastToldAt);
+    this.statements.told.run(probeId, state.told, state.lastSentAt, state.lastToldAt);
   }
 }
 

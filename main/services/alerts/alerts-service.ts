@@ -39,7 +39,14 @@ import type { Db } from '../store/database';
 import type { ProbeAlerting } from '../probes/probes-service';
 import { alertMessage } from './alert-message-builder';
 import { windowActive } from './alert-maintenance';
-import { AlertStore, sameSubject, type StoredDependency, type StoredMaintenance, type ToldState } from './alert-store';
+import {
+  AlertStore,
+  sameSubject,
+  type NewDecision,
+  type StoredDependency,
+  type StoredMaintenance,
+  type ToldState,
+} from './alert-store';
 
 /** What one delivery came to (the channels service's outcome). */
 export interface DeliveryOutcome {
@@ -67,10 +74,17 @@ export interface AlertsServiceOptions {
   tickMs?: number;
 }
 
+/** Where a message's target comes from: the targets service (`get` throws for an unknown id). */
+export interface AlertTargets {
+  get(id: string): { name: string; environment: string };
+}
+
 export interface AlertsServiceDeps {
   db: Db;
   probes: AlertProbes;
   channels: AlertChannels;
+  /** Names the target a docker/ssh/ops-API or host probe ran against in its messages; none: `target: null`. */
+  targets?: AlertTargets;
   clock?: Clock;
   options?: AlertsServiceOptions;
 }
@@ -86,6 +100,12 @@ interface Standing extends ToldState {
   last: ProbeResult | null;
   /** The last held-back decision recorded (kind, decision, reason), so a tick does not repeat it. */
   lastGate: string | null;
+  /** When its current run of failures began (clock ms), null while it succeeds. */
+  failingSince: number | null;
+  /** When its own results last came in (clock ms). */
+  lastResultAt: number | null;
+  /** Since when its alert waits for a parent that has not reported since the failures began (see `awaitedParent`). */
+  graceSince: number | null;
 }
 
 const MINUTE = 60_000;
@@ -98,6 +118,14 @@ export class AlertsService implements ProbeAlerting {
   private readonly tickMs: number;
   private readonly standings = new Map<string, Standing>();
   private readonly known = new Map<string, Probe>();
+  /** Host probes' targets (from the probes list): probe id → the ops-API target whose agent runs it. */
+  private readonly hostTargets = new Map<string, string>();
+  private readonly targets: AlertTargets | null;
+  /** Held, muted and throttled decisions not yet written: one transaction per turn of the event loop. */
+  private pending: NewDecision[] = [];
+  private flushing: NodeJS.Immediate | null = null;
+  /** Dependants whose alert waits for a parent's next result (their grace). */
+  private readonly waiting = new Set<string>();
   private rules = new Map<string, AlertRuleSettings>();
   private dependencies: StoredDependency[] = [];
   private windows: StoredMaintenance[] = [];
@@ -107,10 +135,11 @@ export class AlertsService implements ProbeAlerting {
   private timer: Timer | undefined;
   private disposed = false;
 
-  constructor({ db, probes, channels, clock = systemClock, options = {} }: AlertsServiceDeps) {
+  constructor({ db, probes, channels, targets, clock = systemClock, options = {} }: AlertsServiceDeps) {
     this.store = new AlertStore(db);
     this.probes = probes;
     this.channels = channels;
+    this.targets = targets ?? null;
     this.clock = clock;
     this.tickMs = options.tickMs ?? 15_000;
     this.reload();
@@ -125,6 +154,7 @@ export class AlertsService implements ProbeAlerting {
   }
 
   dispose(): void {
+    this.flush();
     this.disposed = true;
     this.clock.clearInterval(this.timer);
     this.probes.attachAlerting(null);
@@ -134,6 +164,7 @@ export class AlertsService implements ProbeAlerting {
 
   /** Resolves once every delivery started so far has finished (tests, and a clean shutdown). */
   async settled(): Promise<void> {
+    this.flush();
     while (this.deliveries.size) await Promise.all([...this.deliveries]);
   }
 
@@ -160,18 +191,23 @@ export class AlertsService implements ProbeAlerting {
     standing.known = true;
     standing.last = result;
     standing.stale = false;
+    standing.lastResultAt = this.clock.now();
     if (result.status === 'fail') {
+      if (standing.fails === 0) standing.failingSince = standing.lastResultAt;
       standing.fails++;
       standing.oks = 0;
       if (standing.fails >= settings.failuresToAlert) standing.firing = true;
     } else {
       standing.oks++;
       standing.fails = 0;
+      standing.failingSince = null;
       if (standing.firing && standing.oks >= settings.successesToResolve) standing.firing = false;
     }
     this.decide(probe, standing, 'result');
     // A parent that just recovered lets its dependants' held alerts out, once each, now.
     if (wasFailing && !failing(standing)) this.recheckDependants(probe);
+    // Dependants waiting for a parent's next result: this may be it (a failure holds them, a success lets them out).
+    else if (this.waiting.size) for (const id of [...this.waiting]) this.recheck(id);
   }
 
   // ---- rules, dependencies, maintenance -----------------------------------------------------
@@ -212,9 +248,13 @@ export class AlertsService implements ProbeAlerting {
   setDependency(dependant: AlertSubject, parent: AlertSubject): AlertDependency {
     this.assertSubject(dependant);
     this.assertSubject(parent);
-    if (sameSubject(dependant, parent)) throw new ApiError('invalid-request', 'A probe or scope cannot depend on itself — pick another parent.');
+    if (sameSubject(dependant, parent))
+      throw new ApiError('invalid-request', 'A probe or scope cannot depend on itself — pick another parent.');
     if (this.reaches(parent, dependant)) {
-      throw new ApiError('invalid-request', `${this.nameOf(parent)} already depends on ${this.nameOf(dependant)}, so this would be a loop — pick another parent.`);
+      throw new ApiError(
+        'invalid-request',
+        `${this.nameOf(parent)} already depends on ${this.nameOf(dependant)}, so this would be a loop — pick another parent.`,
+      );
     }
     const stored = this.store.putDependency(dependant, parent, isoNow(this.clock));
     this.reload();
@@ -222,7 +262,8 @@ export class AlertsService implements ProbeAlerting {
   }
 
   deleteDependency(id: string): { id: string } {
-    if (!this.store.deleteDependency(id)) throw new ApiError('not-found', 'That dependency no longer exists — reload the list.');
+    if (!this.store.deleteDependency(id))
+      throw new ApiError('not-found', 'That dependency no longer exists — reload the list.');
     this.reload();
     // Alerts it was holding are owed now.
     this.tick();
@@ -246,8 +287,17 @@ export class AlertsService implements ProbeAlerting {
       reason: draft.reason,
       schedule:
         draft.window.kind === 'now'
-          ? { kind: 'once', startsAt: new Date(now).toISOString(), endsAt: new Date(now + draft.window.durationMinutes * MINUTE).toISOString() }
-          : { kind: 'recurring', days: draft.window.days, start: draft.window.start, durationMinutes: draft.window.durationMinutes },
+          ? {
+              kind: 'once',
+              startsAt: new Date(now).toISOString(),
+              endsAt: new Date(now + draft.window.durationMinutes * MINUTE).toISOString(),
+            }
+          : {
+              kind: 'recurring',
+              days: draft.window.days,
+              start: draft.window.start,
+              durationMinutes: draft.window.durationMinutes,
+            },
       createdAt: new Date(now).toISOString(),
     };
     this.store.putMaintenance(window);
@@ -256,14 +306,20 @@ export class AlertsService implements ProbeAlerting {
   }
 
   endMaintenance(id: string): { id: string } {
-    if (!this.store.deleteMaintenance(id)) throw new ApiError('not-found', 'That maintenance window has already ended — reload the list.');
+    if (!this.store.deleteMaintenance(id))
+      throw new ApiError('not-found', 'That maintenance window has already ended — reload the list.');
     this.reload();
     // Alerts muted by it and still owed go out now rather than at the next tick.
     this.tick();
     return { id };
   }
 
-  history(query: { probeId?: string | undefined; limit?: number | undefined; before?: number | undefined }): AlertDecision[] {
+  history(query: {
+    probeId?: string | undefined;
+    limit?: number | undefined;
+    before?: number | undefined;
+  }): AlertDecision[] {
+    this.flush();
     return this.store.history(query);
   }
 
@@ -288,9 +344,11 @@ export class AlertsService implements ProbeAlerting {
     }
     // One-off windows that are over are forgotten.
     for (const w of this.windows) {
-      if (w.schedule.kind === 'once' && Date.parse(w.schedule.endsAt) <= now - MINUTE) this.store.deleteMaintenance(w.id);
+      if (w.schedule.kind === 'once' && Date.parse(w.schedule.endsAt) <= now - MINUTE)
+        this.store.deleteMaintenance(w.id);
     }
-    if (this.windows.some((w) => w.schedule.kind === 'once' && Date.parse(w.schedule.endsAt) <= now - MINUTE)) this.reload();
+    if (this.windows.some((w) => w.schedule.kind === 'once' && Date.parse(w.schedule.endsAt) <= now - MINUTE))
+      this.reload();
   }
 
   private decide(probe: Probe, standing: Standing, cause: 'result' | 'tick' | 'parent'): void {
@@ -311,30 +369,85 @@ export class AlertsService implements ProbeAlerting {
     }
     if (!kind) {
       standing.lastGate = null;
+      this.endGrace(probe.id, standing);
       return;
     }
     const reason = this.reasonFor(kind, probe, standing, settings, cause);
     const window = this.maintenanceOf(probe);
     const blocker = kind === 'resolved' ? null : this.blockedBy(probe);
     const sinceSent = standing.lastSentAt === null ? Infinity : now - standing.lastSentAt;
-    if (window) return this.holdBack(probe, standing, kind, 'muted', `muted by maintenance${window.reason ? ` (${window.reason})` : ''}`);
+    if (window)
+      return this.holdBack(
+        probe,
+        standing,
+        kind,
+        'muted',
+        `muted by maintenance${window.reason ? ` (${window.reason})` : ''}`,
+      );
     if (blocker) return this.holdBack(probe, standing, kind, 'held', `blocked by ${blocker}`);
+    const awaited = kind === 'alert' ? this.awaitedParent(probe, standing, now) : null;
+    if (awaited) {
+      return this.holdBack(
+        probe,
+        standing,
+        kind,
+        'held',
+        `waiting up to ${awaited.waitSeconds} s for ${awaited.name}, which it depends on, to report`,
+      );
+    }
+    this.endGrace(probe.id, standing);
     if (sinceSent < settings.cooldownMinutes * MINUTE) {
       const wait = Math.ceil((settings.cooldownMinutes * MINUTE - sinceSent) / 1000);
-      return this.holdBack(probe, standing, kind, 'throttled', `cooldown: a message about it went out ${Math.round(sinceSent / 1000)} s ago; the next may go in ${wait} s`);
+      return this.holdBack(
+        probe,
+        standing,
+        kind,
+        'throttled',
+        `cooldown: a message about it went out ${Math.round(sinceSent / 1000)} s ago; the next may go in ${wait} s`,
+      );
     }
     this.send(probe, standing, kind, reason, settings);
   }
 
-  private holdBack(probe: Probe, standing: Standing, kind: AlertKind, decision: 'muted' | 'held' | 'throttled', reason: string): void {
+  private holdBack(
+    probe: Probe,
+    standing: Standing,
+    kind: AlertKind,
+    decision: 'muted' | 'held' | 'throttled',
+    reason: string,
+  ): void {
     // The cooldown's countdown changes every tick; the gate is the same while its kind and cause are.
     const gate = `${kind}|${decision}|${decision === 'throttled' ? '' : reason}`;
     if (standing.lastGate === gate) return;
     standing.lastGate = gate;
-    this.emit(this.store.addDecision({ at: this.clock.now(), probeId: probe.id, probeName: probe.name, kind, decision, reason, delivering: false }));
+    this.pending.push({
+      at: this.clock.now(),
+      probeId: probe.id,
+      probeName: probe.name,
+      kind,
+      decision,
+      reason,
+      delivering: false,
+    });
+    if (!this.flushing) {
+      this.flushing = setImmediate(() => this.flush());
+      this.flushing.unref();
+    }
+  }
+
+  /** Writes the held-back decisions gathered this turn in one transaction, then tells the listeners. */
+  private flush(): void {
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flushing = null;
+    if (!this.pending.length || this.disposed) return;
+    const batch = this.pending;
+    this.pending = [];
+    for (const decision of this.store.addDecisions(batch)) this.emit(decision);
   }
 
   private send(probe: Probe, standing: Standing, kind: AlertKind, reason: string, settings: AlertSettings): void {
+    // Decisions held back earlier this turn come first in the history.
+    this.flush();
     const now = this.clock.now();
     const all = this.channels.list();
     const ids = settings.channelIds ?? all.map((c) => c.id);
@@ -343,7 +456,11 @@ export class AlertsService implements ProbeAlerting {
     standing.lastSentAt = now;
     standing.lastToldAt = kind === 'resolved' ? null : now;
     standing.lastGate = null;
-    this.store.putTold(probe.id, { told: standing.told, lastSentAt: standing.lastSentAt, lastToldAt: standing.lastToldAt });
+    this.store.putTold(probe.id, {
+      told: standing.told,
+      lastSentAt: standing.lastSentAt,
+      lastToldAt: standing.lastToldAt,
+    });
     const decision = this.store.addDecision({
       at: now,
       probeId: probe.id,
@@ -355,16 +472,30 @@ export class AlertsService implements ProbeAlerting {
     });
     this.emit(decision);
     if (!ids.length) return;
-    const message = alertMessage(kind, probe, standing.last, reason, now);
+    const message = alertMessage(kind, probe, standing.last, reason, now, this.targetOf(probe));
     const signal = this.shutdown.signal;
     const work = Promise.all(
       ids.map(async (channelId): Promise<AlertDelivery> => {
         try {
           const outcome = await this.channels.deliver(channelId, message, signal);
-          return { channelId, channelName: names.get(channelId) ?? null, ok: outcome.ok, attempts: outcome.attempts, error: outcome.error, status: outcome.status ?? null };
+          return {
+            channelId,
+            channelName: names.get(channelId) ?? null,
+            ok: outcome.ok,
+            attempts: outcome.attempts,
+            error: outcome.error,
+            status: outcome.status ?? null,
+          };
         } catch (error) {
           const text = error instanceof Error ? error.message : String(error);
-          return { channelId, channelName: names.get(channelId) ?? null, ok: false, attempts: 1, error: text, status: null };
+          return {
+            channelId,
+            channelName: names.get(channelId) ?? null,
+            ok: false,
+            attempts: 1,
+            error: text,
+            status: null,
+          };
         }
       }),
     ).then((outcomes) => {
@@ -375,7 +506,13 @@ export class AlertsService implements ProbeAlerting {
     this.deliveries.add(tracked);
   }
 
-  private reasonFor(kind: AlertKind, probe: Probe, standing: Standing, settings: AlertSettings, cause: 'result' | 'tick' | 'parent'): string {
+  private reasonFor(
+    kind: AlertKind,
+    probe: Probe,
+    standing: Standing,
+    settings: AlertSettings,
+    cause: 'result' | 'tick' | 'parent',
+  ): string {
     const after = cause === 'parent' ? ', now that what it depends on has recovered' : '';
     switch (kind) {
       case 'alert':
@@ -383,11 +520,84 @@ export class AlertsService implements ProbeAlerting {
       case 'stale':
         return `no result within its SLA window${after}`;
       case 'resolved':
-        return standing.stale || standing.firing ? 'no longer alerting' : `${Math.max(standing.oks, 1)} successes in a row`;
+        return standing.stale || standing.firing
+          ? 'no longer alerting'
+          : `${Math.max(standing.oks, 1)} successes in a row`;
       case 'reminder': {
-        const minutes = standing.lastToldAt === null ? 0 : Math.round((this.clock.now() - standing.lastToldAt) / MINUTE);
+        const minutes =
+          standing.lastToldAt === null ? 0 : Math.round((this.clock.now() - standing.lastToldAt) / MINUTE);
         return `still ${standing.firing ? 'failing' : 'stale'}, ${minutes} min after the last message`;
       }
+    }
+  }
+
+  private recheck(probeId: string): void {
+    const probe = this.known.get(probeId);
+    if (probe) this.decide(probe, this.standing(probeId), 'tick');
+    else this.waiting.delete(probeId);
+  }
+
+  /**
+   * The parent a dependant's first alert waits for, or null to decide now.
+   *
+   * A dependant can reach its threshold before its parent's failure is recorded (they run in the
+   * same round, or the parent's interval is longer): the alert would go out and the parent's
+   * arrive a moment later. So while a parent (not paused) has not reported since the dependant's
+   * failures began, the alert is held until that parent's next result — a failure then holds it as
+   * blocked, a success lets it out at once — or for at most twice the parent's interval (looked at
+   * on each tick), so a parent that never reports cannot silence it. A parent that already
+   * succeeded since the failures began is not their cause, and nothing waits for it.
+   */
+  private awaitedParent(probe: Probe, standing: Standing, now: number): { name: string; waitSeconds: number } | null {
+    if (standing.failingSince === null || !this.dependencies.length) return null;
+    for (const dependency of this.dependencies) {
+      if (!covers(dependency.dependant, probe)) continue;
+      for (const parent of this.parentsOf(dependency.parent, probe.id)) {
+        if (parent.paused) continue;
+        const reported = this.standings.get(parent.id)?.lastResultAt ?? null;
+        if (reported !== null && reported >= standing.failingSince) continue;
+        const since = standing.graceSince ?? now;
+        const limit = 2 * parent.intervalSeconds * 1000;
+        if (now - since >= limit) continue;
+        standing.graceSince = since;
+        this.waiting.add(probe.id);
+        return { name: parent.name, waitSeconds: Math.ceil((limit - (now - since)) / 1000) };
+      }
+    }
+    return null;
+  }
+
+  private endGrace(probeId: string, standing: Standing): void {
+    standing.graceSince = null;
+    this.waiting.delete(probeId);
+  }
+
+  /** The probes a parent subject stands for (a scope's, without the dependant itself). */
+  private parentsOf(parent: AlertSubject, selfId: string): Probe[] {
+    if (parent.kind === 'probe') {
+      const probe = this.known.get(parent.probeId);
+      return probe ? [probe] : [];
+    }
+    return [...this.known.values()].filter((p) => p.scope === parent.scope && p.id !== selfId);
+  }
+
+  /** The target a probe ran against: its settings' `targetId` (docker, ssh, ops-API kinds), or the host whose agent runs it. */
+  private targetOf(probe: Probe): { name: string; environment: string } | null {
+    if (!this.targets) return null;
+    const settings = probe.settings as { targetId?: unknown };
+    let id = typeof settings.targetId === 'string' ? settings.targetId : this.hostTargets.get(probe.id);
+    if (id === undefined && !this.known.has(probe.id)) {
+      // A host probe seen before the list was read: read it once (sends are rare).
+      this.refreshProbes();
+      id = this.hostTargets.get(probe.id);
+    }
+    if (id === undefined) return null;
+    try {
+      const target = this.targets.get(id);
+      return { name: target.name, environment: target.environment };
+    } catch {
+      // The target was removed since: the message still goes, without it.
+      return null;
     }
   }
 
@@ -443,7 +653,9 @@ export class AlertsService implements ProbeAlerting {
       // A probe also depends on what its scope depends on.
       if (at.kind === 'probe') {
         const probe = this.known.get(at.probeId);
-        if (probe) for (const d of this.dependencies) if (d.dependant.kind === 'scope' && d.dependant.scope === probe.scope) stack.push(d.parent);
+        if (probe)
+          for (const d of this.dependencies)
+            if (d.dependant.kind === 'scope' && d.dependant.scope === probe.scope) stack.push(d.parent);
       }
     }
     return false;
@@ -457,15 +669,20 @@ export class AlertsService implements ProbeAlerting {
   private assertSubject(subject: AlertSubject): void {
     if (subject.kind !== 'probe') return;
     if (!this.known.has(subject.probeId)) this.refreshProbes();
-    if (!this.known.has(subject.probeId)) throw new ApiError('not-found', 'There is no probe with this id — reload the probes and pick one.');
+    if (!this.known.has(subject.probeId))
+      throw new ApiError('not-found', 'There is no probe with this id — reload the probes and pick one.');
   }
 
   private refreshProbes(): ProbeSummary[] {
     const summaries = this.probes.list();
     const ids = new Set<string>();
+    this.hostTargets.clear();
     for (const s of summaries) {
       this.known.set(s.probe.id, s.probe);
       ids.add(s.probe.id);
+      // Host probes (run by a host's agent) say whose host in `origin`; read loosely, as only they carry it.
+      const origin = (s as { origin?: { kind: string; targetId?: string } }).origin;
+      if (origin?.kind === 'host' && origin.targetId) this.hostTargets.set(s.probe.id, origin.targetId);
     }
     for (const id of [...this.known.keys()]) if (!ids.has(id)) this.known.delete(id);
     for (const id of [...this.standings.keys()]) if (!ids.has(id)) this.standings.delete(id);
@@ -482,7 +699,14 @@ export class AlertsService implements ProbeAlerting {
   }
 
   private reload(): void {
-    this.rules = new Map(this.store.rules().map((r) => [`${r.subject.kind}:${r.subject.kind === 'probe' ? r.subject.probeId : r.subject.scope}`, r.settings]));
+    this.rules = new Map(
+      this.store
+        .rules()
+        .map((r) => [
+          `${r.subject.kind}:${r.subject.kind === 'probe' ? r.subject.probeId : r.subject.scope}`,
+          r.settings,
+        ]),
+    );
     this.dependencies = this.store.dependencies();
     this.windows = this.store.maintenance();
   }
@@ -499,7 +723,21 @@ export class AlertsService implements ProbeAlerting {
 }
 
 function fresh(): Standing {
-  return { known: false, fails: 0, oks: 0, firing: false, stale: false, last: null, lastGate: null, told: 'ok', lastSentAt: null, lastToldAt: null };
+  return {
+    known: false,
+    fails: 0,
+    oks: 0,
+    firing: false,
+    stale: false,
+    last: null,
+    lastGate: null,
+    failingSince: null,
+    lastResultAt: null,
+    graceSince: null,
+    told: 'ok',
+    lastSentAt: null,
+    lastToldAt: null,
+  };
 }
 
 /**
@@ -517,5 +755,12 @@ function covers(subject: AlertSubject, probe: Pick<Probe, 'id' | 'scope'>): bool
 /** Where no channels service is wired: nothing to send to, so a sent decision says nobody was told. */
 export const NO_CHANNELS: AlertChannels = {
   list: () => [],
-  deliver: (channelId) => Promise.resolve({ channelId, ok: false, attempts: 0, error: `There is no channel ${channelId} — add one under Alerts.`, status: null }),
+  deliver: (channelId) =>
+    Promise.resolve({
+      channelId,
+      ok: false,
+      attempts: 0,
+      error: `There is no channel ${channelId} — add one under Alerts.`,
+      status: null,
+    }),
 };

@@ -10,6 +10,7 @@ import { ApiError } from '../../../shared/errors';
 import { PROBE_SECRET_SLOTS, type Probe, type ProbeDraft, type ProbeKind } from '../../../shared/model/probe';
 import { secretSlotsIn } from '../../../node/probes/secret-template';
 import type { Db } from '../store/database';
+import type { Statement } from 'better-sqlite3';
 
 interface ProbeRow {
   id: string;
@@ -41,7 +42,14 @@ export function secretSlotsOf(kind: ProbeKind, settings: unknown): string[] {
 }
 
 export class ProbeDefinitions {
-  constructor(private readonly db: Db) {}
+  /** Prepared once: `find` runs twice per probe run (its summary as it starts and as it ends). */
+  private readonly byId: Statement;
+  private readonly slotsOf: Statement;
+
+  constructor(private readonly db: Db) {
+    this.byId = db.prepare('SELECT * FROM probes WHERE id = ?');
+    this.slotsOf = db.prepare('SELECT probe_id, slot FROM probe_secrets WHERE probe_id = ?');
+  }
 
   list(): Probe[] {
     const rows = this.db.prepare('SELECT * FROM probes ORDER BY scope, provider, name COLLATE NOCASE').all() as ProbeRow[];
@@ -51,7 +59,7 @@ export class ProbeDefinitions {
 
   /** The probe, or undefined when there is none with that id. */
   find(id: string): Probe | undefined {
-    const row = this.db.prepare('SELECT * FROM probes WHERE id = ?').get(id) as ProbeRow | undefined;
+    const row = this.byId.get(id) as ProbeRow | undefined;
     return row ? toProbe(row, this.presentSlots(id).get(id)) : undefined;
   }
 
@@ -118,7 +126,7 @@ export class ProbeDefinitions {
   private presentSlots(id?: string): Map<string, Set<string>> {
     const rows = (
       id
-        ? this.db.prepare('SELECT probe_id, slot FROM probe_secrets WHERE probe_id = ?').all(id)
+        ? this.slotsOf.all(id)
         : this.db.prepare('SELECT probe_id, slot FROM probe_secrets').all()
     ) as { probe_id: string; slot: string }[];
     const byProbe = new Map<string, Set<string>>();
