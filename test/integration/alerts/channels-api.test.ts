@@ -107,6 +107,15 @@ it('creates, reads, updates and deletes a webhook with its URL and token only in
   expect(await api.invoke('channels:get', { id: channel.id })).toMatchObject({ ok: false, error: { code: 'not-found' } });
 });
 
+it('changing a webhook into an email channel removes its URL and token from the keychain', async () => {
+  const hook = valueOf<Channel>(await api.invoke('channels:create', { name: 'Shifty', kind: 'webhook', settings: {}, secrets: { url: `${base}/x`, token: TOKEN } }));
+  const settings = { host: 'smtp.example.com', port: 465, security: 'tls', from: 'cr@example.com', to: ['ops@example.com'] };
+  const mail = valueOf<Channel>(await api.invoke('channels:update', { id: hook.id, draft: { name: 'Shifty', kind: 'email', settings } }));
+  expect(mail).toMatchObject({ kind: 'email', settings, secrets: { username: { present: false }, password: { present: false } } });
+  expect(await readWithSecretTool(keyring.env, SERVICE, `channel/${hook.id}/url`)).toBeNull();
+  expect(await readWithSecretTool(keyring.env, SERVICE, `channel/${hook.id}/token`)).toBeNull();
+});
+
 it('refuses a webhook without a URL, a non-http URL and a taken name, with the field marked', async () => {
   expect(await api.invoke('channels:create', { name: 'No URL', kind: 'slack', settings: {} })).toMatchObject({
     ok: false,

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { ChannelsService } from '../../../main/services/alerts/channels/channels-service';
+import { CHANNEL_OFF_MESSAGE, ChannelsService } from '../../../main/services/alerts/channels/channels-service';
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 import { openDatabase } from '../../../main/services/store/database';
 import type { Db } from '../../../main/services/store/database';
@@ -112,6 +112,35 @@ it('retries a 500 twice with backoff waits of 1 s then 2 s, and the third attemp
   expect(received[2]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
   expect(received[2]!.headers['content-type']).toBe('application/json');
   expect(received[2]!.body).toEqual({ version: 1, source: 'control-room', ...message });
+});
+
+it('retries a 429 (too many requests) like a 5xx', async () => {
+  const channel = await hook('webhook', '/busy');
+  script.set('/busy', [429, 200]);
+  const outcome = channels.deliver(channel.id, message);
+  expect(await passBackoff()).toBe(1_000);
+  expect(await outcome).toMatchObject({ ok: true, attempts: 2, status: 200 });
+});
+
+it('stops at once when the caller aborts during a backoff wait, and says it was canceled', async () => {
+  const channel = await hook('webhook', '/down');
+  script.set('/down', [503, 503, 503]);
+  const controller = new AbortController();
+  const outcome = channels.deliver(channel.id, message, controller.signal);
+  await clock.nextTimer((ms) => ms !== TIMEOUT_MS);
+  controller.abort();
+  expect(await outcome).toMatchObject({ ok: false, attempts: 1, status: 503, error: 'The delivery was canceled before it could be retried.' });
+  expect(clock.pending).toBe(0);
+  expect(received).toHaveLength(1);
+});
+
+it('delivers nothing to a channel that is turned off, but its test still goes out', async () => {
+  const channel = await hook('webhook', '/off');
+  await channels.update(channel.id, ChannelDraft.parse({ name: channel.name, kind: 'webhook', enabled: false, settings: {} }));
+  expect(await channels.deliver(channel.id, message)).toEqual({ channelId: channel.id, ok: false, attempts: 0, status: null, error: CHANNEL_OFF_MESSAGE });
+  expect(received).toHaveLength(0);
+  expect(await channels.test(channel.id)).toMatchObject({ ok: true, attempts: 1 });
+  expect(received).toHaveLength(1);
 });
 
 it('does not retry a 400, and says what the server answered', async () => {

@@ -28,6 +28,8 @@ import { desktopNotice, discordBody, emailSubject, emailText, slackBody, webhook
 
 export type { Channel, DeliveryOutcome };
 
+export const CHANNEL_OFF_MESSAGE = 'The channel is turned off — turn it on under Alerts to have alerts delivered to it.';
+
 export const NO_WINDOW_MESSAGE = 'No Control Room window is open to show the notification — open the app and send it again.';
 
 export interface ChannelsServiceOptions {
@@ -102,13 +104,20 @@ export class ChannelsService {
   /** Sends a `test` message to the channel now: "Send test" in the UI and opsctl. */
   test(id: string, signal?: AbortSignal): Promise<DeliveryOutcome> {
     const channel = this.store.get(id);
-    return this.deliver(channel.id, testMessage(channel, isoNow(this.clock)), signal);
+    // A test goes out even to a channel that is off: checking it before turning it on is the point.
+    return this.attempt(channel, testMessage(channel, isoNow(this.clock)), signal);
   }
 
   /** Delivers `message`; resolves with how it went, whatever happened. */
   async deliver(channelId: string, message: AlertMessage, signal?: AbortSignal): Promise<DeliveryOutcome> {
     const channel = this.store.find(channelId);
     if (!channel) return { channelId, ok: false, attempts: 0, error: 'The channel no longer exists — pick another one.', status: null };
+    if (!channel.enabled) return { channelId, ok: false, attempts: 0, error: CHANNEL_OFF_MESSAGE, status: null };
+    return this.attempt(channel, message, signal);
+  }
+
+  private async attempt(channel: Channel, message: AlertMessage, signal?: AbortSignal): Promise<DeliveryOutcome> {
+    const channelId = channel.id;
     try {
       return { channelId, ...(await this.send(channel, message, signal)) };
     } catch (error) {
