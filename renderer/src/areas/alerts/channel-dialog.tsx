@@ -96,7 +96,7 @@ export function ChannelDialog({ channel, onClose, onSaved }: ChannelDialogProps)
             {(control) => (
               <select
                 {...control}
-                className="select"
+                className="input select"
                 value={form.kind}
                 disabled={Boolean(channel)}
                 onChange={(event) => update({ kind: event.target.value as ChannelKind })}
@@ -139,7 +139,7 @@ export function ChannelDialog({ channel, onClose, onSaved }: ChannelDialogProps)
                 {(control) => (
                   <select
                     {...control}
-                    className="select"
+                    className="input select"
                     value={email.security}
                     onChange={(event) => {
                       const security = event.target.value as keyof typeof SECURITY_LABELS;

@@ -177,7 +177,7 @@ function TestResult({ test }: { test: TestState | undefined }) {
   if (!test) return null;
   const attempts = (n: number) => `${n} ${n === 1 ? 'attempt' : 'attempts'}`;
   return (
-    <p className="alert-card-result test-result" role="status" data-testid="test-result">
+    <p className="alert-card-result channel-test-result" role="status" data-testid="test-result">
       {test.state === 'sending' ? (
         <>
           <span className="spinner" aria-hidden="true" /> Sending a test message…

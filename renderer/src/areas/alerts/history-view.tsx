@@ -43,7 +43,7 @@ export function HistoryView({ summaries, probeId, now }: HistoryViewProps) {
         </label>
         <select
           id="history-probe-filter"
-          className="select"
+          className="input select"
           value={probeId ?? ''}
           onChange={(event) =>
             navigate('integrations', `alerts/history${event.target.value ? `/${event.target.value}` : ''}`, {

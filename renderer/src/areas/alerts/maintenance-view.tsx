@@ -160,7 +160,7 @@ export function MaintenanceDialog({
             {(control) => (
               <select
                 {...control}
-                className="select"
+                className="input select"
                 value={form.subject}
                 disabled={Boolean(subject)}
                 onChange={(event) => update({ subject: event.target.value }, 'subject')}

@@ -53,7 +53,7 @@ export function ProbeAlertsPanel({
     setMuting(true);
     api.invoke('alerts:addMaintenance', { subject, reason: '', window: { kind: 'now', durationMinutes: 60 } }).then(
       () => {
-        setMuting(false);
+        // Stays disabled: the window is on until its summary says so (on the next run).
         setMessage({ text: `Alerts for ${probe.name} are muted for 1 h; it still runs and records.`, error: false });
       },
       (caught: unknown) => {

@@ -4,6 +4,7 @@
  * machine" or "from <host>").
  */
 import type { ProbeSummary } from '../../../../shared/model/probe';
+import '../../styles/alerts.css';
 
 /** Where a probe ran, as C's `origin` says it (absent on stores that predate host probes). */
 interface OriginLike {

@@ -96,7 +96,7 @@ export function RuleDialog({ rules, subject, summaries, channels, onClose, onSav
             {(control) => (
               <select
                 {...control}
-                className="select"
+                className="input select"
                 value={form.subject}
                 disabled={Boolean(subject)}
                 data-autofocus={subject ? undefined : true}
@@ -132,7 +132,7 @@ export function RuleDialog({ rules, subject, summaries, channels, onClose, onSav
             {(control) => (
               <select
                 {...control}
-                className="select"
+                className="input select"
                 value={form.stale}
                 onChange={(event) => update({ stale: event.target.value as RuleFormState['stale'] }, 'alertOnStale')}
               >

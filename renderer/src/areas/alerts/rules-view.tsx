@@ -251,7 +251,7 @@ function AddDependency({
   return (
     <form className="alerts-toolbar" onSubmit={submit} aria-label="Add dependency">
       <select
-        className="select"
+        className="input select"
         aria-label="Dependant"
         value={dependant}
         onChange={(e) => setDependant(e.target.value)}
@@ -260,7 +260,7 @@ function AddDependency({
         <SubjectOptions summaries={summaries} />
       </select>
       <span className="muted">depends on</span>
-      <select className="select" aria-label="Parent" value={parent} onChange={(e) => setParent(e.target.value)}>
+      <select className="input select" aria-label="Parent" value={parent} onChange={(e) => setParent(e.target.value)}>
         <option value="">Pick its parent…</option>
         <SubjectOptions summaries={summaries} />
       </select>
