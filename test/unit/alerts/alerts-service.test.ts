@@ -11,6 +11,8 @@ import type { AlertMessage } from '../../../shared/model/alert-message';
 import type { Probe, ProbeResult, ProbeSummary } from '../../../shared/model/probe';
 import { AlertsService, type AlertChannels } from '../../../main/services/alerts/alerts-service';
 import { openDatabase, type Db } from '../../../main/services/store/database';
+import { MemoryCredentialBackend } from '../../../main/services/credentials/credential-backend';
+import { TargetsService } from '../../../main/services/targets/targets-service';
 import { FakeClock } from '../../support/fake-clock';
 
 const MIN = 60_000;
@@ -46,7 +48,9 @@ class Recorder implements AlertChannels {
   deliver(channelId: string, message: AlertMessage) {
     this.sent.push({ channelId, message });
     return Promise.resolve(
-      this.fail ? { channelId, ok: false, attempts: 3, error: 'The server answered 500 three times.', status: 500 } : { channelId, ok: true, attempts: 1, error: null, status: 200 },
+      this.fail
+        ? { channelId, ok: false, attempts: 3, error: 'The server answered 500 three times.', status: 500 }
+        : { channelId, ok: true, attempts: 1, error: null, status: 200 },
     );
   }
 }
@@ -89,7 +93,10 @@ function report(p: Probe, status: 'ok' | 'fail', extra: Partial<ProbeResult> = {
     durationMs: 5,
     error: status === 'fail' ? 'Connection refused.' : null,
     attempts: 1,
-    conditions: status === 'fail' ? [{ expression: '[CONNECTED] == true', severity: 'fail', passed: false, observed: 'false', reason: null }] : [],
+    conditions:
+      status === 'fail'
+        ? [{ expression: '[CONNECTED] == true', severity: 'fail', passed: false, observed: 'false', reason: null }]
+        : [],
     metadata: {},
     artifacts: [],
     maintenance: false,
@@ -104,7 +111,13 @@ beforeEach(() => {
   clock = new FakeClock();
   channels = new Recorder();
   probes = [probe('a')];
-  alerts = new AlertsService({ db, probes: { list: summaries, attachAlerting: () => undefined }, channels, clock, options: { tickMs: 10_000 } });
+  alerts = new AlertsService({
+    db,
+    probes: { list: summaries, attachAlerting: () => undefined },
+    channels,
+    clock,
+    options: { tickMs: 10_000 },
+  });
   alerts.start();
 });
 
@@ -124,7 +137,9 @@ describe('thresholds', () => {
     report(a, 'fail');
     await alerts.settled();
     expect(channels.sent.map((s) => s.message.kind)).toEqual(['alert']);
-    expect(channels.sent[0]!.message.failedConditions).toEqual([{ expression: '[CONNECTED] == true', observed: 'false' }]);
+    expect(channels.sent[0]!.message.failedConditions).toEqual([
+      { expression: '[CONNECTED] == true', observed: 'false' },
+    ]);
     clock.advance(6 * MIN);
     report(a, 'ok');
     expect(channels.sent).toHaveLength(1);
@@ -158,7 +173,10 @@ describe('flapping and reminders', () => {
     // 10 minutes with a 5-minute cooldown: the first message and at most one per cooldown after it.
     expect(channels.sent.length).toBeGreaterThanOrEqual(1);
     expect(channels.sent.length).toBeLessThanOrEqual(3);
-    const sentAt = alerts.history({ limit: 1000 }).filter((d) => d.decision === 'sent').map((d) => Date.parse(d.at));
+    const sentAt = alerts
+      .history({ limit: 1000 })
+      .filter((d) => d.decision === 'sent')
+      .map((d) => Date.parse(d.at));
     for (let i = 1; i < sentAt.length; i++) expect(sentAt[i - 1]! - sentAt[i]!).toBeGreaterThanOrEqual(5 * MIN);
     expect(alerts.history({ limit: 1000 }).some((d) => d.decision === 'throttled')).toBe(true);
   });
@@ -181,7 +199,10 @@ describe('staleness', () => {
     alerts.dispose();
     alerts = new AlertsService({
       db,
-      probes: { list: () => list().map((s) => ({ ...s, status: stale ? 'stale' : 'ok' })), attachAlerting: () => undefined },
+      probes: {
+        list: () => list().map((s) => ({ ...s, status: stale ? 'stale' : 'ok' })),
+        attachAlerting: () => undefined,
+      },
       channels,
       clock,
       options: { tickMs: 10_000 },
@@ -215,7 +236,9 @@ describe('dependencies', () => {
     report(parent, 'ok');
     await alerts.settled();
     expect(channels.sent.filter((s) => s.message.probe?.id !== 'net')).toHaveLength(20);
-    expect(new Set(channels.sent.filter((s) => s.message.kind === 'alert').map((s) => s.message.probe?.id)).size).toBe(21);
+    expect(new Set(channels.sent.filter((s) => s.message.kind === 'alert').map((s) => s.message.probe?.id)).size).toBe(
+      21,
+    );
     expect(alerts.blockedBy(dependants[0]!)).toBeNull();
     report(dependants[0]!, 'fail');
     await alerts.settled();
@@ -225,18 +248,28 @@ describe('dependencies', () => {
   it('refuses a loop', () => {
     probes = [probe('x'), probe('y')];
     alerts.setDependency({ kind: 'probe', probeId: 'x' }, { kind: 'probe', probeId: 'y' });
-    expect(() => alerts.setDependency({ kind: 'probe', probeId: 'y' }, { kind: 'probe', probeId: 'x' })).toThrow(/loop/);
+    expect(() => alerts.setDependency({ kind: 'probe', probeId: 'y' }, { kind: 'probe', probeId: 'x' })).toThrow(
+      /loop/,
+    );
   });
 });
 
 describe('maintenance', () => {
   it('mutes alerts during a window and tells the current state once it ends', async () => {
     const a = probes[0]!;
-    const window = alerts.addMaintenance({ subject: { kind: 'scope', scope: 'web' }, reason: 'upgrade', window: { kind: 'now', durationMinutes: 60 } });
+    const window = alerts.addMaintenance({
+      subject: { kind: 'scope', scope: 'web' },
+      reason: 'upgrade',
+      window: { kind: 'now', durationMinutes: 60 },
+    });
     expect(alerts.inMaintenance(a)).toBe(true);
     for (let i = 0; i < 3; i++) report(a, 'fail');
     expect(channels.sent).toHaveLength(0);
-    expect(alerts.history({ probeId: 'a' })[0]).toMatchObject({ decision: 'muted', kind: 'alert', reason: 'muted by maintenance (upgrade)' });
+    expect(alerts.history({ probeId: 'a' })[0]).toMatchObject({
+      decision: 'muted',
+      kind: 'alert',
+      reason: 'muted by maintenance (upgrade)',
+    });
     expect(alerts.listMaintenance()).toMatchObject([{ id: window.id, active: true }]);
     clock.advance(61 * MIN);
     await alerts.settled();
@@ -248,7 +281,10 @@ describe('maintenance', () => {
     const a = probes[0]!;
     const now = new Date(clock.now());
     const hhmm = `${String(now.getHours()).padStart(2, '0')}:${String(now.getMinutes()).padStart(2, '0')}`;
-    alerts.addMaintenance({ subject: { kind: 'all' }, window: { kind: 'recurring', days: [now.getDay()], start: hhmm, durationMinutes: 30 } });
+    alerts.addMaintenance({
+      subject: { kind: 'all' },
+      window: { kind: 'recurring', days: [now.getDay()], start: hhmm, durationMinutes: 30 },
+    });
     expect(alerts.inMaintenance(a)).toBe(true);
     clock.advance(31 * MIN);
     expect(alerts.inMaintenance(a)).toBe(false);
@@ -267,8 +303,132 @@ describe('history', () => {
     await alerts.settled();
     const [entry] = alerts.history({ probeId: 'a' });
     expect(entry).toMatchObject({ kind: 'alert', decision: 'sent', delivering: false, probeName: 'probe a' });
-    expect(entry!.deliveries).toEqual([{ channelId: 'hook', channelName: 'Hook', ok: false, attempts: 3, error: 'The server answered 500 three times.', status: 500 }]);
+    expect(entry!.deliveries).toEqual([
+      {
+        channelId: 'hook',
+        channelName: 'Hook',
+        ok: false,
+        attempts: 3,
+        error: 'The server answered 500 three times.',
+        status: 500,
+      },
+    ]);
     expect(events).toEqual(['sent:true', 'sent:false']);
     expect(alerts.history({ probeId: 'other' })).toEqual([]);
+  });
+});
+
+describe('a dependant failing before its parent reports', () => {
+  let parent: Probe;
+  let dependant: Probe;
+
+  beforeEach(() => {
+    parent = probe('net', 'network');
+    dependant = probe('d', 'apis');
+    probes = [parent, dependant];
+    alerts.setDependency({ kind: 'probe', probeId: 'd' }, { kind: 'probe', probeId: 'net' });
+    alerts.setRule({ kind: 'probe', probeId: 'd' }, { failuresToAlert: 1 });
+  });
+
+  it("waits for the parent's next result: a failure holds it as blocked, one alert in all until the parent recovers", async () => {
+    report(dependant, 'fail');
+    expect(alerts.history({ probeId: 'd' })[0]).toMatchObject({
+      decision: 'held',
+      kind: 'alert',
+      reason: 'waiting up to 20 s for probe net, which it depends on, to report',
+    });
+    clock.advance(1_000);
+    for (let i = 0; i < 3; i++) report(parent, 'fail');
+    await alerts.settled();
+    expect(channels.sent.map((s) => s.message.probe?.id)).toEqual(['net']);
+    expect(alerts.history({ probeId: 'd' })[0]).toMatchObject({ decision: 'held', reason: 'blocked by probe net' });
+    // Past the grace: the parent's failure holds it, not the wait.
+    clock.advance(60_000);
+    expect(channels.sent).toHaveLength(1);
+
+    report(parent, 'ok');
+    await alerts.settled();
+    expect(channels.sent.map((s) => s.message.probe?.id)).toEqual(['net', 'd']);
+  });
+
+  it('sends at once when the parent reports a success', async () => {
+    report(dependant, 'fail');
+    clock.advance(3_000);
+    report(parent, 'ok');
+    await alerts.settled();
+    expect(channels.sent.map((s) => s.message.probe?.id)).toEqual(['d']);
+    expect(alerts.history({ probeId: 'd' }).map((d) => d.decision)).toEqual(['sent', 'held']);
+  });
+
+  it("sends at the first tick after twice the parent's interval when the parent never reports", async () => {
+    report(dependant, 'fail');
+    clock.advance(10_000);
+    expect(channels.sent).toHaveLength(0);
+    clock.advance(10_000);
+    await alerts.settled();
+    expect(channels.sent.map((s) => s.message.probe?.id)).toEqual(['d']);
+  });
+
+  it('does not wait for a parent that succeeded after the failures began', async () => {
+    alerts.setRule({ kind: 'probe', probeId: 'd' }, { failuresToAlert: 2 });
+    report(dependant, 'fail');
+    clock.advance(1_000);
+    report(parent, 'ok');
+    clock.advance(1_000);
+    report(dependant, 'fail');
+    await alerts.settled();
+    expect(channels.sent.map((s) => s.message.probe?.id)).toEqual(['d']);
+    expect(alerts.history({ probeId: 'd' }).map((d) => d.decision)).toEqual(['sent']);
+  });
+});
+
+describe('targets in messages', () => {
+  it('names the target of a docker probe and the host of a host probe; none for a plain tcp probe', async () => {
+    const targets = new TargetsService(db, new MemoryCredentialBackend(), clock);
+    const docker = await targets.create({
+      name: 'shop-docker',
+      environment: 'staging',
+      kind: 'docker-local',
+      settings: { socketPath: '' },
+      secrets: {},
+    });
+    const host = await targets.create({
+      name: 'shop-prod',
+      environment: 'prod',
+      kind: 'ops-api',
+      settings: { baseUrl: 'http://127.0.0.1:1' },
+      secrets: {},
+    });
+    const container: Probe = { ...probe('c'), kind: 'docker', settings: { targetId: docker.id, container: 'web' } };
+    const onHost = probe('h');
+    const plain = probe('a');
+    probes = [container, onHost, plain];
+    alerts.dispose();
+    alerts = new AlertsService({
+      db,
+      probes: {
+        list: () =>
+          summaries().map((s) =>
+            s.probe.id === 'h'
+              ? { ...s, origin: { kind: 'host' as const, targetId: host.id, targetName: host.name, host: '127.0.0.1' } }
+              : s,
+          ),
+        attachAlerting: () => undefined,
+      },
+      channels,
+      targets,
+      clock,
+      options: { tickMs: 10_000 },
+    });
+    alerts.start();
+    alerts.setRule({ kind: 'scope', scope: 'web' }, { failuresToAlert: 1 });
+    for (const p of probes) report(p, 'fail');
+    await alerts.settled();
+    const targetOf = new Map(channels.sent.map((s) => [s.message.probe?.id, s.message.target]));
+    expect(Object.fromEntries(targetOf)).toEqual({
+      c: { name: 'shop-docker', environment: 'staging' },
+      h: { name: 'shop-prod', environment: 'prod' },
+      a: null,
+    });
   });
 });
