@@ -3,24 +3,12 @@
  * holds its alerts, a maintenance mark while its alerts are muted, and where it ran ("this
  * machine" or "from <host>").
  */
-import type { ProbeSummary } from '../../../../shared/model/probe';
+import type { ProbeOrigin, ProbeSummary } from '../../../../shared/model/probe';
 import '../../styles/alerts.css';
 
-/** Where a probe ran, as C's `origin` says it (absent on stores that predate host probes). */
-interface OriginLike {
-  kind: 'local' | 'host';
-  targetName?: string;
-  host?: string;
-}
-
-export function originOf(summary: ProbeSummary): OriginLike | undefined {
-  return (summary as ProbeSummary & { origin?: OriginLike }).origin;
-}
-
 /** "this machine" or "from <host>". */
-export function originLabel(origin: OriginLike | undefined): string {
-  if (!origin || origin.kind === 'local') return 'this machine';
-  return `from ${origin.targetName ?? origin.host ?? 'the host'}`;
+export function originLabel(origin: ProbeOrigin): string {
+  return origin.kind === 'local' ? 'this machine' : `from ${origin.host}`;
 }
 
 /**
@@ -34,9 +22,8 @@ export function ProbeMarks({
   summary: ProbeSummary;
   origin?: 'always' | 'table';
 }) {
-  const origin = originOf(summary);
-  const hasTwin = Boolean((summary as ProbeSummary & { counterpart?: unknown }).counterpart);
-  const originShown = Boolean(origin) && (showOrigin === 'always' || origin?.kind === 'host' || hasTwin);
+  const origin = summary.origin;
+  const originShown = showOrigin === 'always' || origin.kind === 'host' || summary.counterpart !== null;
   const blockedBy = summary.blockedBy;
   const marks = [
     blockedBy ? (
@@ -59,7 +46,7 @@ export function ProbeMarks({
         maintenance
       </span>
     ) : null,
-    originShown && origin ? (
+    originShown ? (
       <span
         key="origin"
         className={`probe-mark mark-origin ${origin.kind === 'host' ? 'is-host' : ''}`}

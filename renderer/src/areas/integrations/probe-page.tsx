@@ -28,6 +28,7 @@ import {
 } from './probe-status';
 import { ResultDetail, ResultMarks, TRIGGER_LABELS } from './result-detail';
 import { ResultBadge, StatusLight } from './status-light';
+import { CounterpartPanel } from '../alerts/counterpart-panel';
 import { ProbeAlertsPanel } from '../alerts/probe-alerts-panel';
 import { ProbeMarks } from '../alerts/probe-marks';
 import '../../styles/panels.css';
@@ -152,6 +153,7 @@ export function ProbePage({ summary, summaries, target, now, starting, onRun, on
         </div>
       </dl>
 
+      <CounterpartPanel summary={summary} summaries={summaries} now={now} />
       <ProbeAlertsPanel summary={summary} summaries={summaries} now={now} />
       <HistoryPanel summary={summary} cached={cached} />
       <ResultsPanel summary={summary} now={now} />
