@@ -139,7 +139,14 @@ export class ChannelsService {
         return { ok: false, attempts: 0, status: null, error: `The channel's ${slot === 'url' ? 'webhook URL' : slot} is not set — enter it in the channel's settings.` };
       }
     }
-    const options = { clock: this.clock, retry: this.retry, signal, secrets: Object.values(secrets).filter((v): v is string => !!v) };
+    const values = Object.values(secrets).filter((v): v is string => !!v);
+    // SMTP's AUTH sends them base64-encoded (PLAIN as one string, LOGIN one by one): an error
+    // quoting the exchange must not carry them in that form either.
+    if (secrets.password) {
+      const plain = Buffer.from(`\u0000${secrets.username ?? ''}\u0000${secrets.password}`).toString('base64');
+      values.push(plain, Buffer.from(secrets.password).toString('base64'));
+    }
+    const options = { clock: this.clock, retry: this.retry, signal, secrets: values };
     switch (channel.kind) {
       case 'desktop': {
         if (this.desktopListeners.size === 0) return { ok: false, attempts: 1, status: null, error: NO_WINDOW_MESSAGE };
