@@ -11,6 +11,8 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
@@ -18,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../support/app';
 import { animationsSettled, launchBrowser, openPage, SCREENSHOTS } from '../support/browser';
 import { startKeyring, type Keyring } from '../support/keyring';
+import { startAgentFixture, type AgentFixture } from '../integration/agent/agent-fixture';
 
 const PROBE = 'Checkout site';
 const DEPENDANT = 'Checkout API port';
@@ -38,7 +41,11 @@ const mails: { from: string; to: string[]; raw: string }[] = [];
 let smtp: SMTPServer;
 let smtpPort: number;
 
+/** The host's agent, running the same check from its own configuration. */
+let agent: AgentFixture | undefined;
+
 let keyring: Keyring;
+let dataDir: string;
 let app: RunningApp;
 let browser: Browser;
 let page: Page;
@@ -50,9 +57,11 @@ function listen(server: Server): Promise<number> {
 }
 
 beforeAll(async () => {
-  site = createServer((_request, response) => {
-    response.writeHead(siteMode === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ status: siteMode === 'ok' ? 'UP' : 'DOWN' }));
+  site = createServer((request, response) => {
+    // What the host's agent asks for stands for an egress the host does not have.
+    const up = siteMode === 'ok' && !request.url?.startsWith('/from-host');
+    response.writeHead(up ? 200 : 503, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ status: up ? 'UP' : 'DOWN' }));
   });
   siteUrl = `http://127.0.0.1:${await listen(site)}/health`;
 
@@ -89,7 +98,8 @@ beforeAll(async () => {
   smtpPort = (smtp.server.address() as AddressInfo).port;
 
   keyring = await startKeyring();
-  app = await startApp(keyring.env);
+  dataDir = mkdtempSync(join(tmpdir(), 'cr-alerts-'));
+  app = await startApp(keyring.env, { dataDir });
   browser = await launchBrowser();
   page = await openPage(browser, { width: 1360, height: 900 }, pageErrors, 15_000);
   await page.goto(app.url);
@@ -99,11 +109,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await agent?.stop();
   await browser?.close();
   await app?.stop();
   await keyring?.stop();
   for (const server of [site, hookServer]) if (server?.listening) await new Promise((resolve) => server.close(resolve));
   if (smtp) await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 function tab(name: string): Locator {
@@ -381,6 +393,66 @@ describe('Alerts', () => {
     await page.getByTestId('probe-alerts').getByRole('link', { name: 'Alert history' }).click();
     await page.getByTestId('alert-decision').first().waitFor();
     expect(await page.getByLabel('Probe', { exact: true }).inputValue()).toBe(probeId);
+    expect(pageErrors).toEqual([]);
+  });
+  it('the same check run from a host shows beside the local one, marked by origin, side by side on its page', async () => {
+    agent = await startAgentFixture({
+      config: () => ({
+        probes: [
+          {
+            name: 'Checkout site (host)',
+            scope: 'website',
+            check: 'website.https',
+            kind: 'http',
+            settings: { url: `${new URL(siteUrl).origin}/from-host/health` },
+            conditions: [{ expression: '[STATUS] == 200', severity: 'fail' }],
+            cheap: true,
+            retries: 0,
+          },
+        ],
+      }),
+    });
+    await page.keyboard.press('Control+6');
+    await page.getByRole('button', { name: 'Add target' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Add target' });
+    await dialog.getByLabel('Name', { exact: true }).fill('shop-host');
+    await dialog.getByLabel('Kind').selectOption('ops-api');
+    await dialog.getByLabel('Base URL').fill(agent.url);
+    await dialog.getByLabel('API token', { exact: true }).fill(agent.read);
+    await dialog.getByLabel('API token', { exact: true }).press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+
+    // The app reads its ops-API targets' probes as it starts (and every minute after).
+    expect(pageErrors).toEqual([]);
+    await app.stop();
+    app = await startApp(keyring.env, { dataDir });
+    await page.goto(app.url);
+    // The old window's lost WebSocket is all the console said meanwhile.
+    expect(pageErrors.every((error) => error.includes('ERR_CONNECTION_REFUSED'))).toBe(true);
+    pageErrors.length = 0;
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.keyboard.press('Control+3');
+    const hostRow = page.locator('.probe-row', { hasText: 'Checkout site (host)' });
+    await hostRow.waitFor({ timeout: 30_000 });
+    await expect.poll(() => hostRow.getByTestId('origin-mark').textContent()).toBe(`from ${new URL(agent.url).host}`);
+    await expect.poll(() => row().getByTestId('origin-mark').textContent(), { timeout: 30_000 }).toBe('this machine');
+    await expect
+      .poll(() => hostRow.locator('.probe-status').getAttribute('data-status'), { timeout: 30_000 })
+      .toBe('fail');
+
+    await row().getByRole('link', { name: PROBE }).click();
+    const compare = page.getByTestId('counterpart');
+    await compare.waitFor();
+    expect(await compare.getByTestId('counterpart-local').locator('.probe-status').getAttribute('data-status')).toBe(
+      'ok',
+    );
+    expect(await compare.getByTestId('counterpart-host').locator('.probe-status').getAttribute('data-status')).toBe(
+      'fail',
+    );
+    expect(await compare.getByTestId('counterpart-host').textContent()).toContain('saw 503');
+    expect(await compare.textContent()).toContain('they disagree');
+    await animationsSettled(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'alerts-counterpart.png') });
     expect(pageErrors).toEqual([]);
   });
 });

@@ -65,7 +65,8 @@ export function CounterpartPanel({ summary, summaries, now }: CounterpartPanelPr
               ) : (
                 <span className="muted">No result yet.</span>
               )}
-              {result?.error ? <span className="counterpart-error">{result.error}</span> : null}
+              {/* The failed conditions say it more precisely than the error sentence that sums them up. */}
+              {result?.error && !failed.length ? <span className="counterpart-error">{result.error}</span> : null}
               {failed.map((condition) => (
                 <span key={condition.expression} className="counterpart-error mono">
                   {condition.expression}
