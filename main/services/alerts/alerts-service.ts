@@ -207,7 +207,10 @@ export class AlertsService implements ProbeAlerting {
     // A parent that just recovered lets its dependants' held alerts out, once each, now.
     if (wasFailing && !failing(standing)) this.recheckDependants(probe);
     // Dependants waiting for a parent's next result: this may be it (a failure holds them, a success lets them out).
-    else if (this.waiting.size) for (const id of [...this.waiting]) this.recheck(id);
+    // Only a parent's result: others' results in a storm would re-decide every waiting dependant each time.
+    else if (this.waiting.size && this.dependencies.some((d) => covers(d.parent, probe))) {
+      for (const id of [...this.waiting]) this.recheck(id);
+    }
   }
 
   // ---- rules, dependencies, maintenance -----------------------------------------------------

@@ -369,6 +369,26 @@ describe('a dependant failing before its parent reports', () => {
     expect(channels.sent.map((s) => s.message.probe?.id)).toEqual(['d']);
   });
 
+  it('a round where 100 dependants fail before the parent: each waits once, then is blocked once, and none is sent', async () => {
+    const many = Array.from({ length: 100 }, (_, i) => probe(`m${i}`, 'apis'));
+    probes = [parent, ...many];
+    alerts.setDependency({ kind: 'scope', scope: 'apis' }, { kind: 'probe', probeId: 'net' });
+    alerts.setRule({ kind: 'scope', scope: 'apis' }, { failuresToAlert: 1 });
+    for (const m of many) report(m, 'fail');
+    report(parent, 'fail');
+    await alerts.settled();
+    const reasons = alerts
+      .history({ limit: 1000 })
+      .filter((d) => d.probeId.startsWith('m'))
+      .map((d) => `${d.decision}: ${d.reason}`);
+    expect(
+      reasons.filter((r) => r === 'held: waiting up to 20 s for probe net, which it depends on, to report'),
+    ).toHaveLength(100);
+    expect(reasons.filter((r) => r === 'held: blocked by probe net')).toHaveLength(100);
+    expect(reasons).toHaveLength(200);
+    expect(channels.sent).toHaveLength(0);
+  });
+
   it('does not wait for a parent that succeeded after the failures began', async () => {
     alerts.setRule({ kind: 'probe', probeId: 'd' }, { failuresToAlert: 2 });
     report(dependant, 'fail');
