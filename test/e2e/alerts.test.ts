@@ -209,6 +209,8 @@ describe('Alerts', () => {
     await dialog.getByLabel('Port').fill(String(smtpPort));
     await dialog.getByLabel('From').fill('control-room@example.test');
     await dialog.getByLabel('To', { exact: true }).fill('ops@example.test, oncall@example.test');
+    await animationsSettled(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'alerts-email-dialog.png') });
     await dialog.getByRole('button', { name: 'Add channel' }).click();
     await dialog.waitFor({ state: 'hidden' });
 
@@ -254,6 +256,8 @@ describe('Alerts', () => {
     await dialog.getByLabel('Successes before resolved').fill('1');
     await dialog.getByLabel('Reminder every (minutes)').fill('0');
     await dialog.getByLabel('Cooldown (minutes)').fill('0');
+    await animationsSettled(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'alerts-rule-dialog.png') });
     await dialog.getByRole('button', { name: 'Save rule' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await expect
@@ -330,6 +334,7 @@ describe('Alerts', () => {
     await add.getByLabel('Parent').selectOption(`probe:${probeId}`);
     await add.getByRole('button', { name: 'Add dependency' }).click();
     await page.getByRole('listitem', { name: `${DEPENDANT} depends on ${PROBE}` }).waitFor();
+    await screenshotWhole('alerts-rules.png');
 
     // Its next run says what holds its alerts: the parent is failing.
     await tab('Probes').click();
