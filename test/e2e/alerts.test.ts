@@ -227,6 +227,29 @@ describe('Alerts', () => {
     await screenshotWhole('alerts-channels.png');
   });
 
+  it('a desktop channel asks for notification permission on Send test, and is deleted after a confirmation', async () => {
+    await page.context().grantPermissions(['notifications'], { origin: new URL(app.url).origin });
+    await page.getByRole('button', { name: 'Add channel' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add channel' });
+    await dialog.getByLabel('Name', { exact: true }).fill('This desk');
+    await dialog.getByLabel('Kind').selectOption('desktop');
+    await dialog.getByText('Nothing to set up').waitFor();
+    await dialog.getByRole('button', { name: 'Add channel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const card = page.getByRole('listitem', { name: 'This desk' });
+    await card.getByRole('button', { name: 'Send test to This desk' }).click();
+    await expect
+      .poll(() => card.getByTestId('test-result').textContent(), { timeout: 20_000 })
+      .toContain('Test delivered');
+    expect(await page.evaluate('Notification.permission')).toBe('granted');
+
+    await card.getByRole('button', { name: 'Delete This desk' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete This desk?' });
+    await confirm.getByRole('button', { name: 'Delete channel' }).click();
+    await card.waitFor({ state: 'detached' });
+    expect(await page.getByRole('list', { name: 'Channels' }).getByRole('listitem').count()).toBe(2);
+  });
+
   it('adds a probe with the rule "alert after 1 failure, resolve after 1 success"', async () => {
     await tab('Probes').click();
     await page.getByTestId('preset-website-https').click();
