@@ -24,6 +24,7 @@ import { startAgentFixture, type AgentFixture } from '../integration/agent/agent
 
 const PROBE = 'Checkout site';
 const DEPENDANT = 'Checkout API port';
+const HELD = 'Payments API';
 const WEBHOOK_TOKEN = 'hook-token-5f1c';
 
 /** The website the probe watches: 200 until told to fail (503). */
@@ -481,6 +482,63 @@ describe('Alerts', () => {
     expect(await compare.textContent()).toContain('they disagree');
     await animationsSettled(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'alerts-counterpart.png') });
+    expect(pageErrors).toEqual([]);
+  });
+  it('a failing dependant of a failing parent is held, "blocked by" the parent, under its scope’s rule', async () => {
+    // A second site probe in scope shop, depending on the first; scope shop alerts after 1 failure.
+    await go(page, '#/integrations');
+    await page.getByRole('button', { name: 'Add probe' }).click();
+    await page.getByRole('dialog', { name: 'Add probe' }).getByTestId('preset-website-https').click();
+    const editor = page.getByRole('dialog', { name: 'Add probe: Website over HTTPS' });
+    await editor.getByLabel('Page URL').fill(`${new URL(siteUrl).origin}/api/health`);
+    await editor.getByLabel('Name', { exact: true }).fill(HELD);
+    await editor.getByRole('textbox', { name: 'Scope' }).fill('shop');
+    await editor.getByRole('button', { name: 'Remove condition 4' }).click();
+    await editor.getByRole('button', { name: 'Remove condition 3' }).click();
+    await editor.getByLabel('Every (seconds)').fill('604800');
+    await editor.getByLabel('SLA (seconds)').fill('604800');
+    await editor.getByLabel('Cheap: run once at start-up').uncheck();
+    await editor.getByRole('button', { name: 'Add probe' }).click();
+    await editor.waitFor({ state: 'hidden' });
+    const held = page.locator('.probe-row', { hasText: HELD });
+    const heldId = (await held.getAttribute('data-probe-id'))!;
+
+    await tab('Rules').click();
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    const rule = page.getByRole('dialog', { name: 'Add alert rule' });
+    await rule.getByLabel('Applies to').selectOption('scope:shop');
+    await rule.getByLabel('Failures before alert').fill('1');
+    await rule.getByRole('button', { name: 'Save rule' }).click();
+    await rule.waitFor({ state: 'hidden' });
+    await page.getByRole('listitem', { name: 'Rule for scope shop' }).waitFor();
+    const add = page.getByRole('form', { name: 'Add dependency' });
+    await add.getByLabel('Dependant').selectOption(`probe:${heldId}`);
+    await add.getByLabel('Parent').selectOption(`probe:${probeId}`);
+    await add.getByRole('button', { name: 'Add dependency' }).click();
+    await page.getByRole('listitem', { name: `${HELD} depends on ${PROBE}` }).waitFor();
+
+    // The parent fails first and alerts; then the dependant fails and is held.
+    siteMode = 'fail';
+    const alertsBefore = alertHooks('alert').length;
+    await tab('Probes').click();
+    await runNow();
+    await expect.poll(() => alertHooks('alert').length, { timeout: 30_000 }).toBe(alertsBefore + 1);
+    await held.getByRole('button', { name: `Run ${HELD} now` }).click();
+    await expect
+      .poll(() => held.locator('.probe-status').getAttribute('data-status'), { timeout: 20_000 })
+      .toBe('fail');
+    await expect
+      .poll(() => held.getByTestId('blocked-by').textContent(), { timeout: 20_000 })
+      .toBe(`blocked by ${PROBE}`);
+
+    await tab('Alert history').click();
+    const heldEntry = page.locator('[data-testid="alert-decision"][data-decision="held"]');
+    await heldEntry.first().waitFor({ timeout: 20_000 });
+    expect(await heldEntry.first().textContent()).toContain(HELD);
+    expect(await heldEntry.first().textContent()).toContain(PROBE);
+    expect(await heldEntry.first().getByTestId('delivery').count()).toBe(0);
+    expect(alertHooks('alert').filter((hook) => hook.body.probe?.name === HELD)).toHaveLength(0);
+    await screenshotWhole('alerts-history-held.png');
     expect(pageErrors).toEqual([]);
   });
 });
