@@ -390,6 +390,30 @@ describe('Alerts', () => {
       .getByRole('button', { name: 'End now' })
       .click();
     await page.getByText('No maintenance windows.').waitFor();
+
+    // A weekly window: days, a local time and a length; listed as such, then removed.
+    await page.getByRole('button', { name: 'Add maintenance window' }).click();
+    const weekly = page.getByRole('dialog', { name: 'Add maintenance window' });
+    await weekly.getByLabel('Mute').selectOption('scope:shop');
+    await weekly.getByRole('radio', { name: 'Every week' }).check();
+    await weekly.getByRole('button', { name: 'Add window' }).click();
+    await weekly.getByText('Pick at least one day.').waitFor();
+    await weekly.getByRole('checkbox', { name: 'Sat' }).check();
+    await weekly.getByRole('checkbox', { name: 'Sun' }).check();
+    await weekly.getByLabel('Starts at').fill('03:30');
+    await weekly.getByLabel('For (minutes)').fill('90');
+    await weekly.getByLabel('Reason (optional)').fill('Database backups');
+    await weekly.getByRole('button', { name: 'Add window' }).click();
+    await weekly.waitFor({ state: 'hidden' });
+    const listed = page.getByRole('listitem', { name: 'Maintenance for scope shop' });
+    expect(await listed.textContent()).toContain('every Sun, Sat at 03:30 for 1 h 30 min');
+    expect(await listed.textContent()).toContain('Database backups');
+    await listed.getByRole('button', { name: 'End maintenance for scope shop' }).click();
+    await page
+      .getByRole('dialog', { name: 'Remove this weekly window?' })
+      .getByRole('button', { name: 'Remove window' })
+      .click();
+    await page.getByText('No maintenance windows.').waitFor();
     // Nothing about either probe was sent meanwhile.
     expect(alertHooks('alert')).toHaveLength(1);
   });
