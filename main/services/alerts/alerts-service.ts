@@ -67,6 +67,11 @@ export interface AlertChannels {
 export interface AlertProbes {
   list(): ProbeSummary[];
   attachAlerting(alerting: ProbeAlerting | null): void;
+  /**
+   * Sends every probe's row again: a dependency or a maintenance window changes what rows say
+   * ("blocked by", "maintenance") without any probe running.
+   */
+  republish?(): void;
 }
 
 export interface AlertsServiceOptions {
@@ -261,6 +266,7 @@ export class AlertsService implements ProbeAlerting {
     }
     const stored = this.store.putDependency(dependant, parent, isoNow(this.clock));
     this.reload();
+    this.probes.republish?.();
     return { ...stored, parentName: this.nameOf(parent) };
   }
 
@@ -268,6 +274,7 @@ export class AlertsService implements ProbeAlerting {
     if (!this.store.deleteDependency(id))
       throw new ApiError('not-found', 'That dependency no longer exists — reload the list.');
     this.reload();
+    this.probes.republish?.();
     // Alerts it was holding are owed now.
     this.tick();
     return { id };
@@ -305,6 +312,7 @@ export class AlertsService implements ProbeAlerting {
     };
     this.store.putMaintenance(window);
     this.reload();
+    this.probes.republish?.();
     return { ...window, active: windowActive(window.schedule, now) };
   }
 
@@ -312,6 +320,7 @@ export class AlertsService implements ProbeAlerting {
     if (!this.store.deleteMaintenance(id))
       throw new ApiError('not-found', 'That maintenance window has already ended — reload the list.');
     this.reload();
+    this.probes.republish?.();
     // Alerts muted by it and still owed go out now rather than at the next tick.
     this.tick();
     return { id };
@@ -519,13 +528,13 @@ export class AlertsService implements ProbeAlerting {
     const after = cause === 'parent' ? ', now that what it depends on has recovered' : '';
     switch (kind) {
       case 'alert':
-        return `${Math.max(standing.fails, settings.failuresToAlert)} failures in a row (alerting after ${settings.failuresToAlert})${after}`;
+        return `${plural(Math.max(standing.fails, settings.failuresToAlert), 'failure')} in a row (alerting after ${settings.failuresToAlert})${after}`;
       case 'stale':
         return `no result within its SLA window${after}`;
       case 'resolved':
         return standing.stale || standing.firing
           ? 'no longer alerting'
-          : `${Math.max(standing.oks, 1)} successes in a row`;
+          : `${plural(Math.max(standing.oks, 1), 'success', 'successes')} in a row`;
       case 'reminder': {
         const minutes =
           standing.lastToldAt === null ? 0 : Math.round((this.clock.now() - standing.lastToldAt) / MINUTE);
@@ -767,3 +776,8 @@ export const NO_CHANNELS: AlertChannels = {
       status: null,
     }),
 };
+
+/** `1 failure`, `3 failures`: reasons are read by people. */
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -492,6 +492,12 @@ export class ProbesService {
     );
   }
 
+  /** Sends every local probe's row again (alerting calls it when a dependency or a window changes). */
+  republish(): void {
+    if (!this.listeners.size || this.disposed) return;
+    for (const probe of this.definitions.list()) this.publish(probe.id);
+  }
+
   /** Sends one probe's summary to the listeners (nothing is read when there are none). */
   private publish(id: string): void {
     if (!this.listeners.size || this.disposed) return;
