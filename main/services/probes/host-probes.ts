@@ -71,6 +71,9 @@ export class HostProbes implements HostProbeSource {
   private readonly again = new Set<string>();
   private timer: Timer | undefined;
   private offEvents: (() => void) | undefined;
+  private offTargets: (() => void) | undefined;
+  /** Ops-API targets already read once: a target added since is read at once, not at the next poll. */
+  private readonly seenTargets = new Set<string>();
   private disposed = false;
 
   constructor(private readonly deps: HostProbesDeps) {
@@ -81,6 +84,14 @@ export class HostProbes implements HostProbeSource {
     this.restore();
     this.deps.probes.attachHostProbes(this);
     this.offEvents = this.deps.opsApi.onEvent((targetId, event) => this.onEvent(targetId, event));
+    for (const target of this.opsTargets()) this.seenTargets.add(target.id);
+    this.offTargets = this.deps.targets.onChanged((targets) => {
+      for (const target of targets) {
+        if (target.kind !== 'ops-api' || this.seenTargets.has(target.id)) continue;
+        this.seenTargets.add(target.id);
+        void this.sync(target.id);
+      }
+    });
     void this.syncAll();
     this.schedule();
   }
@@ -89,6 +100,7 @@ export class HostProbes implements HostProbeSource {
     this.disposed = true;
     this.clock.clearTimeout(this.timer);
     this.offEvents?.();
+    this.offTargets?.();
     this.deps.probes.attachHostProbes(null);
   }
 

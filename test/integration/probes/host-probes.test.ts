@@ -77,6 +77,10 @@ afterAll(async () => {
 const row = (id: string): ProbeSummary | undefined => services.probes.list().find((s) => s.probe.id === id);
 
 describe('host probes beside the local ones', () => {
+  it('reads an ops-API target added while the app runs at once, not at the next poll (an hour away here)', async () => {
+    await waitFor(() => row(hostId) !== undefined, 15_000, 'the new target was read');
+  });
+
   it('lists the agent probe with its origin, its counterpart and its results copied into the app', async () => {
     await services.hostProbes.syncAll();
     const host = row(hostId)!;

@@ -62,9 +62,9 @@ describe('createServices: close()', () => {
     // In creation order; services added later (alerts, channels) come after these.
     const names = services.lifecycle.names;
     expect(names.slice(0, 7)).toEqual(['database', 'ops API', 'connections', 'overview', 'log cache', 'logs', 'probes']);
-    // Started: the three that follow target edits listen; the cache trim (1 min) and the probe
-    // store's prune (1 h) are among the timers scheduled.
-    expect(services.targets.listenerCount).toBe(3);
+    // Started: the four that follow target edits listen (ops API links, connections, logs, host
+    // probes); the cache trim (1 min) and the probe store's prune (1 h) are among the timers.
+    expect(services.targets.listenerCount).toBe(4);
     expect(clock.pendingDelays).toEqual(expect.arrayContaining([60_000, 3_600_000]));
   });
 
