@@ -123,7 +123,11 @@ export function createApi(
     'probes:create': (draft) => services.probes.create(draft),
     'probes:update': ({ id, draft }) => services.probes.update(id, draft),
     'probes:delete': ({ id }) => services.probes.delete(id),
-    'probes:run': (selection) => services.probes.runNow(selection, info.mode === 'cli' ? 'cli' : 'manual'),
+    'probes:run': (selection) =>
+      // A probe the host's agent runs is run there; everything else here.
+      selection.probeId && services.hostProbes.has(selection.probeId)
+        ? services.hostProbes.runRemote(selection.probeId)
+        : services.probes.runNow(selection, info.mode === 'cli' ? 'cli' : 'manual'),
     'probes:test': ({ id, draft }) => services.probes.test(draft, id),
     'probes:results': ({ probeId, before, limit }) => services.probes.results(probeId, { before, limit }),
     'probes:history': ({ probeId, range }) => services.probes.history(probeId, range),

@@ -32,6 +32,8 @@ export interface OpsApiClientOptions {
 export interface RequestOptions {
   /** Cancels the request; it then rejects with an AbortedError. */
   signal?: AbortSignal | undefined;
+  /** A JSON body, sent with POST (every other request is a GET). */
+  post?: unknown;
 }
 
 type LogsQuery = { service: string; tail?: number | undefined; since?: string | undefined };
@@ -73,6 +75,11 @@ export class OpsApiClient {
       throw new ApiError('invalid-request', `${this.where()} sent a support bundle that is not gzipped JSON — is the base URL an ops API?`);
     }
     return body;
+  }
+
+  /** Runs host probes now (an agent's admin scope): everything, a scope, a provider or one probe. */
+  runProbes(selection: { scope?: string; provider?: string; probeId?: string }, options: RequestOptions = {}): Promise<{ started: number }> {
+    return this.getJson('/api/ops/probes/run', {}, z.object({ started: z.number().int() }), { ...options, post: selection });
   }
 
   /** The probes the host runs itself (an agent's `probes` configuration), with how each stands. */
@@ -244,7 +251,14 @@ export class OpsApiClient {
     try {
       try {
         res = await fetch(url, {
-          headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+          ...(options.post !== undefined
+            ? { method: 'POST', body: JSON.stringify(options.post) }
+            : {}),
+          headers: {
+            Accept: 'application/json',
+            ...(options.post !== undefined ? { 'Content-Type': 'application/json' } : {}),
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          },
           signal: controller.signal,
           redirect: 'error',
         });

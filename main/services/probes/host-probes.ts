@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../../node/clock';
 import type { ArtifactData } from '../../../node/probes/probe-kind';
 import type { ProbeStats, RecordInput } from '../../../node/probes/store/probe-store';
+import { ApiError } from '../../../shared/errors';
 import { HostProbe, type OpsEvent } from '../../../shared/model/ops';
 import { Probe, type ProbeResult, type ProbeSummary } from '../../../shared/model/probe';
 import type { TargetOfKind } from '../../../shared/model/target';
@@ -112,6 +113,20 @@ export class HostProbes implements HostProbeSource {
     const targets = new Set(this.opsTargets().map((t) => t.id));
     const stats = this.deps.probes.store.summaries(this.clock.now());
     return [...this.entries.values()].filter((e) => targets.has(e.targetId)).map((e) => this.summaryOf(e, stats.get(e.id)));
+  }
+
+  /**
+   * Asks the host's agent to run one of its probes now (its admin scope: a read-only token is
+   * refused with a sentence saying so); the result arrives as any other, by event or poll.
+   */
+  async runRemote(probeId: string): Promise<{ started: number }> {
+    const entry = this.entries.get(probeId);
+    const target = entry && this.opsTargets().find((t) => t.id === entry.targetId);
+    if (!entry || !target) throw new ApiError('not-found', 'That host probe is no longer listed by its agent — refresh the list.');
+    const reply = await this.deps.opsApi.clientFor(target).runProbes({ probeId: entry.remote.probe.id });
+    // No events link may be open for this target: read it again once the run has had time to end.
+    this.clock.setTimeout(() => void this.sync(target.id), Math.min(60_000, (entry.probe.timeoutSeconds + 1) * 1000)).unref();
+    return reply;
   }
 
   /** Reads every ops-api target's probes and copies their new results; resolves when all are done. */

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApi } from '../../../main/api';
 import { createServices, type Services } from '../../../main/services';
 import { MemoryCredentialBackend } from '../../../main/services/credentials/credential-backend';
 import { hostProbeId } from '../../../main/services/probes/host-probes';
@@ -120,12 +121,37 @@ describe('host probes beside the local ones', () => {
     }
   });
 
+  it('runs a host probe on its agent from "Run now": a read-only token is refused with a sentence, an admin token runs it', async () => {
+    const api = createApi(services, { version: 'test', mode: 'browser' });
+    const refused = await api.invoke('probes:run', { probeId: hostId });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(JSON.stringify(refused)).toContain('admin scope');
+
+    const target = services.targets.get(targetId);
+    await services.targets.update(targetId, {
+      name: target.name,
+      environment: target.environment,
+      kind: 'ops-api',
+      settings: { baseUrl: agent!.url },
+      secrets: { apiToken: agent!.admin },
+    });
+    expect(await api.invoke('probes:run', { probeId: hostId })).toEqual({ ok: true, value: { started: 1 } });
+    await waitFor(
+      async () => {
+        await services.hostProbes.syncAll();
+        return services.probes.results(hostId, {}).length === 3;
+      },
+      15_000,
+      'the run on the host was copied',
+    );
+  });
+
   it('keeps the host probe listed, its history and artifacts readable, after the agent stops and the app restarts', async () => {
     await agent!.stop();
     agent = null;
     await services.hostProbes.syncAll();
     expect(row(hostId)).toMatchObject({ origin: { kind: 'host' }, status: 'ok' });
-    expect(services.probes.results(hostId, {})).toHaveLength(2);
+    expect(services.probes.results(hostId, {})).toHaveLength(3);
 
     services.close();
     services = start();
@@ -134,9 +160,9 @@ describe('host probes beside the local ones', () => {
     expect(host).toMatchObject({ origin: { kind: 'host', targetName: 'shop-prod' }, counterpart: localId });
     expect(host.lastResult).toMatchObject({ trigger: 'manual' });
     const results = services.probes.results(hostId, {});
-    expect(results).toHaveLength(2);
+    expect(results).toHaveLength(3);
     const history = services.probes.history(hostId, '1h');
-    expect(history.buckets.reduce((n, b) => n + b.ok, 0)).toBe(2);
+    expect(history.buckets.reduce((n, b) => n + b.ok, 0)).toBe(3);
     expect(history.uptime).toBe(1);
     const artifact = await services.probes.readArtifact({ resultId: results[0]!.id, artifactId: results[0]!.artifacts[0]!.id });
     expect(Buffer.from(artifact.base64, 'base64').toString()).toContain('"status":"UP"');
