@@ -178,8 +178,13 @@ export class ProbesService {
   list(): ProbeSummary[] {
     const probes = this.definitions.list();
     const stats = this.store.summaries(this.clock.now());
-    const summaries = [...probes.map((probe) => this.summaryOf(probe, stats.get(probe.id))), ...(this.hostProbes?.summaries() ?? [])];
-    return withCounterparts(summaries);
+    // Host probes' rows carry the agent's status; what alerting holds or mutes is this app's own.
+    const hosts = (this.hostProbes?.summaries() ?? []).map((summary) => ({
+      ...summary,
+      blockedBy: this.alerting?.blockedBy(summary.probe) ?? null,
+      maintenance: this.alerting?.inMaintenance(summary.probe) ?? false,
+    }));
+    return withCounterparts([...probes.map((probe) => this.summaryOf(probe, stats.get(probe.id))), ...hosts]);
   }
 
   /** Host probes (their copies in this store) join the list, results and history; see host-probes.ts. */

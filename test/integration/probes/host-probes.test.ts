@@ -99,6 +99,11 @@ describe('host probes beside the local ones', () => {
     expect(results[0]).toMatchObject({ probeId: hostId, status: 'ok', trigger: 'auto_boot' });
     const artifact = await services.probes.readArtifact({ resultId: results[0]!.id, artifactId: results[0]!.artifacts[0]!.id });
     expect(Buffer.from(artifact.base64, 'base64').toString()).toContain('"status":"UP"');
+    // Alerting's marks are this app's own, for host rows as for local ones.
+    const window = services.alerts.addMaintenance({ subject: { kind: 'scope', scope: 'shop' }, window: { kind: 'now', durationMinutes: 60 } });
+    expect(row(hostId)?.maintenance).toBe(true);
+    services.alerts.endMaintenance(window.id);
+    expect(row(hostId)?.maintenance).toBe(false);
     // A second sync copies nothing twice.
     await services.hostProbes.syncAll();
     expect(services.probes.results(hostId, {})).toHaveLength(1);
