@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { systemClock, type Clock } from '../../node/clock';
 import { PROBE_KIND_MODULES, type ProbeKindRegistry } from '../../node/probes/kinds';
-import { runProbe, type EngineOutcome, type ProbeCapabilities } from '../../node/probes/probe-engine';
+import { resultOf, runProbe, type EngineOutcome, type ProbeCapabilities } from '../../node/probes/probe-engine';
 import { ProbeScheduler } from '../../node/probes/probe-scheduler';
 import type { PlaceholderValues } from '../../node/probes/probe-kind';
 import { ProbeStore } from '../../node/probes/store/probe-store';
@@ -171,20 +171,7 @@ export class AgentProbes {
     }
     // Stopping: the begun run stays begun, and the next start records it as interrupted.
     if (this.disposed) return;
-    const result: Omit<ProbeResult, 'id' | 'artifacts'> = {
-      probeId: id,
-      status: outcome.status,
-      trigger,
-      startedAt: new Date(outcome.startedAtMs).toISOString(),
-      finishedAt: new Date(outcome.finishedAtMs).toISOString(),
-      durationMs: outcome.durationMs,
-      error: outcome.error,
-      attempts: outcome.attempts,
-      conditions: outcome.conditions,
-      metadata: outcome.metadata,
-      maintenance: false,
-      interrupted: outcome.cancelled,
-    };
+    const result = resultOf(id, trigger, outcome);
     if (compares) {
       this.store.recordResult(runId, result, outcome.artifacts, outcome.values);
     } else {

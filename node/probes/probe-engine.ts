@@ -23,6 +23,8 @@ import {
   type ProbeCondition,
   type ProbeKind,
   type ProbeMetadata,
+  type ProbeResult,
+  type ProbeTrigger,
   type ResultStatus,
 } from '../../shared/model/probe';
 import { evaluateConditions, resultStatus } from '../../shared/probe-conditions';
@@ -404,4 +406,22 @@ function safeJson(value: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+/** What a finished run is stored as (the app and the agent store it alike). */
+export function resultOf(probeId: string, trigger: ProbeTrigger, outcome: EngineOutcome): Omit<ProbeResult, 'id' | 'artifacts'> {
+  return {
+    probeId,
+    status: outcome.status,
+    trigger,
+    startedAt: new Date(outcome.startedAtMs).toISOString(),
+    finishedAt: new Date(outcome.finishedAtMs).toISOString(),
+    durationMs: outcome.durationMs,
+    error: outcome.error,
+    attempts: outcome.attempts,
+    conditions: outcome.conditions,
+    metadata: outcome.metadata,
+    maintenance: false,
+    interrupted: outcome.cancelled,
+  };
 }

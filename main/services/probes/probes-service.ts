@@ -30,7 +30,7 @@ import {
 } from '../../../shared/model/probe';
 import { conditionErrors } from '../../../shared/probe-conditions';
 import { isoNow, systemClock, type Clock } from '../../../node/clock';
-import { runProbe, type EngineOutcome, type ProbeCapabilities as EngineCapabilities } from '../../../node/probes/probe-engine';
+import { resultOf, runProbe, type EngineOutcome, type ProbeCapabilities as EngineCapabilities } from '../../../node/probes/probe-engine';
 import { PROBE_KIND_MODULES, type ProbeKindRegistry } from '../../../node/probes/kinds';
 import type { PlaceholderValues } from '../../../node/probes/probe-kind';
 import { ProbeScheduler, type ScheduledProbe } from '../../../node/probes/probe-scheduler';
@@ -567,24 +567,6 @@ function withCounterparts(summaries: ProbeSummary[]): ProbeSummary[] {
     const other = pair?.[s.origin.kind === 'local' ? 'host' : 'local'] ?? null;
     return other ? { ...s, counterpart: other } : s;
   });
-}
-
-/** What a finished run is stored as. */
-function resultOf(probeId: string, trigger: ProbeTrigger, outcome: EngineOutcome): Omit<ProbeResult, 'id' | 'artifacts'> {
-  return {
-    probeId,
-    status: outcome.status,
-    trigger,
-    startedAt: new Date(outcome.startedAtMs).toISOString(),
-    finishedAt: new Date(outcome.finishedAtMs).toISOString(),
-    durationMs: outcome.durationMs,
-    error: outcome.error,
-    attempts: outcome.attempts,
-    conditions: outcome.conditions,
-    metadata: outcome.metadata,
-    maintenance: false,
-    interrupted: outcome.cancelled,
-  };
 }
 
 function parseDraft(input: ProbeDraftInput): ProbeDraft {
