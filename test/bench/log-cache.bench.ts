@@ -17,6 +17,7 @@ import { LogCache } from '../../main/services/logs/log-cache';
 import { systemClock } from '../../node/clock';
 import { openDatabase, type Db } from '../../main/services/store/database';
 import type { LogEntry } from '../../shared/model/logs';
+import { alternatingRounds, fmt, median, percentile } from './bench-support';
 
 const GOAL = 0.7;
 const P95_GOAL_MS = 5;
@@ -99,20 +100,6 @@ function plain(dir: string, rows: PlainRow[]): number {
   return rows.length / seconds;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
 function main() {
   const root = mkdtempSync(join(tmpdir(), 'cr-bench-log-cache-'));
   try {
@@ -126,31 +113,13 @@ function main() {
       e.level ? levelCode[e.level] : null,
       e.message,
     ]);
-    // One unmeasured round each, so neither side pays for the JIT warming up.
-    const warm = mkdtempSync(join(root, 'warm-'));
-    ours(warm, entries.slice(0, 50_000));
-    plain(warm, rows.slice(0, 50_000));
-    rmSync(warm, { recursive: true, force: true });
-    const oursRates: number[] = [];
-    const plainRates: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const dir = mkdtempSync(join(root, `round-${round}-`));
-      // Alternate which side goes first.
-      if (round % 2 === 0) {
-        oursRates.push(ours(dir, entries));
-        plainRates.push(plain(dir, rows));
-      } else {
-        plainRates.push(plain(dir, rows));
-        oursRates.push(ours(dir, entries));
-      }
-      rmSync(dir, { recursive: true, force: true });
-      console.log(
-        `round ${round + 1}: ours ${fmt(oursRates.at(-1)!)} lines/s, plain ${fmt(plainRates.at(-1)!)} lines/s`,
-      );
-    }
-    // Each round's two runs are next to each other in time: their ratio cancels slow drifts in
-    // machine load, and the median of those ratios ignores a round a neighbour disturbed.
-    const ratio = median(oursRates.map((rate, i) => rate / plainRates[i]!));
+    const { oursRates, plainRates, ratio } = alternatingRounds({
+      root,
+      rounds: ROUNDS,
+      ours: (dir, warmUp) => ours(dir, warmUp ? entries.slice(0, 50_000) : entries),
+      plain: (dir, warmUp) => plain(dir, warmUp ? rows.slice(0, 50_000) : rows),
+      unit: 'lines',
+    });
     console.log(
       `insert (${fmt(ROWS)} lines, ${BATCH} per transaction, ${ROUNDS} rounds): ours ${fmt(median(oursRates))} lines/s, ` +
         `plain ${fmt(median(plainRates))} lines/s (medians); median per-round ratio ${ratio.toFixed(2)}`,

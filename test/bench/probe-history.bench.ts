@@ -31,6 +31,7 @@ import { openDatabase, type Db } from '../../main/services/store/database';
 import { MIGRATIONS } from '../../main/services/store/migrations';
 import { systemClock } from '../../node/clock';
 import type { ProbeResult } from '../../shared/model/probe';
+import { alternatingRounds, fmt, median, percentile } from './bench-support';
 
 const GOAL = 0.7;
 const UPTIME_GOAL_MS = 5;
@@ -146,20 +147,6 @@ function plain(dir: string, rows: PlainRow[]): number {
   return rows.length / seconds;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
 /** The filled store's file: built once per schema and store code, then reused. */
 function filledStore(): { file: string; built: boolean; seconds: number } {
   const hash = createHash('sha256');
@@ -238,27 +225,13 @@ function main() {
       r.maintenance ? 1 : 0,
       r.interrupted ? 1 : 0,
     ]);
-    const warm = mkdtempSync(join(root, 'warm-'));
-    ours(warm, inputs.slice(0, 20_000));
-    plain(warm, rows.slice(0, 20_000));
-    rmSync(warm, { recursive: true, force: true });
-    const oursRates: number[] = [];
-    const plainRates: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const dir = mkdtempSync(join(root, `round-${round}-`));
-      if (round % 2 === 0) {
-        oursRates.push(ours(dir, inputs));
-        plainRates.push(plain(dir, rows));
-      } else {
-        plainRates.push(plain(dir, rows));
-        oursRates.push(ours(dir, inputs));
-      }
-      rmSync(dir, { recursive: true, force: true });
-      console.log(
-        `round ${round + 1}: ours ${fmt(oursRates.at(-1)!)} results/s, plain ${fmt(plainRates.at(-1)!)} results/s`,
-      );
-    }
-    const ratio = median(oursRates.map((rate, i) => rate / plainRates[i]!));
+    const { oursRates, plainRates, ratio } = alternatingRounds({
+      root,
+      rounds: ROUNDS,
+      ours: (dir, warmUp) => ours(dir, warmUp ? inputs.slice(0, 20_000) : inputs),
+      plain: (dir, warmUp) => plain(dir, warmUp ? rows.slice(0, 20_000) : rows),
+      unit: 'results',
+    });
     console.log(
       `insert (${fmt(ROWS)} results of ${fmt(PROBES)} probes, ${fmt(BATCH)} per transaction, ${ROUNDS} rounds): ours ${fmt(median(oursRates))} results/s, ` +
         `plain ${fmt(median(plainRates))} results/s (medians); median per-round ratio ${ratio.toFixed(2)}`,
