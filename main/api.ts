@@ -66,6 +66,8 @@ export function createApi(
   options: ApiOptions = {},
 ): Api {
   const platform = options.platform ?? withoutPlatform();
+  /** Where runs started through this API come from: opsctl, or the app's window. */
+  const runOrigin = info.mode === 'cli' ? 'opsctl' : 'app';
   const handlers: Handlers = {
     'app:info': () => ({ ...info, dataDir: services.dataDir, platform: process.platform }),
     'credentials:status': async () => {
@@ -155,6 +157,32 @@ export function createApi(
     'alerts:addMaintenance': (draft) => services.alerts.addMaintenance(draft),
     'alerts:endMaintenance': ({ id }) => services.alerts.endMaintenance(id),
     'alerts:history': (query) => services.alerts.history(query),
+    'runbooks:list': () => services.runbooks.list(),
+    'runbooks:get': ({ id }) => services.runbooks.source(id),
+    'runbooks:check': ({ yaml }) => ({ errors: services.runbooks.check(yaml) }),
+    'runbooks:save': ({ yaml, previousId }) => services.runbooks.save(yaml, previousId),
+    'runbooks:delete': ({ id }) => services.runbooks.delete(id),
+    'runbooks:command': ({ text }) => services.runbooks.command(text),
+    'runbooks:plan': ({ runbookId, targetId, inputs }) => services.runbooks.plan(runbookId, targetId, inputs),
+    'runbooks:secrets': () => services.runbooks.secrets.list(),
+    'runbooks:setSecret': ({ name, value }) => services.runbooks.secrets.set(name, value),
+    'runbooks:remediations': () => services.runbooks.remediations.list(),
+    'runbooks:setRemediation': ({ probeId, runbookId, targetId, inputs }) => {
+      if (runbookId === null) {
+        services.runbooks.remediations.remove(probeId);
+        return { remediation: null };
+      }
+      return { remediation: services.runbooks.remediations.set({ probeId, runbookId, targetId, inputs }) };
+    },
+    'runbooks:remediate': ({ probeId, dryRun }) => services.runbooks.remediate(probeId, dryRun),
+    'runs:start': (request) => services.runbooks.startRun(request, runOrigin),
+    'runs:list': (query) => services.runbooks.listRuns(query),
+    'runs:get': ({ id }) => services.runbooks.detail(id),
+    'runs:events': ({ id, after, limit }) => services.runbooks.events(id, after, limit),
+    'runs:cancel': ({ id }) => services.runbooks.cancel(id),
+    'runs:approve': ({ id, confirmation, evidenceHash }) => services.runbooks.approve(id, confirmation, evidenceHash),
+    'runs:retry': ({ id, resume }) => services.runbooks.retry(id, resume, runOrigin),
+    'runs:artifact': ({ runId, artifactId, offset }) => services.runbooks.artifact(runId, artifactId, offset),
   };
 
   const subscribers: Subscribers = {
@@ -181,6 +209,8 @@ export function createApi(
     'platform:navigate': (_params, emit) => options.onNavigate?.(emit) ?? (() => undefined),
     'alerts:decided': (_params, emit) => services.alerts.onDecided(emit),
     'logs:follow': (params, emit) => services.logs.follow(params, emit),
+    'runs:updates': (_params, emit) => services.runbooks.onRunUpdate((run) => emit({ run })),
+    'runs:events': ({ runId, after }, emit) => services.runbooks.followEvents(runId, after, (events) => emit({ events })),
   };
 
   /** Every `platform:*` channel refusing with one sentence, for a process with no OS window. */

@@ -55,6 +55,24 @@ import {
   SaveEndResult,
   SuggestedName,
 } from './model/platform';
+import {
+  CommandResult,
+  Remediation,
+  RunbookFileError,
+  RunbookId,
+  RunbookSecretName,
+  RunbookSecretStatus,
+  RunbookSummary,
+  RunDetail,
+  RunEvent,
+  RunId,
+  RunPlan,
+  RunQuery,
+  RunStart,
+  RunSummary,
+  RunUpdate,
+} from './model/runbook';
+import { ProbeId as RemediationProbeId } from './model/probe';
 import { Channel as AlertChannel, ChannelDraft, ChannelId, DeliveryOutcome, DesktopNotice } from './model/channels';
 
 /** `5m`, `2h`, `1d` or an ISO time, as the ops API's `since` takes it. */
@@ -272,6 +290,74 @@ export const channels = {
   'alerts:endMaintenance': { request: z.strictObject({ id: MaintenanceId }), response: z.object({ id: MaintenanceId }) },
   /** The alert history, newest first: every decision with its reason and delivery outcomes. */
   'alerts:history': { request: AlertHistoryQuery, response: z.array(AlertDecision) },
+
+  /** Every runbook: built-ins and the folder's YAML files (a file that did not load is listed with its errors). */
+  'runbooks:list': { request: Empty, response: z.array(RunbookSummary) },
+  /** A runbook's YAML (a built-in's read-only) for the editor, with its errors. */
+  'runbooks:get': {
+    request: z.strictObject({ id: z.string().max(64) }),
+    response: z.object({ id: z.string(), yaml: z.string(), source: z.enum(['built-in', 'file']), file: z.string().nullable(), errors: z.array(RunbookFileError) }),
+  },
+  /** Checks YAML without saving: line-numbered errors, empty when it would load. */
+  'runbooks:check': { request: z.strictObject({ yaml: z.string().max(1_000_000) }), response: z.object({ errors: z.array(RunbookFileError) }) },
+  /** Saves YAML to the runbooks folder when valid; `previousId` renames a file runbook. */
+  'runbooks:save': {
+    request: z.strictObject({ yaml: z.string().max(1_000_000), previousId: RunbookId.optional() }),
+    response: z.object({ saved: z.boolean(), summary: RunbookSummary.nullable(), errors: z.array(RunbookFileError) }),
+  },
+  'runbooks:delete': { request: z.strictObject({ id: RunbookId }), response: z.object({ id: z.string() }) },
+  /** The command bar: plain text to a plan card, or the closest runbooks when it named none. */
+  'runbooks:command': { request: z.strictObject({ text: z.string().min(1).max(500) }), response: CommandResult },
+  /** The plan card for chosen values (Edit on the card). */
+  'runbooks:plan': {
+    request: z.strictObject({ runbookId: RunbookId, targetId: TargetId.nullable(), inputs: z.record(z.string(), z.string().max(10_000)).default({}) }),
+    response: RunPlan,
+  },
+  /** Secrets runbook steps use by name; only whether each is set. */
+  'runbooks:secrets': { request: Empty, response: z.array(RunbookSecretStatus) },
+  /** Sets a runbook secret (to the keychain), or removes it with null. */
+  'runbooks:setSecret': {
+    request: z.strictObject({ name: RunbookSecretName, value: z.string().min(1).max(100_000).nullable() }),
+    response: RunbookSecretStatus,
+  },
+  'runbooks:remediations': { request: Empty, response: z.array(Remediation) },
+  /** A probe's remediation runbook, or none with `runbookId: null`. */
+  'runbooks:setRemediation': {
+    request: z.strictObject({
+      probeId: RemediationProbeId,
+      runbookId: RunbookId.nullable(),
+      targetId: TargetId.nullable().default(null),
+      inputs: z.record(z.string(), z.string().max(10_000)).default({}),
+    }),
+    response: z.object({ remediation: Remediation.nullable() }),
+  },
+  /** Starts a probe's remediation runbook (origin `remediation`): same plan, approval and lock as any run. */
+  'runbooks:remediate': { request: z.strictObject({ probeId: RemediationProbeId, dryRun: z.boolean().default(false) }), response: RunSummary },
+
+  /** Starts a run; a changing run on a locked target queues (or is refused with the reason). */
+  'runs:start': { request: RunStart, response: RunSummary },
+  /** Run history, newest first, by runbook, target and status. */
+  'runs:list': { request: RunQuery, response: z.array(RunSummary) },
+  'runs:get': { request: z.strictObject({ id: RunId }), response: RunDetail },
+  /** Events after a sequence number (a viewer catching up); see the `runs:events` stream for live ones. */
+  'runs:events': {
+    request: z.strictObject({ id: RunId, after: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(50_000).optional() }),
+    response: z.object({ events: z.array(RunEvent), lastSeq: z.number().int() }),
+  },
+  /** Aborts the running step; steps not started are skipped. */
+  'runs:cancel': { request: z.strictObject({ id: RunId }), response: RunSummary },
+  /** Approves a run awaiting approval: the typed confirmation and the hash of the evidence the approver saw. */
+  'runs:approve': {
+    request: z.strictObject({ id: RunId, confirmation: z.string().max(256), evidenceHash: z.string().regex(/^[a-f0-9]{64}$/, 'Not an evidence hash.') }),
+    response: RunSummary,
+  },
+  /** A new run with the same inputs, linked to this one; `resume` starts at the failed step. */
+  'runs:retry': { request: z.strictObject({ id: RunId, resume: z.boolean().default(false) }), response: RunSummary },
+  /** One artifact's bytes (base64), at most 512 KiB a read. */
+  'runs:artifact': {
+    request: z.strictObject({ runId: RunId, artifactId: z.string().max(64), offset: z.number().int().min(0).optional() }),
+    response: z.object({ contentType: z.string(), name: z.string(), base64: z.string(), bytes: z.number().int(), eof: z.boolean() }),
+  },
 } as const;
 
 export const streams = {
@@ -310,6 +396,13 @@ export const streams = {
   'platform:navigate': { params: Empty, event: z.object({ route: z.string().regex(/^#\/\S{0,512}$/) }) },
   /** Each new alert decision, and the same decision again (same id) once its deliveries finished. */
   'alerts:decided': { params: Empty, event: AlertDecision },
+  /** A run's summary whenever its status, lane or step changes. */
+  'runs:updates': { params: Empty, event: RunUpdate },
+  /**
+   * A run's events after `after` (the last sequence number the viewer has), then live: a viewer
+   * that reconnects with its last number gets no gap and no duplicate.
+   */
+  'runs:events': { params: z.strictObject({ runId: RunId, after: z.number().int().min(0).default(0) }), event: z.object({ events: z.array(RunEvent) }) },
 } as const;
 
 export type Channel = keyof typeof channels;

@@ -28,6 +28,7 @@ import { ProbesService, type ProbesServiceOptions } from './probes/probes-servic
 import { createProbeCapabilities } from './probes/probe-capabilities';
 import { AlertsService, type AlertChannels, type AlertsServiceOptions } from './alerts/alerts-service';
 import { ChannelsService, type ChannelsServiceOptions } from './alerts/channels/channels-service';
+import { RunbooksService, type RunbooksServiceOptions } from './runbooks/runbooks-service';
 
 export interface ServiceDeps {
   dataDir: string;
@@ -45,6 +46,8 @@ export interface ServiceDeps {
   alerts?: AlertsServiceOptions & { channels?: AlertChannels };
   /** Alert channels' retries (tests shorten the waits). */
   channels?: ChannelsServiceOptions;
+  /** The runbooks folder, the run store's batching, who starts runs. */
+  runbooks?: RunbooksServiceOptions;
 }
 
 export interface Services {
@@ -64,6 +67,7 @@ export interface Services {
   hostProbes: HostProbes;
   channels: ChannelsService;
   alerts: AlertsService;
+  runbooks: RunbooksService;
   /** The started services, disposed newest first by `close()`. */
   lifecycle: Lifecycles;
   close(): void;
@@ -80,6 +84,7 @@ export function createServices({
   hostProbes: hostProbeOptions = {},
   alerts: { channels: alertChannels, ...alertOptions } = {},
   channels: channelOptions = {},
+  runbooks: runbookOptions = {},
 }: ServiceDeps): Services {
   const lifecycle = new Lifecycles();
   const db = openDatabase(join(dataDir, DATABASE_FILE));
@@ -116,6 +121,20 @@ export function createServices({
       'host probes',
       new HostProbes({ probes, targets, opsApi, settings: new SettingsStore(db, clock), clock, options: hostProbeOptions }),
     );
+    // Last: its runs use every service above, and it is disposed first (running steps aborted).
+    const runbooks = lifecycle.add(
+      'runbooks',
+      new RunbooksService({
+        db,
+        dataDir,
+        credentials,
+        targets,
+        audit,
+        clock,
+        steps: { targets, connections, overview, opsApi, logs, probes, hostProbes, credentials, audit },
+        options: runbookOptions,
+      }),
+    );
     lifecycle.startAll();
     return {
       dataDir,
@@ -134,6 +153,7 @@ export function createServices({
       hostProbes,
       channels,
       alerts,
+      runbooks,
       lifecycle,
       close: () => lifecycle.disposeAll(),
     };

@@ -9,6 +9,7 @@ import type { Migration } from '../../../node/sqlite/database';
 import { PROBE_STORE_MIGRATIONS } from '../../../node/probes/store/probe-store-migrations';
 import { ALERTS_MIGRATION } from '../alerts/alert-migration';
 import { CHANNELS_MIGRATION } from '../alerts/channels/channel-migration';
+import { RUNBOOKS_MIGRATION } from '../runbooks/runbook-migration';
 
 export type { Migration };
 
@@ -176,6 +177,8 @@ export const MIGRATIONS: readonly Migration[] = [
   ALERTS_MIGRATION,
   // Alert channels: desktop, webhook, Slack, Discord, email (main/services/alerts/channels).
   CHANNELS_MIGRATION,
+  // Runbook runs, their steps, events, artifacts and locks; runbook secrets; probe remediations.
+  RUNBOOKS_MIGRATION,
 ];
 
 /** The schema version (`user_version`) of a file that ran every step: their count. */
