@@ -13,6 +13,16 @@ const PATH = /^[A-Za-z_][\w-]*(\.[\w-]+)*$/;
 
 export class TemplateError extends Error {}
 
+export interface FillOptions {
+  /**
+   * Plans fill templates before the run: a path that names nothing yet (a later step's output)
+   * is written as `‹path›` instead of failing.
+   */
+  lenient?: boolean;
+  /** With `lenient`: collects the expressions that named nothing. */
+  missing?: string[];
+}
+
 export function hasTemplate(text: string): boolean {
   TEMPLATE.lastIndex = 0;
   return TEMPLATE.test(text);
@@ -32,7 +42,7 @@ export function lookup(scope: TemplateScope, path: string): unknown {
  * `expression` is a path, optionally with a fallback: `inputs.ref || inputs.tag`, or a quoted
  * literal `inputs.note || 'none'`.
  */
-function evaluate(expression: string, scope: TemplateScope): unknown {
+function evaluate(expression: string, scope: TemplateScope, options: FillOptions = {}): unknown {
   const alternatives = expression.split('||').map((part) => part.trim());
   for (const alternative of alternatives) {
     const literal = /^'([^']*)'$|^"([^"]*)"$/.exec(alternative);
@@ -42,6 +52,10 @@ function evaluate(expression: string, scope: TemplateScope): unknown {
     if (value !== undefined && value !== null && value !== '') return value;
   }
   if (alternatives.length > 1) return '';
+  if (options.lenient) {
+    options.missing?.push(expression.trim());
+    return `‹${expression.trim()}›`;
+  }
   throw new TemplateError(`"{{ ${expression} }}" names nothing: no input, target field or earlier step output is called that.`);
 }
 
@@ -52,18 +66,18 @@ function asText(value: unknown): string {
 }
 
 /** Fills one string. */
-export function fillText(text: string, scope: TemplateScope): unknown {
+export function fillText(text: string, scope: TemplateScope, options: FillOptions = {}): unknown {
   const whole = WHOLE.exec(text);
-  if (whole) return evaluate(whole[1]!, scope);
-  return text.replace(TEMPLATE, (_match, expression: string) => asText(evaluate(expression, scope)));
+  if (whole) return evaluate(whole[1]!, scope, options);
+  return text.replace(TEMPLATE, (_match, expression: string) => asText(evaluate(expression, scope, options)));
 }
 
 /** Fills every string inside a value (objects and arrays walked). */
-export function fillTemplates<T>(value: T, scope: TemplateScope): T {
-  if (typeof value === 'string') return fillText(value, scope) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => fillTemplates(item, scope)) as T;
+export function fillTemplates<T>(value: T, scope: TemplateScope, options: FillOptions = {}): T {
+  if (typeof value === 'string') return fillText(value, scope, options) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => fillTemplates(item, scope, options)) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fillTemplates(item, scope)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fillTemplates(item, scope, options)])) as T;
   }
   return value;
 }
