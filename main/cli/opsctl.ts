@@ -10,6 +10,10 @@
  *   opsctl bundle         > bundle.json.gz
  *   opsctl probes list | run [--scope S] [--provider P] [--probe NAME] | history NAME [--limit N]
  *   opsctl alerts channels | test CHANNEL
+ *   opsctl runbooks list
+ *   opsctl run RUNBOOK    --target T --input k=v … [--dry-run] [--refuse-if-locked] [--approve NAME [--evidence HASH]]
+ *   opsctl runs list [--runbook R] [--target T] [--status S] [--limit N] | show RUN [--events]
+ *   opsctl runs cancel RUN | approve RUN --confirm NAME [--evidence HASH]
  *   opsctl agent ...      (the ops agent: `opsctl agent`, `opsctl agent token create --scope read`)
  *
  * Every command goes through `createApi`, the door both transports use (session.ts): the JSON
@@ -25,6 +29,7 @@ import type { ControlRoomApi } from '../../shared/transport';
 import { runAgentProcess } from './agent-process';
 import { probesCommand } from './probes-commands';
 import { alertsCommand } from './alerts-commands';
+import { runbooksCommand, runCommand, runsCommand } from './runbooks-commands';
 import { plainContext, plainLogLine, plainOverview, plainSources, plainTargets } from './plain-output';
 import { savedTargetsSession, urlSession, UsageError, type Session } from './session';
 
@@ -38,6 +43,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Ends a `--follow`; without it, SIGINT or SIGTERM does. */
   stop?: AbortSignal;
+  /** Asks a person at the terminal (stdin a TTY): `opsctl run`'s approval. Absent without one. */
+  prompt?: (question: string, signal: AbortSignal) => Promise<string>;
 }
 
 const USAGE = `Usage: opsctl <command> [options]
@@ -55,6 +62,14 @@ const USAGE = `Usage: opsctl <command> [options]
   probes history <name>         a probe's latest results (--limit N, default 50)
   alerts channels               the alert channels (desktop, webhook, Slack, Discord, email)
   alerts test <channel>         send a channel its test message; exit 1 when it was not delivered
+  runbooks list                 built-in and YAML runbooks; a file that does not load with its errors
+  run <runbook>                 run it here, printing its events; exit 0 when it succeeded, 1 otherwise
+                                (--target T, --input name=value ..., --dry-run, --refuse-if-locked;
+                                approval without a terminal: --approve <target name> [--evidence HASH])
+  runs list                     run history (--runbook R, --target T, --status S, --limit N)
+  runs show <run>               a run's steps, artifacts and summary (--events for its events)
+  runs cancel <run>             cancel a run of this process
+  runs approve <run>            approve a run of this process (--confirm <target name>, --evidence HASH)
 Options: --target NAME, --url URL (token in OPSCTL_TOKEN), --plain, --help`;
 
 /** As many sources as one `logs:follow` takes. */
@@ -94,6 +109,15 @@ export async function opsctl(argv: string[], io: Io): Promise<number> {
         provider: { type: 'string' },
         probe: { type: 'string' },
         limit: { type: 'string' },
+        input: { type: 'string', short: 'i', multiple: true },
+        'dry-run': { type: 'boolean', default: false },
+        'refuse-if-locked': { type: 'boolean', default: false },
+        approve: { type: 'string' },
+        confirm: { type: 'string' },
+        evidence: { type: 'string' },
+        events: { type: 'boolean', default: false },
+        runbook: { type: 'string' },
+        status: { type: 'string' },
       },
     });
     const interval = Number(values.interval);
@@ -182,6 +206,19 @@ export async function opsctl(argv: string[], io: Io): Promise<number> {
       }
       case 'alerts':
         return await alertsCommand((await open()).api, positionals, values, { out: io.out, err: io.err });
+      case 'runbooks':
+      case 'run':
+      case 'runs': {
+        const opened = await open();
+        const { signal, release } = stopSignal(io);
+        try {
+          const runbooksIo = { out: io.out, err: io.err, stop: signal, target: (wanted: string) => opened.target(wanted), prompt: io.prompt };
+          const handler = command === 'run' ? runCommand : command === 'runs' ? runsCommand : runbooksCommand;
+          return await handler(opened.api, positionals, values, runbooksIo);
+        } finally {
+          release();
+        }
+      }
       default:
         throw new UsageError(`Unknown command "${command}". Run opsctl --help.`);
     }
@@ -298,6 +335,17 @@ function report(error: unknown, io: Io): number {
   return EXIT.failed;
 }
 
+/** One line typed at the terminal; the question goes to stderr so stdout stays JSON. */
+async function askAtTerminal(question: string, signal: AbortSignal): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question, { signal });
+  } finally {
+    rl.close();
+  }
+}
+
 /** The process entry (`npm run opsctl`, `dist/cli/opsctl.cjs`). */
 export function main(): void {
   const io: Io = {
@@ -306,6 +354,7 @@ export function main(): void {
     err: (text) => process.stderr.write(`${text}\n`),
     stdoutIsTty: Boolean(process.stdout.isTTY),
     env: process.env,
+    ...(process.stdin.isTTY ? { prompt: askAtTerminal } : {}),
   };
   opsctl(process.argv.slice(2), io).then(
     (code) => {
