@@ -4,6 +4,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useApi, useConnectionStatus } from '../api/api-context';
 import { AREA_ICONS, WarningIcon } from '../components/icons';
+import { COMMAND_SHORTCUT_LABEL, CommandBar, useCommandBar } from '../areas/runbooks/command-bar';
 import { useKeychain } from './keychain';
 import { AREAS, hrefOf, navigate, useRoute, type AreaId } from './routes';
 import { useTargets } from './targets-store';
@@ -14,9 +15,11 @@ const MOD = IS_MAC ? '⌘' : 'Ctrl+';
 export function AppShell({ children }: { children: ReactNode }) {
   const route = useRoute();
   useAreaShortcuts();
+  const commandBar = useCommandBar();
   return (
     <div className="shell">
-      <Header />
+      <Header onCommand={commandBar.show} />
+      {commandBar.open ? <CommandBar onClose={commandBar.close} /> : null}
       <Banners />
       <div className="shell-body">
         <Sidebar current={route.area} />
@@ -46,7 +49,7 @@ function useAreaShortcuts() {
   }, []);
 }
 
-function Header() {
+function Header({ onCommand }: { onCommand(): void }) {
   const { status } = useKeychain();
   return (
     <header className="shell-header">
@@ -55,6 +58,14 @@ function Header() {
         <span className="brand-name">Control Room</span>
       </div>
       <div className="header-status">
+        <button
+          type="button"
+          className="button command-launcher"
+          aria-keyshortcuts={IS_MAC ? 'Meta+K' : 'Control+K'}
+          onClick={onCommand}
+        >
+          <kbd aria-hidden="true">{COMMAND_SHORTCUT_LABEL}</kbd> Run a command
+        </button>
         <ModeTag />
         <div
           className={`keychain-status keychain-${status.state}`}

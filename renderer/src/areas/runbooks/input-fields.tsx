@@ -1,0 +1,111 @@
+/**
+ * A runbook's inputs as form controls, each by its type: a select for allowed values (and for a
+ * target), a checkbox for a boolean, a password field for a secret, a text field otherwise.
+ * Values are strings, as runs take them (`"true"`, `"3"`). The plan card's Edit form and a
+ * probe's remediation both use it.
+ */
+import type { RunbookInput } from '../../../../shared/model/runbook';
+import type { Target } from '../../../../shared/model/target';
+import { Field } from '../../components/field';
+
+/** The value an input starts with: the one given, else its default, else empty. */
+export function initialValue(input: RunbookInput, values: Record<string, string>): string {
+  const given = values[input.name];
+  if (given !== undefined) return given;
+  return input.default === undefined ? '' : String(input.default);
+}
+
+/** The label people read: the runbook's, else the name with its words apart (`imageTag` → "image tag"). */
+export function inputLabel(input: RunbookInput): string {
+  return input.label ?? input.name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+}
+
+interface InputFieldsProps {
+  inputs: readonly RunbookInput[];
+  values: Record<string, string>;
+  onChange(name: string, value: string): void;
+  targets: readonly Target[];
+  disabled?: boolean;
+}
+
+export function InputFields({ inputs, values, onChange, targets, disabled = false }: InputFieldsProps) {
+  return (
+    <>
+      {inputs.map((input) => (
+        <InputField
+          key={input.name}
+          input={input}
+          value={initialValue(input, values)}
+          onValue={(value) => onChange(input.name, value)}
+          targets={targets}
+          disabled={disabled}
+        />
+      ))}
+    </>
+  );
+}
+
+function InputField({
+  input,
+  value,
+  onValue,
+  targets,
+  disabled,
+}: {
+  input: RunbookInput;
+  value: string;
+  onValue(value: string): void;
+  targets: readonly Target[];
+  disabled: boolean;
+}) {
+  const label = `${inputLabel(input)}${input.required ? '' : ' (optional)'}`;
+  if (input.type === 'boolean') {
+    return (
+      <label className="checkbox runbook-input-checkbox">
+        <input
+          type="checkbox"
+          checked={value === 'true'}
+          disabled={disabled}
+          onChange={(event) => onValue(event.target.checked ? 'true' : 'false')}
+        />
+        {label}
+      </label>
+    );
+  }
+  const choices = input.allowed ?? (input.type === 'target' ? targets.map((target) => target.name) : undefined);
+  const hint = input.type === 'secret' ? 'Used for this run only; never stored or shown.' : input.help;
+  return (
+    <Field label={label} hint={hint}>
+      {(control) =>
+        choices ? (
+          <select
+            {...control}
+            className="input select"
+            value={value}
+            disabled={disabled}
+            onChange={(event) => onValue(event.target.value)}
+          >
+            {value === '' || !choices.includes(value) ? <option value={value}>{value === '' ? '— choose —' : value}</option> : null}
+            {choices.map((choice) => (
+              <option key={choice} value={choice}>
+                {choice}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <input
+            {...control}
+            className={input.type === 'secret' ? 'input' : 'input mono'}
+            type={input.type === 'secret' ? 'password' : input.type === 'number' ? 'number' : 'text'}
+            placeholder={input.type === 'time' ? '14:05' : undefined}
+            value={value}
+            disabled={disabled}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(event) => onValue(event.target.value)}
+          />
+        )
+      }
+    </Field>
+  );
+}
