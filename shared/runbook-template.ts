@@ -3,13 +3,18 @@
  * `run.id`. A field that is one template alone takes the value as it is (a number, a list); a
  * template inside text is written as text (objects as JSON). A path that names nothing is an
  * error naming it, never an empty string that would run a different command than the one planned.
+ *
+ * `{{ inputs.at - inputs.window }}` moves a time by a duration (an incident's scan window).
  */
+import { durationMs } from './model/runbook-steps';
 
 export type TemplateScope = Record<string, unknown>;
 
 const TEMPLATE = /\{\{\s*([^{}]+?)\s*\}\}/g;
 const WHOLE = /^\{\{\s*([^{}]+?)\s*\}\}$/;
 const PATH = /^[A-Za-z_][\w-]*(\.[\w-]+)*$/;
+/** `inputs.at - inputs.window`, `inputs.at + 15m`: a time moved by a duration (spaces required). */
+const OFFSET = /^(\S+)\s+([+-])\s+(\S+)$/;
 
 export class TemplateError extends Error {}
 
@@ -47,6 +52,12 @@ function evaluate(expression: string, scope: TemplateScope, options: FillOptions
   for (const alternative of alternatives) {
     const literal = /^'([^']*)'$|^"([^"]*)"$/.exec(alternative);
     if (literal) return literal[1] ?? literal[2];
+    const offset = OFFSET.exec(alternative);
+    if (offset) {
+      const moved = shiftTime(offset[1]!, offset[2] as '+' | '-', offset[3]!, scope, expression);
+      if (moved !== undefined) return moved;
+      continue;
+    }
     if (!PATH.test(alternative)) throw new TemplateError(`"{{ ${expression} }}" is not a path like inputs.tag or steps.record.image.`);
     const value = lookup(scope, alternative);
     if (value !== undefined && value !== null && value !== '') return value;
@@ -57,6 +68,20 @@ function evaluate(expression: string, scope: TemplateScope, options: FillOptions
     return `‹${expression.trim()}›`;
   }
   throw new TemplateError(`"{{ ${expression} }}" names nothing: no input, target field or earlier step output is called that.`);
+}
+
+/** A time moved by a duration, as ISO; undefined when either part names nothing (yet). */
+function shiftTime(basePath: string, sign: '+' | '-', amountText: string, scope: TemplateScope, expression: string): string | undefined {
+  if (!PATH.test(basePath)) throw new TemplateError(`"{{ ${expression} }}" is not a path like inputs.tag or steps.record.image.`);
+  const base = lookup(scope, basePath);
+  const amount = /^\d+(ms|s|m|h)$/.test(amountText) ? amountText : PATH.test(amountText) ? lookup(scope, amountText) : undefined;
+  if (base === undefined || base === null || base === '' || amount === undefined || amount === null || amount === '') return undefined;
+  const time = Date.parse(asText(base));
+  const ms = durationMs(asText(amount));
+  if (Number.isNaN(time) || Number.isNaN(ms)) {
+    throw new TemplateError(`"{{ ${expression} }}" needs a time and a duration like 15m (got "${asText(base)}" and "${asText(amount)}").`);
+  }
+  return new Date(sign === '+' ? time + ms : time - ms).toISOString();
 }
 
 function asText(value: unknown): string {
@@ -95,7 +120,9 @@ export function templatePaths(text: string): string[] {
   for (const match of text.matchAll(TEMPLATE)) {
     for (const part of match[1]!.split('||')) {
       const path = part.trim();
-      if (PATH.test(path)) paths.push(path);
+      const offset = OFFSET.exec(path);
+      if (offset) paths.push(...[offset[1]!, offset[3]!].filter((operand) => PATH.test(operand) && !/^\d+(ms|s|m|h)$/.test(operand)));
+      else if (PATH.test(path)) paths.push(path);
     }
   }
   return paths;

@@ -1,0 +1,28 @@
+/** restart: restarts one service's container and waits for it to be healthy again. */
+import type { RunbookDefinitionInput } from '../../../../shared/model/runbook';
+
+export const restartRunbook: RunbookDefinitionInput = {
+  id: 'restart',
+  title: 'Restart a service',
+  description: "Restarts a compose service's container (or a container by name) and waits until it is healthy again.",
+  kind: 'restart',
+  risk: 'changes-prod',
+  inputs: [{ name: 'service', label: 'Service', required: true, help: 'The compose service (or container name) to restart.' }],
+  commands: ['restart {service} on {target}', 'restart {service} {target}'],
+  phases: {
+    preflight: [{ id: 'current', kind: 'docker', with: { action: 'inspect', service: '{{ inputs.service }}' } }],
+    action: [{ id: 'restart', kind: 'docker', with: { action: 'restart', service: '{{ inputs.service }}' } }],
+    verify: [{ id: 'healthy', kind: 'wait', with: { until: 'container-healthy', service: '{{ inputs.service }}', timeout: '2m' } }],
+    summarize: [
+      {
+        id: 'summary',
+        kind: 'summary',
+        with: {
+          template:
+            'Restarted {{ inputs.service }} on {{ target.name }} ({{ steps.current.image }}); it was started at {{ steps.current.startedAt }}. ' +
+            "Now: {{ steps.healthy.last || 'not checked' }}.",
+        },
+      },
+    ],
+  },
+};
