@@ -1,0 +1,119 @@
+/**
+ * GitHub's REST API for the `github` step: an Octokit bound to the runbook's token, the step's
+ * AbortSignal and an API root (api.github.com, a GitHub Enterprise root, or a stand-in in tests),
+ * and the one sentence each way a call can fail turns into.
+ *
+ * Calls go through `request(route, params)` so every endpoint the step uses is written as GitHub
+ * documents it ("POST /repos/{owner}/{repo}/issues"); a refusal becomes a StepFailure naming what
+ * was asked and what to do, never Octokit's own multi-line message.
+ */
+import { Octokit } from '@octokit/rest';
+import { abortReason } from '../../../../node/abort';
+import { StepFailure } from '../step-kind';
+
+export const DEFAULT_GITHUB_API = 'https://api.github.com';
+
+type Headers = Record<string, string | number | undefined>;
+
+export interface GithubReply<T = Record<string, unknown>> {
+  status: number;
+  data: T;
+  headers: Headers;
+}
+
+/** An @octokit/request error: a reply that was not 2xx (with `response`) or a network failure. */
+interface OctokitError {
+  message: string;
+  status?: number;
+  response?: { status: number; headers: Headers; data: unknown };
+  cause?: unknown;
+}
+
+const SILENT_LOG = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export class GithubClient {
+  private readonly octokit: Octokit;
+  readonly apiUrl: string;
+
+  constructor(
+    token: string,
+    apiUrl: string | undefined,
+    private readonly signal: AbortSignal,
+    /** The runbook secret the token came from, for the sentence a refused token gets. */
+    private readonly secretName: string,
+  ) {
+    this.apiUrl = (apiUrl?.trim() || DEFAULT_GITHUB_API).replace(/\/+$/, '');
+    this.octokit = new Octokit({ auth: token, baseUrl: this.apiUrl, userAgent: 'control-room-runbook', log: SILENT_LOG, request: { signal } });
+  }
+
+  /**
+   * One call; `what` says what it was for ("dispatching deploy.yml in shop/app") in the failure.
+   * 404 is given back as null when `missingOk`, for lookups where "not there" is an answer.
+   */
+  async request<T = Record<string, unknown>>(route: string, params: Record<string, unknown>, what: string): Promise<GithubReply<T>>;
+  async request<T = Record<string, unknown>>(route: string, params: Record<string, unknown>, what: string, missingOk: true): Promise<GithubReply<T> | null>;
+  async request<T = Record<string, unknown>>(route: string, params: Record<string, unknown>, what: string, missingOk = false): Promise<GithubReply<T> | null> {
+    try {
+      const reply = await this.octokit.request(route, params);
+      return { status: reply.status, data: reply.data as T, headers: reply.headers as Headers };
+    } catch (failure) {
+      if (this.signal.aborted) throw abortReason(this.signal);
+      const error = (failure instanceof Error ? failure : new Error(String(failure))) as OctokitError;
+      if (missingOk && error.response?.status === 404) return null;
+      throw new StepFailure(this.sentence(error, what));
+    }
+  }
+
+  private sentence(error: OctokitError, what: string): string {
+    const response = error.response;
+    if (!response) return networkSentence(this.apiUrl, error);
+    const { status, headers, data } = response;
+    const said = githubMessage(data);
+    if (status === 401) {
+      return `GitHub refused the token in the runbook secret ${this.secretName} (401) while ${what} — check it has not expired or been revoked and set it again (Runbooks → Secrets).`;
+    }
+    if ((status === 403 || status === 429) && Number(headers['x-ratelimit-remaining']) === 0) {
+      const reset = Number(headers['x-ratelimit-reset']);
+      const when = Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC` : '';
+      return `GitHub's rate limit is used up${when} while ${what} — run the step again after that.`;
+    }
+    if (status === 403) return `GitHub refused ${what} (403${said ? `: ${said}` : ''}) — the token needs more access to the repository.`;
+    if (status === 404) return `GitHub found nothing while ${what} (404) — check the repository and names, and that the token can see them.`;
+    if (status === 422) return `GitHub would not accept ${what} (422${said ? `: ${said}` : ''}).`;
+    return `GitHub answered ${status} while ${what}${said ? `: ${said}` : ''}.`;
+  }
+}
+
+/** GitHub's `message`, with the first validation error's own message when it gives one. */
+function githubMessage(data: unknown): string {
+  if (typeof data !== 'object' || data === null) return '';
+  const body = data as { message?: unknown; errors?: unknown };
+  const message = typeof body.message === 'string' ? body.message.replace(/\.$/, '') : '';
+  const first: unknown = Array.isArray(body.errors) ? body.errors[0] : undefined;
+  const detail = typeof first === 'object' && first !== null && 'message' in first && typeof first.message === 'string' ? first.message : typeof first === 'string' ? first : '';
+  return detail && detail !== message ? `${message}: ${detail}` : message;
+}
+
+/** The network failure's code (ECONNREFUSED …) under fetch's TypeError, if there is one. */
+function networkCode(error: OctokitError): string | null {
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 3 && cause; depth += 1) {
+    if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') return cause.code;
+    cause = typeof cause === 'object' && cause !== null && 'cause' in cause ? cause.cause : null;
+  }
+  return null;
+}
+
+function networkSentence(apiUrl: string, error: OctokitError): string {
+  const code = networkCode(error);
+  if (code === 'ECONNREFUSED') return `Could not reach ${apiUrl}: the connection was refused — check the apiUrl and the network.`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `Could not reach ${apiUrl}: its host name does not resolve — check the apiUrl and the network.`;
+  return `Could not reach ${apiUrl}: ${(code ?? error.message).replace(/\.$/, '')} — check the apiUrl and the network.`;
+}
+
+/** `owner/name` split, or a StepFailure saying how to write it. */
+export function splitRepo(repo: string): { owner: string; repo: string } {
+  const match = /^\s*([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\s*$/.exec(repo);
+  if (!match) throw new StepFailure(`"${repo.slice(0, 80)}" is not a repository: write it as owner/name.`);
+  return { owner: match[1]!, repo: match[2]! };
+}
