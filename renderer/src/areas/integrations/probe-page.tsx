@@ -31,6 +31,7 @@ import { ResultBadge, StatusLight } from './status-light';
 import { CounterpartPanel } from '../alerts/counterpart-panel';
 import { ProbeAlertsPanel } from '../alerts/probe-alerts-panel';
 import { ProbeMarks } from '../alerts/probe-marks';
+import { RemediationPanel } from '../runbooks/remediation-panel';
 import '../../styles/panels.css';
 
 const PAGE = 20;
@@ -155,6 +156,7 @@ export function ProbePage({ summary, summaries, target, now, starting, onRun, on
 
       <CounterpartPanel summary={summary} summaries={summaries} now={now} />
       <ProbeAlertsPanel summary={summary} summaries={summaries} now={now} />
+      <RemediationPanel probeId={probe.id} target={target} failing={status === 'fail' || status === 'pending'} />
       <HistoryPanel summary={summary} cached={cached} />
       <ResultsPanel summary={summary} now={now} />
     </div>
