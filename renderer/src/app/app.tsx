@@ -22,6 +22,10 @@ const LogsArea = lazy(() => import('../areas/logs/logs-area').then((module) => (
 const IntegrationsArea = lazy(() =>
   import('../areas/integrations/integrations-area').then((module) => ({ default: module.IntegrationsArea })),
 );
+// The run viewer uses the Logs area's terminal (xterm): loaded when Runbooks is first opened.
+const RunbooksArea = lazy(() =>
+  import('../areas/runbooks/runbooks-area').then((module) => ({ default: module.RunbooksArea })),
+);
 
 export function App({
   api,
@@ -81,6 +85,12 @@ function CurrentArea() {
       return (
         <Suspense fallback={<p className="loading area">Loading…</p>}>
           <IntegrationsArea rest={rest} />
+        </Suspense>
+      );
+    case 'runbooks':
+      return (
+        <Suspense fallback={<p className="loading area">Loading…</p>}>
+          <RunbooksArea rest={rest} />
         </Suspense>
       );
     default:

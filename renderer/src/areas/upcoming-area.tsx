@@ -6,18 +6,13 @@ import { useTargets } from '../app/targets-store';
 import { EmptyState } from '../components/empty-state';
 import { AREA_ICONS, PlusIcon } from '../components/icons';
 
-type UpcomingId = Exclude<AreaId, 'overview' | 'targets' | 'logs'>;
+type UpcomingId = Exclude<AreaId, 'overview' | 'targets' | 'logs' | 'runbooks'>;
 
 const COPY: Record<UpcomingId, { subtitle: string; title: string; body: string }> = {
   integrations: {
     subtitle: 'A status light per integration: ok, warn, fail or stale, with history and alerts.',
     title: 'Integration probes run against your targets',
     body: 'Probes check each integration on boot and on a schedule, and keep their history and artifacts.',
-  },
-  runbooks: {
-    subtitle: 'Deploy, healthcheck, incident and schema-sync pipelines with approval for prod.',
-    title: 'Runbooks run against a target you choose',
-    body: 'Each run validates, checks, acts, verifies and summarizes — streamed live, with cancel and retry.',
   },
   bundles: {
     subtitle: 'One-click support bundles: context, recent logs, probe and run history, secrets redacted.',

@@ -561,14 +561,15 @@ function apply(onConfig: LogPaneProps['onConfig'], { include, exclude }: { inclu
   onConfig((c) => (c.include === include && c.exclude === exclude ? c : { ...c, include, exclude }));
 }
 
-function SearchBar({
+/** The search over a terminal's buffer; the run viewer's terminal (areas/runbooks) uses it too. */
+export function SearchBar({
   session,
   snapshot,
   inputRef,
   onClose,
 }: {
-  session: PaneSession;
-  snapshot: PaneSnapshot;
+  session: Pick<PaneSession, 'search'>;
+  snapshot: Pick<PaneSnapshot, 'search'>;
   inputRef: RefObject<HTMLInputElement | null>;
   onClose(): void;
 }) {

@@ -84,7 +84,8 @@ export interface PaneSnapshot {
   renderer: 'webgl' | 'dom';
 }
 
-const THEME: ITheme = {
+/** The terminal's colours; the run viewer's terminal (areas/runbooks) uses them too. */
+export const THEME: ITheme = {
   background: '#0b0f14',
   foreground: '#d5dce5',
   cursor: '#0b0f14',
@@ -111,6 +112,9 @@ const THEME: ITheme = {
   brightCyan: '#7fd6e3',
   brightWhite: '#f2f5f9',
 };
+
+export const TERMINAL_FONT_FAMILY =
+  "ui-monospace, 'SF Mono', SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace, 'Control Room Symbols'";
 
 export interface SessionOptions {
   api: ControlRoomApi;
@@ -217,8 +221,7 @@ export class PaneSession {
       scrollback: this.config.scrollback,
       // The last family only has the Control Pictures (␛ ␀ ␇ …) that terminal-safety shows in place
       // of control characters; common monospace fonts (DejaVu, Consolas) lack them.
-      fontFamily:
-        "ui-monospace, 'SF Mono', SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace, 'Control Room Symbols'",
+      fontFamily: TERMINAL_FONT_FAMILY,
       fontSize: 12,
       lineHeight: 1.2,
       theme: THEME,
@@ -1024,7 +1027,7 @@ export class PaneSession {
   }
 }
 
-function readRendererChoice(): string | null {
+export function readRendererChoice(): string | null {
   try {
     return window.localStorage.getItem('control-room.logs.renderer');
   } catch {
@@ -1035,7 +1038,7 @@ function readRendererChoice(): string | null {
 let software: boolean | undefined;
 
 /** Whether WebGL here is a software rasterizer (or missing); asked once per page. */
-function softwareWebgl(): boolean {
+export function softwareWebgl(): boolean {
   if (software !== undefined) return software;
   try {
     const gl = document.createElement('canvas').getContext('webgl2');
@@ -1053,7 +1056,7 @@ function softwareWebgl(): boolean {
 let controlPictures: Promise<void> | undefined;
 
 /** The Control Pictures font (fonts/OFL.txt), loaded once per page; a failure leaves boxes, nothing worse. */
-function loadControlPictures(): Promise<void> {
+export function loadControlPictures(): Promise<void> {
   controlPictures ??= (async () => {
     const face = new FontFace('Control Room Symbols', `url(${controlPicturesUrl})`, { unicodeRange: 'U+2400-2426' });
     document.fonts.add(face);
