@@ -103,6 +103,7 @@ export async function runsCommand(api: ControlRoomApi, positionals: string[], op
     }
     case 'cancel': {
       const id = requireRunId(runId, 'cancel');
+      await refuseElsewhere(api, id, 'cancel');
       const run = await api.invoke('runs:cancel', { id });
       if (options.plain) io.out(plainRunLine(run));
       else print(run);
@@ -111,7 +112,10 @@ export async function runsCommand(api: ControlRoomApi, positionals: string[], op
     case 'approve': {
       const id = requireRunId(runId, 'approve');
       if (!options.confirm) throw new UsageError('Approving takes the typed confirmation: --confirm <target name>.');
-      const evidenceHash = options.evidence ?? (await api.invoke('runs:get', { id })).approval?.evidence.hash;
+      const current = await api.invoke('runs:get', { id });
+      if (current.run.status !== 'awaiting-approval') throw new ApiError('conflict', `Run ${id} is not waiting for an approval (it is ${current.run.status}).`);
+      await refuseElsewhere(api, id, 'approve');
+      const evidenceHash = options.evidence ?? current.approval?.evidence.hash;
       if (!evidenceHash) throw new ApiError('conflict', `Run ${id} is not waiting for an approval.`);
       if (!EVIDENCE_HASH.test(evidenceHash)) throw new UsageError('--evidence takes the evidence hash: 64 hex digits.');
       const run = await api.invoke('runs:approve', { id, confirmation: options.confirm, evidenceHash });
@@ -121,6 +125,18 @@ export async function runsCommand(api: ControlRoomApi, positionals: string[], op
     }
     default:
       throw new UsageError(`Unknown runs command "${sub}": use list, show, cancel or approve.`);
+  }
+}
+
+/**
+ * A `runs cancel | approve` process starts no runs, so an active run always lives in another
+ * process (a crashed one's runs were marked interrupted when this one started): only that
+ * process's executor can abort its step or release its gate.
+ */
+async function refuseElsewhere(api: ControlRoomApi, id: string, verb: 'cancel' | 'approve'): Promise<void> {
+  const { run } = await api.invoke('runs:get', { id });
+  if ((ACTIVE_RUN_STATUSES as readonly string[]).includes(run.status)) {
+    throw new ApiError('conflict', `Run ${id} is running in another Control Room process (${run.origin === 'opsctl' ? 'an opsctl run' : 'the app'}); ${verb} it there.`);
   }
 }
 
