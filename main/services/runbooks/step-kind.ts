@@ -47,6 +47,8 @@ export interface StepContext {
   fact(key: string, label: string, value: string): void;
   /** Earlier steps' outputs by step id (the same values templates read as steps.<id>.<name>). */
   outputs: Readonly<Record<string, Record<string, unknown>>>;
+  /** For `approval` steps: the approval the executor's gate was given; null when none was needed. */
+  approval?: { approvedBy: string; approvedAt: string } | null;
 }
 
 export interface StepOutcome {
