@@ -591,7 +591,8 @@ export class RunStore {
       if (events.length < FOLLOW_PAGE && this.batchesWritten === written) follower.live = true;
       else setImmediate(page);
     };
-    page();
+    // The first page too comes on a later turn: the caller has its unsubscribe before any emit.
+    setImmediate(page);
     return () => {
       if (follower.closed) return;
       follower.closed = true;
