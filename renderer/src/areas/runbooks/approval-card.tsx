@@ -12,28 +12,10 @@ import { toApiError } from '../../api/open-api';
 import { EnvBadge } from '../../components/env-badge';
 import { ShieldIcon, StopIcon, WarningIcon } from '../../components/icons';
 import { useNow } from '../../components/use-now';
+import { confirmationMatches, formatCountdown, shortHash } from './command-model';
 import { useRunbooksApi } from './runbooks-api';
 import '../../styles/panels.css';
 import '../../styles/runbooks-command.css';
-
-/** `mm:ss` until `expiresAt` (minutes past 59 keep counting: `90:00`); `00:00` once passed. */
-export function formatCountdown(expiresAt: string, now: number): string {
-  const left = Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000));
-  if (Number.isNaN(left)) return '--:--';
-  const minutes = Math.floor(left / 60);
-  const seconds = left % 60;
-  return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
-}
-
-/** The first 12 characters of the evidence hash: enough to compare by eye with the audit log. */
-export function shortHash(hash: string): string {
-  return hash.slice(0, 12);
-}
-
-/** Whether the typed text approves: the confirmation exactly, ignoring spaces around it. */
-export function confirmationMatches(typed: string, confirmText: string): boolean {
-  return typed.trim() === confirmText && confirmText !== '';
-}
 
 export function ApprovalCard({ detail, onDone }: { detail: RunDetail; onDone?(): void }) {
   const approval = detail.approval;

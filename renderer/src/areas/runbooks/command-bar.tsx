@@ -6,22 +6,12 @@
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { Dialog } from '../../components/dialog';
 import { WarningIcon } from '../../components/icons';
+import { isCommandShortcut } from './command-model';
 import { PlanCard } from './plan-card';
 import { useCommand } from './use-command';
 import '../../styles/runbooks-command.css';
 
-export const IS_MAC = /Mac|iPhone|iPad/.test(navigator.platform);
-/** The shortcut as the header button shows it. */
-export const COMMAND_SHORTCUT_LABEL = IS_MAC ? '⌘K' : 'Ctrl K';
-
-/** Whether a key press is the command bar's shortcut: Cmd+K on a Mac, Ctrl+K elsewhere. */
-export function isCommandShortcut(
-  event: Pick<globalThis.KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>,
-  mac = IS_MAC,
-): boolean {
-  const modifier = mac ? event.metaKey && !event.ctrlKey : event.ctrlKey && !event.metaKey;
-  return modifier && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'k';
-}
+export { COMMAND_SHORTCUT_LABEL } from './command-model';
 
 /**
  * Whether the command bar is open; Ctrl/Cmd+K toggles it from anywhere, a text field included

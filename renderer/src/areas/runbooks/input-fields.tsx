@@ -7,18 +7,7 @@
 import type { RunbookInput } from '../../../../shared/model/runbook';
 import type { Target } from '../../../../shared/model/target';
 import { Field } from '../../components/field';
-
-/** The value an input starts with: the one given, else its default, else empty. */
-export function initialValue(input: RunbookInput, values: Record<string, string>): string {
-  const given = values[input.name];
-  if (given !== undefined) return given;
-  return input.default === undefined ? '' : String(input.default);
-}
-
-/** The label people read: the runbook's, else the name with its words apart (`imageTag` → "image tag"). */
-export function inputLabel(input: RunbookInput): string {
-  return input.label ?? input.name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
-}
+import { initialValue, inputLabel } from './command-model';
 
 interface InputFieldsProps {
   inputs: readonly RunbookInput[];

@@ -7,14 +7,12 @@
  * The command bar and a failing probe's "Run <runbook>" show the same card.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
-import {
-  RUNBOOK_PHASES,
-  type PlannedStep,
-  type RiskLevel,
-  type RunPlan,
-  type RunStartInput,
-  type RunSummary,
-  type RunbookSummary,
+import type {
+  RiskLevel,
+  RunPlan,
+  RunStartInput,
+  RunSummary,
+  RunbookSummary,
 } from '../../../../shared/model/runbook';
 import { toApiError } from '../../api/open-api';
 import { navigate } from '../../app/routes';
@@ -22,6 +20,7 @@ import { useTargets } from '../../app/targets-store';
 import { EnvBadge } from '../../components/env-badge';
 import { Field } from '../../components/field';
 import { PencilIcon, PlayIcon, ShieldIcon, WarningIcon } from '../../components/icons';
+import { PHASE_LABELS, RISK_LABELS, SECRET_SHOWN, stepsByPhase, typedInputs } from './command-model';
 import { InputFields } from './input-fields';
 import { useRunbooksApi } from './runbooks-api';
 import '../../styles/panels.css';
@@ -29,42 +28,9 @@ import '../../styles/runbooks-command.css';
 
 /** How long Edit waits after the last change before asking for the plan again. */
 export const REPLAN_DELAY_MS = 300;
-/** How plans show a secret input's value (main never echoes it). */
-export const SECRET_SHOWN = '[secret]';
-
-export const RISK_LABELS: Record<RiskLevel, string> = {
-  'read-only': 'Read only',
-  'changes-prod': 'Changes prod',
-  'docs-only': 'Docs only',
-  'dry-run': 'Dry run only',
-};
-
-const PHASE_LABELS: Record<PlannedStep['phase'], string> = {
-  validate: 'Validate',
-  preflight: 'Preflight',
-  action: 'Action',
-  verify: 'Verify',
-  rollback: 'Rollback (when verify fails)',
-  summarize: 'Summarize',
-};
-
-/** The phases in the order a run goes through them; rollback sits under verify. */
-const PHASE_ORDER: PlannedStep['phase'][] = [...RUNBOOK_PHASES.slice(0, 4), 'rollback', 'summarize'];
 
 export function RiskBadge({ risk }: { risk: RiskLevel }) {
   return <span className={`risk-badge risk-${risk}`}>{RISK_LABELS[risk]}</span>;
-}
-
-/** The plan's steps by phase, in run order, leaving out phases without steps. */
-export function stepsByPhase(steps: readonly PlannedStep[]): { phase: PlannedStep['phase']; steps: PlannedStep[] }[] {
-  return PHASE_ORDER.map((phase) => ({ phase, steps: steps.filter((step) => step.phase === phase) })).filter(
-    (group) => group.steps.length > 0,
-  );
-}
-
-/** The values a run starts with: the plan's, without the `[secret]` stand-ins main shows for secrets. */
-export function typedInputs(inputs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(inputs).filter(([, value]) => value !== SECRET_SHOWN));
 }
 
 export interface PlanChoice {

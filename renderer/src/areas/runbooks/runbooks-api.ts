@@ -12,6 +12,9 @@ import type { RunDetail, RunEvent, RunSummary } from '../../../../shared/model/r
 import type { ControlRoomApi } from '../../../../shared/transport';
 import { useApi, useConnectionStatus } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
+import { mergeRunEvents } from './command-model';
+
+export { mergeRunEvents };
 
 /** Every runbook and run call the renderer makes, typed from the contract. */
 export interface RunbooksApi {
@@ -107,15 +110,6 @@ export interface RunEventsView {
   /** The highest sequence number held (or `after` when none yet). */
   lastSeq: number;
   error: string | undefined;
-}
-
-/** Appends events the list does not hold yet, keeping sequence order. */
-export function mergeRunEvents(held: RunEvent[], incoming: RunEvent[]): RunEvent[] {
-  const last = held.at(-1)?.seq ?? 0;
-  const fresh = incoming.filter((event) => event.seq > last).sort((a, b) => a.seq - b.seq);
-  if (fresh.length === 0) return held;
-  const deduped = fresh.filter((event, index) => index === 0 || event.seq !== fresh[index - 1]?.seq);
-  return [...held, ...deduped];
 }
 
 /**

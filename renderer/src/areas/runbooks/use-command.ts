@@ -6,34 +6,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CommandResult } from '../../../../shared/model/runbook';
 import { useApi, useConnectionStatus } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
+import { pushRecent, readRecent, RECENT_COMMANDS_KEY, stepRecent } from './command-model';
 import { useRunbooksApi } from './runbooks-api';
-
-/** Setting names allow lower-case letters, digits and `.:_-` only (shared/contract.ts). */
-export const RECENT_COMMANDS_KEY = 'runbooks.recent-commands';
-export const RECENT_COMMANDS_LIMIT = 10;
-
-/** The list with `text` first, without an older copy of it, at most ten long. */
-export function pushRecent(recent: readonly string[], text: string): string[] {
-  const trimmed = text.trim();
-  if (!trimmed) return [...recent];
-  return [trimmed, ...recent.filter((entry) => entry !== trimmed)].slice(0, RECENT_COMMANDS_LIMIT);
-}
-
-/** A stored value as a list of commands; anything else (a missing or hand-edited setting) as none. */
-export function readRecent(value: unknown): string[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter((entry): entry is string => typeof entry === 'string' && entry.trim() !== '').slice(0, RECENT_COMMANDS_LIMIT);
-}
-
-/**
- * Where Up (`older`) or Down (`newer`) leads from `position` in the recent list (newest first);
- * -1 is the text being typed, below the newest.
- */
-export function stepRecent(position: number, direction: 'older' | 'newer', length: number): number {
-  if (length === 0) return -1;
-  if (direction === 'older') return Math.min(position + 1, length - 1);
-  return Math.max(position - 1, -1);
-}
 
 export type CommandState =
   | { state: 'idle' }
