@@ -285,3 +285,13 @@ export function buildPlan(runbook: RunbookDefinition, check: InputCheck): RunPla
     needsApproval: (runbook.risk === 'changes-prod' && approvalEnvironment) || approvalStepApplies,
   };
 }
+
+/**
+ * A plan for a command-bar text: the parser's sentences (why it took no target) come first and
+ * replace the plain "Choose a target" they explain.
+ */
+export function withCommandProblems(plan: RunPlan, problems: readonly string[] | undefined): RunPlan {
+  if (!problems?.length) return plan;
+  const chooseTarget = `Choose a target to run ${plan.runbookId} on.`;
+  return { ...plan, problems: [...problems, ...plan.problems.filter((problem) => problem !== chooseTarget)] };
+}

@@ -23,7 +23,7 @@ import type { CredentialBackend } from '../credentials/credential-backend';
 import type { Db } from '../store/database';
 import type { TargetsService } from '../targets/targets-service';
 import { RunExecutor } from './executor';
-import { buildPlan, checkInputs } from './run-plan';
+import { buildPlan, checkInputs, withCommandProblems } from './run-plan';
 import { RunbookCatalog, RUNBOOKS_DIR, type RunbookSource, type SaveOutcome } from './runbook-catalog';
 import { RunStore, type RunStoreOptions } from './run-store';
 import { RunbookSecrets } from './runbook-secrets';
@@ -115,12 +115,12 @@ export class RunbooksService {
   command(text: string): CommandResult {
     const parsed = parseCommand(text, this.catalog.list(), this.targets.list(), new Date(this.clock.now()));
     if (parsed.kind === 'unrecognised') return parsed;
-    return { kind: 'plan', command: text, plan: this.plan(parsed.runbookId, parsed.targetId, parsed.inputs) };
+    return { kind: 'plan', command: text, plan: withCommandProblems(this.plan(parsed.runbookId, parsed.targetId, parsed.inputs), parsed.problems) };
   }
 
   plan(runbookId: string, targetId: string | null, inputs: Record<string, string>): RunPlan {
     const runbook = this.catalog.get(runbookId);
-    return buildPlan(runbook, checkInputs(runbook, targetId, inputs, this.targets.list()));
+    return buildPlan(runbook, checkInputs(runbook, targetId, inputs, this.targets.list(), { now: this.clock.now() }));
   }
 
   startRun(request: RunStart, origin: RunOrigin): RunSummary {
