@@ -41,6 +41,7 @@ import { buildPlan, checkInputs } from './run-plan';
 import { runSummaryText } from './run-summary-text';
 import type { RunbookCatalog } from './runbook-catalog';
 import type { NewEvent, RunStore } from './run-store';
+import type { RunOwners } from './run-owners';
 import type { StepServices } from './step-kind';
 
 export { READ_ONLY_LANES } from './executor-lanes';
@@ -54,6 +55,8 @@ export interface ExecutorDeps {
   clock: Clock;
   /** Who starts runs from this process: the OS user. */
   user: string;
+  /** Which process owns each active run (so a start never interrupts another live process's runs). */
+  owners?: RunOwners;
 }
 
 export interface StartOptions {
@@ -116,12 +119,13 @@ export class RunExecutor {
   /** Marks runs a crash left active as interrupted and releases their locks (audited). Runs nothing again. */
   start(): void {
     const { store, audit } = this.deps;
+    const owners = this.deps.owners;
     for (const run of store.activeRuns()) {
-      if (this.active.has(run.id)) continue;
+      if (this.active.has(run.id) || owners?.ownedElsewhere(run.id)) continue;
       this.interruptStored(run, 'error');
     }
     for (const lock of store.locks()) {
-      if (this.active.has(lock.runId)) continue;
+      if (this.active.has(lock.runId) || owners?.ownedElsewhere(lock.runId)) continue;
       store.releaseLock(lock.targetId, lock.runId);
       const target = this.deps.targets.list().find((t) => t.id === lock.targetId);
       audit.record({
@@ -328,6 +332,7 @@ export class RunExecutor {
       settled: new Deferred(),
     };
     this.active.set(run.id, run);
+    this.deps.owners?.claim(run.id);
     audit.record({
       subjectKind: 'runbook-run',
       subject: run.id,
@@ -729,6 +734,7 @@ export class RunExecutor {
       detail: { status: outcome.status, durationMs: summary.durationMs ?? 0, message: outcome.message },
     });
     this.active.delete(run.id);
+    this.deps.owners?.release(run.id);
     this.releaseHeld(run);
     run.settled.resolve(summary);
     return summary;
@@ -782,6 +788,7 @@ export class RunExecutor {
     }
     store.append(run.id, { level: 'error', phase: null, step: null, message, data: { event: 'run-end', status: 'interrupted' } });
     const summary = store.updateRun(run.id, { status: 'interrupted', statusMessage: message, endedAt, summary: runSummaryText(store.steps(run.id)) });
+    this.deps.owners?.release(run.id);
     audit.record({
       subjectKind: 'runbook-run',
       subject: run.id,

@@ -28,6 +28,7 @@ import { RunbookCatalog, RUNBOOKS_DIR, type RunbookSource, type SaveOutcome } fr
 import { RunStore, type RunStoreOptions } from './run-store';
 import { RunbookSecrets } from './runbook-secrets';
 import { Remediations } from './remediations';
+import { RunOwners, RUN_OWNERS_DIR } from './run-owners';
 import { parseCommand } from '../../../shared/runbook-command';
 import type { StepServices } from './step-kind';
 
@@ -74,6 +75,7 @@ export class RunbooksService {
       audit,
       clock,
       user: options.user ?? currentUser(),
+      owners: new RunOwners(join(dataDir, RUN_OWNERS_DIR)),
       steps: { ...steps, secret: (name) => this.secrets.value(name) },
     });
   }
