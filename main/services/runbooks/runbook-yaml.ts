@@ -54,7 +54,7 @@ export function parseRunbookYaml(text: string): ParsedRunbook {
     return result;
   }
 
-  const extra = [...duplicateStepIds(parsed.data, doc, at), ...unknownInputs(parsed.data, doc, at)];
+  const extra = [...duplicateStepIds(parsed.data, doc, at), ...unknownInputs(parsed.data, doc, at), ...unknownSlots(parsed.data, doc, at)];
   if (extra.length) {
     result.errors = extra;
     return result;
@@ -170,6 +170,23 @@ function unknownInputs(runbook: RunbookDefinition, doc: Document, at: (offset: n
         });
       }
     },
+  });
+  return errors;
+}
+
+/** Command phrasings' `{slots}`: the target, a time (with a time input) or a declared input. */
+function unknownSlots(runbook: RunbookDefinition, doc: Document, at: (offset: number | undefined) => Position): RunbookFileError[] {
+  const declared = new Set(runbook.inputs.map((input) => input.name));
+  const hasTime = runbook.inputs.some((input) => input.type === 'time');
+  const errors: RunbookFileError[] = [];
+  runbook.commands.forEach((command, index) => {
+    for (const [, slot] of command.matchAll(/\{([^{}\s]*)\}/g)) {
+      if (slot === 'target' || declared.has(slot!) || (slot === 'time' && hasTime)) continue;
+      errors.push({
+        ...at(nodeAt(doc, ['commands', index])?.range?.[0]),
+        message: `{${slot}} in "${command}" is neither {target}, {time} nor an input of this runbook — declare it under inputs or fix the name.`,
+      });
+    }
   });
   return errors;
 }

@@ -120,6 +120,10 @@ describe('loading', () => {
     ]);
     expect(catalog.check(GOOD)).toEqual([]);
     expect(catalog.check('- a list')).toEqual([{ line: 1, column: 1, message: 'A runbook is a mapping with id, title, kind, risk and phases.' }]);
+    expect(catalog.check(GOOD.replace('nightly {target}', 'nightly {service} on {target} at {time}'))).toEqual([
+      { line: 8, column: 5, message: '{service} in "nightly {service} on {target} at {time}" is neither {target}, {time} nor an input of this runbook — declare it under inputs or fix the name.' },
+      { line: 8, column: 5, message: '{time} in "nightly {service} on {target} at {time}" is neither {target}, {time} nor an input of this runbook — declare it under inputs or fix the name.' },
+    ]);
     const twice = catalog.check(`${GOOD}    - id: probes\n      kind: probe\n      with: {}\n`);
     expect(twice).toEqual([{ line: 15, column: 11, message: 'Step id probes is used twice — give each step its own id.' }]);
   });
