@@ -719,6 +719,10 @@ export class RunExecutor {
       }
     }
     const summaryText = runSummaryText(store.steps(run.id), run.summaryLead);
+    // Written before the run's last event (a viewer may stop at run-end); released just below.
+    if (run.holdsLock && run.check.target) {
+      this.event(run, { level: 'debug', phase: null, step: null, message: `Releasing the lock on ${run.check.target.name}.`, data: { event: 'lock-released' } });
+    }
     const level = outcome.status === 'succeeded' ? 'info' : outcome.status === 'canceled' || outcome.status === 'refused' ? 'warn' : 'error';
     this.event(run, { level, phase: null, step: null, message: outcome.message, data: { event: 'run-end', status: outcome.status } });
     run.ended = true;
@@ -749,7 +753,6 @@ export class RunExecutor {
     if (run.holdsLock && target) {
       run.holdsLock = false;
       store.releaseLock(target.id, run.id);
-      store.append(run.id, { level: 'debug', phase: null, step: null, message: `Released the lock on ${target.name}.`, data: { event: 'lock-released' } });
       for (let next = this.targetQueues.next(target.id); next !== null; next = this.targetQueues.next(target.id)) {
         const waiting = this.active.get(next);
         if (!waiting || waiting.ended) continue;
