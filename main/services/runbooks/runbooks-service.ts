@@ -67,7 +67,11 @@ export class RunbooksService {
     this.catalog = new RunbookCatalog(options.folder ?? join(dataDir, RUNBOOKS_DIR), clock);
     this.store = new RunStore(db, dataDir, clock, options.store);
     this.secrets = new RunbookSecrets(db, credentials, clock);
-    this.remediations = new Remediations(db);
+    // A remediation names a runbook that loads and a target that exists (get throws the ApiError).
+    this.remediations = new Remediations(db, ({ runbookId, targetId }) => {
+      this.catalog.get(runbookId);
+      if (targetId !== null) targets.get(targetId);
+    });
     this.executor = new RunExecutor({
       store: this.store,
       catalog: this.catalog,
