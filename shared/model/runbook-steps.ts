@@ -14,8 +14,9 @@ export type StepKindName = z.infer<typeof StepKindName>;
 
 /** `30s`, `5m`, `2h`, or a template filling one. */
 export const Duration = z.string().regex(/^(\d{1,6}(ms|s|m|h)|\{\{.+\}\})$/, 'Write a duration like 30s, 5m or 2h.');
-const Num = z.union([z.number(), z.string().regex(/\{\{.+\}\}/, 'A number or a {{ template }}.')]);
-const Flag = z.union([z.boolean(), z.string().regex(/\{\{.+\}\}/, 'true, false or a {{ template }}.')]);
+// After filling, a template's value is text: "3" and "true" must read here too (the executor parses again).
+const Num = z.union([z.number(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$|\{\{.+\}\}/, 'A number or a {{ template }}.')]);
+const Flag = z.union([z.boolean(), z.string().regex(/^\s*(true|false)\s*$|\{\{.+\}\}/i, 'true, false or a {{ template }}.')]);
 const Text = z.string().max(20_000);
 
 export const ProbeStepParams = z.strictObject({

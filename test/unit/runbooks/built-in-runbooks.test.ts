@@ -3,7 +3,9 @@ import { RunbookDefinition, RUNBOOK_PHASES } from '../../../shared/model/runbook
 import { templatePaths } from '../../../shared/runbook-template';
 import type { Target } from '../../../shared/model/target';
 import { BUILT_IN_RUNBOOK_INPUTS, BUILT_IN_RUNBOOKS } from '../../../main/services/runbooks/built-in';
-import { buildPlan, checkInputs, stepsInOrder } from '../../../main/services/runbooks/run-plan';
+import { buildPlan, checkInputs, planScope, stepsInOrder } from '../../../main/services/runbooks/run-plan';
+import { STEP_PARAMS } from '../../../shared/model/runbook-steps';
+import { fillTemplates, fillText, truthy } from '../../../shared/runbook-template';
 
 const base = { secrets: {}, hostKey: null, createdAt: '2024-05-01T10:00:00.000Z', updatedAt: '2024-05-01T10:00:00.000Z' };
 const targets: Target[] = [
@@ -55,6 +57,21 @@ describe('built-in runbooks', () => {
       const stepCount = RUNBOOK_PHASES.reduce((sum, phase) => sum + (runbook.phases[phase]?.length ?? 0), runbook.rollback.length);
       expect(plan.steps).toHaveLength(stepCount);
       expect(plan.needsApproval, runbook.id).toBe(runbook.risk === 'changes-prod' && targetId !== 't-stage');
+    }
+  });
+
+  it.each(['t-prod', 't-ops'])('give step parameters that still parse once filled, as the executor fills them (%s)', (targetId) => {
+    for (const runbook of BUILT_IN_RUNBOOKS) {
+      // Every optional path taken: a deploy with both a tag and a ref, incidents opening an issue.
+      const extra = Object.fromEntries(Object.entries({ ref: 'main', repo: 'shop/ops', probeScope: 'web', service: 'backend' }).filter(([name]) => runbook.inputs.some((input) => input.name === name)));
+      const check = checkInputs(runbook, targetId, { ...extra, ...VALID[runbook.id]! }, targets, { now: NOW });
+      expect(check.problems).toEqual([]);
+      const scope = { ...planScope(check), steps: {} };
+      for (const { step } of stepsInOrder(runbook)) {
+        if (step.if !== undefined && !truthy(fillText(step.if, scope, { lenient: true }))) continue;
+        const filled = fillTemplates(step.with, scope, { lenient: true });
+        expect(STEP_PARAMS[step.kind].safeParse(filled).error, `${runbook.id}/${step.id}`).toBeUndefined();
+      }
     }
   });
 
