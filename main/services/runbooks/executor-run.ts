@@ -16,6 +16,8 @@ export class Deferred<T> {
       this.resolve = resolve;
       this.reject = reject;
     });
+    // A rejection nobody waits for (a run stopped with no one awaiting it) is not an error.
+    this.promise.catch(() => undefined);
   }
 }
 
