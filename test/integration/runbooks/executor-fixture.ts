@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../../node/clock';
 import { createServices, type Services } from '../../../main/services';
-import { MemoryCredentialBackend } from '../../../main/services/credentials/credential-backend';
+import { MemoryCredentialBackend, type CredentialBackend } from '../../../main/services/credentials/credential-backend';
 import type { RunEvent, RunSummary } from '../../../shared/model/runbook';
 import { waitFor } from '../../support/keyring';
 
@@ -75,14 +75,17 @@ export interface ExecutorFixture {
   close(): Promise<void>;
 }
 
-export async function startExecutorFixture(runbooks: Record<string, string>, options: { clock?: Clock } = {}): Promise<ExecutorFixture> {
+export async function startExecutorFixture(
+  runbooks: Record<string, string>,
+  options: { clock?: Clock; credentials?: CredentialBackend } = {},
+): Promise<ExecutorFixture> {
   const endpoint = new EndpointStandIn();
   await endpoint.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'cr-executor-'));
   const folder = join(dataDir, 'runbooks');
   mkdirSync(folder, { recursive: true });
   for (const [id, yaml] of Object.entries(runbooks)) writeFileSync(join(folder, `${id}.yaml`), yaml.replaceAll('$ENDPOINT', endpoint.url));
-  const credentials = new MemoryCredentialBackend();
+  const credentials = options.credentials ?? new MemoryCredentialBackend();
   const open = () =>
     createServices({
       dataDir,
