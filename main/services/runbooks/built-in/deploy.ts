@@ -53,7 +53,8 @@ export const deployRunbook: RunbookDefinitionInput = {
         if: '{{ target.isDocker }}',
         with: {
           pattern: '(?i)\\berror\\b',
-          since: "{{ steps.recreate.startedAt || steps.dispatch.startedAt || '5m' }}",
+          // The run's start bounds the scan: no error line from before this deploy counts.
+          since: '{{ run.startedAt }}',
           sources: ['{{ inputs.service }}'],
           max: '{{ inputs.maxErrorLines }}',
         },
