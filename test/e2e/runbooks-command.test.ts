@@ -124,8 +124,9 @@ describe('the command bar', () => {
   it('runs it: the run waits for approval with the container’s facts, and the typed target name approves', async () => {
     const { page } = rig;
     const before = await startedAt(rig);
+    const url = page.url();
     await commandBar(page).getByTestId('plan-card').getByRole('button', { name: 'Run', exact: true }).click();
-    const runId = await viewedRunId(page);
+    const runId = await viewedRunId(page, url);
     await commandBar(page).waitFor({ state: 'hidden' });
 
     const card = page.getByTestId('approval-card');

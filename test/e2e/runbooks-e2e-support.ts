@@ -42,9 +42,9 @@ export async function planFromCommandBar(page: Page, text: string): Promise<Loca
   return card;
 }
 
-/** The run the viewer shows, from `#/runbooks/run/<id>`. */
-export async function viewedRunId(page: Page): Promise<string> {
-  await page.waitForURL(/#\/runbooks\/run\/run-[a-z0-9-]+$/);
+/** The run the viewer shows, from `#/runbooks/run/<id>`, once it is another than `before` (the URL when Run was pressed). */
+export async function viewedRunId(page: Page, before: string): Promise<string> {
+  await page.waitForURL((url) => url.href !== before && /#\/runbooks\/run\/run-[a-z0-9-]+$/.test(url.href));
   return /#\/runbooks\/run\/(run-[a-z0-9-]+)$/.exec(page.url())![1]!;
 }
 

@@ -71,7 +71,11 @@ function PendingApproval({
     >
       <header className="approval-head">
         <h3 id={titleId}>
-          <ShieldIcon size={16} /> Awaiting approval — <span data-testid="approval-countdown">{expired ? 'expired' : `expires in ${countdown}`}</span>
+          <ShieldIcon size={16} />
+          <span>
+            Awaiting approval —{' '}
+            <span data-testid="approval-countdown">{expired ? 'expired' : `expires in ${countdown}`}</span>
+          </span>
         </h3>
         <p className="muted">
           {detail.run.runbookTitle}

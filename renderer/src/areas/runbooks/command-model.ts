@@ -108,9 +108,13 @@ export function inputLabel(input: RunbookInput): string {
 
 // ——— Approvals ———
 
-/** `mm:ss` until `expiresAt` (minutes past 59 keep counting: `90:00`); `00:00` once passed. */
+/**
+ * `mm:ss` until `expiresAt` (minutes past 59 keep counting: `90:00`); `00:00` once passed.
+ * Whole seconds left, rounded down: the shared clock can be up to a tick old, and a fresh
+ * 30-minute approval should not read 30:01.
+ */
 export function formatCountdown(expiresAt: string, now: number): string {
-  const left = Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000));
+  const left = Math.max(0, Math.floor((Date.parse(expiresAt) - now) / 1000));
   if (Number.isNaN(left)) return '--:--';
   const minutes = Math.floor(left / 60);
   const seconds = left % 60;

@@ -78,7 +78,8 @@ describe('the approval card', () => {
   const now = Date.parse('2026-11-26T14:00:00Z');
   it('counts down in mm:ss, minutes past an hour included, and stops at zero', () => {
     expect(formatCountdown('2026-11-26T14:29:59Z', now)).toBe('29:59');
-    expect(formatCountdown('2026-11-26T14:00:00.400Z', now)).toBe('00:01');
+    expect(formatCountdown('2026-11-26T14:00:01.900Z', now)).toBe('00:01');
+    expect(formatCountdown('2026-11-26T14:30:00.400Z', now - 400)).toBe('30:00');
     expect(formatCountdown('2026-11-26T15:30:00Z', now)).toBe('90:00');
     expect(formatCountdown('2026-11-26T13:59:00Z', now)).toBe('00:00');
   });
