@@ -10,9 +10,10 @@
  * and workflow runs. `hold` makes it take requests and never answer (a hung API).
  *
  * For the runbooks' `github` step it also takes writes, with GitHub's status codes and shapes:
- * POST …/actions/workflows/{w}/dispatches (204, no body; it creates a `workflow_dispatch` run
- * that is queued, then in progress on its first read, then completed after `dispatch.polls`
- * reads of GET …/actions/runs/{id} — or only when the test calls `finishRun`), POST …/issues,
+ * POST …/actions/workflows/{w}/dispatches (204 with no body, or 200 naming the run when asked
+ * with `return_run_details`; it creates a `workflow_dispatch` run that is queued, then in
+ * progress on its first read, then completed after `dispatch.polls` reads of
+ * GET …/actions/runs/{id} — or only when the test calls `finishRun`), POST …/issues,
  * GET …/git/ref/heads/{b}, POST …/git/refs, GET and PUT …/contents/{path} and POST …/pulls.
  * What was created is kept in its state (`dispatches`, `issues`, `pulls`, `commits`, and each
  * branch's head and files) for tests to assert on.
@@ -109,6 +110,12 @@ export interface GithubStandInState {
   workflows: StandInWorkflow[];
   /** How a dispatched run goes: completed after this many reads (null: when the test says), with this conclusion. */
   dispatch: { polls: number | null; conclusion: 'success' | 'failure' | 'cancelled' };
+  /**
+   * A dispatch with `return_run_details: true` gets 200 with the run's id and URLs, as GitHub has
+   * answered since February 2026; false refuses the key with 422, as older servers do. Without
+   * the key a dispatch gets 204 and no body either way.
+   */
+  dispatchDetails: boolean;
   dispatches: StandInDispatch[];
   /** `owner/repo` → branch → head and files; a repository's default branch exists from the start. */
   branches: Record<string, Record<string, StandInBranch>>;
@@ -144,6 +151,7 @@ export async function startGithubStandIn(state: Partial<GithubStandInState> = {}
     hold: false,
     workflows: [],
     dispatch: { polls: 2, conclusion: 'success' },
+    dispatchDetails: true,
     dispatches: [],
     branches: {},
     issues: [],
@@ -275,6 +283,7 @@ export async function startGithubStandIn(state: Partial<GithubStandInState> = {}
         const known = workflowOf(name);
         if (!known) return notFound();
         if ('dispatchable' in known && known.dispatchable === false) return unprocessable("Workflow does not have 'workflow_dispatch' trigger");
+        if ('return_run_details' in body && !full.dispatchDetails) return unprocessable('Invalid request.\n\n"return_run_details" is not a permitted key.');
         const ref = typeof body.ref === 'string' ? body.ref.replace(/^refs\/(heads|tags)\//, '') : '';
         if (!ref) return unprocessable('Invalid request.\n\n"ref" wasn\'t supplied.');
         if (!branches[ref]) return unprocessable(`No ref found for: ${ref}`);
@@ -293,6 +302,7 @@ export async function startGithubStandIn(state: Partial<GithubStandInState> = {}
           finalConclusion: full.dispatch.conclusion,
         });
         full.dispatches.push({ repo: fullName, workflow: known.workflow, ref, inputs: (body.inputs as Record<string, unknown> | undefined) ?? {}, runId: id });
+        if (body.return_run_details === true) return ok({ workflow_run_id: id, run_url: `${api}/actions/runs/${id}`, html_url: `${html}/actions/runs/${id}` }, 'repo');
         response.writeHead(204, { ...common, ...rateHeaders }).end();
         return;
       }

@@ -35,6 +35,7 @@ beforeEach(() => {
   // Someone else's earlier dispatch of the same workflow: never to be taken for the step's run.
   state.runs = [{ id: 20_000, repo: 'acme/shop', workflow: 'deploy.yml', workflowId: 77, branch: 'main', status: 'completed', conclusion: 'failure', createdAt: new Date().toISOString(), event: 'workflow_dispatch' }];
   state.dispatch = { polls: 2, conclusion: 'success' };
+  state.dispatchDetails = true;
   state.dispatches = [];
   state.branches = {};
   state.issues = [];
@@ -84,11 +85,35 @@ describe('github step: dispatch-workflow (GitHub stand-in)', () => {
     expect(outcome.message).toMatch(/^deploy\.yml's run #1 succeeded after \d+s: https:\/\/github\.com\/acme\/shop\/actions\/runs\/20001$/);
     // The default branch came from the repository, the token went as GitHub wants it.
     const dispatch = gh.requests.find((r) => r.method === 'POST')!;
-    expect(dispatch).toMatchObject({ url: '/repos/acme/shop/actions/workflows/deploy.yml/dispatches', authorization: `token ${TOKEN}`, body: { ref: 'main', inputs: { tag: 'v1.4.2' } } });
-    // Each change of the run's status was an event.
+    expect(dispatch).toMatchObject({
+      url: '/repos/acme/shop/actions/workflows/deploy.yml/dispatches',
+      authorization: `token ${TOKEN}`,
+      body: { ref: 'main', inputs: { tag: 'v1.4.2' }, return_run_details: true },
+    });
+    // Each change of the run's status was an event (the stand-in starts a run on its first read).
     const statuses = h.events.filter((e) => e.data?.runId === 20_001).map((e) => e.data?.status);
-    expect(statuses).toEqual(['queued', 'in_progress', 'completed']);
+    expect(statuses).toEqual(['in_progress', 'completed']);
     expect(h.events[0]!.message).toBe('Dispatched deploy.yml on main in acme/shop.');
+  });
+
+  it('on a server without run details (older GitHub Enterprise), dispatches again without them and finds the run it started', async () => {
+    gh.state.dispatchDetails = false;
+    const before = gh.requests.length;
+    const outcome = await drive(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'deploy.yml', ref: 'main' }), harness().context));
+    // The earlier dispatch (20000, someone else's) was there before: the new run is 20001.
+    expect(outcome.outputs).toEqual({ runId: 20_001, runUrl: 'https://github.com/acme/shop/actions/runs/20001', status: 'completed', conclusion: 'success' });
+    const seen = gh.requests.slice(before).map((r) => `${r.method} ${r.url}`);
+    expect(seen.slice(0, 4)).toEqual([
+      'GET /repos/acme/shop/actions/workflows/deploy.yml/runs?branch=main&event=workflow_dispatch&per_page=20',
+      'POST /repos/acme/shop/actions/workflows/deploy.yml/dispatches',
+      'POST /repos/acme/shop/actions/workflows/deploy.yml/dispatches',
+      'GET /repos/acme/shop/actions/workflows/deploy.yml/runs?branch=main&event=workflow_dispatch&per_page=20',
+    ]);
+    expect(gh.requests.slice(before).filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([
+      { ref: 'main', inputs: {}, return_run_details: true },
+      { ref: 'main', inputs: {} },
+    ]);
+    expect(gh.state.dispatches).toHaveLength(1);
   });
 
   it('fails with the run URL when the run concludes with failure', async () => {
@@ -101,9 +126,10 @@ describe('github step: dispatch-workflow (GitHub stand-in)', () => {
   it('follows the run until the test (GitHub) completes it, and reports a cancelled run', async () => {
     gh.state.dispatch = { polls: null, conclusion: 'success' };
     let reads = 0;
+    const before = gh.requests.length;
     const failure = await failureOf(
       drive(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'deploy.yml' }), harness().context), () => {
-        reads = gh.requests.filter((r) => r.url === '/repos/acme/shop/actions/runs/20001').length;
+        reads = gh.requests.slice(before).filter((r) => r.url === '/repos/acme/shop/actions/runs/20001').length;
         if (reads === 3) gh.finishRun(20_001, 'cancelled');
       }),
     );
@@ -119,7 +145,7 @@ describe('github step: dispatch-workflow (GitHub stand-in)', () => {
 
   it('returns at once with the run when told not to wait', async () => {
     const outcome = await drive(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'deploy.yml', wait: false }), harness().context));
-    expect(outcome.outputs).toEqual({ runId: 20_001, runUrl: 'https://github.com/acme/shop/actions/runs/20001', status: 'queued', conclusion: '' });
+    expect(outcome.outputs).toEqual({ runId: 20_001, runUrl: 'https://github.com/acme/shop/actions/runs/20001', status: 'in_progress', conclusion: '' });
   });
 
   it('stops polling at once when cancelled', async () => {

@@ -29,6 +29,17 @@ interface OctokitError {
   cause?: unknown;
 }
 
+/** A reply GitHub refused, with its status and message kept for callers that handle one case themselves. */
+export class GithubRefusal extends StepFailure {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly githubMessage: string,
+  ) {
+    super(message);
+  }
+}
+
 const SILENT_LOG = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export class GithubClient {
@@ -60,6 +71,7 @@ export class GithubClient {
       if (this.signal.aborted) throw abortReason(this.signal);
       const error = (failure instanceof Error ? failure : new Error(String(failure))) as OctokitError;
       if (missingOk && error.response?.status === 404) return null;
+      if (error.response) throw new GithubRefusal(this.sentence(error, what), error.response.status, githubMessage(error.response.data));
       throw new StepFailure(this.sentence(error, what));
     }
   }
@@ -91,7 +103,9 @@ function githubMessage(data: unknown): string {
   const message = typeof body.message === 'string' ? body.message.replace(/\.$/, '') : '';
   const first: unknown = Array.isArray(body.errors) ? body.errors[0] : undefined;
   const detail = typeof first === 'object' && first !== null && 'message' in first && typeof first.message === 'string' ? first.message : typeof first === 'string' ? first : '';
-  return detail && detail !== message ? `${message}: ${detail}` : message;
+  const text = detail && detail !== message ? `${message}: ${detail}` : message;
+  // GitHub's validation messages run over lines ("Invalid request.\n\n…"): one sentence is wanted.
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** The network failure's code (ECONNREFUSED …) under fetch's TypeError, if there is one. */

@@ -3,15 +3,17 @@
  * open an issue, or open a pull request with generated files — through GitHub's REST API with
  * the token kept as a runbook secret (`github-token` unless the step names another).
  *
- * A workflow dispatch answers 204 without saying which run it started, so the step lists the
- * workflow's runs for the ref before dispatching and takes the newest one that was not there
- * before (created since the dispatch, by `workflow_dispatch`). Polls run on the context's clock,
+ * A workflow dispatch asks GitHub to name the run it started (`return_run_details`, February
+ * 2026). Servers without it (older GitHub Enterprise) refuse the key, and the dispatch is sent
+ * again without it; their 204 says nothing of the run, so the step lists the workflow's
+ * `workflow_dispatch` runs for the ref before dispatching and takes the newest one that was not
+ * there before. Polls run on the context's clock,
  * so tests move time by hand; every change of the run's status is an event.
  */
 import { delay } from '../../../../node/clock';
 import { durationMs, type StepParams } from '../../../../shared/model/runbook-steps';
 import { StepFailure, type StepContext, type StepKind, type StepOutcome } from '../step-kind';
-import { GithubClient, splitRepo } from './github-client';
+import { GithubClient, GithubRefusal, splitRepo } from './github-client';
 
 type Params = StepParams<'github'>;
 
@@ -77,11 +79,20 @@ async function dispatchWorkflow(params: Params, context: StepContext, pollMs: nu
   const known = new Set((before?.data.workflow_runs ?? []).map((run) => run.id));
 
   const started = context.clock.now();
-  const dispatched = await client.request<{ workflow_run_id?: number }>(
-    'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
-    { owner, repo, workflow_id: workflow, ref, inputs: params.workflowInputs },
-    `dispatching ${where}`,
-  );
+  const dispatch = (withDetails: boolean) =>
+    client.request<{ workflow_run_id?: number } | string>(
+      'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+      { owner, repo, workflow_id: workflow, ref, inputs: params.workflowInputs, ...(withDetails ? { return_run_details: true } : {}) },
+      `dispatching ${where}`,
+    );
+  let dispatched: Awaited<ReturnType<typeof dispatch>>;
+  try {
+    // Since February 2026 GitHub names the run it started when asked; older servers refuse the key.
+    dispatched = await dispatch(true);
+  } catch (error) {
+    if (!(error instanceof GithubRefusal && (error.status === 400 || error.status === 422) && error.githubMessage.includes('return_run_details'))) throw error;
+    dispatched = await dispatch(false);
+  }
   context.log('info', `Dispatched ${where}.`, { workflow, ref, inputs: Object.keys(params.workflowInputs) });
 
   const deadline = started + timeoutMs;
@@ -93,9 +104,9 @@ async function dispatchWorkflow(params: Params, context: StepContext, pollMs: nu
       run ? runOutputs(run) : {},
     );
 
-  // GitHub may name the run in its reply (newer API versions); otherwise look for it.
+  // The run GitHub named in its reply (200); after a 204, the newest run of the workflow not there before.
   let run: WorkflowRun | null = null;
-  const namedId = typeof dispatched.data === 'object' && dispatched.data ? dispatched.data.workflow_run_id : undefined;
+  const namedId = dispatched.data && typeof dispatched.data === 'object' ? dispatched.data.workflow_run_id : undefined;
   if (typeof namedId === 'number') {
     run = (await client.request<WorkflowRun>('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner, repo, run_id: namedId }, `reading run ${namedId}`)).data;
   }
