@@ -49,6 +49,8 @@ export interface SshExecOptions {
   signal?: AbortSignal | undefined;
   /** Bytes of output kept; the rest is read and dropped so the command is never blocked. */
   outputCap: number;
+  /** Every piece of output as it arrives, cap or not (a runbook's ssh step streams its lines). */
+  onOutput?: ((text: string, stream: 'stdout' | 'stderr') => void) | undefined;
 }
 
 /** A command's end: its exit code (null when a signal ended it) and its output, interleaved. */
@@ -201,7 +203,7 @@ export class SshTunnel {
    * logins (it needs privilege separation), and a command without a terminal is not hung up
    * when its channel closes: there a command that never touches its output runs to its end.
    */
-  async exec(command: string, { signal, outputCap }: SshExecOptions): Promise<SshExecOutcome> {
+  async exec(command: string, { signal, outputCap, onOutput }: SshExecOptions): Promise<SshExecOutcome> {
     if (signal?.aborted) throw abortReason(signal);
     await this.ready();
     if (signal?.aborted) throw abortReason(signal);
@@ -256,8 +258,19 @@ export class SshTunnel {
         };
         let exitCode: number | null = null;
         let exitSignal: string | null = null;
-        stream.on('data', take);
-        stream.stderr.on('data', take);
+        // One decoder per stream: a chunk may end inside a character that the next one completes.
+        const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+        const tell = (which: 'stdout' | 'stderr', text: string) => {
+          if (text) onOutput?.(text, which);
+        };
+        stream.on('data', (chunk: Buffer) => {
+          take(chunk);
+          if (onOutput) tell('stdout', decoders.stdout.write(chunk));
+        });
+        stream.stderr.on('data', (chunk: Buffer) => {
+          take(chunk);
+          if (onOutput) tell('stderr', decoders.stderr.write(chunk));
+        });
         stream.on('exit', (code: number | null, name?: string) => {
           exitCode = typeof code === 'number' ? code : null;
           exitSignal = name ?? null;
@@ -269,6 +282,10 @@ export class SshTunnel {
         );
         stream.once('close', () => {
           this.channels.delete(stream);
+          if (onOutput) {
+            tell('stdout', decoders.stdout.end());
+            tell('stderr', decoders.stderr.end());
+          }
           const bytes = Buffer.concat(chunks);
           // A cut can split a character: the decoder holds back its start instead of mangling it.
           const output = truncated ? new StringDecoder('utf8').write(bytes) : bytes.toString('utf8');
