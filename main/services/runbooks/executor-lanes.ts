@@ -74,6 +74,16 @@ export class TargetQueues {
     return runId;
   }
 
+  /** Back at the head of the target's queue (its lock was still held). */
+  putFirst(targetId: string, runId: string): void {
+    this.queues.set(targetId, [runId, ...(this.queues.get(targetId) ?? [])]);
+  }
+
+  /** Targets some run waits for. */
+  targets(): string[] {
+    return [...this.queues.keys()];
+  }
+
   drop(runId: string): boolean {
     for (const [targetId, queue] of this.queues) {
       const at = queue.indexOf(runId);

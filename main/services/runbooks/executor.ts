@@ -13,7 +13,7 @@
  * { changed }, 'run-end' { status }; step events are described in executor-step.ts.
  */
 import { AbortedError } from '../../../node/abort';
-import { isoNow, type Clock } from '../../../node/clock';
+import { isoNow, type Clock, type Timer } from '../../../node/clock';
 import { ApiError } from '../../../shared/errors';
 import type { AuditTarget } from '../../../shared/model/audit';
 import {
@@ -66,6 +66,12 @@ export interface StartOptions {
   resumedFrom?: string | null;
 }
 
+/**
+ * How often a run queued behind another process's run (an `opsctl run` on the same data
+ * directory) tries the target's lock again: that process cannot tell this one it let go.
+ */
+export const FOREIGN_LOCK_POLL_MS = 2_000;
+
 const PHASE_TITLES: Record<RunbookPhase | 'rollback', string> = {
   validate: 'Validate',
   preflight: 'Preflight',
@@ -111,6 +117,7 @@ export class RunExecutor {
   private readonly targetQueues = new TargetQueues();
   private readonly stepRunner: StepRunner;
   private disposed = false;
+  private foreignLockTimer: Timer | undefined;
 
   constructor(readonly deps: ExecutorDeps) {
     this.stepRunner = new StepRunner({ store: deps.store, clock: deps.clock, steps: deps.steps, targets: () => deps.targets.list() });
@@ -142,6 +149,8 @@ export class RunExecutor {
   /** Aborts running steps; their runs are marked interrupted. */
   dispose(): void {
     this.disposed = true;
+    this.deps.clock.clearTimeout(this.foreignLockTimer);
+    this.foreignLockTimer = undefined;
     for (const run of [...this.active.values()]) {
       run.stopping = 'interrupted';
       this.deps.clock.clearTimeout(run.expiryTimer);
@@ -372,6 +381,7 @@ export class RunExecutor {
         return;
       }
       this.targetQueues.wait(target.id, run.id);
+      if (!this.active.has(holder)) this.pollForeignLocks();
       store.updateRun(run.id, { status: 'queued', statusMessage: `Waiting for run ${holder} on ${target.name}.` });
       this.event(run, { level: 'info', phase: null, step: null, message: `Waiting for run ${holder} on ${target.name}.`, data: { event: 'queued', holder } });
       return;
@@ -753,17 +763,7 @@ export class RunExecutor {
     if (run.holdsLock && target) {
       run.holdsLock = false;
       store.releaseLock(target.id, run.id);
-      for (let next = this.targetQueues.next(target.id); next !== null; next = this.targetQueues.next(target.id)) {
-        const waiting = this.active.get(next);
-        if (!waiting || waiting.ended) continue;
-        if (!store.takeLock(target.id, next)) {
-          this.targetQueues.wait(target.id, next);
-          break;
-        }
-        waiting.holdsLock = true;
-        this.launch(waiting);
-        break;
-      }
+      this.startNextFor(target.id);
     }
     if (run.lane) {
       const next = this.lanes.release(run.id);
@@ -777,6 +777,42 @@ export class RunExecutor {
         }
       }
     }
+  }
+
+  /** Starts the first run waiting for the target when its lock can be taken; true when the lock is still held elsewhere. */
+  private startNextFor(targetId: string): boolean {
+    const { store } = this.deps;
+    for (let next = this.targetQueues.next(targetId); next !== null; next = this.targetQueues.next(targetId)) {
+      const waiting = this.active.get(next);
+      if (!waiting || waiting.ended) continue;
+      if (!store.takeLock(targetId, next)) {
+        // Still held (by another process's run): it stays first in line.
+        this.targetQueues.putFirst(targetId, next);
+        return true;
+      }
+      waiting.holdsLock = true;
+      this.launch(waiting);
+      return false;
+    }
+    return false;
+  }
+
+  /** Tries the locks other processes' runs hold until they are let go. */
+  private pollForeignLocks(): void {
+    if (this.foreignLockTimer || this.disposed) return;
+    this.foreignLockTimer = this.deps.clock.setTimeout(() => {
+      this.foreignLockTimer = undefined;
+      if (this.disposed) return;
+      let stillHeld = false;
+      const locks = this.deps.store.locks();
+      for (const targetId of this.targetQueues.targets()) {
+        const holder = locks.find((lock) => lock.targetId === targetId);
+        if (holder && this.active.has(holder.runId)) continue;
+        if (this.startNextFor(targetId)) stillHeld = true;
+      }
+      if (stillHeld) this.pollForeignLocks();
+    }, FOREIGN_LOCK_POLL_MS);
+    this.foreignLockTimer.unref();
   }
 
   /** A run a crash (or shutdown) left active: interrupted, steps closed, audited. */

@@ -96,6 +96,38 @@ describe('cancel', () => {
   });
 });
 
+describe('shutting down', () => {
+  let fixture: ExecutorFixture;
+  const clock = new FakeClock();
+  beforeAll(async () => {
+    fixture = await startExecutorFixture({ hangs: HANGS }, { clock });
+  });
+  afterAll(async () => {
+    await fixture?.close();
+  });
+
+  it('aborts running steps, marks their runs interrupted, frees their locks and leaves no timer', async () => {
+    const { services, stagingId, prodId, endpoint } = fixture;
+    const running = services.runbooks.startRun({ runbookId: 'hangs', targetId: stagingId, inputs: {}, dryRun: false, whenLocked: 'queue' }, 'app');
+    const awaiting = services.runbooks.startRun({ runbookId: 'hangs', targetId: prodId, inputs: {}, dryRun: false, whenLocked: 'queue' }, 'app');
+    await waitFor(() => endpoint.waiting('stuck') === 1, 5_000, 'the stand-in to hold the request');
+    await waitFor(() => services.runbooks.store.getRun(awaiting.id).status === 'awaiting-approval', 5_000, 'the prod run to wait for approval');
+    const settled = [services.runbooks.executor.settled(running.id), services.runbooks.executor.settled(awaiting.id)];
+
+    services.runbooks.executor.dispose();
+    const [a, b] = await Promise.all(settled);
+    expect(a).toMatchObject({ status: 'interrupted', statusMessage: 'Control Room stopped while this run was running; nothing was resumed.' });
+    expect(b).toMatchObject({ status: 'interrupted', statusMessage: 'Control Room stopped while this run was awaiting approval; nothing was resumed.' });
+    expect(stepStates(services, running.id)).toMatchObject({ 'action/stuck': 'failed', 'action/after': 'skipped' });
+    expect(services.runbooks.store.locks()).toEqual([]);
+    await waitFor(() => endpoint.waiting('stuck') === 0, 5_000, 'the aborted request to close');
+    expect(clock.pendingDelays.filter((ms) => ms === 30 * 60_000)).toEqual([]);
+    expect(() => services.runbooks.startRun({ runbookId: 'hangs', targetId: stagingId, inputs: {}, dryRun: false, whenLocked: 'queue' }, 'app')).toThrow(
+      'Control Room is shutting down; start the run again after it restarts.',
+    );
+  });
+});
+
 describe('a step timeout', () => {
   let fixture: ExecutorFixture;
   const clock = new FakeClock();

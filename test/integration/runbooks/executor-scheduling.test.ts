@@ -91,6 +91,22 @@ describe('one changing run per target', () => {
   });
 });
 
+describe('a lock held by another process', () => {
+  it('waits for a run this process does not own and starts once that lock is let go', async () => {
+    const { services, stagingId, endpoint } = fixture;
+    // As an `opsctl run` in another process would hold it.
+    expect(services.runbooks.store.takeLock(stagingId, 'run-elsewhere')).toBe(true);
+    const run = start('change', 'after-foreign');
+    expect(run.status).toBe('queued');
+    expect(run.statusMessage).toBe('Waiting for run run-elsewhere on shop-staging.');
+    services.runbooks.store.releaseLock(stagingId, 'run-elsewhere');
+    await waitForStatus(services, run.id, 'running');
+    await holding('after-foreign');
+    endpoint.release('after-foreign');
+    expect((await services.runbooks.executor.settled(run.id)).status).toBe('succeeded');
+  });
+});
+
 describe('read-only lanes', () => {
   it('runs four read-only runs at once in lanes A–D; the fifth waits for a free lane', async () => {
     const { services, endpoint } = fixture;
