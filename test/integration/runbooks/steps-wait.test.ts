@@ -14,6 +14,7 @@ import { waitStep } from '../../../main/services/runbooks/steps/wait-step';
 import { WaitStepParams } from '../../../shared/model/runbook-steps';
 import { startDockerFixture, type DockerFixture } from '../../support/docker-fixture';
 import { waitFor } from '../../support/keyring';
+import { FakeClock } from '../../support/fake-clock';
 import { BUSYBOX_IMAGE } from '../../support/podman';
 import { stepContext, trustedSshTarget } from './steps-docker-harness';
 
@@ -22,6 +23,7 @@ let targetId: string;
 let server: Server;
 let baseUrl: string;
 let answers: number[] = [];
+let requests = 0;
 
 const LOOP = 'trap "exit 0" TERM; while true; do sleep 1; done';
 
@@ -57,6 +59,7 @@ beforeAll(async () => {
   ]);
   targetId = await trustedSshTarget(fx);
   server = createServer((_req, res) => {
+    requests++;
     res.statusCode = answers.shift() ?? 200;
     res.end('ok');
   });
@@ -156,5 +159,25 @@ describe('wait until http-status', () => {
       .catch((e: unknown) => e);
     answers = [];
     expect((error as Error).message).toBe(`${baseUrl}/health did not answer 200 after 500ms (last: HTTP 502).`);
+  });
+});
+
+describe('wait timing', () => {
+  it('checks every interval and gives up at the timeout, both on the step’s clock', async () => {
+    const clock = new FakeClock();
+    answers = Array(50).fill(503);
+    requests = 0;
+    const step = stepContext(fx.services, null, { clock });
+    const run = waitStep.run(params({ until: 'http-status', url: `${baseUrl}/health`, interval: '30s', timeout: '2m' }), step.context).catch((e: unknown) => e);
+    for (let i = 0; i < 4; i++) {
+      expect(await clock.nextTimer()).toBe(30_000);
+      clock.advance(30_000);
+    }
+    const error = await run;
+    answers = [];
+    expect((error as Error).message).toBe(`${baseUrl}/health did not answer 200 after 2m (last: HTTP 503).`);
+    expect((error as StepFailure).outputs).toEqual({ waitedMs: 120_000, last: 'HTTP 503' });
+    expect(requests).toBe(5);
+    expect(clock.pending).toBe(0);
   });
 });
