@@ -116,9 +116,43 @@ describe('the command bar', () => {
     await expect.poll(() => card.locator('.plan-inputs').textContent()).toContain('ghost');
     await service.fill('worker');
     await expect.poll(() => card.locator('.plan-inputs').textContent()).toContain('worker');
+    await animationsSettled(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'runbooks-plan-edit.png') });
     await card.getByRole('button', { name: 'Done editing' }).click();
     await animationsSettled(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'runbooks-plan-card.png') });
+  });
+
+  it('keeps Run disabled while the plan has problems, one sentence each', async () => {
+    const { page } = rig;
+    await page.keyboard.press('Escape');
+    await commandBar(page).waitFor({ state: 'hidden' });
+    const card = await planFromCommandBar(page, 'restart worker on nowhere-prod');
+    const problems = card.getByTestId('plan-problems').getByRole('listitem');
+    expect(await problems.count()).toBeGreaterThan(0);
+    for (const text of await problems.allTextContents()) expect(text.trim()).toMatch(/^[A-Z"“].*[.]$/);
+    expect(await card.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true);
+    await card.getByRole('button', { name: 'Cancel' }).click();
+    await commandBar(page).waitFor({ state: 'hidden' });
+    expect(await invoke<RunSummary[]>(page, 'runs:list', {})).toEqual([]);
+  });
+
+  it('dry-runs a plan: validate and preflight only, the action described, the container untouched, no approval', async () => {
+    const { page } = rig;
+    const before = await startedAt(rig);
+    const card = await planFromCommandBar(page, `restart worker on ${TARGET}`);
+    const url = page.url();
+    await card.getByRole('button', { name: 'Dry run' }).click();
+    const runId = await viewedRunId(page, url);
+    await expect.poll(async () => (await runDetail(page, runId)).run.status, { timeout: 30_000 }).toBe('succeeded');
+    const detail = await runDetail(page, runId);
+    expect(detail.run.dryRun).toBe(true);
+    expect(detail.steps.filter((step) => step.phase === 'action').map((step) => step.state)).toEqual(['described']);
+    expect(await startedAt(rig)).toBe(before);
+    await page.keyboard.press('Control+k');
+    await commandBar(page).getByRole('textbox', { name: 'Command' }).fill(`restart worker on ${TARGET}`);
+    await page.keyboard.press('Enter');
+    await commandBar(page).getByTestId('plan-card').waitFor();
   });
 
   it('runs it: the run waits for approval with the container’s facts, and the typed target name approves', async () => {
