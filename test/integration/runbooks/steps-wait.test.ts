@@ -110,6 +110,16 @@ describe('wait until container-*', () => {
     }
   });
 
+  it('refuses at once a wait that names no container, or a container on an ops API target', async () => {
+    await expect(waitStep.run(params({ until: 'container-healthy' }), stepContext(fx.services, targetId).context)).rejects.toThrow(
+      'Name the container to wait for: set service (a compose service) or container (a name or id).',
+    );
+    const ops = await fx.services.targets.create({ name: 'shop-ops', environment: 'prod', kind: 'ops-api', settings: { baseUrl: 'http://127.0.0.1:9' } });
+    await expect(waitStep.run(params({ until: 'container-running', service: 'api' }), stepContext(fx.services, ops.id).context)).rejects.toThrow(
+      'shop-ops is an ops API target; wait steps need a Docker target.',
+    );
+  });
+
   it('stops at once when cancelled during the wait', async () => {
     const step = stepContext(fx.services, targetId);
     const waiting = waitStep.run(params({ until: 'container-running', container: 'never-started', interval: '1s', timeout: '2m' }), step.context);

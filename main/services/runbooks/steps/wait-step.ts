@@ -95,6 +95,11 @@ function seconds(ms: number): string {
 
 async function checkFor(params: Params, context: StepContext): Promise<{ check: Check; expected: string; failure: string }> {
   const { signal } = context;
+  const needsContainer = params.until === 'container-healthy' || params.until === 'container-running' || params.until === 'log-line';
+  // Said now, not after the timeout: waiting cannot fix a step that names no container.
+  if (needsContainer && !params.service?.trim() && !params.container?.trim()) {
+    throw new StepFailure(`Name the container to wait for: set service (a compose service) or container (a name or id).`);
+  }
   switch (params.until) {
     case 'container-healthy':
     case 'container-running': {
