@@ -12,6 +12,7 @@ import { EmptyState } from '../../components/empty-state';
 import { formatWhen } from '../../components/format';
 import { AREA_ICONS } from '../../components/icons';
 import { useNow } from '../../components/use-now';
+import { COMMAND_SHORTCUT_LABEL } from './command-bar';
 import { useRunbooksApi, useRunUpdates } from './runbooks-api';
 import { ORIGIN_LABELS, STATUS_LABELS, elapsedMs, formatElapsed, isActive, targetText } from './run-status';
 import { StatusBadge } from './status-badge';
@@ -174,10 +175,10 @@ export function RunHistory() {
         filtering ? (
           <p className="muted runs-none">No run matches these filters.</p>
         ) : (
-          <EmptyState icon={AREA_ICONS.runbooks({ size: 28 })} title="No runs yet">
+          <EmptyState icon={AREA_ICONS.runbooks({ size: 28 })} title="Start a first run">
             <p>
-              No runs yet — press <kbd>Ctrl+K</kbd> and type a command like <span className="mono">healthcheck staging</span>
-              .
+              No runs yet — press <kbd>{COMMAND_SHORTCUT_LABEL}</kbd> and type a command like{' '}
+              <span className="mono">healthcheck staging</span>.
             </p>
             <p className="muted">Every run is kept here with its events, artifacts and who started it.</p>
           </EmptyState>

@@ -69,7 +69,8 @@ function phaseState(steps: RunStepInfo[]): string {
   if (steps.some((step) => step.state === 'running')) return 'running';
   if (steps.some((step) => step.state === 'failed')) return 'failed';
   if (steps.every((step) => step.state === 'pending')) return 'not started';
-  if (steps.every((step) => step.state === 'skipped' || step.state === 'canceled')) return 'skipped';
+  if (steps.some((step) => step.state === 'canceled')) return 'canceled';
+  if (steps.every((step) => step.state === 'skipped')) return 'skipped';
   if (steps.every((step) => step.state === 'described')) return 'described';
   if (steps.every((step) => ['succeeded', 'reused', 'described'].includes(step.state))) return 'done';
   return `${steps.filter((step) => step.state !== 'pending').length} of ${steps.length}`;
