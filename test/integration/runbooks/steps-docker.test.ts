@@ -3,6 +3,7 @@
  * the app's own pinned-key SSH connection (test/support/docker-fixture.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AbortedError } from '../../../node/abort';
 import { dockerStep } from '../../../main/services/runbooks/steps/docker-step';
 import { StepFailure } from '../../../main/services/runbooks/step-kind';
 import { DockerStepParams } from '../../../shared/model/runbook-steps';
@@ -139,6 +140,27 @@ describe('docker recreate', () => {
     expect(after.Config.Image).toBe('localhost/shop/backend:v1');
     expect(await containerNames()).not.toContainEqual(expect.stringMatching(/-next-|-previous-/));
     expect(fx.services.audit.list({ targetId }).find((e) => e.action === 'recreate')).toMatchObject({ outcome: 'error' });
+  });
+
+  it('cancelled after the new container was made puts the old one back before it ends', async () => {
+    const before = await podmanInspect('shop-api-1');
+    const step = stepContext(fx.services, targetId);
+    const log = step.context.log;
+    step.context.log = (level, message, data) => {
+      log(level, message, data);
+      // The cancel lands just as the swap begins: the old container is stopped next.
+      if (message.startsWith('Created ')) step.abort.abort(new AbortedError('The run was cancelled.'));
+    };
+    const error = await dockerStep.run(params({ action: 'recreate', service: 'api', tag: 'v2' }), step.context).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortedError);
+    const after = await podmanInspect('shop-api-1');
+    expect(after.Id).toBe(before.Id);
+    expect(after.State.Running).toBe(true);
+    expect(await containerNames()).not.toContainEqual(expect.stringMatching(/-next-|-previous-/));
+    expect(step.logs.at(-1)).toMatchObject({
+      level: 'warn',
+      message: 'api could not be recreated with localhost/shop/backend:v2: the run was cancelled; the previous container is running again as shop-api-1.',
+    });
   });
 
   it('with tag v2 keeps the configuration and the name, takes the new image’s own values, and removes the old container', async () => {
