@@ -372,6 +372,29 @@ describe('Runbooks area', () => {
     await expect.poll(() => hashOf(page)).toBe(`#/runbooks/run/${firstRunId}`);
   });
 
+  it('shows the approval card while a prod run waits for one, and goes on once approved', async () => {
+    await invoke(page, 'runbooks:save', {
+      yaml: 'id: tiny-change\ntitle: Tiny change\nkind: restart\nrisk: changes-prod\nphases:\n  preflight:\n    - id: look\n      kind: http\n      with:\n        url: ' +
+        gateUrl.replace('/gate', '/look') +
+        '\n        expectStatus: [404]\n  action:\n    - id: note\n      kind: summary\n      with:\n        template: changed\n',
+    });
+    const run = await invoke<{ id: string }>(page, 'runs:start', { runbookId: 'tiny-change', targetId: prodId, inputs: {} });
+    await go(page, `#/runbooks/run/${run.id}`);
+    const card = page.getByTestId('approval-card');
+    await card.waitFor();
+    expect(await page.locator('.run-header .run-badge').first().innerText()).toBe('Awaiting approval');
+    // One Cancel: the card's, beside Approve.
+    expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(1);
+    await card.getByLabel('Type shop-prod to approve').fill('shop-prod');
+    await shot('runbooks-viewer-approval.png');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await card.waitFor({ state: 'detached' });
+    await expect.poll(() => page.locator('.run-header .run-badge').first().innerText(), { timeout: 15_000 }).toBe(
+      'Succeeded',
+    );
+    expect(await step('note').getAttribute('data-state')).toBe('succeeded');
+  });
+
   it('sets and removes a runbook secret without ever showing its value', async () => {
     await go(page, '#/runbooks/secrets');
     const form = page.getByRole('form', { name: 'Add a secret' });

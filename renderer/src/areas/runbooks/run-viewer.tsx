@@ -3,7 +3,7 @@
  * phases and steps on the left, the live event stream in the log pane's terminal on the right,
  * the approval card while the run waits for one, artifacts and the summary once it ended.
  *
- * Cancel (while queued, running or awaiting approval), Retry (a new run with the same inputs),
+ * Cancel (while queued or running; awaiting approval, the card has its own), Retry (a new run with the same inputs),
  * Resume from the failed step (only when every step before it is safe to repeat; otherwise the
  * reason is on the disabled button). Esc goes back to the history.
  */
@@ -72,6 +72,8 @@ function RunView({ detail, onChanged }: { detail: RunDetail; onChanged(): void }
   const runbooks = useRunbooksApi();
   const { run } = detail;
   const active = isActive(run.status);
+  // The approval card has its own Cancel beside Approve.
+  const awaitingApproval = run.status === 'awaiting-approval' && detail.approval !== null;
   const now = useNow(1000, active);
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<string>();
@@ -154,7 +156,7 @@ function RunView({ detail, onChanged }: { detail: RunDetail; onChanged(): void }
           ) : null}
         </div>
         <div className="run-actions">
-          {active ? (
+          {active && !awaitingApproval ? (
             <button
               type="button"
               className="button button-danger"
@@ -200,9 +202,9 @@ function RunView({ detail, onChanged }: { detail: RunDetail; onChanged(): void }
         </p>
       ) : null}
 
-      {run.status === 'awaiting-approval' && detail.approval ? (
+      {awaitingApproval ? (
         <div className="run-approval">
-          <ApprovalCard detail={detail} />
+          <ApprovalCard detail={detail} onDone={onChanged} />
         </div>
       ) : null}
 
