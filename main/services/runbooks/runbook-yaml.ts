@@ -146,10 +146,37 @@ function duplicateStepIds(runbook: RunbookDefinition, doc: Document, at: (offset
   return errors;
 }
 
-/** Templates in steps and `rollbackIf` that name an input the runbook does not declare. */
+/** What a template may read besides inputs and steps: the run scope's fields. */
+const TARGET_FIELDS = new Set(['id', 'name', 'environment', 'kind', 'isDocker', 'isOpsApi']);
+const RUN_FIELDS = new Set(['id', 'startedAt']);
+
+/**
+ * Templates in steps and `rollbackIf` that name nothing the run will have: an input the runbook
+ * does not declare, a step it does not have, a target or run field that does not exist.
+ */
 function unknownInputs(runbook: RunbookDefinition, doc: Document, at: (offset: number | undefined) => Position): RunbookFileError[] {
   const declared = new Set(runbook.inputs.map((input) => input.name));
+  const stepIds = new Set(stepsInOrder(runbook).map(({ step }) => step.id));
   const errors: RunbookFileError[] = [];
+  const problem = (templatePath: string): string | null => {
+    const [root, name] = templatePath.split('.');
+    switch (root) {
+      case 'inputs':
+        if (name === undefined || declared.has(name)) return null;
+        return `{{ ${templatePath} }} names no input of this runbook (${declared.size ? `it has ${[...declared].join(', ')}` : 'it has none'}) — declare it under inputs or fix the name.`;
+      case 'steps':
+        if (name === undefined || stepIds.has(name)) return null;
+        return `{{ ${templatePath} }} names no step of this runbook — fix the step id.`;
+      case 'target':
+        if (name === undefined || TARGET_FIELDS.has(name)) return null;
+        return `{{ ${templatePath} }}: a target has ${[...TARGET_FIELDS].join(', ')}.`;
+      case 'run':
+        if (name === undefined || RUN_FIELDS.has(name)) return null;
+        return `{{ ${templatePath} }}: a run has ${[...RUN_FIELDS].join(', ')}.`;
+      default:
+        return `{{ ${templatePath} }} names nothing — templates read inputs., steps., target. or run.`;
+    }
+  };
   visit(doc, {
     Scalar(_key, node, path) {
       if (typeof node.value !== 'string') return;
@@ -161,13 +188,8 @@ function unknownInputs(runbook: RunbookDefinition, doc: Document, at: (offset: n
       const parent = path[path.length - 1];
       if (isPair(parent) && parent.key === node) return;
       for (const templatePath of templatePaths(node.value)) {
-        const [root, name] = templatePath.split('.');
-        if (root !== 'inputs' || name === undefined || declared.has(name)) continue;
-        const known = [...declared];
-        errors.push({
-          ...at(node.range?.[0]),
-          message: `{{ ${templatePath} }} names no input of this runbook (${known.length ? `it has ${known.join(', ')}` : 'it has none'}) — declare it under inputs or fix the name.`,
-        });
+        const message = problem(templatePath);
+        if (message) errors.push({ ...at(node.range?.[0]), message });
       }
     },
   });

@@ -113,12 +113,17 @@ describe('loading', () => {
     expect(catalog.source('nightly').file).toBe('a.yaml');
   });
 
-  it('names templates that refer to inputs the runbook does not declare', () => {
+  it('names templates that refer to inputs, steps or fields the run will not have', () => {
     const errors = catalog.check(GOOD.replace('inputs.scope', 'inputs.scop'));
     expect(errors).toEqual([
       { line: 14, column: 16, message: '{{ inputs.scop }} names no input of this runbook (it has scope) — declare it under inputs or fix the name.' },
     ]);
     expect(catalog.check(GOOD)).toEqual([]);
+    expect(catalog.check(GOOD.replace('inputs.scope', 'steps.probe.ok').replace('kind: probe', 'kind: probe\n      if: "{{ target.nme }} {{ run.id }} {{ secrets.x }}"')).map((error) => [error.line, error.message])).toEqual([
+      [13, '{{ target.nme }}: a target has id, name, environment, kind, isDocker, isOpsApi.'],
+      [13, '{{ secrets.x }} names nothing — templates read inputs., steps., target. or run.'],
+      [15, '{{ steps.probe.ok }} names no step of this runbook — fix the step id.'],
+    ]);
     expect(catalog.check('- a list')).toEqual([{ line: 1, column: 1, message: 'A runbook is a mapping with id, title, kind, risk and phases.' }]);
     expect(catalog.check(GOOD.replace('nightly {target}', 'nightly {service} on {target} at {time}'))).toEqual([
       { line: 8, column: 5, message: '{service} in "nightly {service} on {target} at {time}" is neither {target}, {time} nor an input of this runbook — declare it under inputs or fix the name.' },

@@ -19,6 +19,7 @@ export const deployRunbook: RunbookDefinitionInput = {
     { name: 'workflow', label: 'Workflow', default: 'deploy.yml', help: 'The workflow file to dispatch (with a ref).' },
     { name: 'probeScope', label: 'Probe scope', help: 'Probes of this scope run before and after the change.' },
     { name: 'rollback', label: 'Roll back on failure', type: 'boolean', default: true },
+    { name: 'healthTimeout', label: 'Health wait', default: '2m', pattern: '\\d{1,6}(s|m|h)', help: 'How long the service may take to be healthy again, like 90s or 5m.' },
     { name: 'maxErrorLines', label: 'Error lines allowed', type: 'number', default: 0, help: 'New log lines matching "error" allowed after the change.' },
   ],
   commands: ['deploy {service} {tag} to {target}', 'deploy {service} to {target}', 'deploy {target}'],
@@ -45,7 +46,7 @@ export const deployRunbook: RunbookDefinitionInput = {
       },
     ],
     verify: [
-      { id: 'healthy', kind: 'wait', if: "{{ inputs.tag || '' }}", with: { until: 'container-healthy', service: '{{ inputs.service }}', timeout: '2m' } },
+      { id: 'healthy', kind: 'wait', if: "{{ inputs.tag || '' }}", with: { until: 'container-healthy', service: '{{ inputs.service }}', timeout: '{{ inputs.healthTimeout }}' } },
       { id: 'probes-after', kind: 'probe', if: "{{ inputs.probeScope || '' }}", with: { scope: '{{ inputs.probeScope }}', require: 'ok' } },
       {
         id: 'errors',
@@ -73,7 +74,8 @@ export const deployRunbook: RunbookDefinitionInput = {
     ],
   },
   rollback: [
-    { id: 'restore', kind: 'docker', if: "{{ steps.current.tag || '' }}", with: { action: 'recreate', service: '{{ inputs.service }}', tag: '{{ steps.current.tag }}' } },
+    // Only after this run recreated the service: a workflow deploy is not undone from here.
+    { id: 'restore', kind: 'docker', if: "{{ steps.recreate.previousImage || '' }}", with: { action: 'recreate', service: '{{ inputs.service }}', tag: '{{ steps.current.tag }}' } },
   ],
   rollbackIf: '{{ inputs.rollback }}',
 };
