@@ -122,8 +122,14 @@ describe('approving a prod run', () => {
     await panel.getByLabel('Service').fill('worker');
     await panel.getByRole('button', { name: 'Save remediation' }).click();
     await panel.getByText('runs Restart a service when asked while this probe fails').waitFor();
-    const saved = await invoke<{ probeId: string; runbookId: string; inputs: Record<string, string> }[]>(page, 'runbooks:remediations', {});
-    expect(saved).toEqual([expect.objectContaining({ probeId: probe.id, runbookId: 'restart', inputs: { service: 'worker' } })]);
+    const saved = await invoke<{ probeId: string; runbookId: string; inputs: Record<string, string> }[]>(
+      page,
+      'runbooks:remediations',
+      {},
+    );
+    expect(saved).toEqual([
+      expect.objectContaining({ probeId: probe.id, runbookId: 'restart', inputs: { service: 'worker' } }),
+    ]);
 
     // The probe fails (nothing listens on its port): its page offers the runbook.
     const offer = panel.getByRole('button', { name: 'Run Restart a service' });

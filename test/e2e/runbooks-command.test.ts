@@ -106,7 +106,9 @@ describe('the command bar', () => {
     const actionStep = phases.locator('.plan-phase-action .plan-step');
     expect(await actionStep.locator('.changes-mark').textContent()).toBe('changes');
     expect(await phases.locator('.plan-phase-preflight .changes-mark').count()).toBe(0);
-    expect((await card.getByRole('list', { name: 'What will change' }).textContent())?.toLowerCase()).toContain('worker');
+    expect((await card.getByRole('list', { name: 'What will change' }).textContent())?.toLowerCase()).toContain(
+      'worker',
+    );
     expect(await card.getByRole('button', { name: 'Run', exact: true }).isEnabled()).toBe(true);
 
     // Edit: a service that is not there is planned again; back to worker.
@@ -165,7 +167,9 @@ describe('the command bar', () => {
 
     const card = page.getByTestId('approval-card');
     await card.waitFor({ timeout: 30_000 });
-    expect((await card.getByRole('heading', { level: 3 }).textContent())?.trim()).toMatch(/^Awaiting approval — expires in \d\d:\d\d$/);
+    expect((await card.getByRole('heading', { level: 3 }).textContent())?.trim()).toMatch(
+      /^Awaiting approval — expires in \d\d:\d\d$/,
+    );
     const facts = card.getByRole('table', { name: 'Evidence' });
     const factText = (await facts.textContent()) ?? '';
     expect(factText).toContain('worker started at');
@@ -174,7 +178,9 @@ describe('the command bar', () => {
     expect(factText).toContain('worker image');
     const detail = await runDetail(page, runId);
     expect(detail.run.status).toBe('awaiting-approval');
-    expect(await card.getByTestId('evidence-hash').textContent()).toBe(`evidence ${detail.approval!.evidence.hash.slice(0, 12)}`);
+    expect(await card.getByTestId('evidence-hash').textContent()).toBe(
+      `evidence ${detail.approval!.evidence.hash.slice(0, 12)}`,
+    );
     expect(await card.getByTestId('approval-changed').count()).toBe(0);
 
     const confirm = card.getByLabel(`Type ${TARGET} to approve`);

@@ -21,7 +21,15 @@ export function ApprovalCard({ detail, onDone }: { detail: RunDetail; onDone?():
   const approval = detail.approval;
   if (detail.run.status !== 'awaiting-approval' || !approval) return null;
   // A new evidence snapshot (a stale approval asked again) starts with an empty confirmation.
-  return <PendingApproval key={approval.evidence.hash} runId={detail.run.id} approval={approval} detail={detail} onDone={onDone} />;
+  return (
+    <PendingApproval
+      key={approval.evidence.hash}
+      runId={detail.run.id}
+      approval={approval}
+      detail={detail}
+      onDone={onDone}
+    />
+  );
 }
 
 function PendingApproval({
@@ -118,7 +126,11 @@ function PendingApproval({
         </thead>
         <tbody>
           {evidence.facts.map((fact) => (
-            <tr key={fact.key} className={changedKeys.has(fact.key) ? 'is-changed' : undefined} data-changed={changedKeys.has(fact.key) || undefined}>
+            <tr
+              key={fact.key}
+              className={changedKeys.has(fact.key) ? 'is-changed' : undefined}
+              data-changed={changedKeys.has(fact.key) || undefined}
+            >
               <th scope="row">{fact.label}</th>
               <td className="mono">{fact.value}</td>
             </tr>
@@ -151,7 +163,10 @@ function PendingApproval({
         onSubmit={(event) => {
           event.preventDefault();
           if (!matches || sending || expired) return;
-          settle(runbooks.approveRun({ id: runId, confirmation: typed.trim(), evidenceHash: evidence.hash }), 'approve');
+          settle(
+            runbooks.approveRun({ id: runId, confirmation: typed.trim(), evidenceHash: evidence.hash }),
+            'approve',
+          );
         }}
       >
         <div className="field">
@@ -174,7 +189,11 @@ function PendingApproval({
           </p>
         ) : null}
         <div className="plan-actions">
-          <button type="submit" className="button button-danger" disabled={!matches || sending !== undefined || expired}>
+          <button
+            type="submit"
+            className="button button-danger"
+            disabled={!matches || sending !== undefined || expired}
+          >
             {sending === 'approve' ? <span className="spinner" aria-hidden="true" /> : <ShieldIcon size={13} />} Approve
           </button>
           <button

@@ -3,7 +3,13 @@
  * it is tested without a DOM): recent commands, the shortcut, steps by phase, what a run starts
  * with, the approval countdown and confirmation, and how a viewer merges run events.
  */
-import { RUNBOOK_PHASES, type PlannedStep, type RiskLevel, type RunEvent, type RunbookInput } from '../../../../shared/model/runbook';
+import {
+  RUNBOOK_PHASES,
+  type PlannedStep,
+  type RiskLevel,
+  type RunEvent,
+  type RunbookInput,
+} from '../../../../shared/model/runbook';
 
 // ——— Recent commands ———
 
@@ -103,7 +109,13 @@ export function initialValue(input: RunbookInput, values: Record<string, string>
 
 /** The label people read: the runbook's, else the name with its words apart (`imageTag` → "image tag"). */
 export function inputLabel(input: RunbookInput): string {
-  return input.label ?? input.name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  return (
+    input.label ??
+    input.name
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .replace(/_/g, ' ')
+      .toLowerCase()
+  );
 }
 
 // ——— Approvals ———

@@ -74,7 +74,9 @@ function InputField({
             disabled={disabled}
             onChange={(event) => onValue(event.target.value)}
           >
-            {value === '' || !choices.includes(value) ? <option value={value}>{value === '' ? '— choose —' : value}</option> : null}
+            {value === '' || !choices.includes(value) ? (
+              <option value={value}>{value === '' ? '— choose —' : value}</option>
+            ) : null}
             {choices.map((choice) => (
               <option key={choice} value={choice}>
                 {choice}

@@ -7,13 +7,7 @@
  * The command bar and a failing probe's "Run <runbook>" show the same card.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
-import type {
-  RiskLevel,
-  RunPlan,
-  RunStartInput,
-  RunSummary,
-  RunbookSummary,
-} from '../../../../shared/model/runbook';
+import type { RiskLevel, RunPlan, RunStartInput, RunSummary, RunbookSummary } from '../../../../shared/model/runbook';
 import { toApiError } from '../../api/open-api';
 import { navigate } from '../../app/routes';
 import { useTargets } from '../../app/targets-store';
@@ -129,7 +123,8 @@ export function PlanCard({ plan: initialPlan, inputs, onCancel, onStarted, start
         <p className="plan-card-target" data-testid="plan-target">
           {plan.targetName ? (
             <>
-              on <strong>{plan.targetName}</strong> {plan.environment ? <EnvBadge environment={plan.environment} /> : null}
+              on <strong>{plan.targetName}</strong>{' '}
+              {plan.environment ? <EnvBadge environment={plan.environment} /> : null}
             </>
           ) : (
             <span className="muted">No target</span>

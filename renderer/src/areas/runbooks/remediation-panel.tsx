@@ -56,16 +56,18 @@ export function RemediationPanel({ probeId, target, failing }: RemediationPanelP
   function openPlan(remediation: Remediation) {
     setPlanning(true);
     setError(undefined);
-    runbooks.plan({ runbookId: remediation.runbookId, targetId: remediation.targetId, inputs: remediation.inputs }).then(
-      (next) => {
-        setPlan({ plan: next, remediation });
-        setPlanning(false);
-      },
-      (caught: unknown) => {
-        setError(toApiError(caught).message);
-        setPlanning(false);
-      },
-    );
+    runbooks
+      .plan({ runbookId: remediation.runbookId, targetId: remediation.targetId, inputs: remediation.inputs })
+      .then(
+        (next) => {
+          setPlan({ plan: next, remediation });
+          setPlanning(false);
+        },
+        (caught: unknown) => {
+          setError(toApiError(caught).message);
+          setPlanning(false);
+        },
+      );
   }
 
   return (
@@ -115,7 +117,9 @@ export function RemediationPanel({ probeId, target, failing }: RemediationPanelP
             onCancel={() => setPlan(undefined)}
             onStarted={() => setPlan(undefined)}
             // Unedited, it starts as the probe's remediation (its origin says so); edited, as a plain run.
-            start={(request, edited) => (edited ? runbooks.startRun(request) : runbooks.remediate(probeId, request.dryRun ?? false))}
+            start={(request, edited) =>
+              edited ? runbooks.startRun(request) : runbooks.remediate(probeId, request.dryRun ?? false)
+            }
           />
         </Dialog>
       ) : null}
@@ -150,20 +154,26 @@ function RemediationForm({
     event.preventDefault();
     setSaving(true);
     setMessage(undefined);
-    runbooks.setRemediation({ probeId, runbookId: next, targetId: next ? targetId : null, inputs: next ? inputs : {} }).then(
-      ({ remediation }) => {
-        setSaving(false);
-        onSaved(remediation);
-      },
-      (caught: unknown) => {
-        setSaving(false);
-        setMessage({ text: toApiError(caught).message, error: true });
-      },
-    );
+    runbooks
+      .setRemediation({ probeId, runbookId: next, targetId: next ? targetId : null, inputs: next ? inputs : {} })
+      .then(
+        ({ remediation }) => {
+          setSaving(false);
+          onSaved(remediation);
+        },
+        (caught: unknown) => {
+          setSaving(false);
+          setMessage({ text: toApiError(caught).message, error: true });
+        },
+      );
   }
 
   return (
-    <form className="remediation-form" onSubmit={(event) => save(event, runbookId || null)} aria-label="Remediation runbook">
+    <form
+      className="remediation-form"
+      onSubmit={(event) => save(event, runbookId || null)}
+      aria-label="Remediation runbook"
+    >
       <Field label="Runbook">
         {(control) => (
           <select

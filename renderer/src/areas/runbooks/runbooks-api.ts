@@ -135,7 +135,10 @@ export function useRunEvents(runId: string | null, after = 0): RunEventsView {
         if (!current || events.length === 0) return;
         setHeld((state) => {
           const base = state.key === key ? state.events : [];
-          const merged = mergeRunEvents(base, events.filter((event) => event.seq > after));
+          const merged = mergeRunEvents(
+            base,
+            events.filter((event) => event.seq > after),
+          );
           if (merged === base && state.key === key) return state;
           cursor.current = { key, seq: merged.at(-1)?.seq ?? after };
           return { key, events: merged };
@@ -158,9 +161,7 @@ export function useRunEvents(runId: string | null, after = 0): RunEventsView {
 }
 
 export type RunDetailState =
-  | { state: 'loading' }
-  | { state: 'ready'; detail: RunDetail }
-  | { state: 'failed'; message: string };
+  { state: 'loading' } | { state: 'ready'; detail: RunDetail } | { state: 'failed'; message: string };
 
 /**
  * One run's detail, read again whenever `runs:updates` reports that run (status, step, lane) and
@@ -173,12 +174,9 @@ export function useRunDetail(runId: string | null): { detail: RunDetailState; re
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
 
-  useRunUpdates(
-    (run) => {
-      if (run.id === runId) reload();
-    },
-    reload,
-  );
+  useRunUpdates((run) => {
+    if (run.id === runId) reload();
+  }, reload);
 
   useEffect(() => {
     if (!runId || link !== 'open') return;
@@ -189,7 +187,9 @@ export function useRunDetail(runId: string | null): { detail: RunDetailState; re
         if (!current) return;
         const message = toApiError(caught).message;
         // A failed re-read keeps the detail shown; only a first read shows the failure.
-        setDetail((state) => (state.state === 'ready' && state.detail.run.id === runId ? state : { state: 'failed', message }));
+        setDetail((state) =>
+          state.state === 'ready' && state.detail.run.id === runId ? state : { state: 'failed', message },
+        );
       },
     );
     return () => {
@@ -197,6 +197,7 @@ export function useRunDetail(runId: string | null): { detail: RunDetailState; re
     };
   }, [runbooks, runId, link, epoch, generation]);
 
-  const shown: RunDetailState = detail.state === 'ready' && detail.detail.run.id !== runId ? { state: 'loading' } : detail;
+  const shown: RunDetailState =
+    detail.state === 'ready' && detail.detail.run.id !== runId ? { state: 'loading' } : detail;
   return { detail: shown, reload };
 }

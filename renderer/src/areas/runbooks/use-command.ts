@@ -12,7 +12,12 @@ import { useRunbooksApi } from './runbooks-api';
 export type CommandState =
   | { state: 'idle' }
   | { state: 'asking'; text: string }
-  | { state: 'answered'; text: string; result: CommandResult; /** Counts answers, so a new one starts a fresh card. */ ask: number }
+  | {
+      state: 'answered';
+      text: string;
+      result: CommandResult;
+      /** Counts answers, so a new one starts a fresh card. */ ask: number;
+    }
   | { state: 'failed'; text: string; message: string };
 
 export interface CommandView {

@@ -62,7 +62,14 @@ describe('recent commands', () => {
 });
 
 describe('the shortcut', () => {
-  const key = (over: Partial<KeyPress>): KeyPress => ({ key: 'k', ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...over });
+  const key = (over: Partial<KeyPress>): KeyPress => ({
+    key: 'k',
+    ctrlKey: false,
+    metaKey: false,
+    altKey: false,
+    shiftKey: false,
+    ...over,
+  });
   it('is Ctrl+K off a Mac and Cmd+K on one, nothing else', () => {
     expect(isCommandShortcut(key({ ctrlKey: true }), false)).toBe(true);
     expect(isCommandShortcut(key({ ctrlKey: true, key: 'K' }), false)).toBe(true);
@@ -105,7 +112,13 @@ describe('the plan card', () => {
   });
 
   it('lists steps by phase in run order, rollback under verify, empty phases left out', () => {
-    const groups = stepsByPhase([step('summarize', 's'), step('action', 'a'), step('rollback', 'r'), step('preflight', 'p'), step('verify', 'v')]);
+    const groups = stepsByPhase([
+      step('summarize', 's'),
+      step('action', 'a'),
+      step('rollback', 'r'),
+      step('preflight', 'p'),
+      step('verify', 'v'),
+    ]);
     expect(groups.map((group) => group.phase)).toEqual(['preflight', 'action', 'verify', 'rollback', 'summarize']);
   });
 
@@ -114,7 +127,9 @@ describe('the plan card', () => {
     expect(inputs).toEqual({ service: 'backend', force: 'false' });
     const request = { runbookId: 'restart', targetId: 't-1', inputs, dryRun: false };
     expect(channels['runs:start'].request.safeParse(request).success).toBe(true);
-    expect(channels['runbooks:plan'].request.safeParse({ runbookId: 'restart', targetId: null, inputs }).success).toBe(true);
+    expect(channels['runbooks:plan'].request.safeParse({ runbookId: 'restart', targetId: null, inputs }).success).toBe(
+      true,
+    );
   });
 
   it('fills inputs from the given value, else the default as text, and labels them readably', () => {
@@ -128,7 +143,15 @@ describe('the plan card', () => {
 });
 
 describe('run events for a viewer', () => {
-  const event = (seq: number): RunEvent => ({ seq, at: '2026-11-26T14:00:00Z', level: 'info', phase: null, step: null, message: `e${seq}`, data: null });
+  const event = (seq: number): RunEvent => ({
+    seq,
+    at: '2026-11-26T14:00:00Z',
+    level: 'info',
+    phase: null,
+    step: null,
+    message: `e${seq}`,
+    data: null,
+  });
 
   it('appends only what it does not hold, in order, without repeats', () => {
     const held = [event(1), event(2)];
