@@ -10,6 +10,7 @@ import { GithubStepParams } from '../../../shared/model/runbook-steps';
 import { isAbort } from '../../../node/abort';
 import { FakeClock } from '../../support/fake-clock';
 import { startGithubStandIn, type GithubStandIn } from '../../support/github-stand-in';
+import { freePort } from '../../support/sshd';
 import { startServices, stepHarness, type StepHarness, type TestServices } from './steps-remote-context';
 
 const TOKEN = 'ghp_standInGoodToken000000000000000000000';
@@ -167,6 +168,12 @@ describe('github step: dispatch-workflow (GitHub stand-in)', () => {
       'GitHub refused the token in the runbook secret github-token (401) while reading acme/shop — check it has not expired or been revoked and set it again (Runbooks → Secrets).',
     );
     expect(gh.state.dispatches).toEqual([]);
+  });
+
+  it('says in one sentence that the API could not be reached', async () => {
+    const apiUrl = `http://127.0.0.1:${await freePort()}`;
+    const failure = await failureOf(githubStep.run(params({ action: 'open-issue', title: 'x', apiUrl }), harness().context));
+    expect(failure.message).toBe(`Could not reach ${apiUrl}: the connection was refused — check the apiUrl and the network.`);
   });
 
   it('asks for the secret when none is set, before calling GitHub', async () => {
