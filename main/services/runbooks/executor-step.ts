@@ -7,8 +7,8 @@
  * durationMs, message }, 'fact' { key, label, value }. A `silent` run (the stale-approval re-read
  * of a preflight step) writes every event at debug level and leaves the step's stored state alone.
  */
-import { abortReason, AbortedError, untilAborted } from '../../../node/abort';
-import { isoNow, type Clock } from '../../../node/clock';
+import { abortReason, AbortedError } from '../../../node/abort';
+import { isoNow, type Clock, type Timer } from '../../../node/clock';
 import { ApiError } from '../../../shared/errors';
 import type { EvidenceFact, RunEventLevel, RunStepInfo } from '../../../shared/model/runbook';
 import { durationMs, STEP_PARAMS, type RunbookStep, type StepKindName, type StepParams } from '../../../shared/model/runbook-steps';
@@ -19,6 +19,42 @@ import { findTarget, targetScope } from './run-plan';
 import type { NewEvent, RunStore } from './run-store';
 import { StepFailure, type StepContext, type StepKind, type StepServices } from './step-kind';
 import { STEP_KINDS_BY_NAME } from './steps';
+
+/**
+ * How long an aborted step may take to stop (a recreate putting the old container back) before
+ * the run goes on without it: the lock is released only once the step stopped or this passed.
+ */
+export const STEP_STOP_GRACE_MS = 15_000;
+
+/**
+ * The step's own promise; once `signal` aborts, it still gets `graceMs` to settle (well-behaved
+ * steps reject at once), then the abort's reason is thrown so one that ignores the signal cannot
+ * hold the run forever.
+ */
+export function settleAfterAbort<T>(promise: Promise<T>, signal: AbortSignal, clock: Clock, graceMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: Timer | undefined;
+    const onAbort = () => {
+      timer = clock.setTimeout(() => reject(abortReason(signal)), graceMs);
+    };
+    const done = () => {
+      clock.clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
 
 export interface StepRunnerDeps {
   store: RunStore;
@@ -183,7 +219,7 @@ export class StepRunner {
     };
 
     try {
-      const outcome = await untilAborted(kind.run(params, context), signal);
+      const outcome = await settleAfterAbort(kind.run(params, context), signal, clock, STEP_STOP_GRACE_MS);
       return end('succeeded', outcome.message, outcome.outputs ?? {});
     } catch (error) {
       if (run.controller.signal.aborted) return end('canceled', abortReason(run.controller.signal).message);
