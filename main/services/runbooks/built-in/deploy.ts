@@ -21,6 +21,7 @@ export const deployRunbook: RunbookDefinitionInput = {
     { name: 'rollback', label: 'Roll back on failure', type: 'boolean', default: true },
     { name: 'healthTimeout', label: 'Health wait', default: '2m', pattern: '\\d{1,6}(s|m|h)', help: 'How long the service may take to be healthy again, like 90s or 5m.' },
     { name: 'maxErrorLines', label: 'Error lines allowed', type: 'number', default: 0, help: 'New log lines matching "error" allowed after the change.' },
+    { name: 'githubApi', label: 'GitHub API', help: "GitHub Enterprise's API root (https://github.example.com/api/v3); api.github.com when left out." },
   ],
   commands: ['deploy {service} {tag} to {target}', 'deploy {service} to {target}', 'deploy {target}'],
   phases: {
@@ -42,6 +43,7 @@ export const deployRunbook: RunbookDefinitionInput = {
           workflow: '{{ inputs.workflow }}',
           ref: '{{ inputs.ref }}',
           workflowInputs: { service: '{{ inputs.service }}', environment: '{{ target.environment }}' },
+          apiUrl: "{{ inputs.githubApi || '' }}",
         },
       },
     ],

@@ -19,6 +19,7 @@ export const incidentRunbook: RunbookDefinitionInput = {
     { name: 'window', label: 'Window', default: '15m', pattern: '\\d{1,4}[mh]', help: 'How far either side of the time to look, like 15m or 1h.' },
     { name: 'probeScope', label: 'Probe scope', help: 'Probes of this scope run and are recorded.' },
     { name: 'repo', label: 'Repository', help: 'owner/name: opens an issue there with the triage note.' },
+    { name: 'githubApi', label: 'GitHub API', help: "GitHub Enterprise's API root (https://github.example.com/api/v3); api.github.com when left out." },
   ],
   commands: ['incident at {time} on {target}', 'incident {target}'],
   phases: {
@@ -57,6 +58,7 @@ export const incidentRunbook: RunbookDefinitionInput = {
           title: 'Incident on {{ target.name }} at {{ inputs.at }}',
           bodyArtifact: 'triage.md',
           labels: ['incident'],
+          apiUrl: "{{ inputs.githubApi || '' }}",
         },
       },
     ],

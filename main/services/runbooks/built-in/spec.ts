@@ -12,6 +12,7 @@ export const specRunbook: RunbookDefinitionInput = {
     { name: 'repo', label: 'Repository', required: true, help: 'owner/name of the repository the snapshot goes to.' },
     { name: 'path', label: 'Path', default: 'docs/ops-snapshot.md' },
     { name: 'service', label: 'Service', help: 'A compose service (or container) to describe on Docker targets.' },
+    { name: 'githubApi', label: 'GitHub API', help: "GitHub Enterprise's API root (https://github.example.com/api/v3); api.github.com when left out." },
   ],
   commands: ['spec {target}', 'snapshot {target}'],
   phases: {
@@ -31,7 +32,7 @@ export const specRunbook: RunbookDefinitionInput = {
             "Image tags: {{ steps.context.imageTags || 'unknown' }}\n\n" +
             "{{ inputs.service || 'Service' }}: image {{ steps.container.image || 'not read' }}, revision {{ steps.container.revision || 'unknown' }}, " +
             "state {{ steps.container.state || 'not read' }}\n\n" +
-            "## Context\n\n```json\n{{ steps.context.context || '{}' }}\n```\n",
+            "## Context\n\n```json\n{{ steps.context.context || 'null' }}\n```\n",
         },
       },
       {
@@ -43,6 +44,7 @@ export const specRunbook: RunbookDefinitionInput = {
           title: 'Ops snapshot of {{ target.name }}',
           body: 'What {{ target.name }} runs, as Control Room read it (run {{ run.id }}).',
           files: [{ path: '{{ inputs.path }}', artifact: 'ops-snapshot.md' }],
+          apiUrl: "{{ inputs.githubApi || '' }}",
         },
       },
     ],
