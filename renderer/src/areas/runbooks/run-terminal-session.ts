@@ -3,10 +3,8 @@
  * the parse slicer, the selection-redraw shim, the WebGL choice) and its terminal feed, fed
  * with a run's events instead of a container's lines.
  *
- * The session owns the event cursor: every event is written once, by sequence number, whatever
- * the stream repeats (a renewed subscription resends from the cursor it was opened with); a gap
- * (an event missing between the newest written and one that arrived) is filled from `runs:events`
- * before anything after it is written, so the lines stay in order.
+ * Events go through a `RunEventCursor` (run-event-cursor.ts): each is written once, in sequence
+ * order, whatever the stream repeats or skips.
  */
 import { Terminal, type IDisposable } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
@@ -24,6 +22,7 @@ import {
   TERMINAL_FONT_FAMILY,
   THEME,
 } from '../logs/pane-session';
+import { RunEventCursor, type GapFiller } from './run-event-cursor';
 import { eventLine, formatEventLine, plainEventLine, type EventLine } from './run-event-format';
 
 /** Lines the viewer keeps (a step may print far more; the run store has them all). */
@@ -46,10 +45,6 @@ export interface RunTerminalInspection {
   pending(): number;
 }
 
-export interface GapFiller {
-  (after: number, limit: number): Promise<RunEvent[]>;
-}
-
 export class RunTerminalSession {
   private readonly terminal: Terminal;
   private readonly fit = new FitAddon();
@@ -62,10 +57,7 @@ export class RunTerminalSession {
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
 
-  private lastSeq = 0;
-  /** Events that arrived after a gap, held until the gap is filled. */
-  private held: RunEvent[] = [];
-  private filling = false;
+  private readonly cursor: RunEventCursor;
   private readonly repeats: number[] = [];
   private readonly seen = new Set<number>();
   private searchState: RunTerminalSnapshot['search'];
@@ -75,9 +67,10 @@ export class RunTerminalSession {
 
   constructor(
     host: HTMLElement,
-    private readonly fillGap: GapFiller,
+    fillGap: GapFiller,
     private readonly copyText: (text: string) => Promise<void>,
   ) {
+    this.cursor = new RunEventCursor((event) => this.write(event), fillGap);
     this.terminal = new Terminal({
       allowProposedApi: true, // the search addon's match decorations
       disableStdin: true,
@@ -154,25 +147,15 @@ export class RunTerminalSession {
 
   getSnapshot = (): RunTerminalSnapshot => this.snapshot;
 
-  /** The cursor: the newest sequence number written (or waiting behind a gap being filled). */
-  get cursor(): number {
-    return this.lastSeq;
+  /** The newest sequence number written: where a renewed subscription starts. */
+  get lastSeq(): number {
+    return this.cursor.lastSeq;
   }
 
-  /** Events from the stream or a catch-up read, in any order and with repeats. */
+  /** Events from the stream, in any order and with repeats: each is written once, in order. */
   receive(events: readonly RunEvent[]) {
     if (this.disposed) return;
-    for (const event of events) {
-      if (event.seq <= this.lastSeq) {
-        continue; // already written: a renewed subscription's repeat
-      }
-      if (event.seq === this.lastSeq + 1 && !this.filling) {
-        this.write(event);
-      } else {
-        this.held.push(event);
-      }
-    }
-    if (this.held.length && !this.filling) void this.fill();
+    this.cursor.receive(events);
     this.publish();
   }
 
@@ -227,6 +210,7 @@ export class RunTerminalSession {
 
   dispose() {
     this.disposed = true;
+    this.cursor.stop();
     clearTimeout(this.resizeTimer);
     this.resizeObserver.disconnect();
     this.feed.dispose();
@@ -239,43 +223,12 @@ export class RunTerminalSession {
   // ── events ────────────────────────────────────────────────────────────────────────────────
 
   private write(event: RunEvent) {
+    // Kept for the E2E tests: the cursor promises this stays empty.
     if (this.seen.has(event.seq)) this.repeats.push(event.seq);
     this.seen.add(event.seq);
-    this.lastSeq = event.seq;
     const line = this.store.push(eventLine(event));
     this.feed.push(line, false);
-  }
-
-  /** Writes held events in order, reading the missing ones from the store first. */
-  private async fill() {
-    this.filling = true;
-    try {
-      while (this.held.length && !this.disposed) {
-        this.held.sort((a, b) => a.seq - b.seq);
-        // Write what follows on; drop what was written meanwhile (repeats held twice).
-        while (this.held.length && this.held[0]!.seq <= this.lastSeq + 1) {
-          const event = this.held.shift()!;
-          if (event.seq === this.lastSeq + 1) this.write(event);
-        }
-        if (!this.held.length) break;
-        const missing = this.held[0]!.seq - this.lastSeq - 1;
-        const events = await this.fillGap(this.lastSeq, Math.min(missing, 50_000));
-        if (this.disposed) return;
-        if (!events.length) {
-          // The store has nothing there either: write on rather than wait for what will not come.
-          this.write(this.held.shift()!);
-          continue;
-        }
-        for (const event of events) if (event.seq === this.lastSeq + 1) this.write(event);
-      }
-    } catch {
-      // Main unreachable: write what arrived, in order; the next renewed subscription fills in.
-      this.held.sort((a, b) => a.seq - b.seq);
-      for (const event of this.held.splice(0)) if (event.seq > this.lastSeq) this.write(event);
-    } finally {
-      this.filling = false;
-      this.publish();
-    }
+    this.publish();
   }
 
   // ── terminal ──────────────────────────────────────────────────────────────────────────────

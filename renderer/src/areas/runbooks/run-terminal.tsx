@@ -54,7 +54,7 @@ export function RunTerminal({ runId, title }: { runId: string; title: string }) 
     let current = true;
     let unsubscribe: (() => void) | undefined;
     api
-      .subscribe('runs:events', { runId, after: session.cursor }, ({ events }) => {
+      .subscribe('runs:events', { runId, after: session.lastSeq }, ({ events }) => {
         if (current) session.receive(events);
       })
       .then(
