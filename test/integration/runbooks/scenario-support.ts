@@ -15,7 +15,7 @@ import { KeytarBackend } from '../../../main/services/credentials/keytar-backend
 import type { RunStartInput, RunSummary, RunEvent } from '../../../shared/model/runbook';
 import type { Environment, Target } from '../../../shared/model/target';
 import { FAST_CONNECTIONS, waitForState } from '../../support/docker-fixture';
-import { startKeyring, type Keyring } from '../../support/keyring';
+import { startKeyring, waitFor, type Keyring } from '../../support/keyring';
 import { startPodman, type Podman } from '../../support/podman';
 import { startSshd, type Sshd } from '../../support/sshd';
 
@@ -27,8 +27,8 @@ export interface ScenarioRig {
   services: Services;
   /** A docker-ssh target reaching `podman` through the sshd, its host key pinned. */
   addTarget(name: string, environment: Environment, podman?: Podman): Promise<Target>;
-  /** Writes a YAML runbook into the watched folder. */
-  writeRunbook(file: string, yaml: string): void;
+  /** Writes a YAML runbook into the watched folder; resolves once the catalog has read it. */
+  writeRunbook(file: string, yaml: string): Promise<void>;
   /** Starts a run as the app does and resolves once it has ended. */
   run(request: RunStartInput): Promise<RunSummary>;
   events(runId: string): RunEvent[];
@@ -75,8 +75,9 @@ export async function startScenarioRig(options: { podmans?: number } = {}): Prom
       await waitForState(services, target.id, (s) => s.status === 'connected');
       return services.targets.get(target.id);
     },
-    writeRunbook(file, yaml) {
+    async writeRunbook(file, yaml) {
       writeFileSync(join(dataDir, 'runbooks', file), yaml);
+      await waitFor(() => services.runbooks.list().some((r) => r.file === file), 10_000, `the catalog did not read ${file}`);
     },
     async run(request) {
       const started = services.runbooks.startRun(
