@@ -586,6 +586,14 @@ export class RunExecutor {
   /** An explicit `approval` step: a gate when `always` reads true or the target's environment asks for one. */
   private async approvalStep(run: ActiveRun, info: RunStepInfo, step: Extract<RunbookStep, { kind: 'approval' }>): Promise<StepResult> {
     const target = run.check.target;
+    let applies = true;
+    try {
+      applies = step.if === undefined || truthy(fillText(step.if, runScope(run)));
+    } catch {
+      applies = false;
+    }
+    // A step whose `if` reads false (or cannot be read) is skipped or failed by the runner, never a gate.
+    if (!applies) return this.stepRunner.run(run, info, step, { approval: null });
     let always = false;
     try {
       always = truthy(typeof step.with.always === 'string' ? fillText(step.with.always, runScope(run)) : step.with.always);
@@ -603,8 +611,13 @@ export class RunExecutor {
     return this.stepRunner.run(run, info, step, { approval });
   }
 
-  /** The run-level gate after preflight. */
+  /**
+   * The run-level gate after preflight. An explicit approval step earlier in preflight that was
+   * given on exactly the evidence there is now counts; anything else asks (again).
+   */
   private async approvalGate(run: ActiveRun): Promise<void> {
+    const given = run.approval;
+    if (given?.approvedBy && given.evidence.hash === takeEvidence(run.facts.values(), run.plan.changes, isoNow(this.deps.clock)).hash) return;
     await this.awaitApproval(run, null);
   }
 

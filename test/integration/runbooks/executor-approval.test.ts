@@ -39,11 +39,17 @@ id: gated
 title: Gated
 kind: maintenance
 risk: read-only
+inputs:
+  - name: second
 phases:
   preflight:
     - id: ask
       kind: approval
       with: { always: true, message: 'Check the dashboard first' }
+    - id: never
+      kind: approval
+      if: "{{ inputs.second || '' }}"
+      with: { always: true }
     - id: look
       kind: http
       with: { url: '$ENDPOINT/gated' }
@@ -170,6 +176,7 @@ describe('approvals on prod', () => {
     services.runbooks.approve(run.id, 'shop-staging', approval.evidence.hash);
     expect((await services.runbooks.executor.settled(run.id)).status).toBe('succeeded');
     expect(services.runbooks.detail(run.id).summary).toMatch(/^Approved by ada\n\n/);
+    expect(stepStates(services, run.id)).toMatchObject({ 'preflight/ask': 'succeeded', 'preflight/never': 'skipped' });
     expect(endpoint.hits.get('/gated')).toBe(1);
   });
 });
