@@ -143,7 +143,8 @@ function matchParts(parts: Part[], partIndex: number, tokenIndex: number, contex
       const found = next(pick.length, (match) => ({ ...match, inputs: { ...match.inputs, [input.name]: pick.target!.name } }));
       if (found) return found;
     }
-    return null;
+    // The second pass keeps the word as typed: the plan's input check names the targets there are.
+    return context.lenient ? next(1, (match) => ({ ...match, inputs: { ...match.inputs, [input.name]: tokens[tokenIndex]! } })) : null;
   }
   return next(1, (match) => ({ ...match, inputs: { ...match.inputs, [input.name]: tokens[tokenIndex]! } }));
 }

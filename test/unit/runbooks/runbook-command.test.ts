@@ -88,6 +88,15 @@ describe('parseCommand', () => {
     });
   });
 
+  it('an unknown other target is kept as typed, for the plan to name the targets there are', () => {
+    expect(parseCommand('schema-sync prod with nowhere', runbooks, targets, now)).toEqual({
+      kind: 'parsed',
+      runbookId: 'schema-sync',
+      targetId: 't1',
+      inputs: { other: 'nowhere' },
+    });
+  });
+
   it('extra words or a misspelt runbook: suggestions, never a plan', () => {
     const extra = parseCommand('deploy backend v1.4.2 to prod now', runbooks, targets, now);
     expect(extra.kind).toBe('unrecognised');
