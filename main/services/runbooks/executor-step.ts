@@ -101,7 +101,13 @@ export function redactSecrets(run: ActiveRun, text: string): string {
 
 export function appendEvent(store: RunStore, run: ActiveRun, event: NewEvent): void {
   if (run.ended) return;
-  store.append(run.id, { ...event, message: redactSecrets(run, event.message) });
+  let data = event.data ?? null;
+  if (data && run.secretValues.length) {
+    const text = JSON.stringify(data);
+    const redacted = redactSecrets(run, text);
+    if (redacted !== text) data = JSON.parse(redacted) as Record<string, unknown>;
+  }
+  store.append(run.id, { ...event, message: redactSecrets(run, event.message), data });
 }
 
 /** One sentence out of a zod failure: the first issue, with the parameter it is about. */

@@ -36,7 +36,7 @@ import { approvalRequest, changedFacts, staleMessage, takeEvidence } from './exe
 import { ReadOnlyLanes, TargetQueues } from './executor-lanes';
 import { hadSecretInputs, resumability } from './executor-resume';
 import { Deferred, RunStopped, stepsOfPhase, type ActiveRun, type ResumeFrom } from './executor-run';
-import { appendEvent, runScope, StepRunner, type StepResult } from './executor-step';
+import { appendEvent, redactSecrets, runScope, StepRunner, type StepResult } from './executor-step';
 import { buildPlan, checkInputs } from './run-plan';
 import { runSummaryText } from './run-summary-text';
 import type { RunbookCatalog } from './runbook-catalog';
@@ -306,12 +306,19 @@ export class RunExecutor {
       retryOf: options.retryOf ?? null,
       resumedFrom: options.resumedFrom ?? null,
     });
+    // Plans fill secret inputs in too: what is stored and shown has them replaced.
+    const secretNames = new Set(runbook.inputs.filter((input) => input.type === 'secret').map((input) => input.name));
+    const secretValues = Object.entries(check.values)
+      .filter(([name, value]) => secretNames.has(name) && value.length >= 3)
+      .map(([, value]) => value);
+    const hide = (text: string) => secretValues.reduce((result, secret) => result.split(secret).join('[secret]'), text);
+    plan.steps = plan.steps.map((step) => ({ ...step, description: hide(step.description) }));
+    plan.changes = plan.changes.map(hide);
     store.setSteps(
       summary.id,
       plan.steps.map((step, index) => ({ ...step, index })),
     );
     const changing = runbook.risk === 'changes-prod' && !request.dryRun;
-    const secretNames = new Set(runbook.inputs.filter((input) => input.type === 'secret').map((input) => input.name));
     const run: ActiveRun = {
       id: summary.id,
       runbook,
@@ -334,9 +341,7 @@ export class RunExecutor {
       approvalWaiter: null,
       expiryTimer: undefined,
       summaryLead: null,
-      secretValues: Object.entries(check.values)
-        .filter(([name, value]) => secretNames.has(name) && value.length >= 3)
-        .map(([, value]) => value),
+      secretValues,
       resume,
       settled: new Deferred(),
     };
@@ -722,9 +727,10 @@ export class RunExecutor {
 
   // ——— Ending ———
 
-  private finish(run: ActiveRun, outcome: Outcome): RunSummary {
+  private finish(run: ActiveRun, end: Outcome): RunSummary {
     const { store, clock, audit } = this.deps;
     if (run.ended) return store.getRun(run.id);
+    const outcome = { ...end, message: redactSecrets(run, end.message) };
     clock.clearTimeout(run.expiryTimer);
     run.expiryTimer = undefined;
     if (run.approvalWaiter) {
@@ -741,7 +747,7 @@ export class RunExecutor {
         store.updateStep(run.id, step.index, { state: 'skipped' });
       }
     }
-    const summaryText = runSummaryText(store.steps(run.id), run.summaryLead);
+    const summaryText = redactSecrets(run, runSummaryText(store.steps(run.id), run.summaryLead));
     // Written before the run's last event (a viewer may stop at run-end); released just below.
     if (run.holdsLock && run.check.target) {
       this.event(run, { level: 'debug', phase: null, step: null, message: `Releasing the lock on ${run.check.target.name}.`, data: { event: 'lock-released' } });

@@ -65,7 +65,7 @@ phases:
   preflight:
     - id: fails
       kind: http
-      with: { url: '$ENDPOINT/status/secretive', headers: { x-pass: '{{ inputs.password }}' } }
+      with: { url: '$ENDPOINT/status/secretive?pass={{ inputs.password }}', headers: { x-pass: '{{ inputs.password }}' } }
 `;
 
 const HANG = `
@@ -160,7 +160,9 @@ describe('retry and resume', () => {
     const run = services.runbooks.startRun({ runbookId: 'secretive', targetId: stagingId, inputs: { password: 'hunter2-secret' }, dryRun: false, whenLocked: 'queue' }, 'app');
     expect((await services.runbooks.executor.settled(run.id)).status).toBe('failed');
     expect(services.runbooks.store.getRun(run.id).inputs).toEqual({ password: '[secret]' });
-    expect(JSON.stringify(eventsOf(services, run.id))).not.toContain('hunter2-secret');
+    const events = eventsOf(services, run.id);
+    expect(events.some((event) => event.message.includes('pass=[secret]'))).toBe(true);
+    expect(JSON.stringify({ events, detail: services.runbooks.detail(run.id) })).not.toContain('hunter2-secret');
     const error = rejects(() => services.runbooks.retry(run.id, false, 'app'));
     expect(error.code).toBe('invalid-request');
     expect(error.message).toBe(`Run ${run.id} had secret inputs; start it again from its plan.`);
