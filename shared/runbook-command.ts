@@ -68,9 +68,21 @@ export function parseCommand(
     for (const lenient of [false, true]) {
       for (const runbook of usable) {
         for (const command of runbook.commands) {
-          const match = matchParts(parseTemplate(command), 0, 0, { tokens, targets, now, runbook, lenient }, { targetId: null, inputs: {}, problems: [] });
+          const match = matchParts(
+            parseTemplate(command),
+            0,
+            0,
+            { tokens, targets, now, runbook, lenient },
+            { targetId: null, inputs: {}, problems: [] },
+          );
           if (match) {
-            return { kind: 'parsed', runbookId: runbook.id, targetId: match.targetId, inputs: match.inputs, ...(match.problems.length ? { problems: match.problems } : {}) };
+            return {
+              kind: 'parsed',
+              runbookId: runbook.id,
+              targetId: match.targetId,
+              inputs: match.inputs,
+              ...(match.problems.length ? { problems: match.problems } : {}),
+            };
           }
         }
       }
@@ -108,7 +120,13 @@ function matchParts(parts: Part[], partIndex: number, tokenIndex: number, contex
   if (tokenIndex >= tokens.length) return null;
   const part = parts[partIndex]!;
   const next = (length: number, change: (match: Match) => Match) =>
-    matchParts(parts, partIndex + 1, tokenIndex + length, context, change({ targetId: acc.targetId, inputs: { ...acc.inputs }, problems: [...acc.problems] }));
+    matchParts(
+      parts,
+      partIndex + 1,
+      tokenIndex + length,
+      context,
+      change({ targetId: acc.targetId, inputs: { ...acc.inputs }, problems: [...acc.problems] }),
+    );
 
   if ('word' in part) return wordMatches(part.word, tokens[tokenIndex]!) ? next(1, (match) => match) : null;
 
@@ -140,11 +158,16 @@ function matchParts(parts: Part[], partIndex: number, tokenIndex: number, contex
   if (input.type === 'target') {
     for (const pick of targetPicks(context, tokenIndex, false)) {
       if (!pick.target) continue;
-      const found = next(pick.length, (match) => ({ ...match, inputs: { ...match.inputs, [input.name]: pick.target!.name } }));
+      const found = next(pick.length, (match) => ({
+        ...match,
+        inputs: { ...match.inputs, [input.name]: pick.target!.name },
+      }));
       if (found) return found;
     }
     // The second pass keeps the word as typed: the plan's input check names the targets there are.
-    return context.lenient ? next(1, (match) => ({ ...match, inputs: { ...match.inputs, [input.name]: tokens[tokenIndex]! } })) : null;
+    return context.lenient
+      ? next(1, (match) => ({ ...match, inputs: { ...match.inputs, [input.name]: tokens[tokenIndex]! } }))
+      : null;
   }
   return next(1, (match) => ({ ...match, inputs: { ...match.inputs, [input.name]: tokens[tokenIndex]! } }));
 }
@@ -153,8 +176,13 @@ function matchParts(parts: Part[], partIndex: number, tokenIndex: number, contex
 function targetPicks({ tokens, targets }: Context, start: number, lenient: boolean): TargetPick[] {
   const picks: TargetPick[] = [];
   for (let length = tokens.length - start; length >= 1; length -= 1) {
-    const words = tokens.slice(start, start + length).join(' ').toLowerCase();
-    const byName = targets.find((target) => normalise(target.name) === words) ?? (length === 1 ? targets.find((target) => target.id === words) : undefined);
+    const words = tokens
+      .slice(start, start + length)
+      .join(' ')
+      .toLowerCase();
+    const byName =
+      targets.find((target) => normalise(target.name) === words) ??
+      (length === 1 ? targets.find((target) => target.id === words) : undefined);
     if (byName) picks.push({ length, target: byName, problem: null });
   }
   const word = tokens[start]!.toLowerCase();
@@ -162,9 +190,17 @@ function targetPicks({ tokens, targets }: Context, start: number, lenient: boole
     const inEnvironment = targets.filter((target) => target.environment === word);
     if (inEnvironment.length === 1) picks.push({ length: 1, target: inEnvironment[0]!, problem: null });
     else if (inEnvironment.length > 1) {
-      picks.push({ length: 1, target: null, problem: `Several targets are ${word}: ${inEnvironment.map((target) => target.name).join(', ')} — choose one.` });
+      picks.push({
+        length: 1,
+        target: null,
+        problem: `Several targets are ${word}: ${inEnvironment.map((target) => target.name).join(', ')} — choose one.`,
+      });
     } else {
-      picks.push({ length: 1, target: null, problem: `No target is ${word} — choose one, or add a ${word} target first.` });
+      picks.push({
+        length: 1,
+        target: null,
+        problem: `No target is ${word} — choose one, or add a ${word} target first.`,
+      });
     }
   }
   if (lenient && !picks.length) {
@@ -199,14 +235,22 @@ function suggest(tokens: string[], runbooks: readonly CommandRunbook[], targets:
   const words = tokens.map((token) => token.toLowerCase());
   const first = words[0] ?? '';
   const ranked = runbooks.map((runbook, order) => {
-    const keywords = [runbook.id, ...(runbook.kind ? [runbook.kind] : []), ...runbook.commands.map((command) => parseTemplate(command)[0]).flatMap((part) => (part && 'word' in part ? [part.word] : []))];
+    const keywords = [
+      runbook.id,
+      ...(runbook.kind ? [runbook.kind] : []),
+      ...runbook.commands
+        .map((command) => parseTemplate(command)[0])
+        .flatMap((part) => (part && 'word' in part ? [part.word] : [])),
+    ];
     // The first word counts most; another word naming the runbook exactly still helps ("please deploy…").
     const firstDistance = Math.min(...keywords.map((keyword) => editDistance(first, keyword)));
     const anyExact = words.some((word) => keywords.includes(word));
     return { runbook, order, score: anyExact ? Math.min(firstDistance, 0.5) : firstDistance };
   });
   ranked.sort((a, b) => a.score - b.score || a.order - b.order);
-  return ranked.slice(0, 3).map(({ runbook }) => ({ runbookId: runbook.id, title: runbook.title, example: example(runbook, targets) }));
+  return ranked
+    .slice(0, 3)
+    .map(({ runbook }) => ({ runbookId: runbook.id, title: runbook.title, example: example(runbook, targets) }));
 }
 
 /** The runbook's first phrasing with a real target's name and placeholders for the rest. */

@@ -17,7 +17,12 @@ interface Row {
 }
 
 function fromRow(row: Row): Remediation {
-  return { probeId: row.probe_id, runbookId: row.runbook_id, targetId: row.target_id, inputs: JSON.parse(row.inputs) as Record<string, string> };
+  return {
+    probeId: row.probe_id,
+    runbookId: row.runbook_id,
+    targetId: row.target_id,
+    inputs: JSON.parse(row.inputs) as Record<string, string>,
+  };
 }
 
 export class Remediations {
@@ -40,7 +45,10 @@ export class Remediations {
     const parsed = Remediation.safeParse(remediation);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new ApiError('invalid-request', `The remediation's ${issue.path.join('.') || 'value'} is not valid: ${issue.message}`);
+      throw new ApiError(
+        'invalid-request',
+        `The remediation's ${issue.path.join('.') || 'value'} is not valid: ${issue.message}`,
+      );
     }
     this.validate(parsed.data);
     const { probeId, runbookId, targetId, inputs } = parsed.data;

@@ -57,7 +57,11 @@ export function needsTarget(runbook: RunbookDefinition): boolean {
 /** A target by id, else by name (case-insensitive). */
 export function findTarget(targets: readonly Target[], idOrName: string): Target | null {
   const wanted = idOrName.trim().toLowerCase();
-  return targets.find((target) => target.id === idOrName) ?? targets.find((target) => target.name.toLowerCase() === wanted) ?? null;
+  return (
+    targets.find((target) => target.id === idOrName) ??
+    targets.find((target) => target.name.toLowerCase() === wanted) ??
+    null
+  );
 }
 
 export function checkInputs(
@@ -92,7 +96,12 @@ export function checkInputs(
 
   for (const input of runbook.inputs) {
     const given = inputs[input.name];
-    let raw = given !== undefined && given.trim() !== '' ? given.trim() : input.default !== undefined ? String(input.default) : '';
+    let raw =
+      given !== undefined && given.trim() !== ''
+        ? given.trim()
+        : input.default !== undefined
+          ? String(input.default)
+          : '';
     if (input.type === 'secret' && given !== undefined && given !== '') raw = given; // secrets are used as typed
     if (raw === '') {
       if (input.required) problems.push(`Input ${input.name} is required${input.label ? ` (${input.label})` : ''}.`);
@@ -112,7 +121,12 @@ export function checkInputs(
   return { values, shown, problems, target, targets };
 }
 
-function checkValue(input: RunbookInput, raw: string, targets: readonly Target[], options: CheckOptions): { value: string } | { problem: string } {
+function checkValue(
+  input: RunbookInput,
+  raw: string,
+  targets: readonly Target[],
+  options: CheckOptions,
+): { value: string } | { problem: string } {
   const got = `(got "${input.type === 'secret' ? SECRET_SHOWN : raw}")`;
   let value = raw;
   switch (input.type) {
@@ -121,13 +135,17 @@ function checkValue(input: RunbookInput, raw: string, targets: readonly Target[]
       break;
     case 'boolean': {
       const lower = raw.toLowerCase();
-      if (lower !== 'true' && lower !== 'false') return { problem: `Input ${input.name} must be true or false ${got}.` };
+      if (lower !== 'true' && lower !== 'false')
+        return { problem: `Input ${input.name} must be true or false ${got}.` };
       value = lower;
       break;
     }
     case 'target': {
       const found = findTarget(targets, raw);
-      if (!found) return { problem: `Input ${input.name} must be a target's name ${got} — the targets are ${targetNames(targets)}.` };
+      if (!found)
+        return {
+          problem: `Input ${input.name} must be a target's name ${got} — the targets are ${targetNames(targets)}.`,
+        };
       value = found.name;
       break;
     }
@@ -148,7 +166,9 @@ function checkValue(input: RunbookInput, raw: string, targets: readonly Target[]
     try {
       pattern = new RegExp(`^(?:${input.pattern})$`);
     } catch {
-      return { problem: `Input ${input.name}'s pattern ${input.pattern} is not a valid regular expression — fix the runbook.` };
+      return {
+        problem: `Input ${input.name}'s pattern ${input.pattern} is not a valid regular expression — fix the runbook.`,
+      };
     }
     if (!pattern.test(value)) return { problem: `Input ${input.name} must match ${input.pattern} ${got}.` };
   }
@@ -223,7 +243,12 @@ function stepTarget(step: RunbookStep, scope: TemplateScope, check: InputCheck):
   }
 }
 
-function planStep(phase: RunbookPhase | 'rollback', step: RunbookStep, scope: TemplateScope, check: InputCheck): { planned: PlannedStep; runs: boolean } {
+function planStep(
+  phase: RunbookPhase | 'rollback',
+  step: RunbookStep,
+  scope: TemplateScope,
+  check: InputCheck,
+): { planned: PlannedStep; runs: boolean } {
   const reading = readIf(step.if, scope);
   const kind = STEP_KINDS_BY_NAME[step.kind] as unknown as StepKind<StepKindName>;
   let params: StepParams<StepKindName>;
@@ -266,7 +291,8 @@ export function buildPlan(runbook: RunbookDefinition, check: InputCheck): RunPla
     steps.push(planned);
     if (phase === 'action' && planned.changes && runs) changes.push(planned.description);
     if (step.kind === 'approval' && runs && phase !== 'rollback') {
-      const always = readIf(typeof step.with.always === 'string' ? step.with.always : String(step.with.always), scope) === 'true';
+      const always =
+        readIf(typeof step.with.always === 'string' ? step.with.always : String(step.with.always), scope) === 'true';
       if (always || approvalEnvironment) approvalStepApplies = true;
     }
   }

@@ -6,7 +6,17 @@
  * errors and cannot run; it never stops the other files from loading. So is a file whose id is a
  * built-in's or an earlier file's (files are read in name order, the first keeps the id).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  watch,
+  writeFileSync,
+  type FSWatcher,
+} from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Clock, Timer } from '../../../node/clock';
@@ -106,7 +116,13 @@ export class RunbookCatalog {
   source(id: string): RunbookSource {
     const entry = this.entriesOf(id).sort((a, b) => Number(!a.definition) - Number(!b.definition))[0];
     if (!entry) throw new ApiError('not-found', `There is no runbook called ${id} — pick one from the runbooks list.`);
-    return { id, yaml: entry.yaml, source: entry.summary.source, file: entry.summary.file, errors: entry.summary.errors };
+    return {
+      id,
+      yaml: entry.yaml,
+      source: entry.summary.source,
+      file: entry.summary.file,
+      errors: entry.summary.errors,
+    };
   }
 
   /** Parses and validates YAML text without saving: line-numbered errors, empty when fine. */
@@ -119,7 +135,11 @@ export class RunbookCatalog {
     const parsed = parseRunbookYaml(yaml);
     if (!parsed.definition) return { saved: false, summary: null, errors: sortErrors(parsed.errors) };
     const { id } = parsed.definition;
-    const idError = (message: string): SaveOutcome => ({ saved: false, summary: null, errors: [{ line: parsed.idLine, column: null, message }] });
+    const idError = (message: string): SaveOutcome => ({
+      saved: false,
+      summary: null,
+      errors: [{ line: parsed.idLine, column: null, message }],
+    });
     if (BUILT_IN_IDS.has(id)) return idError(`${id} is a built-in runbook — save a copy under another id.`);
 
     const renamedFrom = previousId && previousId !== id && !BUILT_IN_IDS.has(previousId) ? previousId : null;
@@ -135,20 +155,27 @@ export class RunbookCatalog {
     writeFileSync(part, yaml.endsWith('\n') ? yaml : `${yaml}\n`);
     renameSync(part, path);
     // The runbook's other files go: the one it was renamed from, and any other name it had.
-    const replaced = (entry: Entry) => (previousId === id && entry.summary.id === id) || (renamedFrom !== null && entry.summary.id === renamedFrom);
+    const replaced = (entry: Entry) =>
+      (previousId === id && entry.summary.id === id) || (renamedFrom !== null && entry.summary.id === renamedFrom);
     const stale = this.files.filter((entry) => replaced(entry) && entry.summary.file !== file);
     for (const entry of stale) rmSync(join(this.folder, entry.summary.file!), { force: true });
 
     this.reload();
     this.notify();
-    return { saved: true, summary: this.files.find((entry) => entry.summary.file === file)?.summary ?? null, errors: [] };
+    return {
+      saved: true,
+      summary: this.files.find((entry) => entry.summary.file === file)?.summary ?? null,
+      errors: [],
+    };
   }
 
   /** Removes a file runbook; built-ins are refused. */
   delete(id: string): void {
-    if (BUILT_IN_IDS.has(id)) throw new ApiError('invalid-request', `${id} is a built-in runbook — it cannot be deleted.`);
+    if (BUILT_IN_IDS.has(id))
+      throw new ApiError('invalid-request', `${id} is a built-in runbook — it cannot be deleted.`);
     const entries = this.files.filter((entry) => entry.summary.id === id);
-    if (!entries.length) throw new ApiError('not-found', `There is no runbook file with id ${id} — it may have been deleted already.`);
+    if (!entries.length)
+      throw new ApiError('not-found', `There is no runbook file with id ${id} — it may have been deleted already.`);
     for (const entry of entries) rmSync(join(this.folder, entry.summary.file!), { force: true });
     this.reload();
     this.notify();
@@ -164,7 +191,9 @@ export class RunbookCatalog {
   reload(): void {
     let names: string[];
     try {
-      names = readdirSync(this.folder).filter((name) => YAML_FILE.test(name)).sort();
+      names = readdirSync(this.folder)
+        .filter((name) => YAML_FILE.test(name))
+        .sort();
     } catch {
       names = [];
     }
@@ -181,7 +210,11 @@ export class RunbookCatalog {
       const errors = [...parsed.errors];
       const id = parsed.definition?.id ?? parsed.raw.id;
       if (parsed.definition && BUILT_IN_IDS.has(parsed.definition.id)) {
-        errors.push({ line: parsed.idLine, column: null, message: `${parsed.definition.id} is a built-in runbook — give this file another id.` });
+        errors.push({
+          line: parsed.idLine,
+          column: null,
+          message: `${parsed.definition.id} is a built-in runbook — give this file another id.`,
+        });
       } else if (parsed.definition && owners.has(parsed.definition.id)) {
         errors.push({
           line: parsed.idLine,
@@ -191,7 +224,11 @@ export class RunbookCatalog {
       } else if (parsed.definition) {
         owners.set(parsed.definition.id, name);
       }
-      files.push(errors.length ? brokenEntry(name, yaml, parsed, sortErrors(errors), id) : { definition: parsed.definition, yaml, summary: summaryOf(parsed.definition!, 'file', name, []) });
+      files.push(
+        errors.length
+          ? brokenEntry(name, yaml, parsed, sortErrors(errors), id)
+          : { definition: parsed.definition, yaml, summary: summaryOf(parsed.definition!, 'file', name, []) },
+      );
     }
     this.files = files;
   }
@@ -227,7 +264,12 @@ export class RunbookCatalog {
   }
 }
 
-function summaryOf(definition: RunbookDefinition, source: 'built-in' | 'file', file: string | null, errors: RunbookFileError[]): RunbookSummary {
+function summaryOf(
+  definition: RunbookDefinition,
+  source: 'built-in' | 'file',
+  file: string | null,
+  errors: RunbookFileError[],
+): RunbookSummary {
   return {
     id: definition.id,
     title: definition.title,
@@ -243,7 +285,13 @@ function summaryOf(definition: RunbookDefinition, source: 'built-in' | 'file', f
 }
 
 /** A file that cannot run, listed by what could be read of it. */
-function brokenEntry(file: string, yaml: string, parsed: ParsedRunbook, errors: RunbookFileError[], id: string | null): Entry {
+function brokenEntry(
+  file: string,
+  yaml: string,
+  parsed: ParsedRunbook,
+  errors: RunbookFileError[],
+  id: string | null,
+): Entry {
   const fallbackId = file.replace(YAML_FILE, '');
   return {
     definition: null,

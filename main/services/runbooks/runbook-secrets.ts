@@ -30,16 +30,24 @@ export class RunbookSecrets {
   /** Sets (or with null removes) a secret; the keychain first, so a locked keychain changes nothing. */
   async set(name: string, value: string | null): Promise<{ name: string; present: boolean }> {
     const checked = RunbookSecretName.safeParse(name);
-    if (!checked.success) throw new ApiError('invalid-request', checked.error.issues[0]!.message, { name: checked.error.issues[0]!.message });
+    if (!checked.success)
+      throw new ApiError('invalid-request', checked.error.issues[0]!.message, {
+        name: checked.error.issues[0]!.message,
+      });
     if (value === null) {
       await this.credentials.delete(runbookSecretRef(name));
       this.db.prepare('DELETE FROM runbook_secrets WHERE name = ?').run(name);
       return { name, present: false };
     }
-    if (value === '') throw new ApiError('invalid-request', 'Enter the secret, or remove it instead of saving it empty.', { value: 'Enter the secret.' });
+    if (value === '')
+      throw new ApiError('invalid-request', 'Enter the secret, or remove it instead of saving it empty.', {
+        value: 'Enter the secret.',
+      });
     await this.credentials.set(runbookSecretRef(name), value);
     this.db
-      .prepare('INSERT INTO runbook_secrets (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO runbook_secrets (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at',
+      )
       .run(name, isoNow(this.clock));
     return { name, present: true };
   }

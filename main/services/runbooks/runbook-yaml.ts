@@ -17,7 +17,13 @@ export interface ParsedRunbook {
   definition: RunbookDefinition | null;
   errors: RunbookFileError[];
   /** What a broken file can still be listed by: its fields as far as they read. */
-  raw: { id: string | null; title: string | null; description: string | null; kind: string | null; risk: RiskLevel | null };
+  raw: {
+    id: string | null;
+    title: string | null;
+    description: string | null;
+    kind: string | null;
+    risk: RiskLevel | null;
+  };
   /** The line of the `id:` value (for errors about the id itself). */
   idLine: number | null;
 }
@@ -50,11 +56,18 @@ export function parseRunbookYaml(text: string): ParsedRunbook {
 
   const parsed = RunbookDefinition.safeParse(value);
   if (!parsed.success) {
-    result.errors = parsed.error.issues.map((issue) => ({ ...at(issueOffset(doc, issue)), message: issueMessage(issue) }));
+    result.errors = parsed.error.issues.map((issue) => ({
+      ...at(issueOffset(doc, issue)),
+      message: issueMessage(issue),
+    }));
     return result;
   }
 
-  const extra = [...duplicateStepIds(parsed.data, doc, at), ...unknownInputs(parsed.data, doc, at), ...unknownSlots(parsed.data, doc, at)];
+  const extra = [
+    ...duplicateStepIds(parsed.data, doc, at),
+    ...unknownInputs(parsed.data, doc, at),
+    ...unknownSlots(parsed.data, doc, at),
+  ];
   if (extra.length) {
     result.errors = extra;
     return result;
@@ -71,7 +84,9 @@ export function sortErrors(errors: RunbookFileError[]): RunbookFileError[] {
 function rawFields(doc: Document): ParsedRunbook['raw'] {
   const text = (key: string): string | null => {
     const node = nodeAt(doc, [key]);
-    return isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? String(node.value) : null;
+    return isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')
+      ? String(node.value)
+      : null;
   };
   const risk = text('risk');
   return {
@@ -94,11 +109,15 @@ function nodeAt(doc: Document, path: readonly PropertyKey[]): Node | null {
 
 /** Where an issue is: its node, or for a missing or unknown key the nearest node that exists. */
 function issueOffset(doc: Document, issue: z.core.$ZodIssue): number | undefined {
-  const path = issue.path.filter((part): part is string | number => typeof part === 'string' || typeof part === 'number');
+  const path = issue.path.filter(
+    (part): part is string | number => typeof part === 'string' || typeof part === 'number',
+  );
   if (issue.code === 'unrecognized_keys') {
     const map = path.length ? nodeAt(doc, path) : doc.contents;
     if (isMap(map)) {
-      const pair = map.items.find((item) => isPair(item) && isScalar(item.key) && issue.keys.includes(String(item.key.value)));
+      const pair = map.items.find(
+        (item) => isPair(item) && isScalar(item.key) && issue.keys.includes(String(item.key.value)),
+      );
       if (pair && isNode(pair.key)) return pair.key.range?.[0];
     }
   }
@@ -114,7 +133,10 @@ function issueMessage(issue: z.core.$ZodIssue): string {
     (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)),
     '',
   );
-  const message = issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ')} ${issue.keys.length === 1 ? 'is' : 'are'} not a field here` : issue.message;
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `${issue.keys.join(', ')} ${issue.keys.length === 1 ? 'is' : 'are'} not a field here`
+      : issue.message;
   return sentence(where ? `${where}: ${message}` : message);
 }
 
@@ -123,12 +145,17 @@ function sentence(text: string): string {
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
-function duplicateStepIds(runbook: RunbookDefinition, doc: Document, at: (offset: number | undefined) => Position): RunbookFileError[] {
+function duplicateStepIds(
+  runbook: RunbookDefinition,
+  doc: Document,
+  at: (offset: number | undefined) => Position,
+): RunbookFileError[] {
   const seen = new Set<string>();
   const errors: RunbookFileError[] = [];
   const places = new Map<string, number[]>();
   for (const phase of [...Object.keys(runbook.phases), 'rollback']) {
-    const steps = phase === 'rollback' ? runbook.rollback : (runbook.phases[phase as keyof typeof runbook.phases] ?? []);
+    const steps =
+      phase === 'rollback' ? runbook.rollback : (runbook.phases[phase as keyof typeof runbook.phases] ?? []);
     steps.forEach((step, index) => {
       const path = phase === 'rollback' ? ['rollback', index, 'id'] : ['phases', phase, index, 'id'];
       const offset = nodeAt(doc, path)?.range?.[0];
@@ -140,7 +167,10 @@ function duplicateStepIds(runbook: RunbookDefinition, doc: Document, at: (offset
     seen.add(step.id);
     const offsets = places.get(step.id) ?? [];
     for (const offset of offsets.slice(1)) {
-      errors.push({ ...at(offset < 0 ? undefined : offset), message: `Step id ${step.id} is used twice — give each step its own id.` });
+      errors.push({
+        ...at(offset < 0 ? undefined : offset),
+        message: `Step id ${step.id} is used twice — give each step its own id.`,
+      });
     }
   }
   return errors;
@@ -154,7 +184,11 @@ const RUN_FIELDS = new Set(['id', 'startedAt']);
  * Templates in steps and `rollbackIf` that name nothing the run will have: an input the runbook
  * does not declare, a step it does not have, a target or run field that does not exist.
  */
-function unknownInputs(runbook: RunbookDefinition, doc: Document, at: (offset: number | undefined) => Position): RunbookFileError[] {
+function unknownInputs(
+  runbook: RunbookDefinition,
+  doc: Document,
+  at: (offset: number | undefined) => Position,
+): RunbookFileError[] {
   const declared = new Set(runbook.inputs.map((input) => input.name));
   const stepIds = new Set(stepsInOrder(runbook).map(({ step }) => step.id));
   const errors: RunbookFileError[] = [];
@@ -197,7 +231,11 @@ function unknownInputs(runbook: RunbookDefinition, doc: Document, at: (offset: n
 }
 
 /** Command phrasings' `{slots}`: the target, a time (with a time input) or a declared input. */
-function unknownSlots(runbook: RunbookDefinition, doc: Document, at: (offset: number | undefined) => Position): RunbookFileError[] {
+function unknownSlots(
+  runbook: RunbookDefinition,
+  doc: Document,
+  at: (offset: number | undefined) => Position,
+): RunbookFileError[] {
   const declared = new Set(runbook.inputs.map((input) => input.name));
   const hasTime = runbook.inputs.some((input) => input.type === 'time');
   const errors: RunbookFileError[] = [];

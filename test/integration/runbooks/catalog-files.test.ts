@@ -61,17 +61,32 @@ describe('loading', () => {
     catalog.start();
     expect(existsSync(folder)).toBe(true);
     const list = catalog.list();
-    expect(list.map((runbook) => runbook.id)).toEqual(['deploy', 'restart', 'healthcheck', 'incident', 'schema-sync', 'spec']);
-    expect(list.every((runbook) => runbook.source === 'built-in' && runbook.file === null && runbook.errors.length === 0)).toBe(true);
+    expect(list.map((runbook) => runbook.id)).toEqual([
+      'deploy',
+      'restart',
+      'healthcheck',
+      'incident',
+      'schema-sync',
+      'spec',
+    ]);
+    expect(
+      list.every((runbook) => runbook.source === 'built-in' && runbook.file === null && runbook.errors.length === 0),
+    ).toBe(true);
     expect(catalog.get('deploy').risk).toBe('changes-prod');
   });
 
   it('loads good files and lists bad ones with their lines, never stopping the rest', () => {
     catalog.start();
     writeFileSync(join(folder, 'a-nightly.yaml'), GOOD);
-    writeFileSync(join(folder, 'b-broken.yml'), 'id: broken\ntitle: Broken\nkind: x\nrisk: read-only\nphases:\n  action:\n    - id: go\n      kind: teleport\n      with: {}\n');
+    writeFileSync(
+      join(folder, 'b-broken.yml'),
+      'id: broken\ntitle: Broken\nkind: x\nrisk: read-only\nphases:\n  action:\n    - id: go\n      kind: teleport\n      with: {}\n',
+    );
     writeFileSync(join(folder, 'c-syntax.yaml'), 'id: syntax\ntitle: [unclosed\n');
-    writeFileSync(join(folder, 'd-unknown-field.yaml'), 'id: extra\ntitle: Extra\nkind: x\nrisk: read-only\ncolour: red\n');
+    writeFileSync(
+      join(folder, 'd-unknown-field.yaml'),
+      'id: extra\ntitle: Extra\nkind: x\nrisk: read-only\ncolour: red\n',
+    );
     writeFileSync(join(folder, 'notes.txt'), 'not a runbook');
     catalog.reload();
 
@@ -105,7 +120,13 @@ describe('loading', () => {
     const files = catalog.list().filter((runbook) => runbook.source === 'file');
     expect(files.map((runbook) => runbook.errors)).toEqual([
       [],
-      [{ line: 2, column: null, message: 'Another runbook file (a.yaml) already has id nightly — give this one another id.' }],
+      [
+        {
+          line: 2,
+          column: null,
+          message: 'Another runbook file (a.yaml) already has id nightly — give this one another id.',
+        },
+      ],
       [{ line: 1, column: null, message: 'deploy is a built-in runbook — give this file another id.' }],
     ]);
     // The runnable ones win: the built-in deploy and a.yaml's nightly.
@@ -116,21 +137,49 @@ describe('loading', () => {
   it('names templates that refer to inputs, steps or fields the run will not have', () => {
     const errors = catalog.check(GOOD.replace('inputs.scope', 'inputs.scop'));
     expect(errors).toEqual([
-      { line: 14, column: 16, message: '{{ inputs.scop }} names no input of this runbook (it has scope) — declare it under inputs or fix the name.' },
+      {
+        line: 14,
+        column: 16,
+        message:
+          '{{ inputs.scop }} names no input of this runbook (it has scope) — declare it under inputs or fix the name.',
+      },
     ]);
     expect(catalog.check(GOOD)).toEqual([]);
-    expect(catalog.check(GOOD.replace('inputs.scope', 'steps.probe.ok').replace('kind: probe', 'kind: probe\n      if: "{{ target.nme }} {{ run.id }} {{ secrets.x }}"')).map((error) => [error.line, error.message])).toEqual([
+    expect(
+      catalog
+        .check(
+          GOOD.replace('inputs.scope', 'steps.probe.ok').replace(
+            'kind: probe',
+            'kind: probe\n      if: "{{ target.nme }} {{ run.id }} {{ secrets.x }}"',
+          ),
+        )
+        .map((error) => [error.line, error.message]),
+    ).toEqual([
       [13, '{{ target.nme }}: a target has id, name, environment, kind, isDocker, isOpsApi.'],
       [13, '{{ secrets.x }} names nothing — templates read inputs., steps., target. or run.'],
       [15, '{{ steps.probe.ok }} names no step of this runbook — fix the step id.'],
     ]);
-    expect(catalog.check('- a list')).toEqual([{ line: 1, column: 1, message: 'A runbook is a mapping with id, title, kind, risk and phases.' }]);
+    expect(catalog.check('- a list')).toEqual([
+      { line: 1, column: 1, message: 'A runbook is a mapping with id, title, kind, risk and phases.' },
+    ]);
     expect(catalog.check(GOOD.replace('nightly {target}', 'nightly {service} on {target} at {time}'))).toEqual([
-      { line: 8, column: 5, message: '{service} in "nightly {service} on {target} at {time}" is neither {target}, {time} nor an input of this runbook — declare it under inputs or fix the name.' },
-      { line: 8, column: 5, message: '{time} in "nightly {service} on {target} at {time}" is neither {target}, {time} nor an input of this runbook — declare it under inputs or fix the name.' },
+      {
+        line: 8,
+        column: 5,
+        message:
+          '{service} in "nightly {service} on {target} at {time}" is neither {target}, {time} nor an input of this runbook — declare it under inputs or fix the name.',
+      },
+      {
+        line: 8,
+        column: 5,
+        message:
+          '{time} in "nightly {service} on {target} at {time}" is neither {target}, {time} nor an input of this runbook — declare it under inputs or fix the name.',
+      },
     ]);
     const twice = catalog.check(`${GOOD}    - id: probes\n      kind: probe\n      with: {}\n`);
-    expect(twice).toEqual([{ line: 15, column: 11, message: 'Step id probes is used twice — give each step its own id.' }]);
+    expect(twice).toEqual([
+      { line: 15, column: 11, message: 'Step id probes is used twice — give each step its own id.' },
+    ]);
   });
 });
 
@@ -145,7 +194,13 @@ describe('source', () => {
     }
     writeFileSync(join(folder, 'nightly.yaml'), GOOD);
     catalog.reload();
-    expect(catalog.source('nightly')).toEqual({ id: 'nightly', yaml: GOOD, source: 'file', file: 'nightly.yaml', errors: [] });
+    expect(catalog.source('nightly')).toEqual({
+      id: 'nightly',
+      yaml: GOOD,
+      source: 'file',
+      file: 'nightly.yaml',
+      errors: [],
+    });
     expect(apiError(() => catalog.source('nothing')).code).toBe('not-found');
   });
 });
@@ -177,7 +232,11 @@ describe('saving and deleting', () => {
     expect(readdirSync(folder)).toEqual([]);
     catalog.save(GOOD);
     expect(catalog.save(GOOD.replace('Nightly check', 'Another')).errors).toEqual([
-      { line: 1, column: null, message: 'Another runbook file (nightly.yaml) already has id nightly — choose another id.' },
+      {
+        line: 1,
+        column: null,
+        message: 'Another runbook file (nightly.yaml) already has id nightly — choose another id.',
+      },
     ]);
     // Saving the same runbook again (its own id as previousId) overwrites it.
     expect(catalog.save(GOOD.replace('Nightly check', 'Nightly'), 'nightly').saved).toBe(true);

@@ -32,7 +32,12 @@ function plan(result: CommandResult): RunPlan {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'cr-runbook-plans-'));
   clock = new FakeClock('2024-05-01T09:30:00.000Z');
-  services = createServices({ dataDir, credentials: new MemoryCredentialBackend(), clock, probes: { background: false } });
+  services = createServices({
+    dataDir,
+    credentials: new MemoryCredentialBackend(),
+    clock,
+    probes: { background: false },
+  });
   await addTarget('shop prod', 'prod');
   await addTarget('shop-staging', 'staging');
   writeFileSync(
@@ -99,7 +104,12 @@ describe('command → plan', () => {
   });
 
   it('restart worker on staging needs no approval; a time reads on the clock day', () => {
-    expect(plan(services.runbooks.command('restart worker on staging'))).toMatchObject({ runbookId: 'restart', targetName: 'shop-staging', needsApproval: false, problems: [] });
+    expect(plan(services.runbooks.command('restart worker on staging'))).toMatchObject({
+      runbookId: 'restart',
+      targetName: 'shop-staging',
+      needsApproval: false,
+      problems: [],
+    });
     const incident = plan(services.runbooks.command('incident at 14:05 on prod'));
     const expected = new Date(Date.parse('2024-05-01T09:30:00.000Z'));
     expected.setHours(14, 5, 0, 0);
@@ -124,7 +134,10 @@ describe('command → plan', () => {
         targetId: null,
         problems: ['Several targets are prod: eu prod, shop prod — choose one.'],
       });
-      expect(plan(services.runbooks.command('healthcheck eu prod'))).toMatchObject({ targetName: 'eu prod', problems: [] });
+      expect(plan(services.runbooks.command('healthcheck eu prod'))).toMatchObject({
+        targetName: 'eu prod',
+        problems: [],
+      });
     } finally {
       await services.targets.delete(made['eu prod']!.id);
     }
@@ -134,13 +147,19 @@ describe('command → plan', () => {
     const result = services.runbooks.command('deplyo backend');
     expect(result.kind).toBe('unrecognised');
     if (result.kind !== 'unrecognised') return;
-    expect(result.suggestions[0]).toEqual({ runbookId: 'deploy', title: 'Deploy', example: 'deploy <service> <tag> to shop prod' });
+    expect(result.suggestions[0]).toEqual({
+      runbookId: 'deploy',
+      title: 'Deploy',
+      example: 'deploy <service> <tag> to shop prod',
+    });
   });
 });
 
 describe('plans for chosen values', () => {
   it('says what is wrong with each value', () => {
-    expect(services.runbooks.plan('flush-cache', made['shop prod']!.id, { bucket: 'Sessions!', colour: 'red' }).problems).toEqual([
+    expect(
+      services.runbooks.plan('flush-cache', made['shop prod']!.id, { bucket: 'Sessions!', colour: 'red' }).problems,
+    ).toEqual([
       'flush-cache has no input called colour (it takes bucket).',
       'Input bucket must match [a-z]+ (got "Sessions!").',
     ]);
@@ -148,7 +167,14 @@ describe('plans for chosen values', () => {
 
   it('a remediation must name a runbook that loads and a target that exists', () => {
     const { remediations } = services.runbooks;
-    expect(remediations.set({ probeId: 'probe-1', runbookId: 'restart', targetId: made['shop prod']!.id, inputs: { service: 'worker' } }).runbookId).toBe('restart');
+    expect(
+      remediations.set({
+        probeId: 'probe-1',
+        runbookId: 'restart',
+        targetId: made['shop prod']!.id,
+        inputs: { service: 'worker' },
+      }).runbookId,
+    ).toBe('restart');
     const missing = (() => {
       try {
         remediations.set({ probeId: 'probe-2', runbookId: 'nothing', targetId: null, inputs: {} });
@@ -159,8 +185,12 @@ describe('plans for chosen values', () => {
     })();
     expect(missing).toBeInstanceOf(ApiError);
     expect((missing as ApiError).code).toBe('not-found');
-    expect(() => remediations.set({ probeId: 'probe-2', runbookId: 'broken', targetId: null, inputs: {} })).toThrow(/cannot run until it is fixed/);
-    expect(() => remediations.set({ probeId: 'probe-2', runbookId: 'restart', targetId: 'no-such-target', inputs: {} })).toThrow('That target no longer exists');
+    expect(() => remediations.set({ probeId: 'probe-2', runbookId: 'broken', targetId: null, inputs: {} })).toThrow(
+      /cannot run until it is fixed/,
+    );
+    expect(() =>
+      remediations.set({ probeId: 'probe-2', runbookId: 'restart', targetId: 'no-such-target', inputs: {} }),
+    ).toThrow('That target no longer exists');
     expect(remediations.list().map((item) => item.probeId)).toEqual(['probe-1']);
   });
 });

@@ -94,15 +94,29 @@ describe('runbook secrets', () => {
 });
 
 describe('remediations', () => {
-  const remediation: Remediation = { probeId: 'probe-1', runbookId: 'restart', targetId: 't-prod', inputs: { service: 'worker' } };
+  const remediation: Remediation = {
+    probeId: 'probe-1',
+    runbookId: 'restart',
+    targetId: 't-prod',
+    inputs: { service: 'worker' },
+  };
 
   it('keeps one per probe, replaced on set and gone on remove', () => {
     const remediations = new Remediations(db);
     expect(remediations.list()).toEqual([]);
     expect(remediations.set(remediation)).toEqual(remediation);
-    expect(remediations.set({ ...remediation, probeId: 'probe-2', targetId: null, inputs: {} })).toMatchObject({ probeId: 'probe-2' });
-    expect(remediations.set({ ...remediation, runbookId: 'deploy', inputs: { service: 'api', tag: 'v2' } })).toMatchObject({ runbookId: 'deploy' });
-    expect(remediations.get('probe-1')).toEqual({ probeId: 'probe-1', runbookId: 'deploy', targetId: 't-prod', inputs: { service: 'api', tag: 'v2' } });
+    expect(remediations.set({ ...remediation, probeId: 'probe-2', targetId: null, inputs: {} })).toMatchObject({
+      probeId: 'probe-2',
+    });
+    expect(
+      remediations.set({ ...remediation, runbookId: 'deploy', inputs: { service: 'api', tag: 'v2' } }),
+    ).toMatchObject({ runbookId: 'deploy' });
+    expect(remediations.get('probe-1')).toEqual({
+      probeId: 'probe-1',
+      runbookId: 'deploy',
+      targetId: 't-prod',
+      inputs: { service: 'api', tag: 'v2' },
+    });
     expect(remediations.list().map((item) => item.probeId)).toEqual(['probe-1', 'probe-2']);
     remediations.remove('probe-1');
     remediations.remove('probe-1');
@@ -112,9 +126,15 @@ describe('remediations', () => {
 
   it('asks the validator and stores nothing it refuses', () => {
     const remediations = new Remediations(db, (item) => {
-      if (item.runbookId !== 'restart') throw new ApiError('not-found', `There is no runbook called ${item.runbookId} — pick one from the runbooks list.`);
+      if (item.runbookId !== 'restart')
+        throw new ApiError(
+          'not-found',
+          `There is no runbook called ${item.runbookId} — pick one from the runbooks list.`,
+        );
     });
-    expect(() => remediations.set({ ...remediation, probeId: 'probe-3', runbookId: 'gone' })).toThrow('There is no runbook called gone — pick one from the runbooks list.');
+    expect(() => remediations.set({ ...remediation, probeId: 'probe-3', runbookId: 'gone' })).toThrow(
+      'There is no runbook called gone — pick one from the runbooks list.',
+    );
     expect(remediations.get('probe-3')).toBeNull();
     expect(() => remediations.set({ ...remediation, probeId: 'probe-3', runbookId: 'Not An Id' })).toThrow(ApiError);
     expect(remediations.set({ ...remediation, probeId: 'probe-3' }).runbookId).toBe('restart');

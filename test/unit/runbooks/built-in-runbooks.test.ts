@@ -7,11 +7,37 @@ import { buildPlan, checkInputs, planScope, stepsInOrder } from '../../../main/s
 import { STEP_PARAMS } from '../../../shared/model/runbook-steps';
 import { fillTemplates, fillText, truthy } from '../../../shared/runbook-template';
 
-const base = { secrets: {}, hostKey: null, createdAt: '2024-05-01T10:00:00.000Z', updatedAt: '2024-05-01T10:00:00.000Z' };
+const base = {
+  secrets: {},
+  hostKey: null,
+  createdAt: '2024-05-01T10:00:00.000Z',
+  updatedAt: '2024-05-01T10:00:00.000Z',
+};
 const targets: Target[] = [
-  { ...base, id: 't-prod', name: 'prod-1', environment: 'prod', kind: 'docker-ssh', settings: { host: 'h', port: 22, username: 'u', socketPath: '/var/run/docker.sock' } },
-  { ...base, id: 't-stage', name: 'staging-1', environment: 'staging', kind: 'docker-local', settings: { socketPath: '' } },
-  { ...base, id: 't-ops', name: 'ops-prod', environment: 'prod', kind: 'ops-api', settings: { baseUrl: 'https://ops.example.com' } },
+  {
+    ...base,
+    id: 't-prod',
+    name: 'prod-1',
+    environment: 'prod',
+    kind: 'docker-ssh',
+    settings: { host: 'h', port: 22, username: 'u', socketPath: '/var/run/docker.sock' },
+  },
+  {
+    ...base,
+    id: 't-stage',
+    name: 'staging-1',
+    environment: 'staging',
+    kind: 'docker-local',
+    settings: { socketPath: '' },
+  },
+  {
+    ...base,
+    id: 't-ops',
+    name: 'ops-prod',
+    environment: 'prod',
+    kind: 'ops-api',
+    settings: { baseUrl: 'https://ops.example.com' },
+  },
 ];
 const NOW = Date.UTC(2024, 4, 1, 15);
 
@@ -26,7 +52,14 @@ const VALID: Record<string, Record<string, string>> = {
 
 describe('built-in runbooks', () => {
   it('are the six the app ships, each parsing with the runbook schema', () => {
-    expect(BUILT_IN_RUNBOOKS.map((runbook) => runbook.id)).toEqual(['deploy', 'restart', 'healthcheck', 'incident', 'schema-sync', 'spec']);
+    expect(BUILT_IN_RUNBOOKS.map((runbook) => runbook.id)).toEqual([
+      'deploy',
+      'restart',
+      'healthcheck',
+      'incident',
+      'schema-sync',
+      'spec',
+    ]);
     for (const input of BUILT_IN_RUNBOOK_INPUTS) expect(RunbookDefinition.safeParse(input).error).toBeUndefined();
   });
 
@@ -35,7 +68,13 @@ describe('built-in runbooks', () => {
       const inputs = new Set(runbook.inputs.map((input) => input.name));
       const seen = new Set<string>();
       const texts = (value: unknown): string[] =>
-        typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap(texts) : value && typeof value === 'object' ? Object.values(value).flatMap(texts) : [];
+        typeof value === 'string'
+          ? [value]
+          : Array.isArray(value)
+            ? value.flatMap(texts)
+            : value && typeof value === 'object'
+              ? Object.values(value).flatMap(texts)
+              : [];
       for (const { step } of stepsInOrder(runbook)) {
         for (const path of texts(step).flatMap(templatePaths)) {
           const [root, name] = path.split('.');
@@ -54,26 +93,36 @@ describe('built-in runbooks', () => {
       const check = checkInputs(runbook, targetId, VALID[runbook.id]!, targets, { now: NOW });
       const plan = buildPlan(runbook, check);
       expect(plan.problems, runbook.id).toEqual([]);
-      const stepCount = RUNBOOK_PHASES.reduce((sum, phase) => sum + (runbook.phases[phase]?.length ?? 0), runbook.rollback.length);
+      const stepCount = RUNBOOK_PHASES.reduce(
+        (sum, phase) => sum + (runbook.phases[phase]?.length ?? 0),
+        runbook.rollback.length,
+      );
       expect(plan.steps).toHaveLength(stepCount);
       expect(plan.needsApproval, runbook.id).toBe(runbook.risk === 'changes-prod' && targetId !== 't-stage');
     }
   });
 
-  it.each(['t-prod', 't-ops'])('give step parameters that still parse once filled, as the executor fills them (%s)', (targetId) => {
-    for (const runbook of BUILT_IN_RUNBOOKS) {
-      // Every optional path taken: a deploy with both a tag and a ref, incidents opening an issue.
-      const extra = Object.fromEntries(Object.entries({ ref: 'main', repo: 'shop/ops', probeScope: 'web', service: 'backend' }).filter(([name]) => runbook.inputs.some((input) => input.name === name)));
-      const check = checkInputs(runbook, targetId, { ...extra, ...VALID[runbook.id]! }, targets, { now: NOW });
-      expect(check.problems).toEqual([]);
-      const scope = { ...planScope(check), steps: {} };
-      for (const { step } of stepsInOrder(runbook)) {
-        if (step.if !== undefined && !truthy(fillText(step.if, scope, { lenient: true }))) continue;
-        const filled = fillTemplates(step.with, scope, { lenient: true });
-        expect(STEP_PARAMS[step.kind].safeParse(filled).error, `${runbook.id}/${step.id}`).toBeUndefined();
+  it.each(['t-prod', 't-ops'])(
+    'give step parameters that still parse once filled, as the executor fills them (%s)',
+    (targetId) => {
+      for (const runbook of BUILT_IN_RUNBOOKS) {
+        // Every optional path taken: a deploy with both a tag and a ref, incidents opening an issue.
+        const extra = Object.fromEntries(
+          Object.entries({ ref: 'main', repo: 'shop/ops', probeScope: 'web', service: 'backend' }).filter(([name]) =>
+            runbook.inputs.some((input) => input.name === name),
+          ),
+        );
+        const check = checkInputs(runbook, targetId, { ...extra, ...VALID[runbook.id]! }, targets, { now: NOW });
+        expect(check.problems).toEqual([]);
+        const scope = { ...planScope(check), steps: {} };
+        for (const { step } of stepsInOrder(runbook)) {
+          if (step.if !== undefined && !truthy(fillText(step.if, scope, { lenient: true }))) continue;
+          const filled = fillTemplates(step.with, scope, { lenient: true });
+          expect(STEP_PARAMS[step.kind].safeParse(filled).error, `${runbook.id}/${step.id}`).toBeUndefined();
+        }
       }
-    }
-  });
+    },
+  );
 
   it('fills the incident window around the time given', () => {
     const incident = BUILT_IN_RUNBOOKS.find((runbook) => runbook.id === 'incident')!;
@@ -89,6 +138,8 @@ describe('built-in runbooks', () => {
   it('deploy without a tag or service says what is missing', () => {
     const deploy = BUILT_IN_RUNBOOKS.find((runbook) => runbook.id === 'deploy')!;
     expect(checkInputs(deploy, 't-prod', {}, targets).problems).toEqual(['Input service is required (Service).']);
-    expect(checkInputs(deploy, null, { service: 'backend' }, targets).problems).toEqual(['Choose a target to run deploy on.']);
+    expect(checkInputs(deploy, null, { service: 'backend' }, targets).problems).toEqual([
+      'Choose a target to run deploy on.',
+    ]);
   });
 });

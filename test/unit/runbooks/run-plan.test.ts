@@ -30,7 +30,11 @@ function opsTarget(id: string, name: string, environment: Target['environment'])
   };
 }
 
-const targets = [dockerTarget('t-prod', 'Shop Prod', 'prod'), dockerTarget('t-stage', 'shop-staging', 'staging'), opsTarget('t-ops', 'ops', 'dev')];
+const targets = [
+  dockerTarget('t-prod', 'Shop Prod', 'prod'),
+  dockerTarget('t-stage', 'shop-staging', 'staging'),
+  opsTarget('t-ops', 'ops', 'dev'),
+];
 
 function runbook(input: Partial<RunbookDefinitionInput> = {}): RunbookDefinition {
   return RunbookDefinition.parse({
@@ -51,11 +55,24 @@ function runbook(input: Partial<RunbookDefinitionInput> = {}): RunbookDefinition
     phases: {
       preflight: [{ id: 'current', kind: 'docker', with: { action: 'inspect', service: '{{ inputs.service }}' } }],
       action: [
-        { id: 'recreate', kind: 'docker', if: "{{ inputs.tag || '' }}", with: { action: 'recreate', service: '{{ inputs.service }}', tag: '{{ inputs.tag }}' } },
+        {
+          id: 'recreate',
+          kind: 'docker',
+          if: "{{ inputs.tag || '' }}",
+          with: { action: 'recreate', service: '{{ inputs.service }}', tag: '{{ inputs.tag }}' },
+        },
       ],
-      summarize: [{ id: 'summary', kind: 'summary', with: { template: 'Was {{ steps.current.image }} on {{ target.name }}' } }],
+      summarize: [
+        { id: 'summary', kind: 'summary', with: { template: 'Was {{ steps.current.image }} on {{ target.name }}' } },
+      ],
     },
-    rollback: [{ id: 'back', kind: 'docker', with: { action: 'recreate', service: '{{ inputs.service }}', tag: '{{ steps.current.tag }}' } }],
+    rollback: [
+      {
+        id: 'back',
+        kind: 'docker',
+        with: { action: 'recreate', service: '{{ inputs.service }}', tag: '{{ steps.current.tag }}' },
+      },
+    ],
     ...input,
   });
 }
@@ -64,16 +81,43 @@ const NOW = Date.UTC(2024, 4, 1, 10);
 
 describe('checkInputs', () => {
   it('applies defaults, normalises values and hides secrets', () => {
-    const check = checkInputs(runbook(), 't-prod', { service: 'backend', tag: 'v1.4.2', rollback: 'TRUE', other: 'SHOP-STAGING', token: 's3cret', at: '2024-05-01T14:05:00Z' }, targets, { now: NOW });
+    const check = checkInputs(
+      runbook(),
+      't-prod',
+      {
+        service: 'backend',
+        tag: 'v1.4.2',
+        rollback: 'TRUE',
+        other: 'SHOP-STAGING',
+        token: 's3cret',
+        at: '2024-05-01T14:05:00Z',
+      },
+      targets,
+      { now: NOW },
+    );
     expect(check.problems).toEqual([]);
     expect(check.target?.id).toBe('t-prod');
-    expect(check.values).toMatchObject({ service: 'backend', tag: 'v1.4.2', rollback: 'true', maxErrors: '0', other: 'shop-staging', token: 's3cret', at: '2024-05-01T14:05:00.000Z' });
+    expect(check.values).toMatchObject({
+      service: 'backend',
+      tag: 'v1.4.2',
+      rollback: 'true',
+      maxErrors: '0',
+      other: 'shop-staging',
+      token: 's3cret',
+      at: '2024-05-01T14:05:00.000Z',
+    });
     expect(check.shown.token).toBe('[secret]');
     expect(check.shown.service).toBe('backend');
   });
 
   it('says one sentence per bad value', () => {
-    const check = checkInputs(runbook(), 't-prod', { tag: 'latest', rollback: 'yes', maxErrors: 'many', mode: 'medium', other: 'nowhere', at: '25:00', extra: 'x' }, targets, { now: NOW });
+    const check = checkInputs(
+      runbook(),
+      't-prod',
+      { tag: 'latest', rollback: 'yes', maxErrors: 'many', mode: 'medium', other: 'nowhere', at: '25:00', extra: 'x' },
+      targets,
+      { now: NOW },
+    );
     expect(check.problems).toEqual([
       'release has no input called extra (it takes service, tag, rollback, maxErrors, mode, other, at, token).',
       'Input service is required.',
@@ -87,8 +131,12 @@ describe('checkInputs', () => {
   });
 
   it('needs a target for a changing runbook and for steps without their own', () => {
-    expect(checkInputs(runbook(), null, { service: 'a' }, targets).problems).toEqual(['Choose a target to run release on.']);
-    expect(checkInputs(runbook(), 'gone', { service: 'a' }, targets).problems).toEqual(['There is no target "gone" — choose one of Shop Prod, shop-staging, ops.']);
+    expect(checkInputs(runbook(), null, { service: 'a' }, targets).problems).toEqual([
+      'Choose a target to run release on.',
+    ]);
+    expect(checkInputs(runbook(), 'gone', { service: 'a' }, targets).problems).toEqual([
+      'There is no target "gone" — choose one of Shop Prod, shop-staging, ops.',
+    ]);
     const ownTargets = runbook({
       risk: 'read-only',
       inputs: [],
@@ -96,7 +144,12 @@ describe('checkInputs', () => {
       rollback: [],
     });
     expect(checkInputs(ownTargets, null, {}, targets).problems).toEqual([]);
-    const readOnly = runbook({ risk: 'read-only', inputs: [], phases: { verify: [{ id: 'p', kind: 'probe', with: { scope: 'web' } }] }, rollback: [] });
+    const readOnly = runbook({
+      risk: 'read-only',
+      inputs: [],
+      phases: { verify: [{ id: 'p', kind: 'probe', with: { scope: 'web' } }] },
+      rollback: [],
+    });
     expect(checkInputs(readOnly, null, {}, targets).problems).toEqual(['Choose a target to run release on.']);
   });
 
@@ -113,8 +166,20 @@ describe('checkInputs', () => {
 
 describe('buildPlan', () => {
   it('lists every step with later outputs as placeholders and the approval on prod', () => {
-    const plan = buildPlan(runbook(), checkInputs(runbook(), 't-prod', { service: 'backend', tag: 'v1.4.2' }, targets, { now: NOW }));
-    expect(plan).toMatchObject({ runbookId: 'release', title: 'Release', risk: 'changes-prod', targetId: 't-prod', targetName: 'Shop Prod', environment: 'prod', problems: [], needsApproval: true });
+    const plan = buildPlan(
+      runbook(),
+      checkInputs(runbook(), 't-prod', { service: 'backend', tag: 'v1.4.2' }, targets, { now: NOW }),
+    );
+    expect(plan).toMatchObject({
+      runbookId: 'release',
+      title: 'Release',
+      risk: 'changes-prod',
+      targetId: 't-prod',
+      targetName: 'Shop Prod',
+      environment: 'prod',
+      problems: [],
+      needsApproval: true,
+    });
     expect(plan.inputs).toEqual({ service: 'backend', tag: 'v1.4.2', rollback: 'true', maxErrors: '0' });
     expect(plan.steps.map((step) => `${step.phase}/${step.id}/${step.kind}`)).toEqual([
       'preflight/current/docker',
@@ -134,9 +199,17 @@ describe('buildPlan', () => {
   });
 
   it('asks for approval when an approval step applies', () => {
-    const gated = runbook({ risk: 'docs-only', phases: { action: [{ id: 'ok', kind: 'approval', with: { always: true } }] }, rollback: [] });
+    const gated = runbook({
+      risk: 'docs-only',
+      phases: { action: [{ id: 'ok', kind: 'approval', with: { always: true } }] },
+      rollback: [],
+    });
     expect(buildPlan(gated, checkInputs(gated, 't-stage', { service: 'a' }, targets)).needsApproval).toBe(true);
-    const prodOnly = runbook({ risk: 'docs-only', phases: { action: [{ id: 'ok', kind: 'approval', with: {} }] }, rollback: [] });
+    const prodOnly = runbook({
+      risk: 'docs-only',
+      phases: { action: [{ id: 'ok', kind: 'approval', with: {} }] },
+      rollback: [],
+    });
     expect(buildPlan(prodOnly, checkInputs(prodOnly, 't-stage', { service: 'a' }, targets)).needsApproval).toBe(false);
     expect(buildPlan(prodOnly, checkInputs(prodOnly, 't-prod', { service: 'a' }, targets)).needsApproval).toBe(true);
   });

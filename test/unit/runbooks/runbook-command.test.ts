@@ -5,7 +5,12 @@ import type { Environment } from '../../../shared/model/target';
 
 const runbooks = BUILT_IN_RUNBOOKS.map((runbook) => ({ ...runbook, errors: [] }));
 const target = (id: string, name: string, environment: Environment) => ({ id, name, environment });
-const targets = [target('t1', 'Shop Prod', 'prod'), target('t2', 'staging-1', 'staging'), target('t3', 'dev box', 'dev'), target('t4', 'dev', 'dev')];
+const targets = [
+  target('t1', 'Shop Prod', 'prod'),
+  target('t2', 'staging-1', 'staging'),
+  target('t3', 'dev box', 'dev'),
+  target('t4', 'dev', 'dev'),
+];
 // A fixed local time: 14:05 on the same day, whatever the machine's time zone.
 const now = new Date(2024, 4, 1, 9, 30);
 const at1405 = new Date(2024, 4, 1, 14, 5).toISOString();
@@ -22,7 +27,12 @@ describe('parseCommand', () => {
 
   it('healthcheck staging, check and health too', () => {
     for (const text of ['healthcheck staging', 'Check STAGING', 'health staging-1']) {
-      expect(parseCommand(text, runbooks, targets, now)).toEqual({ kind: 'parsed', runbookId: 'healthcheck', targetId: 't2', inputs: {} });
+      expect(parseCommand(text, runbooks, targets, now)).toEqual({
+        kind: 'parsed',
+        runbookId: 'healthcheck',
+        targetId: 't2',
+        inputs: {},
+      });
     }
   });
 
@@ -44,16 +54,30 @@ describe('parseCommand', () => {
   });
 
   it('takes the longest multi-word target name, and a name before an environment', () => {
-    expect(parseCommand('deploy api v2 to shop prod', runbooks, targets, now)).toMatchObject({ runbookId: 'deploy', targetId: 't1', inputs: { service: 'api', tag: 'v2' } });
+    expect(parseCommand('deploy api v2 to shop prod', runbooks, targets, now)).toMatchObject({
+      runbookId: 'deploy',
+      targetId: 't1',
+      inputs: { service: 'api', tag: 'v2' },
+    });
     expect(parseCommand('healthcheck dev box', runbooks, targets, now)).toMatchObject({ targetId: 't3' });
     // "dev" is a target's name: it wins over the environment with two targets.
     expect(parseCommand('healthcheck dev', runbooks, targets, now)).toMatchObject({ targetId: 't4' });
   });
 
   it('keeps the case of values and tries phrasings in order', () => {
-    expect(parseCommand('DEPLOY Backend V1 to prod', runbooks, targets, now)).toMatchObject({ inputs: { service: 'Backend', tag: 'V1' } });
-    expect(parseCommand('deploy backend to prod', runbooks, targets, now)).toMatchObject({ runbookId: 'deploy', targetId: 't1', inputs: { service: 'backend' } });
-    expect(parseCommand('deploy prod', runbooks, targets, now)).toMatchObject({ runbookId: 'deploy', targetId: 't1', inputs: {} });
+    expect(parseCommand('DEPLOY Backend V1 to prod', runbooks, targets, now)).toMatchObject({
+      inputs: { service: 'Backend', tag: 'V1' },
+    });
+    expect(parseCommand('deploy backend to prod', runbooks, targets, now)).toMatchObject({
+      runbookId: 'deploy',
+      targetId: 't1',
+      inputs: { service: 'backend' },
+    });
+    expect(parseCommand('deploy prod', runbooks, targets, now)).toMatchObject({
+      runbookId: 'deploy',
+      targetId: 't1',
+      inputs: {},
+    });
   });
 
   it('fills target inputs with a target name', () => {
@@ -63,7 +87,11 @@ describe('parseCommand', () => {
       targetId: 't1',
       inputs: { other: 'staging-1' },
     });
-    expect(parseCommand('compare schema shop prod staging-1', runbooks, targets, now)).toMatchObject({ runbookId: 'schema-sync', targetId: 't1', inputs: { other: 'staging-1' } });
+    expect(parseCommand('compare schema shop prod staging-1', runbooks, targets, now)).toMatchObject({
+      runbookId: 'schema-sync',
+      targetId: 't1',
+      inputs: { other: 'staging-1' },
+    });
   });
 
   it('two prod targets: no target, and a sentence saying to choose', () => {
@@ -75,7 +103,10 @@ describe('parseCommand', () => {
       inputs: { service: 'backend', tag: 'v1' },
       problems: ['Several targets are prod: Shop Prod, eu-prod — choose one.'],
     });
-    expect(parseCommand('healthcheck prod', runbooks, [], now)).toMatchObject({ targetId: null, problems: ['No target is prod — choose one, or add a prod target first.'] });
+    expect(parseCommand('healthcheck prod', runbooks, [], now)).toMatchObject({
+      targetId: null,
+      problems: ['No target is prod — choose one, or add a prod target first.'],
+    });
   });
 
   it('an unknown target: the runbook the words name, with the target left to choose', () => {
@@ -101,8 +132,14 @@ describe('parseCommand', () => {
     const extra = parseCommand('deploy backend v1.4.2 to prod now', runbooks, targets, now);
     expect(extra.kind).toBe('unrecognised');
     if (extra.kind !== 'unrecognised') return;
-    expect(extra.message).toBe('"deploy backend v1.4.2 to prod now" is not a command Control Room knows — try one of these, or pick a runbook from the list.');
-    expect(extra.suggestions[0]).toEqual({ runbookId: 'deploy', title: 'Deploy', example: 'deploy <service> <tag> to Shop Prod' });
+    expect(extra.message).toBe(
+      '"deploy backend v1.4.2 to prod now" is not a command Control Room knows — try one of these, or pick a runbook from the list.',
+    );
+    expect(extra.suggestions[0]).toEqual({
+      runbookId: 'deploy',
+      title: 'Deploy',
+      example: 'deploy <service> <tag> to Shop Prod',
+    });
 
     const typo = parseCommand('deplyo backend', runbooks, targets, now);
     expect(typo.kind).toBe('unrecognised');
@@ -116,7 +153,9 @@ describe('parseCommand', () => {
   });
 
   it('skips runbooks with errors and handles empty text', () => {
-    const broken = runbooks.map((runbook) => (runbook.id === 'healthcheck' ? { ...runbook, errors: [{ line: 1, column: 1, message: 'x' }] } : runbook));
+    const broken = runbooks.map((runbook) =>
+      runbook.id === 'healthcheck' ? { ...runbook, errors: [{ line: 1, column: 1, message: 'x' }] } : runbook,
+    );
     expect(parseCommand('healthcheck prod', broken, targets, now).kind).toBe('unrecognised');
     const empty = parseCommand('   ', runbooks, targets, now);
     expect(empty).toMatchObject({ kind: 'unrecognised', message: 'Type a command, like "healthcheck prod".' });

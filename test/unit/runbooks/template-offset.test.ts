@@ -13,18 +13,29 @@ describe('time offsets in templates', () => {
   it('falls back like a path and fails like one when nothing is there', () => {
     expect(fillText("{{ inputs.empty - inputs.window || 'never' }}", scope)).toBe('never');
     expect(() => fillText('{{ inputs.empty - 5m }}', scope)).toThrow(TemplateError);
-    expect(() => fillText('{{ inputs.window - 5m }}', scope)).toThrow('needs a time and a duration like 15m (got "15m" and "5m").');
+    expect(() => fillText('{{ inputs.window - 5m }}', scope)).toThrow(
+      'needs a time and a duration like 15m (got "15m" and "5m").',
+    );
   });
 
   it('names the operands as paths', () => {
-    expect(templatePaths('{{ inputs.at - inputs.window }} {{ inputs.at + 15m }}')).toEqual(['inputs.at', 'inputs.window', 'inputs.at']);
+    expect(templatePaths('{{ inputs.at - inputs.window }} {{ inputs.at + 15m }}')).toEqual([
+      'inputs.at',
+      'inputs.window',
+      'inputs.at',
+    ]);
   });
 });
 
 describe('lenient filling', () => {
   it('writes what names nothing yet as a placeholder and collects it', () => {
     const missing: string[] = [];
-    expect(fillTemplates({ a: 'image {{ steps.current.image }}', b: ['{{ inputs.at - steps.x.y }}'] }, scope, { lenient: true, missing })).toEqual({
+    expect(
+      fillTemplates({ a: 'image {{ steps.current.image }}', b: ['{{ inputs.at - steps.x.y }}'] }, scope, {
+        lenient: true,
+        missing,
+      }),
+    ).toEqual({
       a: 'image ‹steps.current.image›',
       b: ['‹inputs.at - steps.x.y›'],
     });

@@ -19,20 +19,56 @@ export const deployRunbook: RunbookDefinitionInput = {
     { name: 'workflow', label: 'Workflow', default: 'deploy.yml', help: 'The workflow file to dispatch (with a ref).' },
     { name: 'probeScope', label: 'Probe scope', help: 'Probes of this scope run before and after the change.' },
     { name: 'rollback', label: 'Roll back on failure', type: 'boolean', default: true },
-    { name: 'healthTimeout', label: 'Health wait', default: '2m', pattern: '\\d{1,6}(s|m|h)', help: 'How long the service may take to be healthy again, like 90s or 5m.' },
-    { name: 'maxErrorLines', label: 'Error lines allowed', type: 'number', default: 0, help: 'New log lines matching "error" allowed after the change.' },
-    { name: 'githubApi', label: 'GitHub API', help: "GitHub Enterprise's API root (https://github.example.com/api/v3); api.github.com when left out." },
+    {
+      name: 'healthTimeout',
+      label: 'Health wait',
+      default: '2m',
+      pattern: '\\d{1,6}(s|m|h)',
+      help: 'How long the service may take to be healthy again, like 90s or 5m.',
+    },
+    {
+      name: 'maxErrorLines',
+      label: 'Error lines allowed',
+      type: 'number',
+      default: 0,
+      help: 'New log lines matching "error" allowed after the change.',
+    },
+    {
+      name: 'githubApi',
+      label: 'GitHub API',
+      help: "GitHub Enterprise's API root (https://github.example.com/api/v3); api.github.com when left out.",
+    },
   ],
   commands: ['deploy {service} {tag} to {target}', 'deploy {service} to {target}', 'deploy {target}'],
   phases: {
     preflight: [
-      { id: 'probes', kind: 'probe', if: "{{ inputs.probeScope || '' }}", with: { scope: '{{ inputs.probeScope }}', require: 'any' } },
-      { id: 'current', kind: 'docker', if: '{{ target.isDocker }}', with: { action: 'inspect', service: '{{ inputs.service }}' } },
+      {
+        id: 'probes',
+        kind: 'probe',
+        if: "{{ inputs.probeScope || '' }}",
+        with: { scope: '{{ inputs.probeScope }}', require: 'any' },
+      },
+      {
+        id: 'current',
+        kind: 'docker',
+        if: '{{ target.isDocker }}',
+        with: { action: 'inspect', service: '{{ inputs.service }}' },
+      },
       { id: 'context', kind: 'ops-api', if: '{{ target.isOpsApi }}', with: { action: 'context', section: 'deploy' } },
     ],
     action: [
-      { id: 'pull', kind: 'docker', if: "{{ inputs.tag || '' }}", with: { action: 'pull', service: '{{ inputs.service }}', tag: '{{ inputs.tag }}' } },
-      { id: 'recreate', kind: 'docker', if: "{{ inputs.tag || '' }}", with: { action: 'recreate', service: '{{ inputs.service }}', tag: '{{ inputs.tag }}' } },
+      {
+        id: 'pull',
+        kind: 'docker',
+        if: "{{ inputs.tag || '' }}",
+        with: { action: 'pull', service: '{{ inputs.service }}', tag: '{{ inputs.tag }}' },
+      },
+      {
+        id: 'recreate',
+        kind: 'docker',
+        if: "{{ inputs.tag || '' }}",
+        with: { action: 'recreate', service: '{{ inputs.service }}', tag: '{{ inputs.tag }}' },
+      },
       {
         id: 'dispatch',
         kind: 'github',
@@ -48,8 +84,18 @@ export const deployRunbook: RunbookDefinitionInput = {
       },
     ],
     verify: [
-      { id: 'healthy', kind: 'wait', if: "{{ inputs.tag || '' }}", with: { until: 'container-healthy', service: '{{ inputs.service }}', timeout: '{{ inputs.healthTimeout }}' } },
-      { id: 'probes-after', kind: 'probe', if: "{{ inputs.probeScope || '' }}", with: { scope: '{{ inputs.probeScope }}', require: 'ok' } },
+      {
+        id: 'healthy',
+        kind: 'wait',
+        if: "{{ inputs.tag || '' }}",
+        with: { until: 'container-healthy', service: '{{ inputs.service }}', timeout: '{{ inputs.healthTimeout }}' },
+      },
+      {
+        id: 'probes-after',
+        kind: 'probe',
+        if: "{{ inputs.probeScope || '' }}",
+        with: { scope: '{{ inputs.probeScope }}', require: 'ok' },
+      },
       {
         id: 'errors',
         kind: 'log-scan',
@@ -77,7 +123,12 @@ export const deployRunbook: RunbookDefinitionInput = {
   },
   rollback: [
     // Only after this run recreated the service: a workflow deploy is not undone from here.
-    { id: 'restore', kind: 'docker', if: "{{ steps.recreate.previousImage || '' }}", with: { action: 'recreate', service: '{{ inputs.service }}', tag: '{{ steps.current.tag }}' } },
+    {
+      id: 'restore',
+      kind: 'docker',
+      if: "{{ steps.recreate.previousImage || '' }}",
+      with: { action: 'recreate', service: '{{ inputs.service }}', tag: '{{ steps.current.tag }}' },
+    },
   ],
   rollbackIf: '{{ inputs.rollback }}',
 };

@@ -4,7 +4,8 @@ import type { RunbookDefinitionInput } from '../../../../shared/model/runbook';
 export const healthcheckRunbook: RunbookDefinitionInput = {
   id: 'healthcheck',
   title: 'Health check',
-  description: "Runs the target's probes of a scope, reads the ops API context or a service's container, and sums up what it found. Changes nothing.",
+  description:
+    "Runs the target's probes of a scope, reads the ops API context or a service's container, and sums up what it found. Changes nothing.",
   kind: 'healthcheck',
   risk: 'read-only',
   inputs: [
@@ -14,9 +15,19 @@ export const healthcheckRunbook: RunbookDefinitionInput = {
   commands: ['healthcheck {target}', 'check {target}', 'health {target}'],
   phases: {
     verify: [
-      { id: 'probes', kind: 'probe', if: "{{ inputs.probeScope || '' }}", with: { scope: '{{ inputs.probeScope }}', require: 'any' } },
+      {
+        id: 'probes',
+        kind: 'probe',
+        if: "{{ inputs.probeScope || '' }}",
+        with: { scope: '{{ inputs.probeScope }}', require: 'any' },
+      },
       { id: 'context', kind: 'ops-api', if: '{{ target.isOpsApi }}', with: { action: 'context' } },
-      { id: 'container', kind: 'docker', if: "{{ inputs.service || '' }}", with: { action: 'inspect', service: '{{ inputs.service }}' } },
+      {
+        id: 'container',
+        kind: 'docker',
+        if: "{{ inputs.service || '' }}",
+        with: { action: 'inspect', service: '{{ inputs.service }}' },
+      },
     ],
     summarize: [
       {
@@ -24,7 +35,7 @@ export const healthcheckRunbook: RunbookDefinitionInput = {
         kind: 'summary',
         with: {
           template:
-            "Health of {{ target.name }} ({{ target.environment }}).\n" +
+            'Health of {{ target.name }} ({{ target.environment }}).\n' +
             "Probes: {{ steps.probes.count || 'none run' }} run, failing: {{ steps.probes.failing || 'none' }}.\n" +
             "Deployed SHA: {{ steps.context.sha || 'not read' }}.\n" +
             "{{ inputs.service || 'No service' }}: {{ steps.container.state || 'not read' }}, health {{ steps.container.health || 'not read' }}, image {{ steps.container.image || 'not read' }}.",

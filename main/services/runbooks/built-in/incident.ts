@@ -15,11 +15,27 @@ export const incidentRunbook: RunbookDefinitionInput = {
   kind: 'incident',
   risk: 'docs-only',
   inputs: [
-    { name: 'at', label: 'When', type: 'time', required: true, help: 'When it happened: 14:05 (today) or a full date and time.' },
-    { name: 'window', label: 'Window', default: '15m', pattern: '\\d{1,4}[mh]', help: 'How far either side of the time to look, like 15m or 1h.' },
+    {
+      name: 'at',
+      label: 'When',
+      type: 'time',
+      required: true,
+      help: 'When it happened: 14:05 (today) or a full date and time.',
+    },
+    {
+      name: 'window',
+      label: 'Window',
+      default: '15m',
+      pattern: '\\d{1,4}[mh]',
+      help: 'How far either side of the time to look, like 15m or 1h.',
+    },
     { name: 'probeScope', label: 'Probe scope', help: 'Probes of this scope run and are recorded.' },
     { name: 'repo', label: 'Repository', help: 'owner/name: opens an issue there with the triage note.' },
-    { name: 'githubApi', label: 'GitHub API', help: "GitHub Enterprise's API root (https://github.example.com/api/v3); api.github.com when left out." },
+    {
+      name: 'githubApi',
+      label: 'GitHub API',
+      help: "GitHub Enterprise's API root (https://github.example.com/api/v3); api.github.com when left out.",
+    },
   ],
   commands: ['incident at {time} on {target}', 'incident {target}'],
   phases: {
@@ -31,8 +47,19 @@ export const incidentRunbook: RunbookDefinitionInput = {
         continueOnError: true,
         with: { action: 'frontend-errors', since: SINCE },
       },
-      { id: 'logs', kind: 'log-scan', continueOnError: true, with: { pattern: '(?i)\\b(error|fatal|panic)\\b', since: SINCE, until: UNTIL } },
-      { id: 'probes', kind: 'probe', if: "{{ inputs.probeScope || '' }}", continueOnError: true, with: { scope: '{{ inputs.probeScope }}', require: 'any' } },
+      {
+        id: 'logs',
+        kind: 'log-scan',
+        continueOnError: true,
+        with: { pattern: '(?i)\\b(error|fatal|panic)\\b', since: SINCE, until: UNTIL },
+      },
+      {
+        id: 'probes',
+        kind: 'probe',
+        if: "{{ inputs.probeScope || '' }}",
+        continueOnError: true,
+        with: { scope: '{{ inputs.probeScope }}', require: 'any' },
+      },
     ],
     action: [
       {

@@ -17,6 +17,8 @@ export const BUILT_IN_RUNBOOK_INPUTS: readonly RunbookDefinitionInput[] = [
 ];
 
 /** Parsed once: a built-in that does not match the schema is a bug caught by its test. */
-export const BUILT_IN_RUNBOOKS: readonly RunbookDefinition[] = BUILT_IN_RUNBOOK_INPUTS.map((input) => RunbookDefinition.parse(input));
+export const BUILT_IN_RUNBOOKS: readonly RunbookDefinition[] = BUILT_IN_RUNBOOK_INPUTS.map((input) =>
+  RunbookDefinition.parse(input),
+);
 
 export const BUILT_IN_IDS: ReadonlySet<string> = new Set(BUILT_IN_RUNBOOKS.map((runbook) => runbook.id));

@@ -21,9 +21,20 @@ export const schemaSyncRunbook: RunbookDefinitionInput = {
   commands: ['schema-sync {target} with {other}', 'compare schema {target} {other}'],
   phases: {
     preflight: [
-      { id: 'migrations', kind: 'ops-api', if: '{{ target.isOpsApi }}', with: { action: 'compare-migrations', other: '{{ inputs.other }}' } },
+      {
+        id: 'migrations',
+        kind: 'ops-api',
+        if: '{{ target.isOpsApi }}',
+        with: { action: 'compare-migrations', other: '{{ inputs.other }}' },
+      },
       { id: 'here', kind: 'ssh', if: "{{ inputs.container || '' }}", with: { command: DUMP } },
-      { id: 'there', kind: 'ssh', if: "{{ inputs.container || '' }}", target: '{{ inputs.other }}', with: { command: DUMP } },
+      {
+        id: 'there',
+        kind: 'ssh',
+        if: "{{ inputs.container || '' }}",
+        target: '{{ inputs.other }}',
+        with: { command: DUMP },
+      },
     ],
     summarize: [
       {

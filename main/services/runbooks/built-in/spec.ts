@@ -12,13 +12,22 @@ export const specRunbook: RunbookDefinitionInput = {
     { name: 'repo', label: 'Repository', required: true, help: 'owner/name of the repository the snapshot goes to.' },
     { name: 'path', label: 'Path', default: 'docs/ops-snapshot.md' },
     { name: 'service', label: 'Service', help: 'A compose service (or container) to describe on Docker targets.' },
-    { name: 'githubApi', label: 'GitHub API', help: "GitHub Enterprise's API root (https://github.example.com/api/v3); api.github.com when left out." },
+    {
+      name: 'githubApi',
+      label: 'GitHub API',
+      help: "GitHub Enterprise's API root (https://github.example.com/api/v3); api.github.com when left out.",
+    },
   ],
   commands: ['spec {target}', 'snapshot {target}'],
   phases: {
     preflight: [
       { id: 'context', kind: 'ops-api', if: '{{ target.isOpsApi }}', with: { action: 'context' } },
-      { id: 'container', kind: 'docker', if: "{{ inputs.service || '' }}", with: { action: 'inspect', service: '{{ inputs.service }}' } },
+      {
+        id: 'container',
+        kind: 'docker',
+        if: "{{ inputs.service || '' }}",
+        with: { action: 'inspect', service: '{{ inputs.service }}' },
+      },
     ],
     action: [
       {
@@ -49,7 +58,11 @@ export const specRunbook: RunbookDefinitionInput = {
       },
     ],
     summarize: [
-      { id: 'summary', kind: 'summary', with: { template: "Snapshot of {{ target.name }} proposed as {{ steps.pr.url || 'a pull request' }}." } },
+      {
+        id: 'summary',
+        kind: 'summary',
+        with: { template: "Snapshot of {{ target.name }} proposed as {{ steps.pr.url || 'a pull request' }}." },
+      },
     ],
   },
 };
