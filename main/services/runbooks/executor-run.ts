@@ -4,6 +4,8 @@
  * that must outlive the process; this holds what only matters while the run is alive.
  */
 import type { Timer } from '../../../node/clock';
+import type { AuditTarget } from '../../../shared/model/audit';
+import type { RunbookStep } from '../../../shared/model/runbook-steps';
 import type { ApprovalRequest, EvidenceFact, RunPlan, RunStepInfo, RunSummary, RunbookDefinition } from '../../../shared/model/runbook';
 import type { InputCheck } from './run-plan';
 
@@ -77,4 +79,24 @@ export class RunStopped extends Error {
 
 export function stepsOfPhase(steps: readonly RunStepInfo[], phase: string): RunStepInfo[] {
   return steps.filter((step) => step.phase === phase).sort((a, b) => a.index - b.index);
+}
+
+/** The runbook step a stored step runs (by phase and id). */
+export function stepOf(runbook: RunbookDefinition, info: RunStepInfo): RunbookStep | undefined {
+  const steps = info.phase === 'rollback' ? runbook.rollback : (runbook.phases[info.phase] ?? []);
+  return steps.find((step) => step.id === info.id);
+}
+
+/** Unwinds a run's flow once it was canceled, expired or shut down. */
+export function throwIfStopped(run: ActiveRun): void {
+  if (run.ended || run.stopping || run.controller.signal.aborted) throw new RunStopped();
+}
+
+export function auditTargetOf(run: ActiveRun): AuditTarget | null {
+  const target = run.check.target;
+  return target ? { id: target.id, name: target.name, environment: target.environment } : null;
+}
+
+export function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }

@@ -28,15 +28,14 @@ import {
   type RunStepInfo,
   type RunSummary,
 } from '../../../shared/model/runbook';
-import type { RunbookStep } from '../../../shared/model/runbook-steps';
 import { fillText, truthy } from '../../../shared/runbook-template';
 import type { AuditLog } from '../audit/audit-log';
 import type { TargetsService } from '../targets/targets-service';
-import { approvalRequest, changedFacts, staleMessage, takeEvidence } from './executor-approval';
 import { ReadOnlyLanes, TargetQueues } from './executor-lanes';
 import { hadSecretInputs, resumability } from './executor-resume';
-import { Deferred, RunStopped, stepsOfPhase, type ActiveRun, type ResumeFrom } from './executor-run';
-import { appendEvent, redactSecrets, runScope, StepRunner, type StepResult } from './executor-step';
+import { ApprovalGate } from './executor-approval-gate';
+import { auditTargetOf, Deferred, plural, RunStopped, stepOf, stepsOfPhase, throwIfStopped, type ActiveRun, type ResumeFrom } from './executor-run';
+import { appendEvent, redactSecrets, runScope, StepRunner } from './executor-step';
 import { buildPlan, checkInputs } from './run-plan';
 import { runSummaryText } from './run-summary-text';
 import type { RunbookCatalog } from './runbook-catalog';
@@ -102,25 +101,26 @@ function isEnded(status: RunStatus): boolean {
   return !ACTIVE_RUN_STATUSES.includes(status);
 }
 
-function stepOf(runbook: RunbookDefinition, info: RunStepInfo): RunbookStep | undefined {
-  const steps = info.phase === 'rollback' ? runbook.rollback : (runbook.phases[info.phase] ?? []);
-  return steps.find((step) => step.id === info.id);
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 export class RunExecutor {
   private readonly active = new Map<string, ActiveRun>();
   private readonly lanes = new ReadOnlyLanes();
   private readonly targetQueues = new TargetQueues();
   private readonly stepRunner: StepRunner;
+  private readonly approvals: ApprovalGate;
   private disposed = false;
   private foreignLockTimer: Timer | undefined;
 
   constructor(readonly deps: ExecutorDeps) {
     this.stepRunner = new StepRunner({ store: deps.store, clock: deps.clock, steps: deps.steps, targets: () => deps.targets.list() });
+    this.approvals = new ApprovalGate({
+      store: deps.store,
+      audit: deps.audit,
+      clock: deps.clock,
+      user: deps.user,
+      stepRunner: this.stepRunner,
+      expired: (run, message) => this.finish(run, { status: 'approval-expired', message }),
+    });
   }
 
   /** Marks runs a crash left active as interrupted and releases their locks (audited). Runs nothing again. */
@@ -219,36 +219,7 @@ export class RunExecutor {
   }
 
   approve(runId: string, confirmation: string, evidenceHash: string): RunSummary {
-    const { store, audit, user, clock } = this.deps;
-    const stored = store.getRun(runId);
-    const run = this.active.get(runId);
-    const approval = run?.approval;
-    if (stored.status !== 'awaiting-approval' || !run || !approval || !run.approvalWaiter) {
-      throw new ApiError('conflict', `Run ${runId} is not waiting for an approval (it is ${stored.status}).`);
-    }
-    if (confirmation.trim() !== approval.confirmText) {
-      throw new ApiError('confirmation-required', `Type ${approval.confirmText} to approve this run.`);
-    }
-    if (evidenceHash !== approval.evidence.hash) {
-      throw new ApiError('conflict', 'The evidence changed since it was shown — review it again before approving.');
-    }
-    clock.clearTimeout(run.expiryTimer);
-    run.expiryTimer = undefined;
-    run.approval = { ...approval, approvedBy: user, approvedAt: isoNow(clock) };
-    audit.record({
-      subjectKind: 'runbook-run',
-      subject: runId,
-      action: 'approve',
-      outcome: 'ok',
-      target: this.auditTarget(run),
-      detail: { approvedBy: user, evidenceHash, facts: approval.evidence.facts.length },
-    });
-    this.event(run, { level: 'info', phase: null, step: null, message: `Approved by ${user}.`, data: { event: 'approved', approvedBy: user, hash: evidenceHash } });
-    const summary = store.updateRun(runId, { status: 'running', statusMessage: `Approved by ${user}.`, approval: run.approval });
-    const waiter = run.approvalWaiter;
-    run.approvalWaiter = null;
-    waiter.resolve();
-    return summary;
+    return this.approvals.approve(runId, this.active.get(runId), confirmation, evidenceHash);
   }
 
   retry(runId: string, resume: boolean, origin: RunOrigin): RunSummary {
@@ -435,7 +406,7 @@ export class RunExecutor {
   private stoppedOutcome(run: ActiveRun): Outcome {
     switch (run.stopping) {
       case 'approval-expired':
-        return { status: 'approval-expired', message: this.expiredMessage(run) };
+        return { status: 'approval-expired', message: this.approvals.expiredMessage(run) };
       case 'interrupted':
         return { status: 'interrupted', message: 'Control Room stopped while this run was running; nothing was resumed.' };
       default: {
@@ -462,7 +433,7 @@ export class RunExecutor {
       return { status: 'succeeded', message: 'Dry run: nothing was changed.' };
     }
 
-    if (run.needsApproval) await this.approvalGate(run);
+    if (run.needsApproval) await this.approvals.afterPreflight(run);
 
     const action = await this.runPhase(run, 'action', stepsOfPhase(steps, 'action'));
     if (action) return this.failed('action', action);
@@ -512,12 +483,12 @@ export class RunExecutor {
     this.phaseEvent(run, phase, 'start', steps.length);
     let failure: PhaseFailure | null = null;
     for (const info of steps) {
-      this.checkStopped(run);
+      throwIfStopped(run);
       if (this.reuse(run, info)) continue;
       const step = stepOf(run.runbook, info);
       if (!step) continue;
-      const result = step.kind === 'approval' ? await this.approvalStep(run, info, step) : await this.stepRunner.run(run, info, step, { facts });
-      this.checkStopped(run);
+      const result = step.kind === 'approval' ? await this.approvals.step(run, info, step) : await this.stepRunner.run(run, info, step, { facts });
+      throwIfStopped(run);
       if (result.state === 'canceled') throw new RunStopped();
       if (result.state === 'succeeded') {
         run.outputs[info.id] = result.outputs;
@@ -584,145 +555,6 @@ export class RunExecutor {
       return { status: 'failed', message: `${verifyFailed}; the rollback failed too (${rollbackFailure.step}: ${rollbackFailure.message.replace(/\.$/, '')}).` };
     }
     return { status: 'failed', message: `${verifyFailed}; rolled back.` };
-  }
-
-  // ——— Approvals ———
-
-  /** An explicit `approval` step: a gate when `always` reads true or the target's environment asks for one. */
-  private async approvalStep(run: ActiveRun, info: RunStepInfo, step: Extract<RunbookStep, { kind: 'approval' }>): Promise<StepResult> {
-    const target = run.check.target;
-    let applies = true;
-    try {
-      applies = step.if === undefined || truthy(fillText(step.if, runScope(run)));
-    } catch {
-      applies = false;
-    }
-    // A step whose `if` reads false (or cannot be read) is skipped or failed by the runner, never a gate.
-    if (!applies) return this.stepRunner.run(run, info, step, { approval: null });
-    let always = false;
-    try {
-      always = truthy(typeof step.with.always === 'string' ? fillText(step.with.always, runScope(run)) : step.with.always);
-    } catch {
-      always = false;
-    }
-    const environmentAsks = target !== null && run.runbook.approval.environments.includes(target.environment);
-    const gate = !run.dryRun && target !== null && (always || environmentAsks);
-    const given = run.approval?.approvedBy && run.approval.approvedAt ? run.approval : null;
-    if (gate && (always || !given)) {
-      this.deps.store.updateStep(run.id, info.index, { state: 'running', startedAt: isoNow(this.deps.clock) });
-      await this.awaitApproval(run, step.with.message ?? null);
-    }
-    const approval = gate && run.approval?.approvedBy && run.approval.approvedAt ? { approvedBy: run.approval.approvedBy, approvedAt: run.approval.approvedAt } : null;
-    return this.stepRunner.run(run, info, step, { approval });
-  }
-
-  /**
-   * The run-level gate after preflight. An explicit approval step earlier in preflight that was
-   * given on exactly the evidence there is now counts; anything else asks (again).
-   */
-  private async approvalGate(run: ActiveRun): Promise<void> {
-    const given = run.approval;
-    if (given?.approvedBy && given.evidence.hash === takeEvidence(run.facts.values(), run.plan.changes, isoNow(this.deps.clock)).hash) return;
-    await this.awaitApproval(run, null);
-  }
-
-  /**
-   * Stops in awaiting-approval with frozen evidence until approved (or canceled, expired, shut
-   * down). Once approved, re-reads the preflight facts: any that changed asks again.
-   */
-  private async awaitApproval(run: ActiveRun, reason: string | null): Promise<void> {
-    const { clock, store, audit } = this.deps;
-    const target = run.check.target!;
-    let evidence = takeEvidence(run.facts.values(), run.plan.changes, isoNow(clock));
-    let changed: ReturnType<typeof changedFacts> = [];
-    for (;;) {
-      this.checkStopped(run);
-      const now = clock.now();
-      const request = approvalRequest(evidence, now, run.runbook.approval.expiresMinutes, target.name, changed);
-      run.approval = request;
-      run.approvalWaiter = new Deferred<void>();
-      const waiting = run.approvalWaiter.promise;
-      const onAbort = () => run.approvalWaiter?.reject(new RunStopped());
-      run.controller.signal.addEventListener('abort', onAbort, { once: true });
-      const expiresAt = new Date(request.expiresAt);
-      const message = `Waiting for an approval: type ${target.name} to approve (expires at ${expiresAt.toISOString().slice(11, 16)} UTC).`;
-      store.updateRun(run.id, { status: 'awaiting-approval', statusMessage: message, approval: request });
-      this.event(run, {
-        level: 'info',
-        phase: null,
-        step: null,
-        message: reason ? `${reason} — ${message}` : message,
-        data: { event: 'approval', expiresAt: request.expiresAt, hash: evidence.hash, facts: evidence.facts.length, changes: evidence.changes.length },
-      });
-      run.expiryTimer = clock.setTimeout(() => this.expire(run), run.runbook.approval.expiresMinutes * 60_000);
-      try {
-        await waiting;
-      } finally {
-        run.controller.signal.removeEventListener('abort', onAbort);
-      }
-      this.checkStopped(run);
-
-      // Just before the action: the facts the approval was given on, read again.
-      const now2 = await this.rereadFacts(run);
-      changed = changedFacts(evidence.facts, now2);
-      if (!changed.length) {
-        this.event(run, { level: 'info', phase: null, step: null, message: `The ${plural(evidence.facts.length, 'fact', 'facts')} the approval was given on still hold.`, data: { event: 'approval-fresh' } });
-        return;
-      }
-      const stale = staleMessage(changed);
-      this.event(run, { level: 'warn', phase: null, step: null, message: stale, data: { event: 'approval-stale', changed } });
-      audit.record({
-        subjectKind: 'runbook-run',
-        subject: run.id,
-        action: 'approval-stale',
-        outcome: 'ok',
-        target: this.auditTarget(run),
-        detail: { changed, approvedBy: run.approval.approvedBy, evidenceHash: evidence.hash },
-      });
-      for (const [key, fact] of now2) run.facts.set(key, fact);
-      for (const change of changed) if (!now2.has(change.key)) run.facts.delete(change.key);
-      evidence = takeEvidence(run.facts.values(), run.plan.changes, isoNow(clock));
-      reason = stale;
-    }
-  }
-
-  /** Runs the preflight steps that recorded facts again, quietly, and returns what they record now. */
-  private async rereadFacts(run: ActiveRun): Promise<Map<string, EvidenceFact>> {
-    const facts = new Map<string, EvidenceFact>();
-    const steps = this.deps.store.steps(run.id).filter((step) => step.phase === 'preflight' && run.factSteps.has(step.index));
-    for (const info of steps) {
-      const step = stepOf(run.runbook, info);
-      if (!step) continue;
-      const result = await this.stepRunner.run(run, info, step, { silent: true, facts });
-      this.checkStopped(run);
-      if (result.state === 'failed') {
-        this.event(run, { level: 'debug', phase: 'preflight', step: info.id, message: `Reading ${info.id} again failed: ${result.message}` });
-      }
-    }
-    return facts;
-  }
-
-  private expire(run: ActiveRun): void {
-    if (run.ended || run.stopping) return;
-    run.expiryTimer = undefined;
-    run.stopping = 'approval-expired';
-    this.deps.audit.record({
-      subjectKind: 'runbook-run',
-      subject: run.id,
-      action: 'approval-expired',
-      outcome: 'error',
-      target: this.auditTarget(run),
-      detail: { expiresMinutes: run.runbook.approval.expiresMinutes, evidenceHash: run.approval?.evidence.hash ?? null },
-    });
-    run.controller.abort(new AbortedError('The approval expired.'));
-    this.finish(run, { status: 'approval-expired', message: this.expiredMessage(run) });
-  }
-
-  private expiredMessage(run: ActiveRun): string {
-    const minutes = run.runbook.approval.expiresMinutes;
-    const within = `No approval within ${plural(minutes, 'minute', 'minutes')}`;
-    const changedSomething = this.deps.store.steps(run.id).some((step) => step.changes && (step.state === 'succeeded' || step.state === 'reused'));
-    return changedSomething ? `${within}; the steps after the approval did not run.` : `${within}; nothing was changed.`;
   }
 
   // ——— Ending ———
@@ -860,10 +692,6 @@ export class RunExecutor {
 
   // ——— Small helpers ———
 
-  private checkStopped(run: ActiveRun): void {
-    if (run.ended || run.stopping || run.controller.signal.aborted) throw new RunStopped();
-  }
-
   private event(run: ActiveRun, event: NewEvent): void {
     appendEvent(this.deps.store, run, event);
   }
@@ -885,7 +713,6 @@ export class RunExecutor {
   }
 
   private auditTarget(run: ActiveRun): AuditTarget | null {
-    const target = run.check.target;
-    return target ? { id: target.id, name: target.name, environment: target.environment } : null;
+    return auditTargetOf(run);
   }
 }
