@@ -5,12 +5,14 @@
  *
  * One app and one page for the file; the tests run in order and build on each other: the empty
  * history → a YAML runbook written in the editor with an error (line-numbered; a click puts the
- * caret on the line), fixed and saved → listed → a run of it whose steps print 2,000 lines →
+ * caret on the line), fixed and saved → listed, beside a broken file's errors; Plan…; a built-in
+ * saved as a copy and the copy deleted → a run of it whose steps print 2,000 lines →
  * the viewer shows them in the terminal, search finds one, steps show states and durations →
  * the page reloaded midway: every line once → another tab's socket cut midway: it subscribes
  * again after its cursor and gets the rest once → the run finishes → another run canceled from
  * the viewer → history filters → secrets set and removed, never shown.
  */
+import { rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -210,6 +212,49 @@ describe('Runbooks area', () => {
     expect(await card.innerText()).toContain('Many lines');
     expect(await card.locator('.risk-badge').innerText()).toMatch(/read.only/i);
     await shot('runbooks-list.png');
+  });
+
+  it('lists a broken file with its line-numbered errors beside the others; Plan…; a built-in saved as a copy, then deleted', async () => {
+    writeFileSync(join(app.dataDir, 'runbooks', 'broken.yaml'), 'id: broken\ntitle: Broken\nkind: healthcheck\nrisk: sometimes\n');
+    await waitFor(
+      async () => (await invoke<{ id: string; errors: unknown[] }[]>(page, 'runbooks:list', {})).some((r) => r.errors.length > 0),
+      15_000,
+      'the catalog never listed broken.yaml',
+    );
+    await go(page, '#/runbooks');
+    await go(page, '#/runbooks/list');
+    const broken = page.locator('.runbook-card.has-errors');
+    await broken.waitFor();
+    expect(await broken.innerText()).toContain('broken.yaml');
+    expect(await broken.getByRole('list', { name: 'Errors in broken.yaml' }).innerText()).toMatch(/line 4: risk/);
+    expect(await broken.getByRole('button', { name: 'Plan…' }).isDisabled()).toBe(true);
+    // The others still load.
+    await page.locator('.runbook-card[data-runbook="many-lines"]').waitFor();
+    await broken.scrollIntoViewIfNeeded();
+    await shot('runbooks-list-broken.png');
+
+    await page.locator('.runbook-card[data-runbook="many-lines"]').getByRole('button', { name: 'Plan…' }).click();
+    const plan = page.getByRole('dialog', { name: 'Plan: Many lines' });
+    await plan.waitFor();
+    await expect.poll(() => plan.innerText()).toContain('Choose a target to run many-lines on.');
+    await page.keyboard.press('Escape');
+    await plan.waitFor({ state: 'detached' });
+
+    await page.getByRole('button', { name: 'View Health check' }).click();
+    const editor = page.getByRole('textbox', { name: 'Runbook YAML' });
+    await expect.poll(() => editor.inputValue()).toMatch(/^id: healthcheck$/m);
+    await page.getByText('No problems').waitFor();
+    await page.getByRole('button', { name: 'Save as a copy' }).click();
+    const copy = page.locator('.runbook-card[data-runbook="healthcheck-copy"]');
+    await copy.waitFor();
+    expect(await copy.innerText()).toContain('healthcheck-copy.yaml');
+    await copy.getByRole('button', { name: /^Edit / }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete healthcheck-copy.yaml?' });
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await page.locator('.runbook-card[data-runbook="many-lines"]').waitFor();
+    expect(await copy.count()).toBe(0);
+    rmSync(join(app.dataDir, 'runbooks', 'broken.yaml'));
   });
 
   it('shows a run’s 2,000 output lines in the terminal, finds one, and shows step states and durations', async () => {

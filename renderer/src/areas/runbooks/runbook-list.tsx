@@ -103,7 +103,8 @@ function RunbookCard({ runbook, onPlan }: { runbook: RunbookSummary; onPlan(runb
         <div className="runbook-card-title">
           <strong>{runbook.title}</strong>
           <span className="mono muted">{runbook.file ?? runbook.id}</span>
-          <RiskBadge risk={runbook.risk} />
+          {/* A file that did not load has no risk to speak of yet. */}
+          {broken ? null : <RiskBadge risk={runbook.risk} />}
           {broken ? (
             <span className="run-badge tone-danger">
               {runbook.errors.length} {runbook.errors.length === 1 ? 'error' : 'errors'}
@@ -127,7 +128,9 @@ function RunbookCard({ runbook, onPlan }: { runbook: RunbookSummary; onPlan(runb
             {runbook.errors.map((error, index) => (
               <li key={index}>
                 <WarningIcon size={13} />
-                <span className="mono">{error.line !== null ? `line ${error.line}` : 'file'}</span>: {error.message}
+                <span>
+                  <span className="mono">{error.line !== null ? `line ${error.line}` : 'file'}</span>: {error.message}
+                </span>
               </li>
             ))}
           </ul>
