@@ -7,7 +7,7 @@
  * plays the timer's part, asking podman to run each container's own health check every half
  * second. The checks themselves are the containers' real ones.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServices, type Services } from '../../../main/services';
@@ -25,8 +25,8 @@ export interface ScenarioRig {
   podmans: Podman[];
   dataDir: string;
   services: Services;
-  /** A docker-ssh target reaching `podman` through the sshd, its host key pinned. */
-  addTarget(name: string, environment: Environment, podman?: Podman): Promise<Target>;
+  /** A docker-ssh target reaching `podman` through `sshd` (the rig's by default), its host key pinned. */
+  addTarget(name: string, environment: Environment, podman?: Podman, sshd?: Sshd): Promise<Target>;
   /** Writes a YAML runbook into the watched folder; resolves once the catalog has read it. */
   writeRunbook(file: string, yaml: string): Promise<void>;
   /** Starts a run as the app does and resolves once it has ended. */
@@ -61,17 +61,17 @@ export async function startScenarioRig(options: { podmans?: number } = {}): Prom
     podmans: podmans as Podman[],
     dataDir,
     services,
-    async addTarget(name, environment, podman = podmans[0]!) {
+    async addTarget(name, environment, podman = podmans[0]!, host = sshd) {
       const target = await services.targets.create({
         name,
         environment,
         kind: 'docker-ssh',
-        settings: { host: '127.0.0.1', port: sshd.port, username: sshd.user, socketPath: podman.socketPath },
-        secrets: { privateKey: sshd.clientPrivateKey },
+        settings: { host: '127.0.0.1', port: host.port, username: host.user, socketPath: podman.socketPath },
+        secrets: { privateKey: host.clientPrivateKey },
       });
       services.connections.connection(target.id);
       await waitForState(services, target.id, (s) => s.status === 'untrusted-host-key');
-      services.connections.trustHostKey(target.id, await sshd.hostKeyFingerprint());
+      services.connections.trustHostKey(target.id, await host.hostKeyFingerprint());
       await waitForState(services, target.id, (s) => s.status === 'connected');
       return services.targets.get(target.id);
     },
@@ -97,6 +97,21 @@ export async function startScenarioRig(options: { podmans?: number } = {}): Prom
     },
   };
   return rig;
+}
+
+/**
+ * Gives the "host" behind `sshd` a `docker` command for its engine, as a server with Docker (or
+ * Debian's podman-docker, a script of the same kind) has: podman's Docker-compatible CLI on this
+ * podman's storage, first on the PATH of every SSH session (sshd's SetEnv). Restarts the sshd.
+ */
+export async function dockerCliOnHost(sshd: Sshd, podman: Podman): Promise<void> {
+  const bin = join(sshd.dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const flags = ['root', 'runroot', 'tmp'].map((sub) => `--${sub === 'tmp' ? 'tmpdir' : sub} ${join(podman.dir, sub)}`).join(' ');
+  writeFileSync(join(bin, 'docker'), `#!/bin/sh\nexport CONTAINERS_CONF=${join(podman.dir, 'containers.conf')}\nexec podman ${flags} "$@"\n`, { mode: 0o755 });
+  appendFileSync(join(sshd.dir, 'sshd_config'), `SetEnv PATH=${bin}:/usr/local/bin:/usr/bin:/bin\n`);
+  await sshd.stop();
+  await sshd.start();
 }
 
 /** Runs each named container's own health check every half second, as podman's systemd timer would. */
