@@ -78,6 +78,11 @@ export interface StepRunOptions {
   facts?: Map<string, EvidenceFact> | null;
   /** For approval steps: the approval the executor's gate gave (or null when none was needed). */
   approval?: { approvedBy: string; approvedAt: string } | null;
+  /**
+   * A dry run's summarize steps: outputs of the steps that were only described do not exist, so
+   * they read as ‹steps.id.name› (as on the plan) instead of failing the step.
+   */
+  lenient?: boolean;
 }
 
 /** The scope templates read: inputs, target, earlier steps' outputs, the run. */
@@ -155,12 +160,13 @@ export class StepRunner {
     let params: StepParams<StepKindName>;
     let target: Target | null = run.check.target;
     try {
-      if (step.if !== undefined && !truthy(fillText(step.if, scope))) {
+      const fill = { lenient: options.lenient ?? false };
+      if (step.if !== undefined && !truthy(fillText(step.if, scope, fill))) {
         update({ state: 'skipped', message: `Skipped: ${step.if} is false.` });
         log('info', `${info.id} skipped: ${step.if} is false.`, { event: 'step-end', state: 'skipped', durationMs: 0, message: `${step.if} is false.` });
         return { state: 'skipped', message: `${step.if} is false.`, outputs: {} };
       }
-      const parsed = STEP_PARAMS[step.kind].safeParse(fillTemplates(step.with, scope));
+      const parsed = STEP_PARAMS[step.kind].safeParse(fillTemplates(step.with, scope, fill));
       if (!parsed.success) return this.failEarly(run, info, log, update, paramProblem(info.id, parsed.error));
       params = parsed.data as StepParams<StepKindName>;
       if (step.target !== undefined) {

@@ -487,7 +487,7 @@ export class RunExecutor {
       if (this.reuse(run, info)) continue;
       const step = stepOf(run.runbook, info);
       if (!step) continue;
-      const result = step.kind === 'approval' ? await this.approvals.step(run, info, step) : await this.stepRunner.run(run, info, step, { facts });
+      const result = step.kind === 'approval' ? await this.approvals.step(run, info, step) : await this.stepRunner.run(run, info, step, { facts, lenient: run.dryRun && phase === 'summarize' });
       throwIfStopped(run);
       if (result.state === 'canceled') throw new RunStopped();
       if (result.state === 'succeeded') {

@@ -69,10 +69,30 @@ inputs:
     default: 'abc'
 `;
 
+const ELSEWHERE = `
+id: elsewhere
+title: Elsewhere
+kind: check
+risk: read-only
+inputs:
+  - name: where
+    required: true
+phases:
+  preflight:
+    - id: there
+      kind: http
+      target: shop-prod
+      with: { url: '$ENDPOINT/ok' }
+    - id: nowhere
+      kind: http
+      target: '{{ inputs.where }}'
+      with: { url: '$ENDPOINT/ok' }
+`;
+
 let fixture: ExecutorFixture;
 
 beforeAll(async () => {
-  fixture = await startExecutorFixture({ flow: FLOW, 'bad-param': BAD_PARAM });
+  fixture = await startExecutorFixture({ flow: FLOW, 'bad-param': BAD_PARAM, elsewhere: ELSEWHERE });
 });
 
 afterAll(async () => {
@@ -152,6 +172,14 @@ describe('the executor runs phases in order', () => {
     expect(ended.statusMessage).toBe(`Preflight failed (weird: ${step.message.replace(/\.$/, '')}).`);
   });
 
+  it('runs a step on its own target and fails one naming a target that does not exist', async () => {
+    const { services, stagingId } = fixture;
+    const run = services.runbooks.startRun({ runbookId: 'elsewhere', targetId: stagingId, inputs: { where: 'shop-nowhere' }, dryRun: false, whenLocked: 'queue' }, 'app');
+    const ended = await services.runbooks.executor.settled(run.id);
+    expect(stepStates(services, run.id)).toEqual({ 'preflight/there': 'succeeded', 'preflight/nowhere': 'failed' });
+    expect(ended.statusMessage).toBe('Preflight failed (nowhere: Step nowhere names target "shop-nowhere", which does not exist).');
+  });
+
   it('rolls back when verify fails and rollbackIf reads true', async () => {
     const { services, stagingId, endpoint } = fixture;
     endpoint.statuses.set('health', 503);
@@ -178,8 +206,10 @@ describe('the executor runs phases in order', () => {
       'action/deploy': 'described',
       'verify/health': 'described',
       'rollback/back': 'described',
-      'summarize/report': 'failed',
+      'summarize/report': 'succeeded',
     });
+    // The described steps' outputs do not exist: the summary reads them as the plan does.
+    expect(services.runbooks.detail(run.id).summary).toMatch(/^Deployed v9 over v1 \(‹steps\.deploy\.status›\)\.\n\n/);
     const would = eventsOf(services, run.id).filter((event) => event.message.startsWith('Would: '));
     expect(would.map((event) => event.step)).toEqual(['deploy', 'note', 'optional', 'health', 'back']);
     expect(services.runbooks.store.locks()).toEqual([]);
