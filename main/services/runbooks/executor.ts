@@ -101,6 +101,10 @@ function isEnded(status: RunStatus): boolean {
   return !ACTIVE_RUN_STATUSES.includes(status);
 }
 
+/** A run this process does not hold: an `opsctl run` or the app, on the same data directory. */
+function elsewhere(runId: string, verb: string): ApiError {
+  return new ApiError('conflict', `Run ${runId} lives in another Control Room process; ${verb} it there.`);
+}
 
 export class RunExecutor {
   private readonly active = new Map<string, ActiveRun>();
@@ -196,6 +200,7 @@ export class RunExecutor {
     const { store, audit, user } = this.deps;
     const stored = store.getRun(runId);
     const run = this.active.get(runId);
+    if (!isEnded(stored.status) && !run) throw elsewhere(runId, 'cancel');
     if (isEnded(stored.status) || !run || run.ended) {
       throw new ApiError('conflict', `Run ${runId} already ended (${stored.status}); there is nothing to cancel.`);
     }
@@ -219,7 +224,9 @@ export class RunExecutor {
   }
 
   approve(runId: string, confirmation: string, evidenceHash: string): RunSummary {
-    return this.approvals.approve(runId, this.active.get(runId), confirmation, evidenceHash);
+    const run = this.active.get(runId);
+    if (!run && this.deps.store.getRun(runId).status === 'awaiting-approval') throw elsewhere(runId, 'approve');
+    return this.approvals.approve(runId, run, confirmation, evidenceHash);
   }
 
   retry(runId: string, resume: boolean, origin: RunOrigin): RunSummary {

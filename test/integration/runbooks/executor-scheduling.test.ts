@@ -99,6 +99,20 @@ describe('a lock held by another process', () => {
     const run = start('change', 'after-foreign');
     expect(run.status).toBe('queued');
     expect(run.statusMessage).toBe('Waiting for run run-elsewhere on shop-staging.');
+    // A run the store shows active that this process does not hold is another process's to cancel.
+    const foreign = services.runbooks.store.createRun({
+      runbook: services.runbooks.catalog.get('change'),
+      risk: 'changes-prod',
+      target: { id: stagingId, name: 'shop-staging', environment: 'staging' },
+      inputs: {},
+      dryRun: false,
+      startedBy: 'bo',
+      origin: 'opsctl',
+      retryOf: null,
+      resumedFrom: null,
+    });
+    expect(() => services.runbooks.cancel(foreign.id)).toThrow(`Run ${foreign.id} lives in another Control Room process; cancel it there.`);
+    services.runbooks.store.updateRun(foreign.id, { status: 'canceled', endedAt: new Date().toISOString() });
     services.runbooks.store.releaseLock(stagingId, 'run-elsewhere');
     await waitForStatus(services, run.id, 'running');
     await holding('after-foreign');
