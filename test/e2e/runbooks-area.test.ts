@@ -10,7 +10,8 @@
  * the viewer shows them in the terminal, search finds one, steps show states and durations →
  * the page reloaded midway: every line once → another tab's socket cut midway: it subscribes
  * again after its cursor and gets the rest once → the run finishes → another run canceled from
- * the viewer → history filters → secrets set and removed, never shown.
+ * the viewer and resumed from its gate → history live and filtered → a prod run's approval card
+ * in the viewer → secrets set and removed, never shown.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -376,6 +377,18 @@ describe('Runbooks area', () => {
     expect(await step('second').getAttribute('data-state')).toMatch(/skipped|canceled/);
     expect(await page.getByRole('button', { name: 'Retry' }).isVisible()).toBe(true);
     await shot('runbooks-viewer-canceled.png');
+
+    // Every step before the gate is safe to repeat: resume from it, in a new run linked to this one.
+    await page.getByRole('button', { name: 'Resume from gate' }).click();
+    await expect.poll(() => hashOf(page)).not.toBe(`#/runbooks/run/${run.id}`);
+    await page.getByRole('link', { name: run.id }).waitFor();
+    expect(await page.locator('.run-facts').innerText()).toMatch(/Resumes/i);
+    await expect.poll(() => step('gate').getAttribute('data-state'), { timeout: 15_000 }).toBe('running');
+    release();
+    await expect.poll(() => page.locator('.run-header .run-badge').first().innerText(), { timeout: 15_000 }).toBe(
+      'Succeeded',
+    );
+    expect(await step('first').getAttribute('data-state')).toMatch(/reused|succeeded/);
     // Esc goes back to the history.
     await page.locator('body').press('Escape');
     await expect.poll(() => hashOf(page)).toBe('#/runbooks');
@@ -385,33 +398,33 @@ describe('Runbooks area', () => {
     await invoke(page, 'runbooks:save', {
       yaml: 'id: tiny-check\ntitle: Tiny check\nkind: healthcheck\nrisk: read-only\nphases:\n  summarize:\n    - id: note\n      kind: summary\n      with:\n        template: tiny\n',
     });
-    const tiny = await invoke<{ id: string }>(page, 'runs:start', { runbookId: 'tiny-check', targetId: prodId, inputs: {} });
-    await expect.poll(() => runStatus(tiny.id), { timeout: 15_000 }).toBe('succeeded');
-
     const rows = page.locator('.run-row');
     await expect.poll(() => rows.count()).toBe(3);
-    // Newest first.
+    // A run started elsewhere (opsctl, another window) appears live, newest first, and finishes live.
+    const tiny = await invoke<{ id: string }>(page, 'runs:start', { runbookId: 'tiny-check', targetId: prodId, inputs: {} });
+    await expect.poll(() => rows.count()).toBe(4);
     expect(await rows.first().getAttribute('data-run')).toBe(tiny.id);
+    await expect.poll(() => rows.first().getAttribute('data-status'), { timeout: 15_000 }).toBe('succeeded');
     expect(await rows.first().innerText()).toContain('app');
 
     await page.getByRole('combobox', { name: 'Filter by status' }).selectOption('canceled');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().getAttribute('data-status')).toBe('canceled');
     await page.getByRole('combobox', { name: 'Filter by status' }).selectOption('succeeded');
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count()).toBe(3);
     await page.getByRole('combobox', { name: 'Filter by runbook' }).selectOption('tiny-check');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().getAttribute('data-run')).toBe(tiny.id);
     await page.getByRole('combobox', { name: 'Filter by runbook' }).selectOption('');
     await page.getByRole('combobox', { name: 'Filter by status' }).selectOption('');
     await page.getByRole('combobox', { name: 'Filter by target' }).selectOption(stagingId);
-    await expect.poll(() => rows.count()).toBe(2);
-    expect(await rows.allInnerTexts()).toEqual([expect.stringContaining('shop-staging'), expect.stringContaining('shop-staging')]);
+    await expect.poll(() => rows.count()).toBe(3);
+    for (const text of await rows.allInnerTexts()) expect(text).toContain('shop-staging (staging)');
     await page.getByRole('combobox', { name: 'Filter by target' }).selectOption(prodId);
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().getAttribute('data-run')).toBe(tiny.id);
     await page.getByRole('button', { name: 'Clear filters' }).click();
-    await expect.poll(() => rows.count()).toBe(3);
+    await expect.poll(() => rows.count()).toBe(4);
     await shot('runbooks-history.png');
     await rows.last().click();
     await expect.poll(() => hashOf(page)).toBe(`#/runbooks/run/${firstRunId}`);
