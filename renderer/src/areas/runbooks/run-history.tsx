@@ -230,7 +230,7 @@ function RunTable({ runs, now }: { runs: RunSummary[]; now: number }) {
               <a href={`#/runbooks/run/${run.id}`} className="run-link" onClick={(event) => event.stopPropagation()}>
                 {run.runbookTitle}
               </a>
-              {run.retryOf ? <span className="muted small"> · retry</span> : null}
+              {run.retryOf ? <span className="muted small"> · {run.resumedFrom ? 'resumed' : 'retry'}</span> : null}
             </td>
             <td>{targetText(run)}</td>
             <td>
