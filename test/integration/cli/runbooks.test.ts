@@ -334,6 +334,30 @@ describe('opsctl run on prod: approvals', () => {
   }, 30_000);
 });
 
+describe('opsctl run on prod: a stale approval', () => {
+  it('at a terminal: a container restarted while the question was open asks again, showing what changed', async () => {
+    const file = join(hostDir, 'stale.txt');
+    const questions: string[] = [];
+    const { code, err } = await run(['run', 'mark', '--target', 'prod', '--input', `file=${file}`], {
+      prompt: async (question) => {
+        questions.push(question);
+        // While the first question is open, someone restarts the backend: the preflight fact
+        // "backend started at" the evidence holds is no longer true.
+        if (questions.length === 1) await podman.cli(['restart', '-t', '0', 'shop-backend-1']);
+        return 'prod';
+      },
+    });
+    expect(questions).toHaveLength(2);
+    const text = err.join('\n');
+    expect(text).toMatch(/Changed since the last approval:\n {2}backend started at: \S+ → \S+/);
+    const hashes = [...text.matchAll(/^Evidence hash: ([a-f0-9]{64})$/gm)].map((m) => m[1]);
+    expect(hashes).toHaveLength(2);
+    expect(hashes[0]).not.toBe(hashes[1]);
+    expect(code).toBe(EXIT.ok);
+    expect(lines(file)).toEqual(['changed']); // the action ran once, after the second approval
+  }, 60_000);
+});
+
 describe('opsctl runs', () => {
   it('list filters by runbook, target and status; --plain a line each; show --events every event', async () => {
     const all = await run(['runs', 'list', '--runbook', 'greet']);
