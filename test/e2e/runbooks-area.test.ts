@@ -13,10 +13,11 @@
  * the viewer and resumed from its gate → history live and filtered → a prod run's approval card
  * in the viewer → secrets set and removed, never shown.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -363,6 +364,29 @@ describe('Runbooks area', () => {
     expect(await artifacts.innerText()).toContain('first.txt');
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
     await shot('runbooks-viewer-done.png');
+
+    // Downloads go through the platform's save (a browser download here): the artifact's bytes,
+    // and the event stream as text.
+    const saved = mkdtempSync(join(tmpdir(), 'cr-runbooks-saved-'));
+    try {
+      const artifact = page.waitForEvent('download');
+      await artifacts.getByRole('button', { name: 'Download first.txt' }).click();
+      await (await artifact).saveAs(join(saved, 'first.txt'));
+      const first = readFileSync(join(saved, 'first.txt'), 'utf8').split('\n');
+      expect(first[0]).toBe(line('alpha', 1));
+      expect(first).toContain(line('alpha', LINES));
+
+      const events = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Download events' }).click();
+      const file = await events;
+      expect(file.suggestedFilename()).toBe(`${firstRunId}-events.log`);
+      await file.saveAs(join(saved, 'events.log'));
+      const text = readFileSync(join(saved, 'events.log'), 'utf8').split('\n');
+      expect(text.filter((row) => row === line('omega', 777))).toHaveLength(1);
+      expect(text.some((row) => /^\S+Z info \[verify\/second\] second succeeded/.test(row))).toBe(true);
+    } finally {
+      rmSync(saved, { recursive: true, force: true });
+    }
   });
 
   it('cancels a run from the viewer: the running step aborted, the rest skipped', async () => {
