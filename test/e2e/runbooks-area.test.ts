@@ -239,6 +239,7 @@ describe('Runbooks area', () => {
     const plan = page.getByRole('dialog', { name: 'Plan: Many lines' });
     await plan.waitFor();
     await expect.poll(() => plan.innerText()).toContain('Choose a target to run many-lines on.');
+    await shot('runbooks-plan-dialog.png');
     await page.keyboard.press('Escape');
     await plan.waitFor({ state: 'detached' });
 
