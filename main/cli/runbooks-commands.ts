@@ -18,7 +18,14 @@
  * approved by itself without one.
  */
 import { ApiError } from '../../shared/errors';
-import type { ApprovalRequest, RunDetail, RunEvent, RunStatus, RunSummary, RunbookSummary } from '../../shared/model/runbook';
+import type {
+  ApprovalRequest,
+  RunDetail,
+  RunEvent,
+  RunStatus,
+  RunSummary,
+  RunbookSummary,
+} from '../../shared/model/runbook';
 import { ACTIVE_RUN_STATUSES, RUN_STATUSES } from '../../shared/model/runbook';
 import type { Target } from '../../shared/model/target';
 import type { ControlRoomApi } from '../../shared/transport';
@@ -53,7 +60,12 @@ export interface RunbooksIo {
 const EVIDENCE_HASH = /^[a-f0-9]{64}$/;
 
 /** `opsctl runbooks [list]`. */
-export async function runbooksCommand(api: ControlRoomApi, positionals: string[], options: RunbooksCommandOptions, io: RunbooksIo): Promise<number> {
+export async function runbooksCommand(
+  api: ControlRoomApi,
+  positionals: string[],
+  options: RunbooksCommandOptions,
+  io: RunbooksIo,
+): Promise<number> {
   const [sub] = positionals;
   if (sub !== undefined && sub !== 'list') throw new UsageError(`Unknown runbooks command "${sub}": use list.`);
   const runbooks = await api.invoke('runbooks:list', {});
@@ -63,14 +75,20 @@ export async function runbooksCommand(api: ControlRoomApi, positionals: string[]
 }
 
 /** `opsctl runs list | show RUN | cancel RUN | approve RUN --confirm NAME [--evidence HASH]`. */
-export async function runsCommand(api: ControlRoomApi, positionals: string[], options: RunbooksCommandOptions, io: RunbooksIo): Promise<number> {
+export async function runsCommand(
+  api: ControlRoomApi,
+  positionals: string[],
+  options: RunbooksCommandOptions,
+  io: RunbooksIo,
+): Promise<number> {
   const [sub, runId] = positionals;
   const print = (value: unknown) => io.out(JSON.stringify(value, null, 2));
   switch (sub) {
     case 'list':
     case undefined: {
       const limit = options.limit === undefined ? undefined : Number(options.limit);
-      if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) throw new UsageError('--limit takes a whole number from 1 to 1000.');
+      if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000))
+        throw new UsageError('--limit takes a whole number from 1 to 1000.');
       if (options.status !== undefined && !(RUN_STATUSES as readonly string[]).includes(options.status)) {
         throw new UsageError(`--status takes one of ${RUN_STATUSES.join(', ')}.`);
       }
@@ -113,7 +131,8 @@ export async function runsCommand(api: ControlRoomApi, positionals: string[], op
       const id = requireRunId(runId, 'approve');
       if (!options.confirm) throw new UsageError('Approving takes the typed confirmation: --confirm <target name>.');
       const current = await api.invoke('runs:get', { id });
-      if (current.run.status !== 'awaiting-approval') throw new ApiError('conflict', `Run ${id} is not waiting for an approval (it is ${current.run.status}).`);
+      if (current.run.status !== 'awaiting-approval')
+        throw new ApiError('conflict', `Run ${id} is not waiting for an approval (it is ${current.run.status}).`);
       await refuseElsewhere(api, id, 'approve');
       const evidenceHash = options.evidence ?? current.approval?.evidence.hash;
       if (!evidenceHash) throw new ApiError('conflict', `Run ${id} is not waiting for an approval.`);
@@ -136,7 +155,10 @@ export async function runsCommand(api: ControlRoomApi, positionals: string[], op
 async function refuseElsewhere(api: ControlRoomApi, id: string, verb: 'cancel' | 'approve'): Promise<void> {
   const { run } = await api.invoke('runs:get', { id });
   if ((ACTIVE_RUN_STATUSES as readonly string[]).includes(run.status)) {
-    throw new ApiError('conflict', `Run ${id} is running in another Control Room process (${run.origin === 'opsctl' ? 'an opsctl run' : 'the app'}); ${verb} it there.`);
+    throw new ApiError(
+      'conflict',
+      `Run ${id} is running in another Control Room process (${run.origin === 'opsctl' ? 'an opsctl run' : 'the app'}); ${verb} it there.`,
+    );
   }
 }
 
@@ -172,12 +194,25 @@ export function parseInputs(pairs: readonly string[]): Record<string, string> {
 }
 
 /** `opsctl run RUNBOOK --target T --input k=v … [--dry-run] [--refuse-if-locked] [--approve NAME] [--evidence HASH]`. */
-export async function runCommand(api: ControlRoomApi, positionals: string[], options: RunbooksCommandOptions, io: RunbooksIo): Promise<number> {
+export async function runCommand(
+  api: ControlRoomApi,
+  positionals: string[],
+  options: RunbooksCommandOptions,
+  io: RunbooksIo,
+): Promise<number> {
   const [runbookId, extra] = positionals;
-  if (!runbookId) throw new UsageError('Name the runbook: opsctl run <runbook> --target <target> --input name=value (opsctl runbooks list lists them).');
-  if (extra) throw new UsageError(`One runbook at a time (got "${runbookId}" and "${extra}"); inputs go with --input name=value.`);
-  if (options.evidence !== undefined && !EVIDENCE_HASH.test(options.evidence)) throw new UsageError('--evidence takes the evidence hash: 64 hex digits.');
-  if (options.evidence !== undefined && options.approve === undefined) throw new UsageError('--evidence binds an approval: give --approve <target name> with it.');
+  if (!runbookId)
+    throw new UsageError(
+      'Name the runbook: opsctl run <runbook> --target <target> --input name=value (opsctl runbooks list lists them).',
+    );
+  if (extra)
+    throw new UsageError(
+      `One runbook at a time (got "${runbookId}" and "${extra}"); inputs go with --input name=value.`,
+    );
+  if (options.evidence !== undefined && !EVIDENCE_HASH.test(options.evidence))
+    throw new UsageError('--evidence takes the evidence hash: 64 hex digits.');
+  if (options.evidence !== undefined && options.approve === undefined)
+    throw new UsageError('--evidence binds an approval: give --approve <target name> with it.');
   const inputs = parseInputs(options.input ?? []);
   const dryRun = Boolean(options['dry-run']);
 
@@ -185,7 +220,10 @@ export async function runCommand(api: ControlRoomApi, positionals: string[], opt
   if (!runbook) throw new ApiError('not-found', `No runbook called "${runbookId}" — opsctl runbooks list lists them.`);
   if (runbook.errors.length) {
     const first = runbook.errors[0]!;
-    throw new ApiError('invalid-request', `${runbook.file ?? runbook.id}${first.line ? ` line ${first.line}` : ''}: ${first.message} — fix the file first.`);
+    throw new ApiError(
+      'invalid-request',
+      `${runbook.file ?? runbook.id}${first.line ? ` line ${first.line}` : ''}: ${first.message} — fix the file first.`,
+    );
   }
   const target = options.target ? await io.target(options.target) : null;
   const plan = await api.invoke('runbooks:plan', { runbookId, targetId: target?.id ?? null, inputs });
@@ -194,8 +232,16 @@ export async function runCommand(api: ControlRoomApi, positionals: string[], opt
   const follower = new RunFollower(api, options.plain, io);
   await follower.watchUpdates();
   try {
-    const started = await api.invoke('runs:start', { runbookId, targetId: target?.id ?? null, inputs, dryRun, whenLocked: options['refuse-if-locked'] ? 'refuse' : 'queue' });
-    io.err(`opsctl: started ${started.id} (${started.runbookTitle}${started.targetName ? ` on ${started.targetName}` : ''}${dryRun ? ', dry run' : ''}).`);
+    const started = await api.invoke('runs:start', {
+      runbookId,
+      targetId: target?.id ?? null,
+      inputs,
+      dryRun,
+      whenLocked: options['refuse-if-locked'] ? 'refuse' : 'queue',
+    });
+    io.err(
+      `opsctl: started ${started.id} (${started.runbookTitle}${started.targetName ? ` on ${started.targetName}` : ''}${dryRun ? ', dry run' : ''}).`,
+    );
     const gate = new ApprovalGate(api, io, options.approve, options.evidence);
     const ended = await follower.follow(started, (run) => gate.consider(run));
     io.err(`opsctl: ${ended.id} ${ended.status}${ended.statusMessage ? `: ${ended.statusMessage}` : '.'}`);
@@ -238,13 +284,17 @@ class RunFollower {
 
   async follow(started: RunSummary, onActive: (run: RunSummary) => Promise<void>): Promise<RunSummary> {
     this.runId = started.id;
-    this.unsubscribes.push(await this.api.subscribe('runs:events', { runId: started.id, after: 0 }, ({ events }) => this.print(events)));
+    this.unsubscribes.push(
+      await this.api.subscribe('runs:events', { runId: started.id, after: 0 }, ({ events }) => this.print(events)),
+    );
     let canceling = false;
     const cancel = () => {
       if (canceling) return;
       canceling = true;
       this.io.err(`opsctl: canceling ${started.id}…`);
-      this.api.invoke('runs:cancel', { id: started.id }).catch((error: unknown) => this.io.err(`opsctl: ${error instanceof Error ? error.message : String(error)}`));
+      this.api
+        .invoke('runs:cancel', { id: started.id })
+        .catch((error: unknown) => this.io.err(`opsctl: ${error instanceof Error ? error.message : String(error)}`));
     };
     const ended = await new Promise<RunSummary>((resolve, reject) => {
       // Updates are handled one after another: an approval prompt finishes before the next is looked at.
@@ -325,18 +375,30 @@ class ApprovalGate {
         );
       }, 1000);
       try {
-        typed = await this.io.prompt(`Type ${approval.confirmText} to approve (anything else cancels the run): `, ended.signal);
+        typed = await this.io.prompt(
+          `Type ${approval.confirmText} to approve (anything else cancels the run): `,
+          ended.signal,
+        );
       } catch {
         return; // the run ended (expired, canceled) while the question was open
       } finally {
         clearInterval(watch);
       }
     } else if (this.confirmation === undefined) {
-      throw new ApiError('confirmation-required', `${run.targetName ?? 'This target'} needs an approval: review the evidence above, then run again with --approve ${approval.confirmText} --evidence ${approval.evidence.hash}.`);
+      throw new ApiError(
+        'confirmation-required',
+        `${run.targetName ?? 'This target'} needs an approval: review the evidence above, then run again with --approve ${approval.confirmText} --evidence ${approval.evidence.hash}.`,
+      );
     } else if (this.approvedOnce || approval.changed.length) {
-      throw new ApiError('conflict', `The facts changed after the approval (${changedText(approval)}); nothing was changed — run again to approve the new evidence.`);
+      throw new ApiError(
+        'conflict',
+        `The facts changed after the approval (${changedText(approval)}); nothing was changed — run again to approve the new evidence.`,
+      );
     } else if (this.evidenceHash && this.evidenceHash !== approval.evidence.hash) {
-      throw new ApiError('conflict', `The evidence at the gate (${approval.evidence.hash.slice(0, 12)}) is not the one approved (${this.evidenceHash.slice(0, 12)}); nothing was changed — review it and run again.`);
+      throw new ApiError(
+        'conflict',
+        `The evidence at the gate (${approval.evidence.hash.slice(0, 12)}) is not the one approved (${this.evidenceHash.slice(0, 12)}); nothing was changed — review it and run again.`,
+      );
     } else {
       typed = this.confirmation;
     }
@@ -356,7 +418,9 @@ function evidenceLines(detail: RunDetail, approval: ApprovalRequest): string[] {
   const { run } = detail;
   return [
     `opsctl: ${run.id} (${run.runbookTitle} on ${run.targetName ?? '?'}, ${run.environment ?? '?'}) is waiting for an approval until ${approval.expiresAt}.`,
-    ...(approval.changed.length ? ['Changed since the last approval:', ...approval.changed.map((c) => `  ${c.label}: ${c.before} → ${c.after}`)] : []),
+    ...(approval.changed.length
+      ? ['Changed since the last approval:', ...approval.changed.map((c) => `  ${c.label}: ${c.before} → ${c.after}`)]
+      : []),
     'Evidence:',
     ...approval.evidence.facts.map((f) => `  ${f.label}: ${f.value}`),
     'Will change:',
@@ -372,15 +436,27 @@ export function plainRunbooks(runbooks: RunbookSummary[]): string[] {
   const lines: string[] = [];
   for (const r of runbooks) {
     const where = r.source === 'file' ? (r.file ?? 'file') : 'built-in';
-    lines.push(`${r.id.padEnd(20)} ${r.risk.padEnd(13)} ${where.padEnd(24)} ${r.errors.length ? `(does not load) ${r.title}` : r.title}`);
-    for (const e of r.errors) lines.push(`  ${where}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''} ${e.message}`);
+    lines.push(
+      `${r.id.padEnd(20)} ${r.risk.padEnd(13)} ${where.padEnd(24)} ${r.errors.length ? `(does not load) ${r.title}` : r.title}`,
+    );
+    for (const e of r.errors)
+      lines.push(`  ${where}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''} ${e.message}`);
   }
   return lines;
 }
 
 export function plainRunLine(run: RunSummary): string {
   const took = run.durationMs === null ? '' : `${(run.durationMs / 1000).toFixed(1)} s`;
-  return [run.id, run.status.padEnd(17), run.runbookId.padEnd(14), (run.targetName ?? '-').padEnd(16), run.origin.padEnd(11), run.createdAt, took.padStart(8), run.statusMessage]
+  return [
+    run.id,
+    run.status.padEnd(17),
+    run.runbookId.padEnd(14),
+    (run.targetName ?? '-').padEnd(16),
+    run.origin.padEnd(11),
+    run.createdAt,
+    took.padStart(8),
+    run.statusMessage,
+  ]
     .join('  ')
     .trimEnd();
 }
@@ -393,9 +469,14 @@ function plainDetail(detail: RunDetail): string[] {
     `started by ${run.startedBy} from ${run.origin}${run.lane ? `, lane ${run.lane}` : ''}, created ${run.createdAt}`,
     ...Object.entries(run.inputs).map(([k, v]) => `input ${k} = ${v}`),
     'steps:',
-    ...detail.steps.map((s) => `  ${s.phase}/${s.id}`.padEnd(32) + ` ${s.state.padEnd(10)} ${s.durationMs === null ? '' : `${Math.round(s.durationMs)} ms `}${s.message || s.description}`),
+    ...detail.steps.map(
+      (s) =>
+        `  ${s.phase}/${s.id}`.padEnd(32) +
+        ` ${s.state.padEnd(10)} ${s.durationMs === null ? '' : `${Math.round(s.durationMs)} ms `}${s.message || s.description}`,
+    ),
   ];
-  if (detail.artifacts.length) lines.push('artifacts:', ...detail.artifacts.map((a) => `  ${a.name} (${a.bytes} bytes)`));
+  if (detail.artifacts.length)
+    lines.push('artifacts:', ...detail.artifacts.map((a) => `  ${a.name} (${a.bytes} bytes)`));
   if (detail.summary) lines.push('summary:', ...detail.summary.split('\n').map((l) => `  ${l}`));
   return lines;
 }

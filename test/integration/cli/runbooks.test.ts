@@ -36,7 +36,11 @@ beforeAll(async () => {
   appData = mkdtempSync(join(tmpdir(), 'cr-opsctl-runbooks-'));
   hostDir = mkdtempSync(join(tmpdir(), 'cr-opsctl-host-'));
   // The app's saved targets, as the UI saves them, with their host keys pinned.
-  const services = createServices({ dataDir: appData, credentials: new KeytarBackend(), probes: { background: false } });
+  const services = createServices({
+    dataDir: appData,
+    credentials: new KeytarBackend(),
+    probes: { background: false },
+  });
   try {
     for (const [name, environment] of [
       ['staging', 'staging'],
@@ -129,7 +133,10 @@ phases:
       with: { command: 'echo started >> {{ inputs.file }}; sleep 30' }
 `,
   );
-  writeFileSync(join(folder, 'broken.yaml'), 'id: broken\ntitle: Broken\nkind: check\nrisk: sometimes\nphases:\n  action:\n    - id: x\n      kind: teleport\n');
+  writeFileSync(
+    join(folder, 'broken.yaml'),
+    'id: broken\ntitle: Broken\nkind: check\nrisk: sometimes\nphases:\n  action:\n    - id: x\n      kind: teleport\n',
+  );
 }, 90_000);
 
 afterAll(async () => {
@@ -192,27 +199,46 @@ function lines(file: string): string[] {
 }
 
 describe('opsctl runbooks list', () => {
-  it('lists built-ins and the folder\'s files; a file that does not load carries its line-numbered errors', async () => {
+  it("lists built-ins and the folder's files; a file that does not load carries its line-numbered errors", async () => {
     const { code, json } = await run(['runbooks', 'list']);
     expect(code).toBe(EXIT.ok);
     const runbooks = json<RunbookSummary[]>();
     const ids = runbooks.map((r) => r.id);
-    expect(ids).toEqual(expect.arrayContaining(['deploy', 'healthcheck', 'incident', 'schema-sync', 'spec', 'greet', 'mark', 'slow', 'fail']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'deploy',
+        'healthcheck',
+        'incident',
+        'schema-sync',
+        'spec',
+        'greet',
+        'mark',
+        'slow',
+        'fail',
+      ]),
+    );
     expect(runbooks.find((r) => r.id === 'deploy')).toMatchObject({ source: 'built-in', file: null, errors: [] });
-    expect(runbooks.find((r) => r.id === 'greet')).toMatchObject({ source: 'file', file: 'greet.yaml', errors: [], risk: 'read-only' });
+    expect(runbooks.find((r) => r.id === 'greet')).toMatchObject({
+      source: 'file',
+      file: 'greet.yaml',
+      errors: [],
+      risk: 'read-only',
+    });
     const broken = runbooks.find((r) => r.file === 'broken.yaml')!;
     expect(broken.errors.length).toBeGreaterThanOrEqual(1);
     expect(broken.errors.map((e) => e.line)).toContain(4); // risk: sometimes
 
     const plain = await run(['runbooks', 'list', '--plain']);
     expect(plain.code).toBe(EXIT.ok);
-    expect(plain.out.find((l) => l.startsWith('greet '))).toMatch(/^greet\s+read-only\s+greet\.yaml\s+Greet from the host$/);
+    expect(plain.out.find((l) => l.startsWith('greet '))).toMatch(
+      /^greet\s+read-only\s+greet\.yaml\s+Greet from the host$/,
+    );
     expect(plain.out.some((l) => /^ {2}broken\.yaml:4(:\d+)? /.test(l))).toBe(true);
   });
 });
 
 describe('opsctl run', () => {
-  it('as a process: streams the run\'s events as NDJSON, every sequence number once, and exits 0 when it succeeded', async () => {
+  it("as a process: streams the run's events as NDJSON, every sequence number once, and exits 0 when it succeeded", async () => {
     const res = await startOpsctl(['run', 'greet', '--target', 'staging', '--input', 'greeting=hello']).done;
     expect(res.stderr).toMatch(/^opsctl: started run-[a-z0-9-]+ \(Greet from the host on staging\)\.$/m);
     expect(res.code).toBe(0);
@@ -223,23 +249,34 @@ describe('opsctl run', () => {
     const runId = startedRunId(res.stderr);
     expect(events.every((e) => e.runId === runId)).toBe(true);
     expect(events.map((e) => e.seq)).toEqual(events.map((_e, i) => i + 1));
-    expect(events.filter((e) => e.level === 'output' && e.step === 'say').map((e) => e.message)).toEqual(['hello one', 'hello two']);
+    expect(events.filter((e) => e.level === 'output' && e.step === 'say').map((e) => e.message)).toEqual([
+      'hello one',
+      'hello two',
+    ]);
     expect(events.find((e) => e.level === 'output')).toMatchObject({ phase: 'action', step: 'say' });
     expect(res.stderr).toMatch(new RegExp(`opsctl: ${runId} succeeded`));
 
     const shown = await detail(runId);
-    expect(shown.run).toMatchObject({ status: 'succeeded', origin: 'opsctl', targetName: 'staging', inputs: { greeting: 'hello' }, lastSeq: events.length });
+    expect(shown.run).toMatchObject({
+      status: 'succeeded',
+      origin: 'opsctl',
+      targetName: 'staging',
+      inputs: { greeting: 'hello' },
+      lastSeq: events.length,
+    });
     expect(shown.summary).toContain('Said 2 lines.');
   }, 60_000);
 
   it('--plain prints "time level [phase/step] message"', async () => {
     const { code, out } = await run(['run', 'greet', '--target', 'staging', '--input', 'greeting=plain', '--plain']);
     expect(code).toBe(EXIT.ok);
-    expect(out).toContainEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z output {1}\[action\/say\] plain one$/));
+    expect(out).toContainEqual(
+      expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z output {1}\[action\/say\] plain one$/),
+    );
     expect(out.every((l) => /^\S+ (debug|info|warn|error|output) ?( \[[a-z-]+(\/[a-z0-9-]+)?\])? /.test(l))).toBe(true);
   }, 30_000);
 
-  it('exits 1 when the run failed, with the failed step\'s sentence on stderr', async () => {
+  it("exits 1 when the run failed, with the failed step's sentence on stderr", async () => {
     const { code, err, out } = await run(['run', 'fail', '--target', 'staging']);
     expect(code).toBe(EXIT.failed);
     expect(out.map((l) => JSON.parse(l) as RunEvent).some((e) => e.message === 'about to fail')).toBe(true);
@@ -296,7 +333,18 @@ describe('opsctl run on prod: approvals', () => {
     const first = await run(['run', 'mark', '--target', 'prod', '--input', `file=${file}`]);
     const hash = /^Evidence hash: ([a-f0-9]{64})$/m.exec(first.err.join('\n'))![1]!;
 
-    const approved = await run(['run', 'mark', '--target', 'prod', '--input', `file=${file}`, '--approve', 'prod', '--evidence', hash]);
+    const approved = await run([
+      'run',
+      'mark',
+      '--target',
+      'prod',
+      '--input',
+      `file=${file}`,
+      '--approve',
+      'prod',
+      '--evidence',
+      hash,
+    ]);
     expect(approved.err.join('\n')).toMatch(/approved \(evidence [a-f0-9]{12}\)/);
     expect(approved.code).toBe(EXIT.ok);
     expect(lines(file)).toEqual(['changed']);
@@ -307,7 +355,18 @@ describe('opsctl run on prod: approvals', () => {
   it('refuses other evidence than the one named, and a wrong typed name: canceled, nothing changed', async () => {
     const file = join(hostDir, 'refused.txt');
     const otherHash = 'a'.repeat(64);
-    const stale = await run(['run', 'mark', '--target', 'prod', '--input', `file=${file}`, '--approve', 'prod', '--evidence', otherHash]);
+    const stale = await run([
+      'run',
+      'mark',
+      '--target',
+      'prod',
+      '--input',
+      `file=${file}`,
+      '--approve',
+      'prod',
+      '--evidence',
+      otherHash,
+    ]);
     expect(stale.code).toBe(EXIT.failed);
     expect(stale.err.join('\n')).toMatch(/is not the one approved \(aaaaaaaaaaaa\); nothing was changed/);
     expect((await detail(startedRunId(stale.err.join('\n')))).run.status).toBe('canceled');
@@ -318,7 +377,7 @@ describe('opsctl run on prod: approvals', () => {
     expect(lines(file)).toEqual([]);
   }, 60_000);
 
-  it('at a terminal: shows the evidence and asks for the target\'s name', async () => {
+  it("at a terminal: shows the evidence and asks for the target's name", async () => {
     const file = join(hostDir, 'typed.txt');
     const questions: string[] = [];
     const { code, err } = await run(['run', 'mark', '--target', 'prod', '--input', `file=${file}`], {
@@ -415,14 +474,18 @@ describe('opsctl run as a process: the run lives in it', () => {
       await waitFor(() => lines(file).length === 1, 30_000, 'the first run did not start');
       const second = await run(['run', 'slow', '--target', 'staging', '--input', `file=${file}`, '--refuse-if-locked']);
       expect(second.code).toBe(EXIT.failed);
-      expect(second.err.at(-1)).toMatch(/refused: Run run-\S+ \(slow by .+\) is changing staging; try again when it ends\./);
+      expect(second.err.at(-1)).toMatch(
+        /refused: Run run-\S+ \(slow by .+\) is changing staging; try again when it ends\./,
+      );
       expect(lines(file)).toEqual(['started']);
       // The other process's run went on undisturbed.
       const firstId = startedRunId(first.output.stderr);
       expect((await detail(firstId)).run.status).toBe('running');
       const cancel = await run(['runs', 'cancel', firstId]);
       expect(cancel.code).toBe(EXIT.failed);
-      expect(cancel.err).toEqual([`opsctl: Run ${firstId} is running in another Control Room process (an opsctl run); cancel it there.`]);
+      expect(cancel.err).toEqual([
+        `opsctl: Run ${firstId} is running in another Control Room process (an opsctl run); cancel it there.`,
+      ]);
       expect((await detail(firstId)).run.status).toBe('running');
     } finally {
       first.child.kill('SIGINT');

@@ -37,14 +37,25 @@ interface RunningHost {
 async function startHost(): Promise<RunningHost> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'main/host/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...rig.keyring.env, CONTROL_ROOM_DATA_DIR: rig.dataDir, CONTROL_ROOM_PORT: '0', DISPLAY: '', WAYLAND_DISPLAY: '' },
+    env: {
+      ...process.env,
+      ...rig.keyring.env,
+      CONTROL_ROOM_DATA_DIR: rig.dataDir,
+      CONTROL_ROOM_PORT: '0',
+      DISPLAY: '',
+      WAYLAND_DISPLAY: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   hosts.push(child);
   let output = '';
   child.stdout!.on('data', (b: Buffer) => (output += b));
   child.stderr!.on('data', (b: Buffer) => (output += b));
-  await waitFor(() => /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.test(output) || child.exitCode !== null, 60_000, 'the host printed no address');
+  await waitFor(
+    () => /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.test(output) || child.exitCode !== null,
+    60_000,
+    'the host printed no address',
+  );
   const match = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(output);
   if (!match) throw new Error(`the host exited:\n${output}`);
   const url = new URL(match[1]!);
@@ -53,7 +64,9 @@ async function startHost(): Promise<RunningHost> {
 
 /** One request over the host's WebSocket, as the page makes it. */
 async function invoke<T>(host: RunningHost, channel: string, payload: unknown): Promise<T> {
-  const ws = new WebSocket(`ws://${host.url.host}/ws?token=${encodeURIComponent(host.token)}`, { origin: host.url.origin });
+  const ws = new WebSocket(`ws://${host.url.host}/ws?token=${encodeURIComponent(host.token)}`, {
+    origin: host.url.origin,
+  });
   try {
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
@@ -132,7 +145,11 @@ afterAll(async () => {
 describe('scenario: kill -9 mid-step', () => {
   it('the next start marks the run interrupted with its events, releases the lock with an audit entry, and runs nothing again', async () => {
     const first = await startHost();
-    const started = await invoke<RunSummary>(first, 'runs:start', { runbookId: 'long-change', targetId: staging.id, inputs: { mark: markFile } });
+    const started = await invoke<RunSummary>(first, 'runs:start', {
+      runbookId: 'long-change',
+      targetId: staging.id,
+      inputs: { mark: markFile },
+    });
     expect(started.origin).toBe('app');
     // Mid-step: the command's first line reached the host and its output reached the run's events.
     await waitFor(() => markLines().length === 1, 30_000, 'the ssh step did not start');
@@ -143,14 +160,16 @@ describe('scenario: kill -9 mid-step', () => {
         return before.some((e) => e.level === 'output' && e.message === 'working');
       },
       30_000,
-      'the step\'s output never reached the events',
+      "the step's output never reached the events",
     );
     const held = await invoke<RunDetail>(first, 'runs:get', { id: started.id });
     expect(held.run.status).toBe('running');
     expect(held.steps.find((s) => s.id === 'work')!.state).toBe('running');
 
     first.child.kill('SIGKILL');
-    await new Promise((resolve) => (first.child.exitCode !== null || first.child.signalCode ? resolve(null) : first.child.once('exit', resolve)));
+    await new Promise((resolve) =>
+      first.child.exitCode !== null || first.child.signalCode ? resolve(null) : first.child.once('exit', resolve),
+    );
     expect(first.child.signalCode).toBe('SIGKILL');
 
     const second = await startHost();
@@ -165,7 +184,9 @@ describe('scenario: kill -9 mid-step', () => {
     const events = (await invoke<{ events: RunEvent[] }>(second, 'runs:events', { id: started.id, after: 0 })).events;
     expect(events.slice(0, before.length)).toEqual(before);
     expect(events.map((e) => e.seq)).toEqual(events.map((_e, i) => i + 1));
-    expect(events.slice(before.length).every((e) => e.level === 'error' || e.level === 'info' || e.level === 'warn')).toBe(true);
+    expect(
+      events.slice(before.length).every((e) => e.level === 'error' || e.level === 'info' || e.level === 'warn'),
+    ).toBe(true);
 
     // The lock was released, with an audit entry saying why.
     const audit = await invoke<AuditEntry[]>(second, 'audit:list', { targetId: staging.id });
@@ -175,8 +196,17 @@ describe('scenario: kill -9 mid-step', () => {
 
     // Nothing runs again by itself: a new changing run on the target gets the lock at once, the
     // interrupted run's events do not grow, and its command ran exactly once.
-    const next = await invoke<RunSummary>(second, 'runs:start', { runbookId: 'quick-change', targetId: staging.id, inputs: { mark: join(rig.dataDir, 'quick-marks.txt') }, whenLocked: 'refuse' });
-    await waitFor(async () => (await invoke<RunDetail>(second, 'runs:get', { id: next.id })).run.status === 'succeeded', 30_000, 'the next run did not finish');
+    const next = await invoke<RunSummary>(second, 'runs:start', {
+      runbookId: 'quick-change',
+      targetId: staging.id,
+      inputs: { mark: join(rig.dataDir, 'quick-marks.txt') },
+      whenLocked: 'refuse',
+    });
+    await waitFor(
+      async () => (await invoke<RunDetail>(second, 'runs:get', { id: next.id })).run.status === 'succeeded',
+      30_000,
+      'the next run did not finish',
+    );
     const lastSeq = (await invoke<RunDetail>(second, 'runs:get', { id: started.id })).run.lastSeq;
     expect(lastSeq).toBe(events.length);
     expect(markLines()).toEqual(['ran']);

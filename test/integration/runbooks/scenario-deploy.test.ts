@@ -32,20 +32,39 @@ beforeAll(async () => {
   await podman!.cli(['rm', 'make-v3']);
   const labels = Object.entries(composeLabels('shop', 'backend')).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
   await podman!.cli([
-    'run', '-d', '--name', 'shop-backend-1', ...labels,
-    '--health-cmd', 'test ! -f /etc/broken', '--health-interval', '1h', '--health-retries', '1',
-    '--env', 'SHOP_MODE=staging',
-    `${IMAGE}:v1`, 'sh', '-c', IDLE,
+    'run',
+    '-d',
+    '--name',
+    'shop-backend-1',
+    ...labels,
+    '--health-cmd',
+    'test ! -f /etc/broken',
+    '--health-interval',
+    '1h',
+    '--health-retries',
+    '1',
+    '--env',
+    'SHOP_MODE=staging',
+    `${IMAGE}:v1`,
+    'sh',
+    '-c',
+    IDLE,
   ]);
   ticker = healthTicker(podman!, () => ['shop-backend-1']);
   staging = await rig.addTarget('staging', 'staging');
   // The operator has the backend's logs open, so they are cached: deploy's verify scans the cache
   // for error lines since the change.
-  stopFollowing = rig.services.logs.follow({ targetId: staging.id, sources: ['container:shop-backend-1'], tail: 10 }, () => undefined);
+  stopFollowing = rig.services.logs.follow(
+    { targetId: staging.id, sources: ['container:shop-backend-1'], tail: 10 },
+    () => undefined,
+  );
   await waitFor(
-    () => rig.services.logs.cacheInfo().services.some((row) => row.target === staging.id && row.container === 'shop-backend-1'),
+    () =>
+      rig.services.logs
+        .cacheInfo()
+        .services.some((row) => row.target === staging.id && row.container === 'shop-backend-1'),
     30_000,
-    'the backend\'s logs were not cached',
+    "the backend's logs were not cached",
   );
 }, 120_000);
 
@@ -63,12 +82,22 @@ describe('scenario: deploy on staging', () => {
     const detail = rig.services.runbooks.detail(run.id);
     expect(detail.approval).toBeNull(); // staging needs no approval
     const state = (id: string) => detail.steps.find((s) => s.id === id)?.state;
-    expect([state('current'), state('pull'), state('recreate'), state('healthy'), state('summary')]).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect([state('current'), state('pull'), state('recreate'), state('healthy'), state('summary')]).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
     expect(state('restore')).toBe('skipped');
     expect(detail.summary).toContain(`Deployed backend on staging: ${IMAGE}:v1 → ${IMAGE}:v2.`);
 
     const podman = rig.podmans[0]!;
-    expect(await containerState(podman, 'shop-backend-1')).toEqual({ image: `${IMAGE}:v2`, health: 'healthy', running: true });
+    expect(await containerState(podman, 'shop-backend-1')).toEqual({
+      image: `${IMAGE}:v2`,
+      health: 'healthy',
+      running: true,
+    });
     // Its configuration came along: labels, environment, the health check.
     const config = JSON.parse(await podman.cli(['inspect', '--format', '{{json .Config}}', 'shop-backend-1'])) as {
       Labels: Record<string, string>;
@@ -79,7 +108,11 @@ describe('scenario: deploy on staging', () => {
     expect(config.Env).toContain('SHOP_MODE=staging');
     expect(config.Healthcheck.Test.join(' ')).toContain('test ! -f /etc/broken');
     // The previous container was removed once the new one was up.
-    expect((await podman.cli(['ps', '-a', '--format', '{{.Names}}'])).split('\n').filter((n) => n.startsWith('shop-backend-1'))).toEqual(['shop-backend-1']);
+    expect(
+      (await podman.cli(['ps', '-a', '--format', '{{.Names}}']))
+        .split('\n')
+        .filter((n) => n.startsWith('shop-backend-1')),
+    ).toEqual(['shop-backend-1']);
 
     const events = rig.events(run.id);
     expect(events.map((e) => e.seq)).toEqual(events.map((_e, i) => i + 1));
@@ -87,7 +120,11 @@ describe('scenario: deploy on staging', () => {
   }, 180_000);
 
   it('v3 fails its health check: verify fails and the service is rolled back to v2', async () => {
-    const run = await rig.run({ runbookId: 'deploy', targetId: staging.id, inputs: { service: 'backend', tag: 'v3', healthTimeout: '15s' } });
+    const run = await rig.run({
+      runbookId: 'deploy',
+      targetId: staging.id,
+      inputs: { service: 'backend', tag: 'v3', healthTimeout: '15s' },
+    });
     expect(run.status).toBe('failed');
     expect(run.statusMessage).toMatch(/^Verify failed \(healthy: .*\); rolled back\.$/);
     const detail = rig.services.runbooks.detail(run.id);
@@ -103,18 +140,32 @@ describe('scenario: deploy on staging', () => {
     await expect
       .poll(async () => (await containerState(podman, 'shop-backend-1')).health, { timeout: 20_000, interval: 250 })
       .toBe('healthy');
-    const audit = rig.services.audit.list({ targetId: staging.id }).filter((e) => e.subject === run.id).map((e) => e.action);
+    const audit = rig.services.audit
+      .list({ targetId: staging.id })
+      .filter((e) => e.subject === run.id)
+      .map((e) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['start', 'finish']));
   }, 120_000);
 
   it('two deploys on one target: the second waits in the queue and runs after the first', async () => {
     const start = (tag: string) =>
-      rig.services.runbooks.startRun({ runbookId: 'deploy', targetId: staging.id, inputs: { service: 'backend', tag }, dryRun: false, whenLocked: 'queue' }, 'app');
+      rig.services.runbooks.startRun(
+        {
+          runbookId: 'deploy',
+          targetId: staging.id,
+          inputs: { service: 'backend', tag },
+          dryRun: false,
+          whenLocked: 'queue',
+        },
+        'app',
+      );
     const first = start('v1');
     const second = start('v2');
     expect(first.status).toBe('running');
     expect(second).toMatchObject({ status: 'queued', statusMessage: `Waiting for run ${first.id} on staging.` });
-    const [firstEnded, secondEnded] = await Promise.all([first.id, second.id].map((id) => rig.services.runbooks.executor.settled(id)));
+    const [firstEnded, secondEnded] = await Promise.all(
+      [first.id, second.id].map((id) => rig.services.runbooks.executor.settled(id)),
+    );
     expect([firstEnded!.status, secondEnded!.status]).toEqual(['succeeded', 'succeeded']);
     expect(Date.parse(secondEnded!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(firstEnded!.endedAt!));
     expect(rig.services.runbooks.detail(first.id).summary).toContain(`${IMAGE}:v2 → ${IMAGE}:v1.`);

@@ -22,7 +22,13 @@ let stopFollowing: () => void;
 
 beforeAll(async () => {
   [rig, github] = await Promise.all([startScenarioRig(), startGithubStandIn()]);
-  github.state.repos = { 'octo/shop': { defaultBranch: 'main', private: true, permissions: { admin: false, maintain: false, push: true, triage: true, pull: true } } };
+  github.state.repos = {
+    'octo/shop': {
+      defaultBranch: 'main',
+      private: true,
+      permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
+    },
+  };
   github.state.branches = { 'octo/shop': { main: { sha: 'c'.repeat(40), files: { 'README.md': '# shop\n' } } } };
   await rig.podmans[0]!.run(
     'shop-backend-1',
@@ -32,11 +38,16 @@ beforeAll(async () => {
   staging = await rig.addTarget('staging', 'staging');
   await rig.services.runbooks.secrets.set('github-token', github.state.token);
   // The backend's logs are open in the Logs pane, so they are in the cache incident reads.
-  stopFollowing = rig.services.logs.follow({ targetId: staging.id, sources: ['container:shop-backend-1'], tail: 10 }, () => undefined);
+  stopFollowing = rig.services.logs.follow(
+    { targetId: staging.id, sources: ['container:shop-backend-1'], tail: 10 },
+    () => undefined,
+  );
   await waitFor(
-    () => rig.services.logs.query({ targetId: staging.id, sources: ['container:shop-backend-1'], limit: 10 }).entries.length >= 2,
+    () =>
+      rig.services.logs.query({ targetId: staging.id, sources: ['container:shop-backend-1'], limit: 10 }).entries
+        .length >= 2,
     30_000,
-    'the backend\'s logs were not cached',
+    "the backend's logs were not cached",
   );
 }, 120_000);
 
@@ -49,7 +60,11 @@ afterAll(async () => {
 describe('scenario: incident and spec against the GitHub stand-in', () => {
   it('incident: writes the triage note and opens an issue with it as the body', async () => {
     const at = new Date().toISOString();
-    const run = await rig.run({ runbookId: 'incident', targetId: staging.id, inputs: { at, window: '15m', repo: 'octo/shop', githubApi: github.baseUrl } });
+    const run = await rig.run({
+      runbookId: 'incident',
+      targetId: staging.id,
+      inputs: { at, window: '15m', repo: 'octo/shop', githubApi: github.baseUrl },
+    });
     expect(run.status, run.statusMessage).toBe('succeeded');
     expect(run.lane).toMatch(/^[A-D]$/); // docs-only: never the target's lock
 
@@ -67,12 +82,20 @@ describe('scenario: incident and spec against the GitHub stand-in', () => {
     expect(issue.body).toBe(note);
     expect(detail.summary).toContain('Issue: https://github.com/octo/shop/issues/1');
     // The token went to the stand-in as a bearer token and nowhere into the run's events.
-    expect(github.requests.some((r) => r.authorization === `token ${github.state.token}` || r.authorization === `Bearer ${github.state.token}`)).toBe(true);
+    expect(
+      github.requests.some(
+        (r) => r.authorization === `token ${github.state.token}` || r.authorization === `Bearer ${github.state.token}`,
+      ),
+    ).toBe(true);
     expect(JSON.stringify(rig.events(run.id))).not.toContain(github.state.token);
   }, 120_000);
 
   it('spec: opens a pull request adding the ops snapshot file', async () => {
-    const run = await rig.run({ runbookId: 'spec', targetId: staging.id, inputs: { repo: 'octo/shop', service: 'backend', githubApi: github.baseUrl } });
+    const run = await rig.run({
+      runbookId: 'spec',
+      targetId: staging.id,
+      inputs: { repo: 'octo/shop', service: 'backend', githubApi: github.baseUrl },
+    });
     expect(run.status, run.statusMessage).toBe('succeeded');
 
     const detail = rig.services.runbooks.detail(run.id);
@@ -90,6 +113,8 @@ describe('scenario: incident and spec against the GitHub stand-in', () => {
     expect(branch.files['docs/ops-snapshot.md']).toBe(content);
     expect(branch.files['README.md']).toBe('# shop\n');
     expect(github.state.branches['octo/shop']!.main!.files).toEqual({ 'README.md': '# shop\n' }); // main untouched
-    expect(detail.summary).toContain(`Snapshot of staging proposed as https://github.com/octo/shop/pull/${pull.number}.`);
+    expect(detail.summary).toContain(
+      `Snapshot of staging proposed as https://github.com/octo/shop/pull/${pull.number}.`,
+    );
   }, 120_000);
 });

@@ -23,7 +23,11 @@ const HOLD = "echo started >> {{ inputs.mark }}; while [ ! -f '{{ inputs.gate }}
 
 beforeAll(async () => {
   rig = await startScenarioRig();
-  await rig.podmans[0]!.run('shop-backend-1', 'trap "exit 0" TERM; while true; do sleep 1; done', composeLabels('shop', 'backend'));
+  await rig.podmans[0]!.run(
+    'shop-backend-1',
+    'trap "exit 0" TERM; while true; do sleep 1; done',
+    composeLabels('shop', 'backend'),
+  );
   staging = await rig.addTarget('staging', 'staging');
   for (const [id, risk] of [
     ['hold-change', 'changes-prod'],
@@ -65,7 +69,16 @@ describe('scenario: healthcheck and lanes on staging', () => {
       if (run.id === runId) statuses.push(run.status);
     });
     try {
-      const started = rig.services.runbooks.startRun({ runbookId: 'healthcheck', targetId: staging.id, inputs: { service: 'backend' }, dryRun: false, whenLocked: 'queue' }, 'app');
+      const started = rig.services.runbooks.startRun(
+        {
+          runbookId: 'healthcheck',
+          targetId: staging.id,
+          inputs: { service: 'backend' },
+          dryRun: false,
+          whenLocked: 'queue',
+        },
+        'app',
+      );
       runId = started.id;
       const run = await rig.services.runbooks.executor.settled(started.id);
       expect(run.status, run.statusMessage).toBe('succeeded');
@@ -87,7 +100,10 @@ describe('scenario: healthcheck and lanes on staging', () => {
     const readMark = join(dir, 'read.txt');
     const readGate = join(dir, 'read.gate');
     const start = (runbookId: string, mark: string, gate: string): RunSummary =>
-      rig.services.runbooks.startRun({ runbookId, targetId: staging.id, inputs: { mark, gate }, dryRun: false, whenLocked: 'queue' }, 'app');
+      rig.services.runbooks.startRun(
+        { runbookId, targetId: staging.id, inputs: { mark, gate }, dryRun: false, whenLocked: 'queue' },
+        'app',
+      );
 
     const change = start('hold-change', changeMark, changeGate);
     await waitFor(() => lines(changeMark).length === 1, 30_000, 'the changing run did not start');
@@ -124,7 +140,10 @@ describe('scenario: healthcheck and lanes on staging', () => {
     const mark = join(dir, 'queue.txt');
     const gate = join(dir, 'queue.gate');
     const start = (whenLocked: 'queue' | 'refuse') =>
-      rig.services.runbooks.startRun({ runbookId: 'hold-change', targetId: staging.id, inputs: { mark, gate }, dryRun: false, whenLocked }, 'app');
+      rig.services.runbooks.startRun(
+        { runbookId: 'hold-change', targetId: staging.id, inputs: { mark, gate }, dryRun: false, whenLocked },
+        'app',
+      );
     const first = start('queue');
     await waitFor(() => lines(mark).length === 1, 30_000, 'the first run did not start');
     const second = start('queue');
@@ -132,11 +151,15 @@ describe('scenario: healthcheck and lanes on staging', () => {
     expect(second.statusMessage).toBe(`Waiting for run ${first.id} on staging.`);
     const refused = start('refuse');
     expect(refused.status).toBe('refused');
-    expect(refused.statusMessage).toMatch(new RegExp(`^Run ${first.id} \\(hold-change by .+\\) is changing staging; try again when it ends\\.$`));
+    expect(refused.statusMessage).toMatch(
+      new RegExp(`^Run ${first.id} \\(hold-change by .+\\) is changing staging; try again when it ends\\.$`),
+    );
     expect(lines(mark)).toHaveLength(1);
 
     writeFileSync(gate, '');
-    const [firstEnded, secondEnded] = await Promise.all([first.id, second.id].map((id) => rig.services.runbooks.executor.settled(id)));
+    const [firstEnded, secondEnded] = await Promise.all(
+      [first.id, second.id].map((id) => rig.services.runbooks.executor.settled(id)),
+    );
     expect(firstEnded!.status).toBe('succeeded');
     expect(secondEnded!.status).toBe('succeeded');
     expect(Date.parse(secondEnded!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(firstEnded!.endedAt!));

@@ -15,7 +15,16 @@ let otherSshd: Sshd;
 let staging: Target;
 let prod: Target;
 
-const SCHEMA = ['CREATE TABLE users (', '  id integer PRIMARY KEY,', '  email text NOT NULL', ');', 'CREATE TABLE orders (', '  id integer PRIMARY KEY,', '  user_id integer', ');'];
+const SCHEMA = [
+  'CREATE TABLE users (',
+  '  id integer PRIMARY KEY,',
+  '  email text NOT NULL',
+  ');',
+  'CREATE TABLE orders (',
+  '  id integer PRIMARY KEY,',
+  '  user_id integer',
+  ');',
+];
 // prod is one migration ahead: a column staging lacks.
 const PROD_SCHEMA = [...SCHEMA.slice(0, 3), '  created_at timestamptz,', ...SCHEMA.slice(3)];
 
@@ -45,7 +54,11 @@ afterAll(async () => {
 
 describe('scenario: schema-sync between two targets', () => {
   it('dumps both databases and keeps their unified diff as schema.diff', async () => {
-    const run = await rig.run({ runbookId: 'schema-sync', targetId: staging.id, inputs: { other: 'prod', container: 'shop-db-1', dumpCommand: 'cat /tmp/schema.sql' } });
+    const run = await rig.run({
+      runbookId: 'schema-sync',
+      targetId: staging.id,
+      inputs: { other: 'prod', container: 'shop-db-1', dumpCommand: 'cat /tmp/schema.sql' },
+    });
     expect(run.status, run.statusMessage).toBe('succeeded');
     expect(run.lane).toMatch(/^[A-D]$/);
 
@@ -67,10 +80,16 @@ describe('scenario: schema-sync between two targets', () => {
   }, 120_000);
 
   it('the same schema on both sides: the artifact says so', async () => {
-    const run = await rig.run({ runbookId: 'schema-sync', targetId: prod.id, inputs: { other: 'prod', container: 'shop-db-1', dumpCommand: 'cat /tmp/schema.sql' } });
+    const run = await rig.run({
+      runbookId: 'schema-sync',
+      targetId: prod.id,
+      inputs: { other: 'prod', container: 'shop-db-1', dumpCommand: 'cat /tmp/schema.sql' },
+    });
     expect(run.status, run.statusMessage).toBe('succeeded');
     const detail = rig.services.runbooks.detail(run.id);
     const artifact = detail.artifacts.find((a) => a.name === 'schema.diff')!;
-    expect(Buffer.from(rig.services.runbooks.artifact(run.id, artifact.id).base64, 'base64').toString().trim()).toBe('The schemas are the same.');
+    expect(Buffer.from(rig.services.runbooks.artifact(run.id, artifact.id).base64, 'base64').toString().trim()).toBe(
+      'The schemas are the same.',
+    );
   }, 120_000);
 });

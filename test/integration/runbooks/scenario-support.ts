@@ -77,11 +77,17 @@ export async function startScenarioRig(options: { podmans?: number } = {}): Prom
     },
     async writeRunbook(file, yaml) {
       writeFileSync(join(dataDir, 'runbooks', file), yaml);
-      await waitFor(() => services.runbooks.list().some((r) => r.file === file), 10_000, `the catalog did not read ${file}`);
+      await waitFor(
+        () => services.runbooks.list().some((r) => r.file === file),
+        10_000,
+        `the catalog did not read ${file}`,
+      );
     },
     async run(request) {
       const started = services.runbooks.startRun(
-        { inputs: {}, dryRun: false, whenLocked: 'queue', ...request } as Parameters<Services['runbooks']['startRun']>[0],
+        { inputs: {}, dryRun: false, whenLocked: 'queue', ...request } as Parameters<
+          Services['runbooks']['startRun']
+        >[0],
         'app',
       );
       return services.runbooks.executor.settled(started.id);
@@ -107,8 +113,14 @@ export async function startScenarioRig(options: { podmans?: number } = {}): Prom
 export async function dockerCliOnHost(sshd: Sshd, podman: Podman): Promise<void> {
   const bin = join(sshd.dir, 'bin');
   mkdirSync(bin, { recursive: true });
-  const flags = ['root', 'runroot', 'tmp'].map((sub) => `--${sub === 'tmp' ? 'tmpdir' : sub} ${join(podman.dir, sub)}`).join(' ');
-  writeFileSync(join(bin, 'docker'), `#!/bin/sh\nexport CONTAINERS_CONF=${join(podman.dir, 'containers.conf')}\nexec podman ${flags} "$@"\n`, { mode: 0o755 });
+  const flags = ['root', 'runroot', 'tmp']
+    .map((sub) => `--${sub === 'tmp' ? 'tmpdir' : sub} ${join(podman.dir, sub)}`)
+    .join(' ');
+  writeFileSync(
+    join(bin, 'docker'),
+    `#!/bin/sh\nexport CONTAINERS_CONF=${join(podman.dir, 'containers.conf')}\nexec podman ${flags} "$@"\n`,
+    { mode: 0o755 },
+  );
   appendFileSync(join(sshd.dir, 'sshd_config'), `SetEnv PATH=${bin}:/usr/local/bin:/usr/bin:/bin\n`);
   await sshd.stop();
   await sshd.start();
@@ -135,8 +147,16 @@ export function healthTicker(podman: Podman, containers: () => string[]): { stop
 }
 
 /** A container's image and health as podman itself reports them (not through the app). */
-export async function containerState(podman: Podman, name: string): Promise<{ image: string; health: string; running: boolean }> {
-  const out = await podman.cli(['inspect', '--format', '{{.ImageName}}|{{.State.Health.Status}}|{{.State.Running}}', name]);
+export async function containerState(
+  podman: Podman,
+  name: string,
+): Promise<{ image: string; health: string; running: boolean }> {
+  const out = await podman.cli([
+    'inspect',
+    '--format',
+    '{{.ImageName}}|{{.State.Health.Status}}|{{.State.Running}}',
+    name,
+  ]);
   const [image, health, running] = out.split('|');
   return { image: image!, health: health!, running: running === 'true' };
 }

@@ -70,7 +70,9 @@ function byFile(file: string): RunbookSummary | undefined {
 describe('scenario: a YAML runbook with errors', () => {
   it('is listed with line-numbered errors while the good file and the built-ins load', () => {
     const list = services.runbooks.list();
-    expect(list.filter((r) => r.source === 'built-in').map((r) => r.id)).toEqual(expect.arrayContaining(['deploy', 'healthcheck', 'incident', 'schema-sync', 'spec']));
+    expect(list.filter((r) => r.source === 'built-in').map((r) => r.id)).toEqual(
+      expect.arrayContaining(['deploy', 'healthcheck', 'incident', 'schema-sync', 'spec']),
+    );
     expect(byFile('note.yaml')).toMatchObject({ id: 'note', errors: [] });
 
     const nightly = byFile('nightly.yaml')!;
@@ -86,11 +88,14 @@ describe('scenario: a YAML runbook with errors', () => {
     expect(half.errors[0]!.line).toBeGreaterThanOrEqual(2);
   });
 
-  it('cannot run, with the file\'s first error and its line; the good one runs', async () => {
+  it("cannot run, with the file's first error and its line; the good one runs", async () => {
     const nightly = byFile('nightly.yaml')!;
     let refused: unknown;
     try {
-      services.runbooks.startRun({ runbookId: nightly.id, targetId: null, inputs: {}, dryRun: false, whenLocked: 'queue' }, 'app');
+      services.runbooks.startRun(
+        { runbookId: nightly.id, targetId: null, inputs: {}, dryRun: false, whenLocked: 'queue' },
+        'app',
+      );
     } catch (error) {
       refused = error;
     }
@@ -98,15 +103,28 @@ describe('scenario: a YAML runbook with errors', () => {
     expect((refused as ApiError).message).toMatch(/nightly\.yaml.*line \d+/);
 
     // A runbook whose steps name no target of their own runs on one, even when it only writes notes.
-    const target = await services.targets.create({ name: 'docs-host', environment: 'dev', kind: 'ops-api', settings: { baseUrl: 'http://127.0.0.1:9' } });
-    const started = services.runbooks.startRun({ runbookId: 'note', targetId: target.id, inputs: {}, dryRun: false, whenLocked: 'queue' }, 'app');
+    const target = await services.targets.create({
+      name: 'docs-host',
+      environment: 'dev',
+      kind: 'ops-api',
+      settings: { baseUrl: 'http://127.0.0.1:9' },
+    });
+    const started = services.runbooks.startRun(
+      { runbookId: 'note', targetId: target.id, inputs: {}, dryRun: false, whenLocked: 'queue' },
+      'app',
+    );
     const ended = await services.runbooks.executor.settled(started.id);
     expect(ended.status, ended.statusMessage).toBe('succeeded');
     expect(services.runbooks.detail(started.id).summary).toContain('All is well.');
   });
 
   it('fixed while the app runs, it loads from the folder and the others are untouched', async () => {
-    writeFileSync(join(folder, 'nightly.yaml'), BROKEN.replace('risk: sometimes', 'risk: read-only').replace(/ {4}- id: jump\n.*\n.*\n/, '').replace('kind: probe', 'kind: probe\n      with: { scope: nightly }'));
+    writeFileSync(
+      join(folder, 'nightly.yaml'),
+      BROKEN.replace('risk: sometimes', 'risk: read-only')
+        .replace(/ {4}- id: jump\n.*\n.*\n/, '')
+        .replace('kind: probe', 'kind: probe\n      with: { scope: nightly }'),
+    );
     await waitFor(() => byFile('nightly.yaml')?.errors.length === 0, 10_000, 'the fixed file was not read again');
     expect(byFile('nightly.yaml')).toMatchObject({ id: 'nightly', risk: 'read-only' });
     expect(byFile('note.yaml')).toMatchObject({ id: 'note', errors: [] });
