@@ -114,6 +114,10 @@ describe('scenario: deploy on staging', () => {
         .filter((n) => n.startsWith('shop-backend-1')),
     ).toEqual(['shop-backend-1']);
 
+    // The error scan counted the cached lines from the moment the change began, not before it.
+    const outputs = rig.services.runbooks.store.stepOutputs(run.id) as Record<string, Record<string, unknown>>;
+    expect(outputs.errors).toMatchObject({ count: 0, since: outputs.recreate!.startedAt });
+
     const events = rig.events(run.id);
     expect(events.map((e) => e.seq)).toEqual(events.map((_e, i) => i + 1));
     expect(events.some((e) => e.step === 'recreate')).toBe(true);

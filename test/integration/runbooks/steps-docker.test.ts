@@ -174,6 +174,7 @@ describe('docker recreate', () => {
       image: 'localhost/shop/backend:v2',
       previousImage: 'localhost/shop/backend:v1',
       previousContainerId: before.Id,
+      startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     expect(after.Id).not.toBe(before.Id);
     expect(after.State.Running).toBe(true);

@@ -102,8 +102,9 @@ export const deployRunbook: RunbookDefinitionInput = {
         if: '{{ target.isDocker }}',
         with: {
           pattern: '(?i)\\berror\\b',
-          // The run's start bounds the scan: no error line from before this deploy counts.
-          since: '{{ run.startedAt }}',
+          // From the moment the container was recreated (the run's start for a workflow deploy): an
+          // error the old version logged just before — often why one deploys — does not count.
+          since: '{{ steps.recreate.startedAt || run.startedAt }}',
           sources: ['{{ inputs.service }}'],
           max: '{{ inputs.maxErrorLines }}',
         },

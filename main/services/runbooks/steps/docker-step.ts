@@ -84,10 +84,12 @@ async function runAction(params: Params, context: StepContext, target: Target, d
     const current = (await inspectContainer(docker, match.id, context.signal)).Config.Image;
     const image = wantedImage(params, current);
     if (!image) throw new StepFailure(`Say which image to recreate ${label} with: set image, or tag to keep its repository.`);
+    // When the change began: deploy's error scan counts log lines from here on, not the old container's.
+    const startedAt = new Date(context.clock.now()).toISOString();
     const result = await audited(context, target, match.name, 'recreate', { image, previousImage: current }, () =>
       recreateContainer(docker, match.id, image, label, context),
     );
-    return { message: `${label} recreated with ${image}`, outputs: { ...result } };
+    return { message: `${label} recreated with ${image}`, outputs: { ...result, startedAt } };
   }
 
   const action = params.action;
