@@ -92,7 +92,10 @@ describe('openDataDir: a store in the old desktop place is moved in once', () =>
       services.db.pragma('wal_autocheckpoint = 0');
       await services.targets.create({ name, environment: 'prod', kind: 'ops-api', settings: { baseUrl: 'https://ops.example.com' } });
       mkdirSync(dir, { recursive: true });
-      for (const file of readdirSync(scratch)) copyFileSync(join(scratch, file), join(dir, file));
+      // The store's files only: services also make folders (runbooks, run owners) beside them.
+      for (const entry of readdirSync(scratch, { withFileTypes: true })) {
+        if (entry.isFile()) copyFileSync(join(scratch, entry.name), join(dir, entry.name));
+      }
       expect(existsSync(join(dir, `${STORE_FILE}-wal`))).toBe(true);
     } finally {
       services.close();
