@@ -225,9 +225,17 @@ export async function runCommand(
       `${runbook.file ?? runbook.id}${first.line ? ` line ${first.line}` : ''}: ${first.message} — fix the file first.`,
     );
   }
-  const target = options.target ? await io.target(options.target) : null;
+  // As other commands do: without --target, the only saved target (the plan says when one is needed).
+  const targets = options.target ? [] : await api.invoke('targets:list', {});
+  const target = options.target ? await io.target(options.target) : targets.length === 1 ? targets[0]! : null;
   const plan = await api.invoke('runbooks:plan', { runbookId, targetId: target?.id ?? null, inputs });
-  if (plan.problems.length) throw new UsageError(plan.problems.join(' '));
+  if (plan.problems.length) {
+    const onTheCommandLine = (problem: string) =>
+      problem.startsWith('Choose a target')
+        ? problem.replace(/\.$/, ' with --target NAME (opsctl targets lists them).')
+        : problem;
+    throw new UsageError(plan.problems.map(onTheCommandLine).join(' '));
+  }
 
   const follower = new RunFollower(api, options.plain, io);
   await follower.watchUpdates();

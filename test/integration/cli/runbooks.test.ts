@@ -293,6 +293,12 @@ describe('opsctl run', () => {
     expect(missing.code).toBe(EXIT.usage);
     expect((await run(['runs', 'list', '--runbook', 'greet'])).json<RunSummary[]>()).toHaveLength(before);
 
+    const noTarget = await run(['run', 'greet', '--input', 'greeting=hi']);
+    expect(noTarget.code).toBe(EXIT.usage);
+    expect(noTarget.err).toEqual([
+      'opsctl: Choose a target to run greet on with --target NAME (opsctl targets lists them).',
+    ]);
+
     const unknown = await run(['run', 'teleport', '--target', 'staging']);
     expect(unknown.code).toBe(EXIT.notFound);
     expect(unknown.err).toEqual(['opsctl: No runbook called "teleport" — opsctl runbooks list lists them.']);
