@@ -399,6 +399,44 @@ describe('opsctl run on prod: approvals', () => {
   }, 30_000);
 });
 
+describe('opsctl run at a real terminal', () => {
+  it("asks for the target's name on the terminal (a pty from script(1)) and runs once it is typed", async () => {
+    const file = join(hostDir, 'pty.txt');
+    const command = [
+      process.execPath,
+      '--import',
+      'tsx',
+      'main/cli/opsctl.ts',
+      'run',
+      'mark',
+      '--target',
+      'prod',
+      '--input',
+      `file=${file}`,
+    ].join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...keyring.env, CONTROL_ROOM_DATA_DIR: appData },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    child.stdout.on('data', (b: Buffer) => (screen += b));
+    child.stderr.on('data', (b: Buffer) => (screen += b));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(
+      () => screen.includes('Type prod to approve (anything else cancels the run): '),
+      60_000,
+      'the question never reached the terminal',
+    );
+    expect(screen).toContain('Evidence hash: ');
+    expect(lines(file)).toEqual([]);
+    child.stdin.write('prod\r');
+    expect(await exited).toBe(0);
+    expect(screen).toMatch(/approved \(evidence [a-f0-9]{12}\)/);
+    expect(lines(file)).toEqual(['changed']);
+  }, 90_000);
+});
+
 describe('opsctl run on prod: a stale approval', () => {
   it('at a terminal: a container restarted while the question was open asks again, showing what changed', async () => {
     const file = join(hostDir, 'stale.txt');
