@@ -68,8 +68,8 @@ const USAGE = `Usage: opsctl <command> [options]
                                 approval without a terminal: --approve <target name> [--evidence HASH])
   runs list                     run history (--runbook R, --target T, --status S, --limit N)
   runs show <run>               a run's steps, artifacts and summary (--events for its events)
-  runs cancel <run>             cancel a run of this process
-  runs approve <run>            approve a run of this process (--confirm <target name>, --evidence HASH)
+  runs cancel <run>             cancel a run; one still running in another process says which
+  runs approve <run>            approve a waiting run (--confirm <target name>, --evidence HASH), as cancel
 Options: --target NAME, --url URL (token in OPSCTL_TOKEN), --plain, --help`;
 
 /** As many sources as one `logs:follow` takes. */
