@@ -44,6 +44,7 @@ import {
 import type { Direction, PaneNode } from './layout';
 import { MAX_SOURCES, SCROLLBACK_CHOICES, type PaneConfig } from './pane-config';
 import { PaneSession, type PaneSnapshot, type SourceStatus } from './pane-session';
+import { isSearchShortcut, useTerminalSearch } from './use-terminal-search';
 import { SourcePicker } from './source-picker';
 
 export interface LogPaneProps {
@@ -196,10 +197,8 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
   useEffect(() => {
     configRef.current = config;
   });
-  const [searching, setSearching] = useState(false);
   const [filtering, setFiltering] = useState(false);
   const [menu, setMenu] = useState(false);
-  const searchInput = useRef<HTMLInputElement>(null);
 
   // One session per set of sources (the component is keyed by them).
   useEffect(() => {
@@ -222,25 +221,23 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
   useEffect(() => session?.setLinkDown(linkDown), [session, linkDown]);
 
   const snapshot = useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getSnapshot ?? (() => NO_SNAPSHOT));
+  const search = useTerminalSearch(session);
   const filtersActive =
     Boolean(config.include || config.exclude) || LOG_LEVELS.some((level) => !config.levels.includes(level));
 
   function onKeyDown(event: ReactKeyboardEvent<HTMLDivElement>) {
-    const mod = IS_MAC ? event.metaKey : event.ctrlKey;
-    if (mod && !event.altKey && event.key.toLowerCase() === 'f') {
+    if (isSearchShortcut(event)) {
       event.preventDefault();
-      setSearching(true);
-      requestAnimationFrame(() => searchInput.current?.select());
-    } else if (event.key === 'Escape' && (searching || menu)) {
+      search.open();
+    } else if (event.key === 'Escape' && (search.searching || menu)) {
       // Esc closes the menu first, then the search; the filters stay until their button.
       event.preventDefault();
       if (menu) {
         setMenu(false);
+        session?.focus();
       } else {
-        session?.clearSearch();
-        setSearching(false);
+        search.close();
       }
-      session?.focus();
     }
   }
 
@@ -274,11 +271,8 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
           <ToolButton
             label="Search"
             shortcut={IS_MAC ? 'Meta+F' : 'Control+F'}
-            pressed={searching}
-            onClick={() => {
-              if (searching) session?.clearSearch();
-              setSearching(!searching);
-            }}
+            pressed={search.searching}
+            onClick={search.toggle}
           >
             <SearchIcon />
           </ToolButton>
@@ -362,17 +356,8 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
       ) : null}
 
       <div className="pane-terminal-wrap">
-        {searching && session ? (
-          <SearchBar
-            session={session}
-            snapshot={snapshot}
-            inputRef={searchInput}
-            onClose={() => {
-              session.clearSearch();
-              setSearching(false);
-              session.focus();
-            }}
-          />
+        {search.searching && session ? (
+          <SearchBar session={session} snapshot={snapshot} inputRef={search.inputRef} onClose={search.close} />
         ) : null}
         <div className="pane-terminal" ref={terminalRef} data-renderer={snapshot.renderer} />
         {snapshot.mode === 'paused' ? (

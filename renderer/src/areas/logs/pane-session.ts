@@ -9,10 +9,10 @@
  * React reads a snapshot (`subscribe`/`getSnapshot`, published at most once per frame) and
  * calls the methods; the terminal is created in the element React gives it.
  */
-import { Terminal, type IDisposable, type ITheme } from '@xterm/xterm';
-import { FitAddon } from '@xterm/addon-fit';
-import { SearchAddon, type ISearchOptions } from '@xterm/addon-search';
-import { WebglAddon } from '@xterm/addon-webgl';
+import type { IDisposable, Terminal } from '@xterm/xterm';
+import type { FitAddon } from '@xterm/addon-fit';
+import type { SearchAddon } from '@xterm/addon-search';
+import type { WebglAddon } from '@xterm/addon-webgl';
 import type { ControlRoomApi } from '../../../../shared/transport';
 import type { LogBatch, LogEntry, LogFollowEvent, SourceState } from '../../../../shared/model/logs';
 import { isoToMs } from '../../../../shared/iso-time';
@@ -26,10 +26,16 @@ import { MergeBuffer } from './merge-buffer';
 import { compileFilter, type LineFilter, type PaneConfig } from './pane-config';
 import { formatLine, padLabels, plainLine, type FormatOptions } from './line-format';
 import { DEFAULT_FEED_OPTIONS, TerminalFeed } from './terminal-feed';
-import { sliceParsing, YIELD_SEQUENCE } from './parse-slicer';
-import { skipEmptySelectionRedraws } from './selection-redraw';
+import { YIELD_SEQUENCE } from './parse-slicer';
 import type { PaneInspection } from './pane-inspection';
-import controlPicturesUrl from './fonts/control-pictures.woff2?url';
+import {
+  findInTerminal,
+  loadWebglRenderer,
+  openReadOnlyTerminal,
+  readOnlyKeyHandler,
+  terminalText,
+  type TerminalSearchOptions,
+} from './terminal-setup';
 
 /**
  * How long lines from several sources wait to be put in time order. Containers' streams reach
@@ -84,38 +90,6 @@ export interface PaneSnapshot {
   renderer: 'webgl' | 'dom';
 }
 
-/** The terminal's colours; the run viewer's terminal (areas/runbooks) uses them too. */
-export const THEME: ITheme = {
-  background: '#0b0f14',
-  foreground: '#d5dce5',
-  cursor: '#0b0f14',
-  cursorAccent: '#0b0f14',
-  selectionBackground: '#2c4a75',
-  selectionInactiveBackground: '#24364f',
-  scrollbarSliderBackground: 'rgba(139, 151, 166, 0.22)',
-  scrollbarSliderHoverBackground: 'rgba(139, 151, 166, 0.36)',
-  scrollbarSliderActiveBackground: 'rgba(139, 151, 166, 0.5)',
-  black: '#1a212a',
-  red: '#f25550',
-  green: '#3fb68b',
-  yellow: '#e7a740',
-  blue: '#6ea8fe',
-  magenta: '#c792ea',
-  cyan: '#4db6c8',
-  white: '#d5dce5',
-  brightBlack: '#5e6a79',
-  brightRed: '#ff7b72',
-  brightGreen: '#56d4a4',
-  brightYellow: '#f3cf8f',
-  brightBlue: '#9cc2ff',
-  brightMagenta: '#ddb6f2',
-  brightCyan: '#7fd6e3',
-  brightWhite: '#f2f5f9',
-};
-
-export const TERMINAL_FONT_FAMILY =
-  "ui-monospace, 'SF Mono', SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace, 'Control Room Symbols'";
-
 export interface SessionOptions {
   api: ControlRoomApi;
   /** Links and the clipboard: the desktop window may not use the web APIs for them itself. */
@@ -133,10 +107,10 @@ export class PaneSession {
   private readonly sources: PaneSource[];
   private config: PaneConfig;
   private readonly terminal: Terminal;
-  private readonly fit = new FitAddon();
-  private readonly searchAddon = new SearchAddon({ highlightLimit: 2000 });
+  private readonly fit: FitAddon;
+  private readonly searchAddon: SearchAddon;
   private webgl: WebglAddon | undefined;
-  private readonly disposables: IDisposable[] = [];
+  private readonly disposables: IDisposable[];
   private readonly store: LineStore;
   private readonly merge = new MergeBuffer<StoredLine>(MERGE_HOLD_MS);
   private readonly feed: TerminalFeed;
@@ -211,49 +185,40 @@ export class PaneSession {
     this.filter = compileFilter(this.config);
     this.format = { timestamps: this.config.timestamps, labels: this.labels };
 
-    this.terminal = new Terminal({
-      allowProposedApi: true, // the search addon's match decorations
-      disableStdin: true,
-      cursorBlink: false,
-      cursorStyle: 'bar',
-      cursorWidth: 1,
-      cursorInactiveStyle: 'none',
-      scrollback: this.config.scrollback,
-      // The last family only has the Control Pictures (␛ ␀ ␇ …) that terminal-safety shows in place
-      // of control characters; common monospace fonts (DejaVu, Consolas) lack them.
-      fontFamily: TERMINAL_FONT_FAMILY,
-      fontSize: 12,
-      lineHeight: 1.2,
-      theme: THEME,
-      minimumContrastRatio: 1,
-      scrollOnUserInput: false,
-      smoothScrollDuration: 0,
-      logLevel: 'off',
-      linkHandler: {
-        // Only http(s) links survive sanitizing; open them in the system browser on Ctrl/Cmd+click.
-        activate: (event, uri) => {
-          if (!(event.ctrlKey || event.metaKey)) return;
-          const url = externalUrl(uri);
-          // Not a plain web link: nothing to open. A refusal (the OS had no browser) is not the
-          // pane's business either; the link stays on screen to copy.
-          if (url) this.platform.openExternal(url).catch(() => undefined);
+    ({
+      terminal: this.terminal,
+      fit: this.fit,
+      searchAddon: this.searchAddon,
+      disposables: this.disposables,
+    } = openReadOnlyTerminal(
+      options.host,
+      {
+        cursorStyle: 'bar',
+        cursorWidth: 1,
+        scrollback: this.config.scrollback,
+        linkHandler: {
+          // Only http(s) links survive sanitizing; open them in the system browser on Ctrl/Cmd+click.
+          activate: (event, uri) => {
+            if (!(event.ctrlKey || event.metaKey)) return;
+            const url = externalUrl(uri);
+            // Not a plain web link: nothing to open. A refusal (the OS had no browser) is not the
+            // pane's business either; the link stays on screen to copy.
+            if (url) this.platform.openExternal(url).catch(() => undefined);
+          },
+          allowNonHttpProtocols: false,
         },
-        allowNonHttpProtocols: false,
       },
-    });
-    this.terminal.loadAddon(this.fit);
-    this.terminal.loadAddon(this.searchAddon);
-    this.terminal.open(options.host);
-    skipEmptySelectionRedraws(this.terminal);
+      () => this.disposed,
+    ));
     this.loadWebgl();
-    this.terminal.write('\x1b[?25l'); // no cursor: nobody types here
-    void loadControlPictures().then(() => {
-      if (this.disposed) return;
-      // Glyphs drawn before the font arrived were drawn as boxes.
-      this.terminal.clearTextureAtlas();
-      this.terminal.refresh(0, this.terminal.rows - 1);
-    });
-    this.terminal.attachCustomKeyEventHandler((event) => this.onKey(event));
+    // Reading keys scroll (and so pause, like the wheel); Ctrl/Cmd+End follows again.
+    this.terminal.attachCustomKeyEventHandler(
+      readOnlyKeyHandler(
+        this.terminal,
+        (text) => this.platform.copyText(text),
+        (withModifier) => (withModifier ? this.resume() : this.terminal.scrollToBottom()),
+      ),
+    );
     this.disposables.push(
       this.terminal.onSelectionChange(() => this.publish()),
       this.terminal.onScroll(() => this.onScroll()),
@@ -277,7 +242,6 @@ export class PaneSession {
       },
       { ...DEFAULT_FEED_OPTIONS, chunkPrefix: YIELD_SEQUENCE },
     );
-    this.disposables.push(sliceParsing(this.terminal));
 
     this.resizeObserver = new ResizeObserver(() => this.scheduleFit());
     this.resizeObserver.observe(options.host);
@@ -430,39 +394,18 @@ export class PaneSession {
     }
   }
 
-  search(term: string, options: { regex: boolean; caseSensitive: boolean }, backwards = false): boolean {
+  search(term: string, options: TerminalSearchOptions, backwards = false): boolean {
     if (!term) {
       this.clearSearch();
       return false;
     }
-    const searchOptions: ISearchOptions = {
-      regex: options.regex,
-      caseSensitive: options.caseSensitive,
-      decorations: {
-        matchBackground: '#3a3320',
-        matchBorder: '#6b5a2a',
-        matchOverviewRuler: '#e7a740',
-        activeMatchBackground: '#8a6a1f',
-        activeMatchBorder: '#e7a740',
-        activeMatchColorOverviewRuler: '#f3cf8f',
-      },
-    };
-    try {
-      const found = backwards
-        ? this.searchAddon.findPrevious(term, searchOptions)
-        : this.searchAddon.findNext(term, searchOptions);
-      if (!found) this.searchState = { index: -1, count: 0 };
-      // Looking at a match is reading, not following.
-      if (found && this.mode === 'live' && this.terminal.buffer.active.viewportY < this.terminal.buffer.active.baseY)
-        this.pause('scroll');
-      this.publish();
-      return found;
-    } catch {
-      // An unfinished regular expression while typing.
-      this.searchState = { index: -1, count: 0 };
-      this.publish();
-      return false;
-    }
+    const found = findInTerminal(this.searchAddon, term, options, backwards);
+    if (!found) this.searchState = { index: -1, count: 0 };
+    // Looking at a match is reading, not following.
+    if (found && this.mode === 'live' && this.terminal.buffer.active.viewportY < this.terminal.buffer.active.baseY)
+      this.pause('scroll');
+    this.publish();
+    return found;
   }
 
   clearSearch() {
@@ -805,60 +748,13 @@ export class PaneSession {
   // ── terminal ──────────────────────────────────────────────────────────────────────────────
 
   private loadWebgl() {
-    // WebGL draws fastest on a GPU; on a software rasterizer (SwiftShader, llvmpipe: no GPU, or a
-    // blocklisted driver) every frame's commit waits on the CPU for hundreds of milliseconds with a
-    // busy pane, and xterm's DOM renderer is faster. `localStorage['control-room.logs.renderer']`
-    // ('webgl' or 'dom') overrides the choice, for a driver that misdraws or to compare the two.
-    const choice = readRendererChoice();
-    if (choice === 'dom' || (choice !== 'webgl' && softwareWebgl())) return;
-    try {
-      const webgl = new WebglAddon();
-      webgl.onContextLoss(() => {
-        // The GPU went away: xterm falls back to its DOM renderer.
-        webgl.dispose();
-        this.webgl = undefined;
-        this.renderer = 'dom';
-        this.publish();
-      });
-      this.terminal.loadAddon(webgl);
-      this.webgl = webgl;
-      this.renderer = 'webgl';
-    } catch {
+    this.webgl = loadWebglRenderer(this.terminal, () => {
+      // The GPU went away: xterm falls back to its DOM renderer.
+      this.webgl = undefined;
       this.renderer = 'dom';
-    }
-  }
-
-  private onKey(event: KeyboardEvent): boolean {
-    const mod = event.ctrlKey || event.metaKey;
-    if (
-      event.type === 'keydown' &&
-      mod &&
-      !event.altKey &&
-      event.key.toLowerCase() === 'c' &&
-      this.terminal.hasSelection()
-    ) {
-      this.platform.copyText(this.terminal.getSelection()).catch(() => undefined);
-      return false;
-    }
-    // Reading keys scroll (and so pause, like the wheel); Ctrl/Cmd+End follows again.
-    if (event.type === 'keydown' && !event.altKey) {
-      const scroll: Record<string, () => void> = {
-        PageUp: () => this.terminal.scrollPages(-1),
-        PageDown: () => this.terminal.scrollPages(1),
-        ArrowUp: () => this.terminal.scrollLines(-1),
-        ArrowDown: () => this.terminal.scrollLines(1),
-        Home: () => this.terminal.scrollToTop(),
-        End: () => (mod ? this.resume() : this.terminal.scrollToBottom()),
-      };
-      const action = scroll[event.key];
-      if (action) {
-        event.preventDefault();
-        action();
-        return false;
-      }
-    }
-    // Everything else belongs to the page (Ctrl+F opens the pane's search there); nobody types into logs.
-    return false;
+      this.publish();
+    });
+    this.renderer = this.webgl ? 'webgl' : 'dom';
   }
 
   /**
@@ -940,13 +836,7 @@ export class PaneSession {
   private inspectable(host: HTMLElement) {
     const inspection: PaneInspection = {
       selection: () => this.terminal.getSelection(),
-      text: () => {
-        const buffer = this.terminal.buffer.active;
-        const rows: string[] = [];
-        for (let i = 0; i < buffer.length; i++) rows.push(buffer.getLine(i)?.translateToString(true) ?? '');
-        while (rows.length && rows[rows.length - 1] === '') rows.pop();
-        return rows;
-      },
+      text: () => terminalText(this.terminal),
       stats: () => {
         return {
           received: this.received,
@@ -1025,42 +915,4 @@ export class PaneSession {
     const states = Object.values(this.statuses);
     return states.length > 0 && states.every((status) => status.state === 'reconnecting' || status.state === 'error');
   }
-}
-
-export function readRendererChoice(): string | null {
-  try {
-    return window.localStorage.getItem('control-room.logs.renderer');
-  } catch {
-    return null;
-  }
-}
-
-let software: boolean | undefined;
-
-/** Whether WebGL here is a software rasterizer (or missing); asked once per page. */
-export function softwareWebgl(): boolean {
-  if (software !== undefined) return software;
-  try {
-    const gl = document.createElement('canvas').getContext('webgl2');
-    if (!gl) return (software = true);
-    const info = gl.getExtension('WEBGL_debug_renderer_info');
-    const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
-    gl.getExtension('WEBGL_lose_context')?.loseContext();
-    software = /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
-  } catch {
-    software = true;
-  }
-  return software;
-}
-
-let controlPictures: Promise<void> | undefined;
-
-/** The Control Pictures font (fonts/OFL.txt), loaded once per page; a failure leaves boxes, nothing worse. */
-export function loadControlPictures(): Promise<void> {
-  controlPictures ??= (async () => {
-    const face = new FontFace('Control Room Symbols', `url(${controlPicturesUrl})`, { unicodeRange: 'U+2400-2426' });
-    document.fonts.add(face);
-    await face.load();
-  })().catch(() => undefined);
-  return controlPictures;
 }

@@ -1,27 +1,27 @@
 /**
- * The run viewer's terminal, outside React: the log pane's xterm set-up (theme, font, search,
- * the parse slicer, the selection-redraw shim, the WebGL choice) and its terminal feed, fed
- * with a run's events instead of a container's lines.
+ * The run viewer's terminal, outside React: the log pane's read-only xterm (terminal-setup.ts:
+ * theme, font, search, the parse slicer, the selection-redraw shim, the WebGL choice) and its
+ * terminal feed, fed with a run's events instead of a container's lines.
  *
  * Events go through a `RunEventCursor` (run-event-cursor.ts): each is written once, in sequence
  * order, whatever the stream repeats or skips.
  */
-import { Terminal, type IDisposable } from '@xterm/xterm';
-import { FitAddon } from '@xterm/addon-fit';
-import { SearchAddon, type ISearchOptions } from '@xterm/addon-search';
-import { WebglAddon } from '@xterm/addon-webgl';
+import type { IDisposable, Terminal } from '@xterm/xterm';
+import type { FitAddon } from '@xterm/addon-fit';
+import type { SearchAddon } from '@xterm/addon-search';
+import type { WebglAddon } from '@xterm/addon-webgl';
 import type { RunEvent } from '../../../../shared/model/runbook';
 import { LineStore } from '../logs/line-store';
 import { DEFAULT_FEED_OPTIONS, TerminalFeed } from '../logs/terminal-feed';
-import { sliceParsing, YIELD_SEQUENCE } from '../logs/parse-slicer';
-import { skipEmptySelectionRedraws } from '../logs/selection-redraw';
+import { YIELD_SEQUENCE } from '../logs/parse-slicer';
 import {
-  loadControlPictures,
-  readRendererChoice,
-  softwareWebgl,
-  TERMINAL_FONT_FAMILY,
-  THEME,
-} from '../logs/pane-session';
+  findInTerminal,
+  loadWebglRenderer,
+  openReadOnlyTerminal,
+  readOnlyKeyHandler,
+  terminalText,
+  type TerminalSearchOptions,
+} from '../logs/terminal-setup';
 import { RunEventCursor, type GapFiller } from './run-event-cursor';
 import { eventLine, formatEventLine, plainEventLine, type EventLine } from './run-event-format';
 
@@ -47,10 +47,10 @@ export interface RunTerminalInspection {
 
 export class RunTerminalSession {
   private readonly terminal: Terminal;
-  private readonly fit = new FitAddon();
-  private readonly searchAddon = new SearchAddon({ highlightLimit: 2000 });
+  private readonly fit: FitAddon;
+  private readonly searchAddon: SearchAddon;
   private webgl: WebglAddon | undefined;
-  private readonly disposables: IDisposable[] = [];
+  private readonly disposables: IDisposable[];
   private readonly store = new LineStore(SCROLLBACK);
   private readonly feed: TerminalFeed;
   private readonly resizeObserver: ResizeObserver;
@@ -65,45 +65,22 @@ export class RunTerminalSession {
   private readonly listeners = new Set<() => void>();
   private publishQueued = false;
 
-  constructor(
-    host: HTMLElement,
-    fillGap: GapFiller,
-    private readonly copyText: (text: string) => Promise<void>,
-  ) {
+  constructor(host: HTMLElement, fillGap: GapFiller, copyText: (text: string) => Promise<void>) {
     this.cursor = new RunEventCursor((event) => this.write(event), fillGap);
-    this.terminal = new Terminal({
-      allowProposedApi: true, // the search addon's match decorations
-      disableStdin: true,
-      cursorBlink: false,
-      cursorInactiveStyle: 'none',
-      scrollback: SCROLLBACK,
-      fontFamily: TERMINAL_FONT_FAMILY,
-      fontSize: 12,
-      lineHeight: 1.2,
-      theme: THEME,
-      minimumContrastRatio: 1,
-      scrollOnUserInput: false,
-      smoothScrollDuration: 0,
-      logLevel: 'off',
-    });
-    this.terminal.loadAddon(this.fit);
-    this.terminal.loadAddon(this.searchAddon);
-    this.terminal.open(host);
-    skipEmptySelectionRedraws(this.terminal);
-    this.loadWebgl();
-    this.terminal.write('\x1b[?25l'); // no cursor: nobody types here
-    void loadControlPictures().then(() => {
-      if (this.disposed) return;
-      this.terminal.clearTextureAtlas();
-      this.terminal.refresh(0, this.terminal.rows - 1);
-    });
-    this.terminal.attachCustomKeyEventHandler((event) => this.onKey(event));
+    ({
+      terminal: this.terminal,
+      fit: this.fit,
+      searchAddon: this.searchAddon,
+      disposables: this.disposables,
+    } = openReadOnlyTerminal(host, { scrollback: SCROLLBACK }, () => this.disposed));
+    // The log pane's choice: WebGL on a GPU, xterm's DOM renderer on a software rasterizer.
+    this.webgl = loadWebglRenderer(this.terminal, () => (this.webgl = undefined));
+    this.terminal.attachCustomKeyEventHandler(readOnlyKeyHandler(this.terminal, copyText));
     this.disposables.push(
       this.searchAddon.onDidChangeResults(({ resultIndex, resultCount }) => {
         this.searchState = { index: resultIndex, count: resultCount };
         this.publish();
       }),
-      sliceParsing(this.terminal),
     );
     this.feed = new TerminalFeed(
       this.terminal,
@@ -123,13 +100,7 @@ export class RunTerminalSession {
     this.resizeObserver.observe(host);
     this.fitNow();
     const inspection: RunTerminalInspection = {
-      text: () => {
-        const buffer = this.terminal.buffer.active;
-        const rows: string[] = [];
-        for (let i = 0; i < buffer.length; i++) rows.push(buffer.getLine(i)?.translateToString(true) ?? '');
-        while (rows.length && rows[rows.length - 1] === '') rows.pop();
-        return rows;
-      },
+      text: () => terminalText(this.terminal),
       lastSeq: () => this.lastSeq,
       repeats: () => [...this.repeats],
       drawn: () => this.feed.drawn,
@@ -159,36 +130,15 @@ export class RunTerminalSession {
     this.publish();
   }
 
-  search(term: string, options: { regex: boolean; caseSensitive: boolean }, backwards = false): boolean {
+  search(term: string, options: TerminalSearchOptions, backwards = false): boolean {
     if (!term) {
       this.clearSearch();
       return false;
     }
-    const searchOptions: ISearchOptions = {
-      regex: options.regex,
-      caseSensitive: options.caseSensitive,
-      decorations: {
-        matchBackground: '#3a3320',
-        matchBorder: '#6b5a2a',
-        matchOverviewRuler: '#e7a740',
-        activeMatchBackground: '#8a6a1f',
-        activeMatchBorder: '#e7a740',
-        activeMatchColorOverviewRuler: '#f3cf8f',
-      },
-    };
-    try {
-      const found = backwards
-        ? this.searchAddon.findPrevious(term, searchOptions)
-        : this.searchAddon.findNext(term, searchOptions);
-      if (!found) this.searchState = { index: -1, count: 0 };
-      this.publish();
-      return found;
-    } catch {
-      // An unfinished regular expression while typing.
-      this.searchState = { index: -1, count: 0 };
-      this.publish();
-      return false;
-    }
+    const found = findInTerminal(this.searchAddon, term, options, backwards);
+    if (!found) this.searchState = { index: -1, count: 0 };
+    this.publish();
+    return found;
   }
 
   clearSearch() {
@@ -232,49 +182,6 @@ export class RunTerminalSession {
   }
 
   // ── terminal ──────────────────────────────────────────────────────────────────────────────
-
-  private loadWebgl() {
-    // The log pane's choice: WebGL on a GPU, xterm's DOM renderer on a software rasterizer.
-    const choice = readRendererChoice();
-    if (choice === 'dom' || (choice !== 'webgl' && softwareWebgl())) return;
-    try {
-      const webgl = new WebglAddon();
-      webgl.onContextLoss(() => {
-        webgl.dispose();
-        this.webgl = undefined;
-      });
-      this.terminal.loadAddon(webgl);
-      this.webgl = webgl;
-    } catch {
-      // xterm's DOM renderer draws instead.
-    }
-  }
-
-  private onKey(event: KeyboardEvent): boolean {
-    const mod = event.ctrlKey || event.metaKey;
-    if (event.type === 'keydown' && mod && event.key.toLowerCase() === 'c' && this.terminal.hasSelection()) {
-      this.copyText(this.terminal.getSelection()).catch(() => undefined);
-      return false;
-    }
-    if (event.type === 'keydown' && !event.altKey) {
-      const scroll: Record<string, () => void> = {
-        PageUp: () => this.terminal.scrollPages(-1),
-        PageDown: () => this.terminal.scrollPages(1),
-        ArrowUp: () => this.terminal.scrollLines(-1),
-        ArrowDown: () => this.terminal.scrollLines(1),
-        Home: () => this.terminal.scrollToTop(),
-        End: () => this.terminal.scrollToBottom(),
-      };
-      const action = scroll[event.key];
-      if (action) {
-        event.preventDefault();
-        action();
-        return false;
-      }
-    }
-    // Everything else belongs to the page (Ctrl+F opens the search, Esc goes back).
-    return false;
-  }
 
   private fitNow() {
     if (this.disposed) return;

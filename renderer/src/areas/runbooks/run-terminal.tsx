@@ -6,18 +6,13 @@
  * session's cursor, and again after each reconnection, so a renewed stream continues where
  * the terminal is; the session drops any repeat by sequence number.
  */
-import {
-  useEffect,
-  useRef,
-  useState,
-  useSyncExternalStore,
-  type KeyboardEvent as ReactKeyboardEvent,
-} from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { useApi, useConnectionStatus, usePlatform } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
 import { saveText } from '../../platform/platform';
 import { SearchBar } from '../logs/log-pane';
 import { DownloadIcon, SearchIcon } from '../logs/logs-icons';
+import { isSearchShortcut, useTerminalSearch } from '../logs/use-terminal-search';
 import { RunTerminalSession, type RunTerminalSnapshot } from './run-terminal-session';
 
 const IS_MAC = /Mac|iPhone|iPad/.test(navigator.platform);
@@ -30,10 +25,8 @@ export function RunTerminal({ runId, title }: { runId: string; title: string }) 
   const { state: link, epoch } = useConnectionStatus();
   const host = useRef<HTMLDivElement>(null);
   const [session, setSession] = useState<RunTerminalSession>();
-  const [searching, setSearching] = useState(false);
   const [streamError, setStreamError] = useState<string>();
   const [message, setMessage] = useState<string>();
-  const searchInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     const created = new RunTerminalSession(
@@ -72,20 +65,17 @@ export function RunTerminal({ runId, title }: { runId: string; title: string }) 
   }, [api, session, runId, link, epoch]);
 
   const snapshot = useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getSnapshot ?? (() => NO_SNAPSHOT));
+  const search = useTerminalSearch(session);
 
   function onKeyDown(event: ReactKeyboardEvent<HTMLDivElement>) {
-    const mod = IS_MAC ? event.metaKey : event.ctrlKey;
-    if (mod && !event.altKey && event.key.toLowerCase() === 'f') {
+    if (isSearchShortcut(event)) {
       event.preventDefault();
-      setSearching(true);
-      requestAnimationFrame(() => searchInput.current?.select());
-    } else if (event.key === 'Escape' && searching) {
+      search.open();
+    } else if (event.key === 'Escape' && search.searching) {
       // Esc closes the search first; the viewer's own Esc (back to history) waits for the next.
       event.preventDefault();
       event.stopPropagation();
-      session?.clearSearch();
-      setSearching(false);
-      session?.focus();
+      search.close();
     }
   }
 
@@ -124,15 +114,12 @@ export function RunTerminal({ runId, title }: { runId: string; title: string }) 
         <div className="run-terminal-tools">
           <button
             type="button"
-            className={`tool-button ${searching ? 'is-on' : ''}`}
+            className={`tool-button ${search.searching ? 'is-on' : ''}`}
             aria-label="Search"
-            aria-pressed={searching}
+            aria-pressed={search.searching}
             aria-keyshortcuts={IS_MAC ? 'Meta+F' : 'Control+F'}
             title="Search"
-            onClick={() => {
-              if (searching) session?.clearSearch();
-              setSearching(!searching);
-            }}
+            onClick={search.toggle}
           >
             <SearchIcon />
           </button>
@@ -148,17 +135,8 @@ export function RunTerminal({ runId, title }: { runId: string; title: string }) 
         </div>
       </header>
       <div className="pane-terminal-wrap run-terminal-wrap">
-        {searching && session ? (
-          <SearchBar
-            session={session}
-            snapshot={snapshot}
-            inputRef={searchInput}
-            onClose={() => {
-              session.clearSearch();
-              setSearching(false);
-              session.focus();
-            }}
-          />
+        {search.searching && session ? (
+          <SearchBar session={session} snapshot={snapshot} inputRef={search.inputRef} onClose={search.close} />
         ) : null}
         <div className="pane-terminal run-terminal-screen" ref={host} data-testid="run-terminal" />
       </div>
