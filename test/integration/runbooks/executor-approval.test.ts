@@ -5,11 +5,10 @@
  * between preflight and approval asks again, showing what changed; an approval not given in
  * time (fake clock) ends the run and frees the lock; an explicit `approval` step with `always`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../../shared/errors';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock';
 import { waitFor } from '../../support/keyring';
-import { eventsOf, startExecutorFixture, stepStates, waitForStatus, type ExecutorFixture } from './executor-fixture';
+import { apiErrorFrom, eventsOf, executorFixtureForSuite, stepStates, waitForStatus } from './executor-fixture';
 
 const DEPLOY = `
 id: ship
@@ -59,24 +58,8 @@ phases:
       with: { template: 'Approved by {{ steps.ask.approvedBy }}' }
 `;
 
-function rejects(action: () => unknown): ApiError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return error as ApiError;
-  }
-  throw new Error('expected an ApiError');
-}
-
 describe('approvals on prod', () => {
-  let fixture: ExecutorFixture;
-  beforeAll(async () => {
-    fixture = await startExecutorFixture({ ship: DEPLOY, gated: GATED });
-  });
-  afterAll(async () => {
-    await fixture?.close();
-  });
+  const fixture = executorFixtureForSuite({ ship: DEPLOY, gated: GATED });
 
   it('stops after preflight with evidence, refuses a wrong confirmation or hash, and runs the action once approved', async () => {
     const { services, prodId, endpoint } = fixture;
@@ -94,10 +77,10 @@ describe('approvals on prod', () => {
     expect(stepStates(services, run.id)).toMatchObject({ 'preflight/backend': 'succeeded', 'action/roll': 'pending' });
     expect(services.runbooks.store.locks().map((lock) => lock.runId)).toEqual([run.id]);
 
-    const wrongText = rejects(() => services.runbooks.approve(run.id, 'shop-staging', approval.evidence.hash));
+    const wrongText = apiErrorFrom(() => services.runbooks.approve(run.id, 'shop-staging', approval.evidence.hash));
     expect(wrongText.code).toBe('confirmation-required');
     expect(wrongText.message).toBe('Type shop-prod to approve this run.');
-    const wrongHash = rejects(() => services.runbooks.approve(run.id, ' shop-prod ', 'f'.repeat(64)));
+    const wrongHash = apiErrorFrom(() => services.runbooks.approve(run.id, ' shop-prod ', 'f'.repeat(64)));
     expect(wrongHash.code).toBe('conflict');
     expect(wrongHash.message).toBe('The evidence changed since it was shown — review it again before approving.');
     expect(endpoint.hits.get('/roll/v2')).toBeUndefined();
@@ -115,7 +98,7 @@ describe('approvals on prod', () => {
     expect(audit.find((entry) => entry.action === 'approve')?.detail).toEqual({ approvedBy: 'ada', evidenceHash: approval.evidence.hash, facts: 1 });
     expect(audit.find((entry) => entry.action === 'approve')?.target).toMatchObject({ name: 'shop-prod', environment: 'prod' });
     // Approving a run that is no longer waiting is a conflict.
-    expect(rejects(() => services.runbooks.approve(run.id, 'shop-prod', approval.evidence.hash)).code).toBe('conflict');
+    expect(apiErrorFrom(() => services.runbooks.approve(run.id, 'shop-prod', approval.evidence.hash)).code).toBe('conflict');
   });
 
   it('asks again, showing what changed, when a preflight fact changed before the action', async () => {
@@ -146,7 +129,7 @@ describe('approvals on prod', () => {
     expect(services.audit.list({ limit: 100 }).some((entry) => entry.subject === run.id && entry.action === 'approval-stale')).toBe(true);
 
     // The old hash no longer approves.
-    expect(rejects(() => services.runbooks.approve(run.id, 'shop-prod', first.evidence.hash)).code).toBe('conflict');
+    expect(apiErrorFrom(() => services.runbooks.approve(run.id, 'shop-prod', first.evidence.hash)).code).toBe('conflict');
     services.runbooks.approve(run.id, 'shop-prod', second.approval!.evidence.hash);
     expect((await services.runbooks.executor.settled(run.id)).status).toBe('succeeded');
     expect(endpoint.hits.get('/roll/v3')).toBe(1);
@@ -182,14 +165,8 @@ describe('approvals on prod', () => {
 });
 
 describe('approval expiry', () => {
-  let fixture: ExecutorFixture;
   const clock = new FakeClock();
-  beforeAll(async () => {
-    fixture = await startExecutorFixture({ ship: DEPLOY }, { clock });
-  });
-  afterAll(async () => {
-    await fixture?.close();
-  });
+  const fixture = executorFixtureForSuite({ ship: DEPLOY }, { clock });
 
   it('ends the run as approval-expired after 30 minutes on the clock and frees the lock', async () => {
     const { services, prodId, endpoint } = fixture;
@@ -205,6 +182,6 @@ describe('approval expiry', () => {
     expect(endpoint.hits.get('/roll/v2')).toBeUndefined();
     const audit = services.audit.list({ limit: 100 }).filter((entry) => entry.subject === run.id).map((entry) => entry.action);
     expect(audit).toEqual(expect.arrayContaining(['start', 'approval-expired', 'finish']));
-    expect(rejects(() => services.runbooks.approve(run.id, 'shop-prod', 'x')).code).toBe('conflict');
+    expect(apiErrorFrom(() => services.runbooks.approve(run.id, 'shop-prod', 'x')).code).toBe('conflict');
   });
 });

@@ -3,11 +3,10 @@
  * through its signal (the stand-in sees the request go), steps not started are skipped and the
  * summary says what was done and what was not; a step's own timeout runs on the fake clock.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../../shared/errors';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock';
 import { waitFor } from '../../support/keyring';
-import { eventsOf, startExecutorFixture, stepStates, waitForStep, type ExecutorFixture } from './executor-fixture';
+import { apiErrorFrom, eventsOf, executorFixtureForSuite, stepStates, waitForStep } from './executor-fixture';
 
 const HANGS = `
 id: hangs
@@ -49,13 +48,7 @@ phases:
 `;
 
 describe('cancel', () => {
-  let fixture: ExecutorFixture;
-  beforeAll(async () => {
-    fixture = await startExecutorFixture({ hangs: HANGS });
-  });
-  afterAll(async () => {
-    await fixture?.close();
-  });
+  const fixture = executorFixtureForSuite({ hangs: HANGS });
 
   it('aborts the running step, skips the rest and says what was done and what was not', async () => {
     const { services, stagingId, endpoint } = fixture;
@@ -86,25 +79,15 @@ describe('cancel', () => {
     expect(eventsOf(services, run.id).at(-1)?.data).toMatchObject({ event: 'run-end', status: 'canceled' });
 
     // An ended run cannot be canceled again.
-    expect(() => services.runbooks.cancel(run.id)).toThrow(ApiError);
-    try {
-      services.runbooks.cancel(run.id);
-    } catch (error) {
-      expect((error as ApiError).code).toBe('conflict');
-      expect((error as ApiError).message).toBe(`Run ${run.id} already ended (canceled); there is nothing to cancel.`);
-    }
+    const again = apiErrorFrom(() => services.runbooks.cancel(run.id));
+    expect(again.code).toBe('conflict');
+    expect(again.message).toBe(`Run ${run.id} already ended (canceled); there is nothing to cancel.`);
   });
 });
 
 describe('shutting down', () => {
-  let fixture: ExecutorFixture;
   const clock = new FakeClock();
-  beforeAll(async () => {
-    fixture = await startExecutorFixture({ hangs: HANGS }, { clock });
-  });
-  afterAll(async () => {
-    await fixture?.close();
-  });
+  const fixture = executorFixtureForSuite({ hangs: HANGS }, { clock });
 
   it('aborts running steps, marks their runs interrupted, frees their locks and leaves no timer', async () => {
     const { services, stagingId, prodId, endpoint } = fixture;
@@ -129,14 +112,8 @@ describe('shutting down', () => {
 });
 
 describe('a step timeout', () => {
-  let fixture: ExecutorFixture;
   const clock = new FakeClock();
-  beforeAll(async () => {
-    fixture = await startExecutorFixture({ 'times-out': TIMES_OUT }, { clock });
-  });
-  afterAll(async () => {
-    await fixture?.close();
-  });
+  const fixture = executorFixtureForSuite({ 'times-out': TIMES_OUT }, { clock });
 
   it('aborts only the step after its timeout on the clock and fails the run', async () => {
     const { services, stagingId, endpoint } = fixture;

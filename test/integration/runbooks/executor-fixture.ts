@@ -7,11 +7,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../../node/clock';
 import { createServices, type Services } from '../../../main/services';
 import { MemoryCredentialBackend, type CredentialBackend } from '../../../main/services/credentials/credential-backend';
+import { ApiError } from '../../../shared/errors';
 import type { RunEvent, RunSummary } from '../../../shared/model/runbook';
 import { waitFor } from '../../support/keyring';
 
@@ -118,6 +120,60 @@ export async function startExecutorFixture(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * An executor fixture for the enclosing `describe` (or file): started in `beforeAll`, closed in
+ * `afterAll`. The object it returns reads the started fixture, so tests use it like one.
+ */
+export function executorFixtureForSuite(
+  runbooks: Record<string, string>,
+  options: { clock?: Clock; credentials?: CredentialBackend } = {},
+): ExecutorFixture {
+  let started: ExecutorFixture | undefined;
+  beforeAll(async () => {
+    started = await startExecutorFixture(runbooks, options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): ExecutorFixture => {
+    if (!started) throw new Error('The executor fixture starts in beforeAll: use it inside a test.');
+    return started;
+  };
+  return {
+    get services() {
+      return current().services;
+    },
+    get dataDir() {
+      return current().dataDir;
+    },
+    get folder() {
+      return current().folder;
+    },
+    get endpoint() {
+      return current().endpoint;
+    },
+    get prodId() {
+      return current().prodId;
+    },
+    get stagingId() {
+      return current().stagingId;
+    },
+    reopen: () => current().reopen(),
+    close: () => current().close(),
+  };
+}
+
+/** The ApiError `action` throws (the test fails when it throws none, or something else). */
+export function apiErrorFrom(action: () => unknown): ApiError {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApiError);
+    return error as ApiError;
+  }
+  throw new Error('expected an ApiError');
 }
 
 export function eventsOf(services: Services, runId: string): RunEvent[] {

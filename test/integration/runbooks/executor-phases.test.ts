@@ -4,8 +4,8 @@
  * feeding later steps' templates, input problems, bad parameters, `if`, continueOnError, a verify
  * failure that rolls back, and a dry run that only describes the action.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventsOf, startExecutorFixture, stepStates, type ExecutorFixture } from './executor-fixture';
+import { describe, expect, it } from 'vitest';
+import { eventsOf, executorFixtureForSuite, stepStates } from './executor-fixture';
 
 const FLOW = `
 id: flow
@@ -89,15 +89,7 @@ phases:
       with: { url: '$ENDPOINT/ok' }
 `;
 
-let fixture: ExecutorFixture;
-
-beforeAll(async () => {
-  fixture = await startExecutorFixture({ flow: FLOW, 'bad-param': BAD_PARAM, elsewhere: ELSEWHERE });
-});
-
-afterAll(async () => {
-  await fixture?.close();
-});
+const fixture = executorFixtureForSuite({ flow: FLOW, 'bad-param': BAD_PARAM, elsewhere: ELSEWHERE });
 
 describe('the executor runs phases in order', () => {
   it('runs validate, preflight, action, verify and summarize with their events, outputs feeding templates', async () => {

@@ -6,10 +6,9 @@
  * next services on the same data directory mark them interrupted, release their locks with audit
  * entries, and run nothing again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../../shared/errors';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/keyring';
-import { eventsOf, startExecutorFixture, stepStates, waitForStatus, waitForStep, type ExecutorFixture } from './executor-fixture';
+import { apiErrorFrom, eventsOf, executorFixtureForSuite, stepStates, waitForStatus, waitForStep } from './executor-fixture';
 
 const STEPS = `
 id: steps
@@ -90,24 +89,8 @@ phases:
       with: { method: PUT, url: '$ENDPOINT/later' }
 `;
 
-function rejects(action: () => unknown): ApiError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return error as ApiError;
-  }
-  throw new Error('expected an ApiError');
-}
-
 describe('retry and resume', () => {
-  let fixture: ExecutorFixture;
-  beforeAll(async () => {
-    fixture = await startExecutorFixture({ steps: STEPS, once: ONCE, secretive: SECRETIVE });
-  });
-  afterAll(async () => {
-    await fixture?.close();
-  });
+  const fixture = executorFixtureForSuite({ steps: STEPS, once: ONCE, secretive: SECRETIVE });
 
   it('retries with the same inputs, and resumes from the failed step reusing what succeeded', async () => {
     const { services, stagingId, endpoint } = fixture;
@@ -135,7 +118,7 @@ describe('retry and resume', () => {
     expect(services.audit.list({ limit: 200 }).find((entry) => entry.subject === resumed.id && entry.action === 'start')?.detail).toMatchObject({ retryOf: first.id, resumedFrom: 'two' });
 
     // A run that succeeded does not resume.
-    const notResumable = rejects(() => services.runbooks.retry(resumed.id, true, 'app'));
+    const notResumable = apiErrorFrom(() => services.runbooks.retry(resumed.id, true, 'app'));
     expect(notResumable.code).toBe('conflict');
     expect(notResumable.message).toBe('Only a failed, canceled or interrupted run can resume; this one is succeeded.');
     endpoint.statuses.delete('two');
@@ -148,7 +131,7 @@ describe('retry and resume', () => {
     expect((await services.runbooks.executor.settled(run.id)).status).toBe('failed');
     const reason = 'Step post (action) is not safe to repeat; retry the whole run instead.';
     expect(services.runbooks.detail(run.id).resumable).toEqual({ ok: false, reason, fromStep: null });
-    const error = rejects(() => services.runbooks.retry(run.id, true, 'app'));
+    const error = apiErrorFrom(() => services.runbooks.retry(run.id, true, 'app'));
     expect(error.code).toBe('conflict');
     expect(error.message).toBe(reason);
     endpoint.statuses.delete('fails');
@@ -163,7 +146,7 @@ describe('retry and resume', () => {
     const events = eventsOf(services, run.id);
     expect(events.some((event) => event.message.includes('pass=[secret]'))).toBe(true);
     expect(JSON.stringify({ events, detail: services.runbooks.detail(run.id) })).not.toContain('hunter2-secret');
-    const error = rejects(() => services.runbooks.retry(run.id, false, 'app'));
+    const error = apiErrorFrom(() => services.runbooks.retry(run.id, false, 'app'));
     expect(error.code).toBe('invalid-request');
     expect(error.message).toBe(`Run ${run.id} had secret inputs; start it again from its plan.`);
     endpoint.statuses.delete('secretive');
@@ -171,13 +154,7 @@ describe('retry and resume', () => {
 });
 
 describe('crash recovery', () => {
-  let fixture: ExecutorFixture;
-  beforeAll(async () => {
-    fixture = await startExecutorFixture({ hang: HANG });
-  });
-  afterAll(async () => {
-    await fixture?.close();
-  });
+  const fixture = executorFixtureForSuite({ hang: HANG });
 
   it('marks runs a crash left active as interrupted, releases their locks with audit entries and runs nothing again', async () => {
     const { endpoint, prodId, stagingId } = fixture;

@@ -4,9 +4,9 @@
  * (a fifth waits for a free one), and read-only runs never wait for a changing run. Each run's
  * step hangs on the endpoint stand-in until the test releases it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/keyring';
-import { startExecutorFixture, waitForStatus, type ExecutorFixture } from './executor-fixture';
+import { executorFixtureForSuite, waitForStatus } from './executor-fixture';
 
 const CHANGE = `
 id: change
@@ -38,15 +38,7 @@ phases:
       with: { url: '$ENDPOINT/hang/{{ inputs.name }}' }
 `;
 
-let fixture: ExecutorFixture;
-
-beforeAll(async () => {
-  fixture = await startExecutorFixture({ change: CHANGE, read: READ });
-});
-
-afterAll(async () => {
-  await fixture?.close();
-});
+const fixture = executorFixtureForSuite({ change: CHANGE, read: READ });
 
 const start = (runbookId: string, name: string, whenLocked: 'queue' | 'refuse' = 'queue') =>
   fixture.services.runbooks.startRun({ runbookId, targetId: fixture.stagingId, inputs: { name }, dryRun: false, whenLocked }, 'app');
