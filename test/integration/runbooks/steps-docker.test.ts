@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError } from '../../../node/abort';
 import { dockerStep } from '../../../main/services/runbooks/steps/docker-step';
+import { logScanStep } from '../../../main/services/runbooks/steps/log-scan-step';
 import { StepFailure } from '../../../main/services/runbooks/step-kind';
-import { DockerStepParams } from '../../../shared/model/runbook-steps';
+import { DockerStepParams, LogScanStepParams } from '../../../shared/model/runbook-steps';
 import { startDockerFixture, type DockerFixture } from '../../support/docker-fixture';
 import { backendImages, stepContext, trustedSshTarget } from './steps-docker-harness';
 
@@ -216,5 +217,22 @@ describe('docker pull', () => {
     await expect(dockerStep.run(params({ action: 'pull', image: 'localhost/shop/nothing:v1', service: 'api' }), stepContext(fx.services, targetId).context)).rejects.toThrow(
       /^localhost\/shop\/nothing:v1 is not on the target and could not be pulled/,
     );
+  });
+});
+
+describe('log-scan of a container nobody followed', () => {
+  it('reads the lines from the target itself when the log cache holds none of the service', async () => {
+    await fx.podman.cli([
+      'run', '-d', '--name', 'shop-mailer-1', '--label', 'com.docker.compose.service=mailer',
+      'localhost/shop/backend:v1', 'sh', '-c', 'echo "mailer up"; echo "ERROR smtp refused"; echo "error again"; sleep 600',
+    ]);
+    const step = stepContext(fx.services, targetId);
+    const params = LogScanStepParams.parse({ pattern: '(?i)\\berror\\b', since: '10m', sources: ['mailer'] });
+    // The container prints at start; wait until its lines are there rather than for a fixed time.
+    let outcome = await logScanStep.run(params, step.context);
+    for (let tries = 0; outcome.outputs!.count !== 2 && tries < 50; tries += 1) outcome = await logScanStep.run(params, step.context);
+    expect(fx.services.logs.query({ targetId, sources: ['container:shop-mailer-1'] }).entries).toEqual([]);
+    expect(outcome.outputs).toMatchObject({ count: 2, samples: ['shop-mailer-1: ERROR smtp refused', 'shop-mailer-1: error again'] });
+    expect(step.logs.some((event) => /^Read \d+ lines of shop-mailer-1 from .+ itself: the log cache held none\.$/.test(event.message))).toBe(true);
   });
 });

@@ -116,13 +116,17 @@ describe('log-scan step (real log cache)', () => {
     expect(byNames.outputs).toMatchObject({ count: 3 });
   });
 
-  it('leaves out a source the cache has no lines of with a warning, and fails when none is cached', async () => {
+  it('leaves out a source neither the cache nor the (unreachable) target has lines of with a warning, and fails when none has any', async () => {
     const h = harness();
     const outcome = await logScanStep.run(params({ pattern: '(?i)error', since: '15m', sources: ['web', 'worker', ''] }), h.context);
     expect(outcome.outputs).toMatchObject({ count: 1 });
-    expect(h.events.filter((e) => e.level === 'warn').map((e) => e.message)).toEqual(['The log cache holds no lines of worker on shop-local; it is left out of the scan.']);
+    // Not cached, so it is asked of the target itself, whose engine is not there: two warnings.
+    expect(h.events.filter((e) => e.level === 'warn').map((e) => e.message)).toEqual([
+      expect.stringMatching(/^Could not read the logs of worker from shop-local: .+/),
+      'Neither the log cache nor shop-local has lines of worker; it is left out of the scan.',
+    ]);
     const failure = await failureOf(logScanStep.run(params({ pattern: 'x', since: '15m', sources: ['worker'] }), harness().context));
-    expect(failure.message).toBe('The log cache holds no lines of worker on shop-local: follow its logs in the Logs pane so they are cached, then run the step again.');
+    expect(failure.message).toBe('Neither the log cache nor shop-local has lines of worker: check the names, or follow their logs in the Logs pane so they are cached.');
   });
 
   it('pages through more lines than one query returns, lines sharing a millisecond counted once', async () => {

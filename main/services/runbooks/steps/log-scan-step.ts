@@ -1,7 +1,8 @@
 /**
  * The `log-scan` step kind: counts the lines matching a pattern in the offline log cache
  * (services.logs.query) of the target's sources since a time — "error lines since the deploy" —
- * and fails when more than `max` match. Read-only and safe to repeat.
+ * and fails when more than `max` match. Read-only and safe to repeat. A named source the cache
+ * holds no lines of (nobody had its logs open) is read from the target itself.
  *
  * The cache answers the newest `limit` lines of a range, so the scan pages backwards in time:
  * each next page ends at the oldest instant of the one before (inclusive), leaving out the lines
@@ -15,6 +16,7 @@ import type { StepParams } from '../../../../shared/model/runbook-steps';
 import type { Target } from '../../../../shared/model/target';
 import { abortReason } from '../../../../node/abort';
 import { parseTimeInput } from '../../logs/time-input';
+import { readRecentLogs } from '../../logs/recent-logs';
 import { StepFailure, type StepContext, type StepKind } from '../step-kind';
 
 type Params = StepParams<'log-scan'>;
@@ -96,6 +98,37 @@ function resolveSources(context: StepContext, target: Target, names: readonly st
   return { sources: [...sources], missing };
 }
 
+/** How many sources one fresh read takes (as one `logs:recent`). */
+const FRESH_SOURCES = 12;
+
+/**
+ * Lines of sources the cache does not hold, read from the target itself (nobody had their logs
+ * open): the containers or services named, or whose compose service is named. What cannot be
+ * read is a warning; the names found nowhere are returned as still missing.
+ */
+async function readFresh(
+  context: StepContext,
+  target: Target,
+  names: readonly string[],
+  since: string,
+  untilMs: number | undefined,
+): Promise<{ entries: LogEntry[]; missing: string[] }> {
+  try {
+    const options = await context.services.logs.sources(target.id, context.signal);
+    const nameOf = (key: string) => key.replace(/^(container|service):/, '');
+    const keys = options.filter((option) => names.includes(nameOf(option.key)) || (option.service !== null && names.includes(option.service))).map((option) => option.key);
+    const missing = names.filter((name) => !options.some((option) => nameOf(option.key) === name || option.service === name));
+    if (keys.length === 0) return { entries: [], missing };
+    const { entries } = await readRecentLogs(context.services, { targetId: target.id, sources: keys.slice(0, FRESH_SOURCES), since });
+    context.log('info', `Read ${entries.length} lines of ${keys.map(nameOf).join(', ')} from ${target.name} itself: the log cache held none.`);
+    return { entries: untilMs === undefined ? entries : entries.filter((entry) => Date.parse(entry.ts) <= untilMs), missing };
+  } catch (error) {
+    if (context.signal.aborted) throw abortReason(context.signal);
+    context.log('warn', `Could not read the logs of ${names.join(', ')} from ${target.name}: ${error instanceof Error ? error.message : String(error)}`);
+    return { entries: [], missing: [...names] };
+  }
+}
+
 export function createLogScanStep(options: LogScanOptions = {}): StepKind<'log-scan'> {
   const pageSize = options.pageSize ?? 5_000;
   return {
@@ -116,21 +149,27 @@ export function createLogScanStep(options: LogScanOptions = {}): StepKind<'log-s
       const fromMs = scanTime(params.since, 'since', now);
       const untilMs = params.until?.trim() ? scanTime(params.until, 'until', now) : undefined;
       if (untilMs !== undefined && untilMs < fromMs) throw new StepFailure(`until (${params.until}) is before since (${params.since}): swap them.`);
-      const { sources, missing } = resolveSources(context, target, params.sources);
-      if (sources && sources.length === 0) {
-        throw new StepFailure(`The log cache holds no lines of ${missing.join(', ')} on ${target.name}: follow its logs in the Logs pane so they are cached, then run the step again.`);
-      }
-      for (const name of missing) context.log('warn', `The log cache holds no lines of ${name} on ${target.name}; it is left out of the scan.`);
       const since = new Date(fromMs).toISOString();
-      context.log('info', `Scanning the cached logs of ${sources ? sources.join(', ') : `every source of ${target.name}`} since ${since} for ${params.pattern}.`);
+      const { sources, missing: uncached } = resolveSources(context, target, params.sources);
+      // Sources nobody followed are not in the cache: read them from the target itself.
+      const fresh = uncached.length ? await readFresh(context, target, uncached, since, untilMs) : { entries: [], missing: [] };
+      if (sources && sources.length === 0 && fresh.entries.length === 0 && fresh.missing.length === uncached.length) {
+        throw new StepFailure(`Neither the log cache nor ${target.name} has lines of ${uncached.join(', ')}: check the names, or follow their logs in the Logs pane so they are cached.`);
+      }
+      for (const name of fresh.missing) context.log('warn', `Neither the log cache nor ${target.name} has lines of ${name}; it is left out of the scan.`);
+      if (!sources || sources.length) {
+        context.log('info', `Scanning the cached logs of ${sources ? sources.join(', ') : `every source of ${target.name}`} since ${since} for ${params.pattern}.`);
+      }
 
-      let count = 0;
-      let scanned = 0;
-      let samples: string[] = [];
+      const freshMatches = fresh.entries.filter((entry) => regex.test(entry.message));
+      let count = freshMatches.length;
+      let scanned = fresh.entries.length;
+      let samples: string[] = freshMatches.slice(-MAX_SAMPLES).map(sample);
       // The page's upper end (inclusive) and how many lines of exactly that instant are already counted.
       let toMs = untilMs;
       let seenAtTo = 0;
-      for (;;) {
+      // Named sources that are all uncached were read fresh above; the cache has nothing more.
+      for (; !sources || sources.length; ) {
         if (context.signal.aborted) throw abortReason(context.signal);
         const page = context.services.logs.query({
           targetId: target.id,
