@@ -3,7 +3,7 @@
  * `timeout` saying what it last saw ("api was not healthy after 2m (last: starting).").
  *
  * - container-healthy: the container's healthcheck says healthy; one without a healthcheck
- *   counts as healthy while it runs.
+ *   counts as healthy while it runs; one the engine reports unhealthy fails at once.
  * - container-running: the container runs.
  * - probe-ok: a probe run now (as the probe step runs it) is ok.
  * - http-status: a GET of `url` answers `status` (default 200).
@@ -30,7 +30,8 @@ import { runAndAwait, selectProbes } from './probe-runs';
 type Params = z.output<typeof WaitStepParams>;
 
 /** One look at the condition: did it hold, and what was seen (`last`). */
-type Check = () => Promise<{ ok: boolean; last: string }>;
+/** `settled`: what was seen cannot turn into the condition by waiting (a container reported unhealthy). */
+type Check = () => Promise<{ ok: boolean; last: string; settled?: boolean }>;
 
 export const waitStep: StepKind<'wait'> = {
   kind: 'wait',
@@ -69,6 +70,10 @@ export const waitStep: StepKind<'wait'> = {
         if (seen.ok) {
           const waitedMs = clock.now() - startedAt;
           return { message: `${capitalised(expected)} after ${seconds(waitedMs)}`, outputs: { waitedMs, last } };
+        }
+        if (seen.settled) {
+          const waitedMs = clock.now() - startedAt;
+          throw new StepFailure(`${failure}: ${last} after ${seconds(waitedMs)}, so waiting longer would not help.`, { waitedMs, last });
         }
       } catch (error) {
         if (signal.aborted) throw abortReason(signal);
@@ -116,7 +121,13 @@ async function checkFor(params: Params, context: StepContext): Promise<{ check: 
           if (!healthy) return { ok: info.State.Running, last: info.State.Status };
           // Without a healthcheck, running is as healthy as a container can say it is.
           if (health === 'none') return { ok: info.State.Running, last: info.State.Running ? 'running, no healthcheck' : info.State.Status };
-          return { ok: info.State.Running && health === 'healthy', last: info.State.Running ? health : info.State.Status };
+          // Docker says unhealthy only after the healthcheck's retries all failed: fail now, as
+          // `docker compose up --wait` does, instead of at the timeout.
+          return {
+            ok: info.State.Running && health === 'healthy',
+            last: info.State.Running ? health : info.State.Status,
+            settled: info.State.Running && health === 'unhealthy',
+          };
         },
       };
     }
