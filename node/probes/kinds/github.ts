@@ -17,14 +17,20 @@
  * Every check also gives STATUS, RESPONSE_TIME, RATE_LIMIT_REMAINING and BODY (the reply as JSON
  * text, for `[BODY].…` conditions); the reply is kept as the artifact `reply.json`.
  */
-import { Octokit } from '@octokit/rest';
 import type { z } from 'zod';
 import type { GithubSettings } from '../../../shared/model/probe';
 import { abortReason } from '../../abort';
+import {
+  asOctokitError,
+  createOctokit,
+  networkSentence,
+  numberHeader,
+  rateLimitedUntil,
+  type GithubHeaders as Headers,
+} from '../../github-api';
 import type { ArtifactData, KindOutcome, PlaceholderValues, ProbeKindModule, ProbeRunContext } from '../probe-kind';
 
 type Settings = z.output<typeof GithubSettings>;
-type Headers = Record<string, string | number | undefined>;
 
 interface Reply {
   status: number;
@@ -75,56 +81,13 @@ function scopeList(scopes: readonly string[]): string {
   return `the ${scopes.slice(0, -1).join(', ')} and ${scopes[scopes.length - 1]} scopes`;
 }
 
-function numberHeader(headers: Headers, name: string): number | null {
-  const value = headers[name];
-  if (value === undefined || value === '') return null;
-  const parsed = Number(value);
-  return Number.isFinite(parsed) ? parsed : null;
-}
-
-/** An @octokit/request error: a reply that was not 2xx (`status` with `response`) or a network failure. */
-interface OctokitError {
-  name: string;
-  status?: number;
-  message: string;
-  response?: { status: number; headers: Headers; data: unknown };
-  cause?: unknown;
-}
-
-function asOctokitError(error: unknown): OctokitError {
-  if (error instanceof Error) return error as OctokitError;
-  return { name: 'Error', message: String(error) };
-}
-
-/** The network failure's code (ECONNREFUSED …) under fetch's TypeError, if there is one. */
-function networkCode(error: OctokitError): string | null {
-  let cause: unknown = error.cause;
-  for (let depth = 0; depth < 3 && cause; depth += 1) {
-    if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') return cause.code;
-    cause = typeof cause === 'object' && cause !== null && 'cause' in cause ? cause.cause : null;
-  }
-  return null;
-}
-
-function networkSentence(baseUrl: string, error: OctokitError): string {
-  const code = networkCode(error);
-  const where = `Could not reach ${baseUrl}`;
-  if (code === 'ECONNREFUSED') return `${where}: the connection was refused — check the base URL and the network.`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `${where}: its host name does not resolve — check the base URL and the network.`;
-  const reason = (code ?? error.message).replace(/\.$/, '');
-  return `${where}: ${reason} — check the base URL and the network.`;
-}
-
 /** The sentence for a reply GitHub refused, worded for what the check asked. */
 function refusalSentence(settings: Settings, status: number, headers: Headers, data: unknown): string {
   const message = typeof data === 'object' && data !== null && 'message' in data ? String(data.message).replace(/\.$/, '') : '';
   const repository = `${settings.owner ?? ''}/${settings.repo ?? ''}`;
   if (status === 401) return 'GitHub refused the token (401) — check it has not expired or been revoked.';
-  if ((status === 403 || status === 429) && numberHeader(headers, 'x-ratelimit-remaining') === 0) {
-    const reset = numberHeader(headers, 'x-ratelimit-reset');
-    const until = reset === null ? '' : ` until ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC`;
-    return `GitHub's rate limit for this token is used up${until} — wait, or use another token.`;
-  }
+  const until = rateLimitedUntil(status, headers);
+  if (until !== null) return `GitHub's rate limit for this token is used up${until} — wait, or use another token.`;
   if (status === 403) return `GitHub refused the request (403${message ? `: ${message}` : ''}) — check the token's permissions for ${settings.check === 'token' ? 'the account' : repository}.`;
   if (status === 404) {
     if (settings.check === 'token') return 'GitHub answered 404 for /user — check the base URL (a GitHub Enterprise API root ends in /api/v3).';
@@ -207,14 +170,12 @@ function readReply(settings: Settings, reply: Reply, ctx: ProbeRunContext, value
   return undefined;
 }
 
-const SILENT_LOG = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-
 async function runGithub(settings: Settings, ctx: ProbeRunContext): Promise<KindOutcome> {
   const metadata: KindOutcome['metadata'] = { baseUrl: settings.baseUrl, check: settings.check };
   const request = requestFor(settings);
   if (typeof request === 'string') return { values: { STATUS: null }, metadata, artifacts: [], error: request };
   const token = await ctx.secret('token');
-  const octokit = new Octokit({ auth: token, baseUrl: settings.baseUrl.replace(/\/+$/, ''), userAgent: 'control-room-probe', log: SILENT_LOG, request: { signal: ctx.signal } });
+  const octokit = createOctokit({ token, baseUrl: settings.baseUrl, userAgent: 'control-room-probe', signal: ctx.signal });
   const values: PlaceholderValues = { STATUS: null, RESPONSE_TIME: null, RATE_LIMIT_REMAINING: null };
   const started = ctx.clock.now();
   let reply: Reply;
@@ -225,7 +186,7 @@ async function runGithub(settings: Settings, ctx: ProbeRunContext): Promise<Kind
     if (ctx.signal.aborted) throw abortReason(ctx.signal);
     const error = asOctokitError(failure);
     values.RESPONSE_TIME = ctx.clock.now() - started;
-    if (!error.response) return { values, metadata, artifacts: [], error: networkSentence(settings.baseUrl, error) };
+    if (!error.response) return { values, metadata, artifacts: [], error: networkSentence(settings.baseUrl, error, 'the base URL') };
     const { status, headers, data } = error.response;
     values.STATUS = status;
     values.RATE_LIMIT_REMAINING = numberHeader(headers, 'x-ratelimit-remaining');

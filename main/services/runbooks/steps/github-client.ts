@@ -7,26 +7,24 @@
  * documents it ("POST /repos/{owner}/{repo}/issues"); a refusal becomes a StepFailure naming what
  * was asked and what to do, never Octokit's own multi-line message.
  */
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import { abortReason } from '../../../../node/abort';
+import {
+  asOctokitError,
+  createOctokit,
+  networkSentence,
+  rateLimitedUntil,
+  type GithubHeaders as Headers,
+  type OctokitError,
+} from '../../../../node/github-api';
 import { StepFailure } from '../step-kind';
 
 export const DEFAULT_GITHUB_API = 'https://api.github.com';
-
-type Headers = Record<string, string | number | undefined>;
 
 export interface GithubReply<T = Record<string, unknown>> {
   status: number;
   data: T;
   headers: Headers;
-}
-
-/** An @octokit/request error: a reply that was not 2xx (with `response`) or a network failure. */
-interface OctokitError {
-  message: string;
-  status?: number;
-  response?: { status: number; headers: Headers; data: unknown };
-  cause?: unknown;
 }
 
 /** A reply GitHub refused, with its status and message kept for callers that handle one case themselves. */
@@ -40,8 +38,6 @@ export class GithubRefusal extends StepFailure {
   }
 }
 
-const SILENT_LOG = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-
 export class GithubClient {
   private readonly octokit: Octokit;
   readonly apiUrl: string;
@@ -54,7 +50,7 @@ export class GithubClient {
     private readonly secretName: string,
   ) {
     this.apiUrl = (apiUrl?.trim() || DEFAULT_GITHUB_API).replace(/\/+$/, '');
-    this.octokit = new Octokit({ auth: token, baseUrl: this.apiUrl, userAgent: 'control-room-runbook', log: SILENT_LOG, request: { signal } });
+    this.octokit = createOctokit({ token, baseUrl: this.apiUrl, userAgent: 'control-room-runbook', signal });
   }
 
   /**
@@ -69,7 +65,7 @@ export class GithubClient {
       return { status: reply.status, data: reply.data as T, headers: reply.headers as Headers };
     } catch (failure) {
       if (this.signal.aborted) throw abortReason(this.signal);
-      const error = (failure instanceof Error ? failure : new Error(String(failure))) as OctokitError;
+      const error = asOctokitError(failure);
       if (missingOk && error.response?.status === 404) return null;
       if (error.response) throw new GithubRefusal(this.sentence(error, what), error.response.status, githubMessage(error.response.data));
       throw new StepFailure(this.sentence(error, what));
@@ -78,17 +74,14 @@ export class GithubClient {
 
   private sentence(error: OctokitError, what: string): string {
     const response = error.response;
-    if (!response) return networkSentence(this.apiUrl, error);
+    if (!response) return networkSentence(this.apiUrl, error, 'the apiUrl');
     const { status, headers, data } = response;
     const said = githubMessage(data);
     if (status === 401) {
       return `GitHub refused the token in the runbook secret ${this.secretName} (401) while ${what} — check it has not expired or been revoked and set it again (Runbooks → Secrets).`;
     }
-    if ((status === 403 || status === 429) && Number(headers['x-ratelimit-remaining']) === 0) {
-      const reset = Number(headers['x-ratelimit-reset']);
-      const when = Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC` : '';
-      return `GitHub's rate limit is used up${when} while ${what} — run the step again after that.`;
-    }
+    const until = rateLimitedUntil(status, headers);
+    if (until !== null) return `GitHub's rate limit is used up${until} while ${what} — run the step again after that.`;
     if (status === 403) return `GitHub refused ${what} (403${said ? `: ${said}` : ''}) — the token needs more access to the repository.`;
     if (status === 404) return `GitHub found nothing while ${what} (404) — check the repository and names, and that the token can see them.`;
     if (status === 422) return `GitHub would not accept ${what} (422${said ? `: ${said}` : ''}).`;
@@ -106,23 +99,6 @@ function githubMessage(data: unknown): string {
   const text = detail && detail !== message ? `${message}: ${detail}` : message;
   // GitHub's validation messages run over lines ("Invalid request.\n\n…"): one sentence is wanted.
   return text.replace(/\s+/g, ' ').trim();
-}
-
-/** The network failure's code (ECONNREFUSED …) under fetch's TypeError, if there is one. */
-function networkCode(error: OctokitError): string | null {
-  let cause: unknown = error.cause;
-  for (let depth = 0; depth < 3 && cause; depth += 1) {
-    if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') return cause.code;
-    cause = typeof cause === 'object' && cause !== null && 'cause' in cause ? cause.cause : null;
-  }
-  return null;
-}
-
-function networkSentence(apiUrl: string, error: OctokitError): string {
-  const code = networkCode(error);
-  if (code === 'ECONNREFUSED') return `Could not reach ${apiUrl}: the connection was refused — check the apiUrl and the network.`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `Could not reach ${apiUrl}: its host name does not resolve — check the apiUrl and the network.`;
-  return `Could not reach ${apiUrl}: ${(code ?? error.message).replace(/\.$/, '')} — check the apiUrl and the network.`;
 }
 
 /** `owner/name` split, or a StepFailure saying how to write it. */
