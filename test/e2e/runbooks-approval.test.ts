@@ -7,29 +7,20 @@
  */
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { animationsSettled, SCREENSHOTS } from '../support/browser';
 import { invoke } from './logs-support';
 import {
   CONTAINER,
   planFromCommandBar,
+  runbooksRigForFile,
   runDetail,
   startedAt,
-  startRunbooksRig,
   TARGET,
   viewedRunId,
-  type RunbooksRig,
 } from './runbooks-e2e-support';
 
-let rig: RunbooksRig;
-
-beforeAll(async () => {
-  rig = await startRunbooksRig();
-});
-
-afterAll(async () => {
-  await rig?.stop();
-});
+const rig = runbooksRigForFile();
 
 async function awaitingApproval(): Promise<string> {
   const { page } = rig;

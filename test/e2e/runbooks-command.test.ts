@@ -8,30 +8,21 @@
  * container really restarts. One app and one page; the tests build on each other.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../shared/model/runbook';
 import { animationsSettled, SCREENSHOTS } from '../support/browser';
 import { invoke } from './logs-support';
 import {
   commandBar,
   planFromCommandBar,
+  runbooksRigForFile,
   runDetail,
   startedAt,
-  startRunbooksRig,
   TARGET,
   viewedRunId,
-  type RunbooksRig,
 } from './runbooks-e2e-support';
 
-let rig: RunbooksRig;
-
-beforeAll(async () => {
-  rig = await startRunbooksRig();
-});
-
-afterAll(async () => {
-  await rig?.stop();
-});
+const rig = runbooksRigForFile();
 
 describe('the command bar', () => {
   it('opens with Ctrl+K from anywhere, focused on its field, and closes with Ctrl+K (even from a field) or Esc', async () => {

@@ -5,6 +5,7 @@
  * page's own WebSocket.
  */
 import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { RunDetail } from '../../shared/model/runbook';
 import { composeLabels } from '../support/podman';
 import { addDockerTarget, invoke, startLogsRig, type LogsRig } from './logs-support';
@@ -24,6 +25,26 @@ export async function startRunbooksRig(): Promise<RunbooksRig> {
   await rig.page.getByRole('button', { name: 'Run a command' }).waitFor();
   const targetId = await addDockerTarget(rig.page, rig, TARGET);
   return { ...rig, targetId };
+}
+
+/**
+ * The rig for the whole test file: started in `beforeAll`, stopped in `afterAll`. The object it
+ * returns reads the started rig (a test file's tests build on each other on one page).
+ */
+export function runbooksRigForFile(): RunbooksRig {
+  let started: RunbooksRig | undefined;
+  beforeAll(async () => {
+    started = await startRunbooksRig();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy({} as RunbooksRig, {
+    get(_, key) {
+      if (!started) throw new Error('The runbooks rig starts in beforeAll: use it inside a test.');
+      return Reflect.get(started, key) as unknown;
+    },
+  });
 }
 
 export function commandBar(page: Page): Locator {
