@@ -2,7 +2,7 @@
  * A runbook's inputs as form controls, each by its type: a select for allowed values (and for a
  * target), a checkbox for a boolean, a password field for a secret, a text field otherwise.
  * Values are strings, as runs take them (`"true"`, `"3"`). The plan card's Edit form and a
- * probe's remediation both use it.
+ * probe's remediation both use it, and `TargetField` for the run's own target.
  */
 import type { RunbookInput } from '../../../../shared/model/runbook';
 import type { Target } from '../../../../shared/model/target';
@@ -31,6 +31,42 @@ export function InputFields({ inputs, values, onChange, targets, disabled = fals
         />
       ))}
     </>
+  );
+}
+
+/** The target a run goes to: any target (by name and environment), or none. */
+export function TargetField({
+  label,
+  targets,
+  targetId,
+  onChange,
+  disabled = false,
+}: {
+  label: string;
+  targets: readonly Target[];
+  targetId: string | null;
+  onChange(targetId: string | null): void;
+  disabled?: boolean;
+}) {
+  return (
+    <Field label={label}>
+      {(control) => (
+        <select
+          {...control}
+          className="input select"
+          value={targetId ?? ''}
+          disabled={disabled}
+          onChange={(event) => onChange(event.target.value || null)}
+        >
+          <option value="">No target</option>
+          {targets.map((target) => (
+            <option key={target.id} value={target.id}>
+              {target.name} ({target.environment})
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }
 

@@ -12,10 +12,9 @@ import { toApiError } from '../../api/open-api';
 import { navigate } from '../../app/routes';
 import { useTargets } from '../../app/targets-store';
 import { EnvBadge } from '../../components/env-badge';
-import { Field } from '../../components/field';
 import { PencilIcon, PlayIcon, ShieldIcon, WarningIcon } from '../../components/icons';
 import { PHASE_LABELS, RISK_LABELS, SECRET_SHOWN, stepsByPhase, typedInputs } from './command-model';
-import { InputFields } from './input-fields';
+import { InputFields, TargetField } from './input-fields';
 import { useRunbooksApi } from './runbooks-api';
 import '../../styles/panels.css';
 import '../../styles/runbooks-command.css';
@@ -270,24 +269,13 @@ function PlanEditForm({
   const targetList = useMemo(() => (targets.state === 'ready' ? targets.targets : []), [targets]);
   return (
     <fieldset className="plan-edit form-body" aria-label="Edit the plan">
-      <Field label="Target">
-        {(control) => (
-          <select
-            {...control}
-            className="input select"
-            value={choice.targetId ?? ''}
-            disabled={disabled}
-            onChange={(event) => onChange({ ...choice, targetId: event.target.value || null })}
-          >
-            <option value="">No target</option>
-            {targetList.map((target) => (
-              <option key={target.id} value={target.id}>
-                {target.name} ({target.environment})
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <TargetField
+        label="Target"
+        targets={targetList}
+        targetId={choice.targetId}
+        disabled={disabled}
+        onChange={(targetId) => onChange({ ...choice, targetId })}
+      />
       {error ? (
         <p className="form-error" role="alert">
           <WarningIcon size={14} /> {error}

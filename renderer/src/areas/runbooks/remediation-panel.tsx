@@ -11,7 +11,7 @@ import { useTargets } from '../../app/targets-store';
 import { Dialog } from '../../components/dialog';
 import { Field } from '../../components/field';
 import { PlayIcon, WarningIcon } from '../../components/icons';
-import { InputFields } from './input-fields';
+import { InputFields, TargetField } from './input-fields';
 import { PlanCard } from './plan-card';
 import { useRunbooksApi } from './runbooks-api';
 import '../../styles/runbooks-command.css';
@@ -197,24 +197,13 @@ function RemediationForm({
       </Field>
       {chosen ? (
         <>
-          <Field label="Run on">
-            {(control) => (
-              <select
-                {...control}
-                className="input select"
-                value={targetId ?? ''}
-                disabled={saving}
-                onChange={(event) => setTargetId(event.target.value || null)}
-              >
-                <option value="">No target</option>
-                {targetList.map((target) => (
-                  <option key={target.id} value={target.id}>
-                    {target.name} ({target.environment})
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <TargetField
+            label="Run on"
+            targets={targetList}
+            targetId={targetId}
+            disabled={saving}
+            onChange={setTargetId}
+          />
           <InputFields
             inputs={chosen.inputs.filter((input) => input.type !== 'secret')}
             values={inputs}
