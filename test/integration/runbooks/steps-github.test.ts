@@ -4,14 +4,14 @@
  * real services. A dispatched run's polls wait on a fake clock the test moves, so no test sleeps.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { StepFailure, type StepOutcome } from '../../../main/services/runbooks/step-kind';
+import type { StepFailure, StepOutcome } from '../../../main/services/runbooks/step-kind';
 import { githubStep } from '../../../main/services/runbooks/steps/github-step';
 import { GithubStepParams } from '../../../shared/model/runbook-steps';
 import { isAbort } from '../../../node/abort';
 import { FakeClock } from '../../support/fake-clock';
 import { startGithubStandIn, type GithubStandIn } from '../../support/github-stand-in';
 import { freePort } from '../../support/sshd';
-import { startServices, stepHarness, type StepHarness, type TestServices } from './steps-remote-context';
+import { failureOf, startServices, stepHarness, type StepHarness, type TestServices } from './steps-remote-context';
 
 const TOKEN = 'ghp_standInGoodToken000000000000000000000';
 let gh: GithubStandIn;
@@ -67,14 +67,8 @@ async function drive(run: Promise<StepOutcome>, onTick: () => void = () => undef
   return run;
 }
 
-async function failureOf(run: Promise<StepOutcome>): Promise<StepFailure> {
-  const error = await drive(run).then(
-    () => null,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(StepFailure);
-  return error as StepFailure;
-}
+/** The StepFailure the step rejects with, the fake clock driven while it runs. */
+const drivenFailureOf = (run: Promise<StepOutcome>): Promise<StepFailure> => failureOf(drive(run));
 
 describe('github step: dispatch-workflow (GitHub stand-in)', () => {
   it('dispatches the workflow with its inputs, finds the run it started, waits for it and succeeds', async () => {
@@ -119,7 +113,7 @@ describe('github step: dispatch-workflow (GitHub stand-in)', () => {
 
   it('fails with the run URL when the run concludes with failure', async () => {
     gh.state.dispatch = { polls: 1, conclusion: 'failure' };
-    const failure = await failureOf(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'deploy.yml', ref: 'main' }), harness().context));
+    const failure = await drivenFailureOf(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'deploy.yml', ref: 'main' }), harness().context));
     expect(failure.message).toBe("deploy.yml's run #1 ended with failure: https://github.com/acme/shop/actions/runs/20001");
     expect(failure.outputs).toMatchObject({ runId: 20_001, conclusion: 'failure', status: 'completed' });
   });
@@ -128,7 +122,7 @@ describe('github step: dispatch-workflow (GitHub stand-in)', () => {
     gh.state.dispatch = { polls: null, conclusion: 'success' };
     let reads = 0;
     const before = gh.requests.length;
-    const failure = await failureOf(
+    const failure = await drivenFailureOf(
       drive(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'deploy.yml' }), harness().context), () => {
         reads = gh.requests.slice(before).filter((r) => r.url === '/repos/acme/shop/actions/runs/20001').length;
         if (reads === 3) gh.finishRun(20_001, 'cancelled');
@@ -140,7 +134,7 @@ describe('github step: dispatch-workflow (GitHub stand-in)', () => {
 
   it('gives up after its timeout with the last status and the URL', async () => {
     gh.state.dispatch = { polls: null, conclusion: 'success' };
-    const failure = await failureOf(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'deploy.yml', timeout: '1m' }), harness().context));
+    const failure = await drivenFailureOf(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'deploy.yml', timeout: '1m' }), harness().context));
     expect(failure.message).toBe("deploy.yml's run #1 had not finished after 1m (last: in_progress): https://github.com/acme/shop/actions/runs/20001");
   });
 
@@ -163,7 +157,7 @@ describe('github step: dispatch-workflow (GitHub stand-in)', () => {
   });
 
   it('says in one sentence that GitHub refused a bad token', async () => {
-    const failure = await failureOf(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'deploy.yml' }), harness({ token: 'ghp_revoked' }).context));
+    const failure = await drivenFailureOf(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'deploy.yml' }), harness({ token: 'ghp_revoked' }).context));
     expect(failure.message).toBe(
       'GitHub refused the token in the runbook secret github-token (401) while reading acme/shop — check it has not expired or been revoked and set it again (Runbooks → Secrets).',
     );
@@ -172,20 +166,20 @@ describe('github step: dispatch-workflow (GitHub stand-in)', () => {
 
   it('says in one sentence that the API could not be reached', async () => {
     const apiUrl = `http://127.0.0.1:${await freePort()}`;
-    const failure = await failureOf(githubStep.run(params({ action: 'open-issue', title: 'x', apiUrl }), harness().context));
+    const failure = await drivenFailureOf(githubStep.run(params({ action: 'open-issue', title: 'x', apiUrl }), harness().context));
     expect(failure.message).toBe(`Could not reach ${apiUrl}: the connection was refused — check the apiUrl and the network.`);
   });
 
   it('asks for the secret when none is set, before calling GitHub', async () => {
     const before = gh.requests.length;
-    const failure = await failureOf(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'deploy.yml' }), harness({ token: null }).context));
+    const failure = await drivenFailureOf(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'deploy.yml' }), harness({ token: null }).context));
     expect(failure.message).toBe('Set the runbook secret github-token (Runbooks → Secrets) first.');
     expect(gh.requests.length).toBe(before);
   });
 
   it("passes on GitHub's refusal of a workflow without a workflow_dispatch trigger", async () => {
     gh.state.workflows = [{ repo: 'acme/shop', workflow: 'ci.yml', workflowId: 78, dispatchable: false }];
-    const failure = await failureOf(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'ci.yml', ref: 'main' }), harness().context));
+    const failure = await drivenFailureOf(githubStep.run(params({ action: 'dispatch-workflow', workflow: 'ci.yml', ref: 'main' }), harness().context));
     expect(failure.message).toBe("GitHub would not accept dispatching ci.yml on main in acme/shop (422: Workflow does not have 'workflow_dispatch' trigger).");
   });
 });
@@ -210,7 +204,7 @@ describe('github step: open-issue and open-pull-request (GitHub stand-in)', () =
 
   it('fails before calling GitHub when the body artifact is missing', async () => {
     const before = gh.requests.length;
-    const failure = await failureOf(githubStep.run(params({ action: 'open-issue', title: 'x', bodyArtifact: 'triage.md' }), harness().context));
+    const failure = await drivenFailureOf(githubStep.run(params({ action: 'open-issue', title: 'x', bodyArtifact: 'triage.md' }), harness().context));
     expect(failure.message).toBe("This run has no artifact named triage.md to use as the issue's body — check the step that writes it ran first.");
     expect(gh.requests.length).toBe(before);
   });
@@ -245,7 +239,7 @@ describe('github step: open-issue and open-pull-request (GitHub stand-in)', () =
 
   it('says so when the branch already exists', async () => {
     gh.state.branches = { 'acme/shop': { main: { sha: 'a'.repeat(40), files: {} }, 'ops/snapshot': { sha: 'a'.repeat(40), files: {} } } };
-    const failure = await failureOf(
+    const failure = await drivenFailureOf(
       githubStep.run(params({ action: 'open-pull-request', title: 'Snap', branch: 'ops/snapshot', files: [{ path: 'a.md', content: 'a' }] }), harness().context),
     );
     expect(failure.message).toBe('GitHub would not accept creating the branch ops/snapshot in acme/shop (422: Reference already exists).');

@@ -4,14 +4,13 @@
  * fake clock, so "since 15m" means the same instant on every run.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { StepFailure, type StepOutcome } from '../../../main/services/runbooks/step-kind';
 import { createLogScanStep, logScanStep } from '../../../main/services/runbooks/steps/log-scan-step';
 import type { LogEntry } from '../../../shared/model/logs';
 import { LogScanStepParams } from '../../../shared/model/runbook-steps';
 import type { Target } from '../../../shared/model/target';
 import { isAbort } from '../../../node/abort';
 import { FakeClock } from '../../support/fake-clock';
-import { startServices, stepHarness, type StepHarness, type TestServices } from './steps-remote-context';
+import { failureOf, startServices, stepHarness, type StepHarness, type TestServices } from './steps-remote-context';
 
 const NOW = Date.parse('2024-05-01T10:30:00.000Z');
 let clock: FakeClock;
@@ -57,15 +56,6 @@ beforeEach(() => {
 
 const params = (input: Record<string, unknown>) => LogScanStepParams.parse(input);
 const harness = (on: Target | null = target): StepHarness => stepHarness(env.services, { clock, target: on });
-
-async function failureOf(run: Promise<StepOutcome>): Promise<StepFailure> {
-  const error = await run.then(
-    () => null,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(StepFailure);
-  return error as StepFailure;
-}
 
 describe('log-scan step (real log cache)', () => {
   it('counts case-insensitive matches since 15m on every cached source, with samples', async () => {

@@ -6,14 +6,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StepFailure, type StepOutcome } from '../../../main/services/runbooks/step-kind';
 import { opsApiStep } from '../../../main/services/runbooks/steps/ops-api-step';
 import { OpsApiStepParams } from '../../../shared/model/runbook-steps';
 import type { Target } from '../../../shared/model/target';
 import { isAbort } from '../../../node/abort';
 import { systemClock } from '../../../node/clock';
 import { beaconBody, startAgentFixture, type AgentFixture } from '../agent/agent-fixture';
-import { startServices, stepHarness, type StepHarness, type TestServices } from './steps-remote-context';
+import { failureOf, startServices, stepHarness, type StepHarness, type TestServices } from './steps-remote-context';
 
 const PROD_SHA = '3f9c2a1b7d4e5f60718293a4b5c6d7e8f9012345';
 const PROD_MIGRATIONS = ['20240101_create_users', '20240215_add_orders', '20240301_add_index_on_orders'];
@@ -60,15 +59,6 @@ afterAll(async () => {
 
 const params = (input: Record<string, unknown>) => OpsApiStepParams.parse(input);
 const harness = (target: Target | null = targets.prod!): StepHarness => stepHarness(env.services, { clock: systemClock, target });
-
-async function failureOf(run: Promise<StepOutcome>): Promise<StepFailure> {
-  const error = await run.then(
-    () => null,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(StepFailure);
-  return error as StepFailure;
-}
 
 describe('ops-api step: context (real agent)', () => {
   it('reads the whole context and records the deployed SHA and each image tag as facts', async () => {

@@ -7,10 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { Clock } from '../../../node/clock';
 import { createServices, type ServiceDeps, type Services } from '../../../main/services';
 import { MemoryCredentialBackend } from '../../../main/services/credentials/credential-backend';
-import type { StepContext } from '../../../main/services/runbooks/step-kind';
+import { StepFailure, type StepContext, type StepOutcome } from '../../../main/services/runbooks/step-kind';
 import type { RunArtifact, RunEventLevel } from '../../../shared/model/runbook';
 import type { Target } from '../../../shared/model/target';
 
@@ -78,4 +79,14 @@ export function stepHarness(
     outputs: {},
   };
   return { context, events, facts, artifacts, abort };
+}
+
+/** The StepFailure a step's run rejects with; the test fails when it succeeds or rejects with anything else. */
+export async function failureOf(run: Promise<StepOutcome>): Promise<StepFailure> {
+  const error = await run.then(
+    () => null,
+    (failure: unknown) => failure,
+  );
+  expect(error).toBeInstanceOf(StepFailure);
+  return error as StepFailure;
 }
