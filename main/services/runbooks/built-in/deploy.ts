@@ -3,6 +3,7 @@
  * git ref; then health, probes and an error scan, rolling back to the recorded tag on failure.
  */
 import type { RunbookDefinitionInput } from '../../../../shared/model/runbook';
+import { GITHUB_API_INPUT } from './github-api-input';
 
 export const deployRunbook: RunbookDefinitionInput = {
   id: 'deploy',
@@ -33,11 +34,7 @@ export const deployRunbook: RunbookDefinitionInput = {
       default: 0,
       help: 'New log lines matching "error" allowed after the change.',
     },
-    {
-      name: 'githubApi',
-      label: 'GitHub API',
-      help: "GitHub Enterprise's API root (https://github.example.com/api/v3); api.github.com when left out.",
-    },
+    GITHUB_API_INPUT,
   ],
   commands: ['deploy {service} {tag} to {target}', 'deploy {service} to {target}', 'deploy {target}'],
   phases: {

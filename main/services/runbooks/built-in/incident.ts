@@ -3,6 +3,7 @@
  * into `triage.md`, and opens a GitHub issue with it when a repository is given.
  */
 import type { RunbookDefinitionInput } from '../../../../shared/model/runbook';
+import { GITHUB_API_INPUT } from './github-api-input';
 
 const SINCE = '{{ inputs.at - inputs.window }}';
 const UNTIL = '{{ inputs.at + inputs.window }}';
@@ -31,11 +32,7 @@ export const incidentRunbook: RunbookDefinitionInput = {
     },
     { name: 'probeScope', label: 'Probe scope', help: 'Probes of this scope run and are recorded.' },
     { name: 'repo', label: 'Repository', help: 'owner/name: opens an issue there with the triage note.' },
-    {
-      name: 'githubApi',
-      label: 'GitHub API',
-      help: "GitHub Enterprise's API root (https://github.example.com/api/v3); api.github.com when left out.",
-    },
+    GITHUB_API_INPUT,
   ],
   commands: ['incident at {time} on {target}', 'incident {target}'],
   phases: {

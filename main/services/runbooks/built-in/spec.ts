@@ -1,5 +1,6 @@
 /** spec: writes what a target runs into a snapshot document and proposes it as a pull request. */
 import type { RunbookDefinitionInput } from '../../../../shared/model/runbook';
+import { GITHUB_API_INPUT } from './github-api-input';
 
 export const specRunbook: RunbookDefinitionInput = {
   id: 'spec',
@@ -12,11 +13,7 @@ export const specRunbook: RunbookDefinitionInput = {
     { name: 'repo', label: 'Repository', required: true, help: 'owner/name of the repository the snapshot goes to.' },
     { name: 'path', label: 'Path', default: 'docs/ops-snapshot.md' },
     { name: 'service', label: 'Service', help: 'A compose service (or container) to describe on Docker targets.' },
-    {
-      name: 'githubApi',
-      label: 'GitHub API',
-      help: "GitHub Enterprise's API root (https://github.example.com/api/v3); api.github.com when left out.",
-    },
+    GITHUB_API_INPUT,
   ],
   commands: ['spec {target}', 'snapshot {target}'],
   phases: {
