@@ -106,54 +106,27 @@ export function RunHistory() {
   return (
     <div className="run-history">
       <div className="runbooks-toolbar" role="group" aria-label="Filters">
-        <label className="toolbar-field">
-          <span>Runbook</span>
-          <select
-            className="input input-small select"
-            aria-label="Filter by runbook"
-            value={filters.runbookId}
-            onChange={(event) => setFilters({ ...filters, runbookId: event.target.value })}
-          >
-            <option value="">All runbooks</option>
-            {runbookOptions.map(([id, title]) => (
-              <option key={id} value={id}>
-                {title}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="toolbar-field">
-          <span>Target</span>
-          <select
-            className="input input-small select"
-            aria-label="Filter by target"
-            value={filters.targetId}
-            onChange={(event) => setFilters({ ...filters, targetId: event.target.value })}
-          >
-            <option value="">All targets</option>
-            {targetList.map((target) => (
-              <option key={target.id} value={target.id}>
-                {target.name} ({target.environment})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="toolbar-field">
-          <span>Status</span>
-          <select
-            className="input input-small select"
-            aria-label="Filter by status"
-            value={filters.status}
-            onChange={(event) => setFilters({ ...filters, status: event.target.value as RunStatus | '' })}
-          >
-            <option value="">Any status</option>
-            {RUN_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {STATUS_LABELS[status]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Runbook"
+          all="All runbooks"
+          value={filters.runbookId}
+          options={runbookOptions}
+          onChange={(runbookId) => setFilters({ ...filters, runbookId })}
+        />
+        <FilterSelect
+          label="Target"
+          all="All targets"
+          value={filters.targetId}
+          options={targetList.map((target) => [target.id, `${target.name} (${target.environment})`])}
+          onChange={(targetId) => setFilters({ ...filters, targetId })}
+        />
+        <FilterSelect
+          label="Status"
+          all="Any status"
+          value={filters.status}
+          options={RUN_STATUSES.map((status) => [status, STATUS_LABELS[status]])}
+          onChange={(status) => setFilters({ ...filters, status: status as RunStatus | '' })}
+        />
         {filtering ? (
           <button type="button" className="button button-small button-quiet" onClick={() => setFilters(NO_FILTERS)}>
             Clear filters
@@ -187,6 +160,40 @@ export function RunHistory() {
         <RunTable runs={runs} now={now} />
       )}
     </div>
+  );
+}
+
+/** One of the toolbar's filters: "all" (the empty value) or one of `options` ([value, label]). */
+function FilterSelect({
+  label,
+  all,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  all: string;
+  value: string;
+  options: readonly (readonly [string, string])[];
+  onChange(value: string): void;
+}) {
+  return (
+    <label className="toolbar-field">
+      <span>{label}</span>
+      <select
+        className="input input-small select"
+        aria-label={`Filter by ${label.toLowerCase()}`}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      >
+        <option value="">{all}</option>
+        {options.map(([optionValue, optionLabel]) => (
+          <option key={optionValue} value={optionValue}>
+            {optionLabel}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

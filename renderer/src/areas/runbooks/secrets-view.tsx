@@ -117,24 +117,35 @@ export function SecretsView() {
   );
 }
 
-function SetSecretForm({ name, onSaved }: { name: string; onSaved(status: SecretStatus): void }) {
+/** Saving a secret's value in the keychain: busy while it goes, and why it was refused. */
+function useSecretSaver(onSaved: (status: SecretStatus) => void) {
   const runbooks = useRunbooksApi();
-  const [value, setValue] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!value || busy) return;
+  /** True once saved (the form then empties its fields). */
+  const save = async (name: string, value: string): Promise<boolean> => {
     setBusy(true);
     setError(undefined);
     try {
       onSaved(await runbooks.setSecret(name, value));
-      setValue('');
+      return true;
     } catch (caught) {
       setError(toApiError(caught).message);
+      return false;
     } finally {
       setBusy(false);
     }
+  };
+  return { busy, error, save };
+}
+
+function SetSecretForm({ name, onSaved }: { name: string; onSaved(status: SecretStatus): void }) {
+  const [value, setValue] = useState('');
+  const { busy, error, save } = useSecretSaver(onSaved);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!value || busy) return;
+    if (await save(name, value)) setValue('');
   };
   return (
     <form className="secret-form" onSubmit={(event) => void submit(event)}>
@@ -159,28 +170,19 @@ function SetSecretForm({ name, onSaved }: { name: string; onSaved(status: Secret
 }
 
 function NewSecretForm({ onSaved }: { onSaved(status: SecretStatus): void }) {
-  const runbooks = useRunbooksApi();
   const nameId = useId();
   const valueId = useId();
   const [name, setName] = useState('');
   const [value, setValue] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, save } = useSecretSaver(onSaved);
   const nameCheck = name ? RunbookSecretName.safeParse(name) : undefined;
   const nameError = nameCheck && !nameCheck.success ? nameCheck.error.issues[0]?.message : undefined;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!name || !value || nameError || busy) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      onSaved(await runbooks.setSecret(name, value));
+    if (await save(name, value)) {
       setName('');
       setValue('');
-    } catch (caught) {
-      setError(toApiError(caught).message);
-    } finally {
-      setBusy(false);
     }
   };
   return (
