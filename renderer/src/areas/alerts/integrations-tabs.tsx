@@ -6,28 +6,16 @@
  * Routes: `#/integrations` (probes), `#/integrations/alerts/<tab>`.
  */
 import { hrefOf } from '../../app/routes';
+import { SectionTabs } from '../../components/section-tabs';
 import { ALERT_TABS, alertsHref, type AlertTab } from './alert-routes';
 
 export { alertTabOf } from './alert-routes';
 
 /** Probes | Alerts, and under Alerts its own four tabs. */
 export function IntegrationsTabs({ tab }: { tab: AlertTab | undefined }) {
-  return (
-    <nav className="integrations-tabs" aria-label="Integrations sections">
-      <ul className="tab-row">
-        <li>
-          <a href={hrefOf('integrations')} className="tab" aria-current={tab ? undefined : 'page'}>
-            Probes
-          </a>
-        </li>
-        {ALERT_TABS.map((t) => (
-          <li key={t.id}>
-            <a href={alertsHref(t.id)} className="tab" aria-current={tab === t.id ? 'page' : undefined}>
-              {t.label}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  const tabs = [
+    { id: 'probes', label: 'Probes', href: hrefOf('integrations') },
+    ...ALERT_TABS.map((t) => ({ id: t.id, label: t.label, href: alertsHref(t.id) })),
+  ];
+  return <SectionTabs label="Integrations sections" tabs={tabs} current={tab ?? 'probes'} />;
 }

@@ -6,6 +6,7 @@
  * `#/runbooks/edit/<id>`, `#/runbooks/new`.
  */
 import { hrefOf } from '../../app/routes';
+import { SectionTabs, type SectionTab } from '../../components/section-tabs';
 import { RunHistory } from './run-history';
 import { RunViewer } from './run-viewer';
 import { RunbookEditor } from './runbook-editor';
@@ -17,10 +18,10 @@ import '../../styles/logs.css';
 import '../../styles/runbooks.css';
 
 const TABS = [
-  { id: 'runs', label: 'Runs', rest: '' },
-  { id: 'list', label: 'Runbooks', rest: 'list' },
-  { id: 'secrets', label: 'Secrets', rest: 'secrets' },
-] as const;
+  { id: 'runs', label: 'Runs', href: hrefOf('runbooks', '') },
+  { id: 'list', label: 'Runbooks', href: hrefOf('runbooks', 'list') },
+  { id: 'secrets', label: 'Secrets', href: hrefOf('runbooks', 'secrets') },
+] as const satisfies readonly SectionTab[];
 
 export function RunbooksArea({ rest }: { rest: string }) {
   const route = parseRunbooksRoute(rest);
@@ -31,7 +32,6 @@ export function RunbooksArea({ rest }: { rest: string }) {
       </div>
     );
   }
-  const tab = tabOf(route);
   return (
     <section className="area runbooks-area" aria-labelledby="runbooks-title">
       <header className="area-header">
@@ -42,17 +42,7 @@ export function RunbooksArea({ rest }: { rest: string }) {
           </p>
         </div>
       </header>
-      <nav className="runbooks-tabs" aria-label="Runbooks sections">
-        <ul className="runbooks-tab-row">
-          {TABS.map((t) => (
-            <li key={t.id}>
-              <a href={hrefOf('runbooks', t.rest)} className="runbooks-tab" aria-current={tab === t.id ? 'page' : undefined}>
-                {t.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <SectionTabs label="Runbooks sections" tabs={TABS} current={tabOf(route)} />
       {route.view === 'runs' ? <RunHistory /> : null}
       {route.view === 'list' ? <RunbookList /> : null}
       {route.view === 'secrets' ? <SecretsView /> : null}
