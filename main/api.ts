@@ -183,6 +183,24 @@ export function createApi(
     'runs:approve': ({ id, confirmation, evidenceHash }) => services.runbooks.approve(id, confirmation, evidenceHash),
     'runs:retry': ({ id, resume }) => services.runbooks.retry(id, resume, runOrigin),
     'runs:artifact': ({ runId, artifactId, offset }) => services.runbooks.artifact(runId, artifactId, offset),
+    'bundles:estimate': (request) => services.bundles.estimate(request),
+    'bundles:preview': (request) => services.bundles.preview(request),
+    'bundles:export': (request) => services.bundles.startExport(request),
+    'bundles:cancelExport': ({ exportId }) => services.bundles.cancelExport(exportId),
+    'bundles:list': () => services.bundles.list(),
+    'bundles:delete': ({ id }) => services.bundles.delete(id),
+    'bundles:read': ({ id, offset }) => services.bundles.read(id, offset),
+    'bundles:importBegin': ({ name }) => services.bundles.importBegin(name),
+    'bundles:importWrite': ({ uploadId, base64 }) => services.bundles.importWrite(uploadId, base64),
+    'bundles:importEnd': async ({ uploadId, abort }) => ({ bundle: await services.bundles.importEnd(uploadId, abort) }),
+    'bundles:open': ({ id }) => services.bundles.open(id),
+    'bundles:logs': ({ id, ...query }) => services.bundles.logs(id, query),
+    'bundles:diff': ({ a, b }) => services.bundles.diff(a, b),
+    'bundles:redact': ({ id }) => services.bundles.redact(id),
+    'bundles:rules': () => services.bundles.rules.list(),
+    'bundles:createRule': (draft) => services.bundles.rules.create(draft),
+    'bundles:updateRule': ({ id, draft }) => services.bundles.rules.update(id, draft),
+    'bundles:deleteRule': ({ id }) => services.bundles.rules.delete(id),
   };
 
   const subscribers: Subscribers = {
@@ -211,6 +229,7 @@ export function createApi(
     'logs:follow': (params, emit) => services.logs.follow(params, emit),
     'runs:updates': (_params, emit) => services.runbooks.onRunUpdate((run) => emit({ run })),
     'runs:events': ({ runId, after }, emit) => services.runbooks.followEvents(runId, after, (events) => emit({ events })),
+    'bundles:progress': (_params, emit) => services.bundles.onProgress(emit),
   };
 
   /** Every `platform:*` channel refusing with one sentence, for a process with no OS window. */

@@ -73,6 +73,20 @@ import {
   RunUpdate,
 } from './model/runbook';
 import { ProbeId as RemediationProbeId } from './model/probe';
+import {
+  BundleDiff,
+  BundleEstimate,
+  BundleFile,
+  BundleId,
+  BundlePreview,
+  BundleRequest,
+  BundleView,
+  ExportId,
+  ExportProgress,
+  RedactionRule,
+  RedactionRuleDraft,
+  RedactionRuleId,
+} from './model/bundle';
 import { Channel as AlertChannel, ChannelDraft, ChannelId, DeliveryOutcome, DesktopNotice } from './model/channels';
 
 /** `5m`, `2h`, `1d` or an ISO time, as the ops API's `since` takes it. */
@@ -358,6 +372,51 @@ export const channels = {
     request: z.strictObject({ runId: RunId, artifactId: z.string().max(64), offset: z.number().int().min(0).optional() }),
     response: z.object({ contentType: z.string(), name: z.string(), base64: z.string(), bytes: z.number().int(), eof: z.boolean() }),
   },
+
+  /** What a bundle of a target and window would hold: sizes per section against the budget. */
+  'bundles:estimate': { request: BundleRequest, response: BundleEstimate },
+  /** The estimate with redaction counts and a few redacted lines per rule; writes nothing. */
+  'bundles:preview': { request: BundleRequest, response: BundlePreview },
+  /** Starts an export into the bundles folder; follow it on `bundles:progress`. */
+  'bundles:export': { request: BundleRequest, response: ExportProgress },
+  /** Stops an export; its partial file is removed. */
+  'bundles:cancelExport': { request: z.strictObject({ exportId: ExportId }), response: ExportProgress },
+  /** The bundles folder, newest first. */
+  'bundles:list': { request: Empty, response: z.array(BundleFile) },
+  'bundles:delete': { request: z.strictObject({ id: BundleId }), response: z.object({ id: z.string() }) },
+  /** A bundle's bytes (base64, ≤512 KiB a read), for saving a copy through the platform channels. */
+  'bundles:read': {
+    request: z.strictObject({ id: BundleId, offset: z.number().int().min(0).default(0) }),
+    response: z.object({ base64: z.string(), bytes: z.number().int(), eof: z.boolean() }),
+  },
+  /** Uploads a bundle file the user opened: begin, write chunks in order, end (checked, then kept). */
+  'bundles:importBegin': { request: z.strictObject({ name: z.string().min(1).max(200) }), response: z.object({ uploadId: z.string() }) },
+  'bundles:importWrite': {
+    request: z.strictObject({ uploadId: z.string().max(64), base64: z.string().max(1_000_000) }),
+    response: z.object({ bytes: z.number().int() }),
+  },
+  'bundles:importEnd': { request: z.strictObject({ uploadId: z.string().max(64), abort: z.boolean().default(false) }), response: z.object({ bundle: BundleFile.nullable() }) },
+  /** Opens a bundle read-only (no network): context, probes, runs, errors; logs via `bundles:logs`. */
+  'bundles:open': { request: z.strictObject({ id: BundleId }), response: BundleView },
+  'bundles:logs': {
+    request: z.strictObject({
+      id: BundleId,
+      source: z.string().max(200).optional(),
+      text: z.string().max(500).optional(),
+      level: z.string().max(16).optional(),
+      offset: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(50_000).optional(),
+    }),
+    response: z.object({ entries: z.array(LogEntry), total: z.number().int() }),
+  },
+  /** What changed between two bundles of a target. */
+  'bundles:diff': { request: z.strictObject({ a: BundleId, b: BundleId }), response: BundleDiff },
+  /** Re-redacts a bundle with today's rules into a new file; the original is never overwritten. */
+  'bundles:redact': { request: z.strictObject({ id: BundleId }), response: BundleFile },
+  'bundles:rules': { request: Empty, response: z.array(RedactionRule) },
+  'bundles:createRule': { request: RedactionRuleDraft, response: RedactionRule },
+  'bundles:updateRule': { request: z.strictObject({ id: RedactionRuleId, draft: RedactionRuleDraft }), response: RedactionRule },
+  'bundles:deleteRule': { request: z.strictObject({ id: RedactionRuleId }), response: z.object({ id: z.string() }) },
 } as const;
 
 export const streams = {
@@ -403,6 +462,8 @@ export const streams = {
    * that reconnects with its last number gets no gap and no duplicate.
    */
   'runs:events': { params: z.strictObject({ runId: RunId, after: z.number().int().min(0).default(0) }), event: z.object({ events: z.array(RunEvent) }) },
+  /** Every export's progress, until it is done, failed or canceled. */
+  'bundles:progress': { params: Empty, event: ExportProgress },
 } as const;
 
 export type Channel = keyof typeof channels;

@@ -29,6 +29,8 @@ import { createProbeCapabilities } from './probes/probe-capabilities';
 import { AlertsService, type AlertChannels, type AlertsServiceOptions } from './alerts/alerts-service';
 import { ChannelsService, type ChannelsServiceOptions } from './alerts/channels/channels-service';
 import { RunbooksService, type RunbooksServiceOptions } from './runbooks/runbooks-service';
+import { BundlesService, type BundlesServiceOptions } from './bundles/bundles-service';
+import { RedactionRules } from './bundles/redaction-rules';
 
 export interface ServiceDeps {
   dataDir: string;
@@ -48,6 +50,8 @@ export interface ServiceDeps {
   channels?: ChannelsServiceOptions;
   /** The runbooks folder, the run store's batching, who starts runs. */
   runbooks?: RunbooksServiceOptions;
+  /** Where support bundles are kept. */
+  bundles?: BundlesServiceOptions;
 }
 
 export interface Services {
@@ -68,6 +72,7 @@ export interface Services {
   channels: ChannelsService;
   alerts: AlertsService;
   runbooks: RunbooksService;
+  bundles: BundlesService;
   /** The started services, disposed newest first by `close()`. */
   lifecycle: Lifecycles;
   close(): void;
@@ -85,6 +90,7 @@ export function createServices({
   alerts: { channels: alertChannels, ...alertOptions } = {},
   channels: channelOptions = {},
   runbooks: runbookOptions = {},
+  bundles: bundleOptions = {},
 }: ServiceDeps): Services {
   const lifecycle = new Lifecycles();
   const db = openDatabase(join(dataDir, DATABASE_FILE));
@@ -135,8 +141,21 @@ export function createServices({
         options: runbookOptions,
       }),
     );
+    // Draws on every service above; read through `services` once they are all made.
+    const made: { services?: Services } = {};
+    const bundles = lifecycle.add(
+      'bundles',
+      new BundlesService(
+        () => {
+          if (!made.services) throw new Error('The services are not ready yet.');
+          return made.services;
+        },
+        { dataDir, clock, rules: new RedactionRules(db, credentials, clock) },
+        bundleOptions,
+      ),
+    );
     lifecycle.startAll();
-    return {
+    const services: Services = {
       dataDir,
       db,
       credentials,
@@ -154,9 +173,12 @@ export function createServices({
       channels,
       alerts,
       runbooks,
+      bundles,
       lifecycle,
       close: () => lifecycle.disposeAll(),
     };
+    made.services = services;
+    return services;
   } catch (error) {
     lifecycle.disposeAll();
     throw error;

@@ -10,6 +10,7 @@ import { PROBE_STORE_MIGRATIONS } from '../../../node/probes/store/probe-store-m
 import { ALERTS_MIGRATION } from '../alerts/alert-migration';
 import { CHANNELS_MIGRATION } from '../alerts/channels/channel-migration';
 import { RUNBOOKS_MIGRATION } from '../runbooks/runbook-migration';
+import { BUNDLES_MIGRATION } from '../bundles/bundle-migration';
 
 export type { Migration };
 
@@ -179,6 +180,8 @@ export const MIGRATIONS: readonly Migration[] = [
   CHANNELS_MIGRATION,
   // Runbook runs, their steps, events, artifacts and locks; runbook secrets; probe remediations.
   RUNBOOKS_MIGRATION,
+  // Custom redaction rules for support bundles.
+  BUNDLES_MIGRATION,
 ];
 
 /** The schema version (`user_version`) of a file that ran every step: their count. */

@@ -94,6 +94,7 @@ const MIGRATED_OBJECTS = [
   'probes',
   'probes_name',
   'probes_scope',
+  'redaction_rules',
   'run_artifacts',
   'run_events',
   'run_locks',
