@@ -7,7 +7,9 @@
  *   opsctl sources        what `logs` can read on a target
  *   opsctl logs NAME      [--tail N] [--since 5m] [--follow] [--plain]
  *   opsctl frontend-logs  [--since 5m] [--route /path] [--plain]
- *   opsctl bundle         > bundle.json.gz
+ *   opsctl bundle         --target T [--since 1h | --around TIME [--minutes 15] | --since-deploy] [--exclude S,…] > bundle.tar.gz
+ *   opsctl bundle --agent > bundle.json.gz   (the agent's own bundle of an ops API target)
+ *   opsctl bundle diff A B [--plain] | redact IN OUT
  *   opsctl probes list | run [--scope S] [--provider P] [--probe NAME] | history NAME [--limit N]
  *   opsctl alerts channels | test CHANNEL
  *   opsctl runbooks list
@@ -29,6 +31,7 @@ import type { ControlRoomApi } from '../../shared/transport';
 import { runAgentProcess } from './agent-process';
 import { probesCommand } from './probes-commands';
 import { alertsCommand } from './alerts-commands';
+import { bundleCommand } from './bundle-commands';
 import { runbooksCommand, runCommand, runsCommand } from './runbooks-commands';
 import { plainContext, plainLogLine, plainOverview, plainSources, plainTargets } from './plain-output';
 import { savedTargetsSession, urlSession, UsageError, type Session } from './session';
@@ -40,6 +43,8 @@ export interface Io {
   outBytes: (bytes: Buffer) => void;
   err: (text: string) => void;
   stdoutIsTty: boolean;
+  /** `opsctl bundle` prints its progress to stderr only when a person watches it. */
+  stderrIsTty?: boolean;
   env: NodeJS.ProcessEnv;
   /** Ends a `--follow`; without it, SIGINT or SIGTERM does. */
   stop?: AbortSignal;
@@ -54,7 +59,12 @@ const USAGE = `Usage: opsctl <command> [options]
   logs <name>                   recent logs of a container, compose service or ops API service
                                 (--tail N per source, --since 5m, --follow, --interval S for ops API polling)
   frontend-logs                 recent browser errors (--since 5m, --route /path)
-  bundle                        the support bundle, gzipped JSON, to stdout or --out FILE
+  bundle                        a support bundle (.tar.gz) of the target, to stdout or --out FILE
+                                (--since 1h | --around TIME [--minutes 15] | --since-deploy;
+                                --exclude logs,audit,... leaves sections out)
+  bundle --agent                the agent's own bundle of an ops API target, gzipped JSON
+  bundle diff <a> <b>           what changed between two bundle files (JSON; --plain a summary)
+  bundle redact <in> <out>      re-redact a bundle file with today's rules into a new file
   agent                         run the ops agent here; 'agent token create --scope read|admin'
   probes list                   every integration probe and how it stands
   probes run                    run probes now and wait for their results; exit 1 when one failed
@@ -118,6 +128,11 @@ export async function opsctl(argv: string[], io: Io): Promise<number> {
         events: { type: 'boolean', default: false },
         runbook: { type: 'string' },
         status: { type: 'string' },
+        around: { type: 'string' },
+        minutes: { type: 'string' },
+        'since-deploy': { type: 'boolean', default: false },
+        exclude: { type: 'string' },
+        agent: { type: 'boolean', default: false },
       },
     });
     const interval = Number(values.interval);
@@ -184,17 +199,22 @@ export async function opsctl(argv: string[], io: Io): Promise<number> {
         return EXIT.ok;
       }
       case 'bundle': {
-        if (!values.out && io.stdoutIsTty) throw new UsageError('The bundle is binary: redirect it (opsctl bundle > bundle.json.gz) or use --out FILE.');
-        const { api, target } = await pick(await open(), values.target, 'ops-api');
-        const bytes = Buffer.from((await api.invoke('opsapi:supportBundle', { targetId: target.id })).gzipBase64, 'base64');
-        if (values.out) {
-          const { writeFile } = await import('node:fs/promises');
-          await writeFile(values.out, bytes);
-          io.err(`Wrote ${bytes.length} bytes to ${values.out}.`);
-        } else {
-          io.outBytes(bytes);
+        const opened = await open();
+        const { signal, release } = stopSignal(io);
+        try {
+          const bundleIo = {
+            out: io.out,
+            outBytes: io.outBytes,
+            err: io.err,
+            stdoutIsTty: io.stdoutIsTty,
+            stderrIsTty: io.stderrIsTty ?? false,
+            stop: signal,
+            target: () => opened.target(values.target),
+          };
+          return await bundleCommand(opened.api, positionals, values, bundleIo);
+        } finally {
+          release();
         }
-        return EXIT.ok;
       }
       case 'probes': {
         const { signal, release } = stopSignal(io);
@@ -353,6 +373,7 @@ export function main(): void {
     outBytes: (bytes) => process.stdout.write(bytes),
     err: (text) => process.stderr.write(`${text}\n`),
     stdoutIsTty: Boolean(process.stdout.isTTY),
+    stderrIsTty: Boolean(process.stderr.isTTY),
     env: process.env,
     ...(process.stdin.isTTY ? { prompt: askAtTerminal } : {}),
   };

@@ -123,14 +123,14 @@ describe('opsctl with the app’s saved targets', () => {
     expect(errors.find((e) => e.route === '/checkout')?.message).toBe('TypeError: cart is undefined');
   });
 
-  it('bundle: gzipped JSON, refused on a terminal', async () => {
+  it('bundle --agent: the agent’s gzipped JSON, refused on a terminal', async () => {
     const c = capture();
-    expect(await opsctl(['bundle'], c.io)).toBe(EXIT.ok);
+    expect(await opsctl(['bundle', '--agent'], c.io)).toBe(EXIT.ok);
     const bundle = JSON.parse(gunzipSync(Buffer.concat(c.bytes)).toString('utf8')) as Record<string, unknown>;
     expect(Object.keys(bundle)).toEqual(expect.arrayContaining(['context']));
     const tty = capture();
     tty.io.stdoutIsTty = true;
-    expect(await opsctl(['bundle'], tty.io)).toBe(EXIT.usage);
+    expect(await opsctl(['bundle', '--agent'], tty.io)).toBe(EXIT.usage);
     expect(tty.err.join('')).toMatch(/redirect it/);
   });
 });
@@ -147,7 +147,7 @@ describe('opsctl errors: one sentence on stderr, an exit code a script can test'
 
   it('a read token cannot fetch the bundle: exit 3 with what to do', async () => {
     const c = capture({ OPSCTL_TOKEN: agent.read });
-    expect(await opsctl(['bundle', '--url', agent.url], c.io)).toBe(EXIT.auth);
+    expect(await opsctl(['bundle', '--agent', '--url', agent.url], c.io)).toBe(EXIT.auth);
     expect(c.err[0]).toMatch(/admin scope/);
   });
 
@@ -202,7 +202,7 @@ describe('opsctl as a process', () => {
 
   it('writes a bundle to a redirected stdout', async () => {
     const file = join(appData, 'bundle.json.gz');
-    const res = await run(['bundle', '--out', file, '--url', agent.url], { OPSCTL_TOKEN: agent.admin });
+    const res = await run(['bundle', '--agent', '--out', file, '--url', agent.url], { OPSCTL_TOKEN: agent.admin });
     expect(res.code).toBe(0);
     expect(JSON.parse(gunzipSync(readFileSync(file)).toString())).toHaveProperty('context');
   }, 30_000);
