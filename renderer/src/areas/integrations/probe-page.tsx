@@ -32,6 +32,8 @@ import { CounterpartPanel } from '../alerts/counterpart-panel';
 import { ProbeAlertsPanel } from '../alerts/probe-alerts-panel';
 import { ProbeMarks } from '../alerts/probe-marks';
 import { RemediationPanel } from '../runbooks/remediation-panel';
+import { aroundTime, lastMinutes } from '../bundles/bundle-link';
+import { SupportBundleLink } from '../bundles/support-bundle-link';
 import '../../styles/panels.css';
 
 const PAGE = 20;
@@ -116,6 +118,18 @@ export function ProbePage({ summary, summaries, target, now, starting, onRun, on
           <button type="button" className="button" onClick={onEdit}>
             <PencilIcon size={14} /> Edit
           </button>
+          <SupportBundleLink
+            className="button"
+            link={{
+              targetId: target?.id,
+              window: summary.lastFailureAt ? aroundTime(summary.lastFailureAt) : lastMinutes(),
+            }}
+            description={
+              summary.lastFailureAt
+                ? `Collect a support bundle around the last failure of ${probe.name}`
+                : `Collect a support bundle of the last hour`
+            }
+          />
           <button
             type="button"
             className="button button-quiet button-quiet-danger"

@@ -21,6 +21,8 @@ import { toApiError } from '../../api/open-api';
 import { formatAgo } from '../../components/format';
 import { CopyIcon, WarningIcon } from '../../components/icons';
 import { useNow } from '../../components/use-now';
+import { aroundRange, aroundTime } from '../bundles/bundle-link';
+import { SupportBundleLink } from '../bundles/support-bundle-link';
 import { fromLocalInput, logFileName, saveLog, toLocalInput } from './download';
 import { entryLine } from './line-format';
 import {
@@ -332,6 +334,10 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
             {snapshot.history.count.toLocaleString()} lines{snapshot.history.truncated ? ' (more in the cache)' : ''}
             {snapshot.newLines ? ` · ${snapshot.newLines.toLocaleString()} new live lines` : ''}
           </span>
+          <SupportBundleLink
+            link={{ targetId: target.id, window: historyWindow(snapshot.history) }}
+            description={`Collect a support bundle of ${target.name} around these lines`}
+          />
           <button type="button" className="button button-small" onClick={() => session?.resume()}>
             Back to live
           </button>
@@ -871,4 +877,9 @@ function FilterField(props: {
       />
     </label>
   );
+}
+
+/** The bundle window of the cached stretch a pane shows: its range, or around the moment jumped to. */
+function historyWindow(history: NonNullable<PaneSnapshot['history']>) {
+  return history.to ? aroundRange(history.from, history.to) : aroundTime(history.from);
 }

@@ -12,6 +12,8 @@ import { ConnectionChip } from '../../components/connection-chip';
 import { EmptyState } from '../../components/empty-state';
 import { EnvBadge } from '../../components/env-badge';
 import { AREA_ICONS, PlusIcon, WarningIcon } from '../../components/icons';
+import { lastMinutes } from '../bundles/bundle-link';
+import { SupportBundleLink } from '../bundles/support-bundle-link';
 import { LogsWorkspace } from './logs-workspace';
 import '@xterm/xterm/css/xterm.css';
 import '../../styles/logs.css';
@@ -62,6 +64,10 @@ export function LogsArea({ rest }: { rest: string }) {
       <AreaHeader>
         <TargetSelect targets={targets.targets} selected={target} onSelect={remember} />
         <ConnectionChip key={target.id} target={target} variant="header" />
+        <SupportBundleLink
+          link={{ targetId: target.id, window: lastMinutes() }}
+          description={`Collect a support bundle of ${target.name}: the last hour`}
+        />
       </AreaHeader>
       <LogsWorkspace key={target.id} target={target} />
     </section>

@@ -5,6 +5,8 @@ import type { ReactNode } from 'react';
 import type { Target } from '../../../../shared/model/target';
 import { ConnectionChip } from '../../components/connection-chip';
 import { EnvBadge } from '../../components/env-badge';
+import { lastMinutes } from '../bundles/bundle-link';
+import { SupportBundleLink } from '../bundles/support-bundle-link';
 import { connectionSummary } from '../targets/describe';
 import { SHORT_KIND_LABELS } from '../targets/target-form';
 import '../../styles/panels.css';
@@ -27,6 +29,10 @@ export function TargetHeader({ target, actions }: { target: Target; actions?: Re
       <div className="target-header-side">
         <ConnectionChip target={target} variant="header" />
         {actions}
+        <SupportBundleLink
+          link={{ targetId: target.id, window: lastMinutes() }}
+          description={`Collect a support bundle of ${target.name}: the last hour`}
+        />
       </div>
     </header>
   );

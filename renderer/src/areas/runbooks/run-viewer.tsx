@@ -22,6 +22,8 @@ import { ORIGIN_LABELS, elapsedMs, formatElapsed, isActive, targetText } from '.
 import { RunSteps } from './run-steps';
 import { RunTerminal } from './run-terminal';
 import { StatusBadge } from './status-badge';
+import { aroundRange } from '../bundles/bundle-link';
+import { SupportBundleLink } from '../bundles/support-bundle-link';
 
 export function RunViewer({ runId }: { runId: string }) {
   const { detail, reload } = useRunDetail(runId);
@@ -156,6 +158,14 @@ function RunView({ detail, onChanged }: { detail: RunDetail; onChanged(): void }
           ) : null}
         </div>
         <div className="run-actions">
+          <SupportBundleLink
+            className="button"
+            link={{
+              targetId: run.targetId ?? undefined,
+              window: aroundRange(run.startedAt ?? run.createdAt, run.endedAt ?? now),
+            }}
+            description="Collect a support bundle of the run's target around the run"
+          />
           {active && !awaitingApproval ? (
             <button
               type="button"
