@@ -89,10 +89,12 @@ export function windowOf(options: BundleCommandOptions): BundleWindowInput {
   if (options.minutes !== undefined && options.around === undefined) throw new UsageError('--minutes goes with --around TIME.');
   if (options['since-deploy']) return { mode: 'since-deploy' };
   if (options.around !== undefined) {
-    if (Number.isNaN(Date.parse(options.around))) throw new UsageError('--around takes a time, like 2026-03-01T14:05:00Z.');
+    // The app reads the time (ISO, or HH:MM today) and words a bad one.
+    const at = options.around.trim();
+    if (!at || at.length > 40) throw new UsageError('--around takes a time, like 2026-03-01T14:05:00Z or 14:05.');
     const minutes = options.minutes === undefined ? 15 : Number(options.minutes);
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60) throw new UsageError('--minutes takes a whole number from 1 to 1440.');
-    return { mode: 'around', at: new Date(options.around).toISOString(), minutes };
+    return { mode: 'around', at, minutes };
   }
   if (options.since === undefined) return { mode: 'last', minutes: 60 };
   const match = /^(\d+)\s*(m|h|d)$/.exec(options.since.trim());
