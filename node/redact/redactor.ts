@@ -12,7 +12,7 @@ import { TOKEN_PATTERN } from './agent-token';
 
 export const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|KEY|CREDENTIAL|AUTH|PRIVATE|SESSION|COOKIE|DSN/i;
 /** Shorter values ("1", "true", "dev") would blank out ordinary words all over the bundle. */
-const MIN_SECRET_LENGTH = 6;
+export const MIN_SECRET_LENGTH = 6;
 const BORING = new Set(['true', 'false', 'enabled', 'disabled', 'null', 'undefined', 'production', 'development']);
 
 export const REDACTED = '[redacted]';
