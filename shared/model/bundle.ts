@@ -154,6 +154,8 @@ export const BundlePreview = z.object({
   estimate: BundleEstimate,
   counts: z.array(RedactionCount),
   samples: z.array(RedactionSample),
+  /** What the dry pass left out for speed (counts cover only what it read). */
+  note: z.string().nullable().optional(),
 });
 export type BundlePreview = z.infer<typeof BundlePreview>;
 

@@ -70,6 +70,12 @@ interface Totals {
   newest: number;
 }
 
+/** A line's place in a source: its time and row id (the order lines are read in). */
+export interface LogCursor {
+  ts: number;
+  id: number;
+}
+
 /** The newest instant a source has in the cache and the lines of that instant. */
 export interface CacheBoundary {
   ts: number;
@@ -358,6 +364,98 @@ export class LogCache {
       message: line.message,
     }));
     return { ts, lines };
+  }
+
+  /** A target's cached sources (containers or ops-API services) with lines in the cache. */
+  sourcesOfTarget(targetId: string): { source: string; service: string | null }[] {
+    this.flush();
+    return this.sourcesOf(targetId, undefined).map((row) => ({ source: row.source, service: row.service }));
+  }
+
+  /**
+   * Lines of one source in [fromMs, toMs], counted on the index alone, and their message bytes
+   * estimated from the source's average line: quick enough for an estimate over gigabytes.
+   */
+  windowTotals(targetId: string, source: string, fromMs: number, toMs: number): { lines: number; bytes: number } {
+    this.flush();
+    const row = this.sourcesOf(targetId, [source])[0];
+    if (!row) return { lines: 0, bytes: 0 };
+    const lines = this.db.prepare('SELECT count(*) FROM log_lines WHERE source_id = ? AND ts >= ? AND ts <= ?').pluck().get(row.id, fromMs, toMs) as number;
+    const totals = this.db.prepare('SELECT lines, bytes FROM log_sources WHERE id = ?').get(row.id) as { lines: number; bytes: number } | undefined;
+    const average = totals && totals.lines > 0 ? Math.max(0, totals.bytes / totals.lines - ROW_OVERHEAD) : 0;
+    return { lines, bytes: Math.round(lines * average) };
+  }
+
+  /**
+   * Where the newest lines of one source in [fromMs, toMs] that fit `maxLines` and `maxBytes`
+   * begin: the key of the oldest kept line. `costOf` prices a line from its message's bytes (a
+   * bundle counts its NDJSON line). Reads keys and lengths newest first and stops at the cap.
+   */
+  newestWithin(
+    targetId: string,
+    source: string,
+    range: { fromMs: number; toMs: number },
+    caps: { maxLines: number; maxBytes: number; costOf: (messageBytes: number) => number },
+  ): { start: LogCursor | null; lines: number; bytes: number } {
+    this.flush();
+    const row = this.sourcesOf(targetId, [source])[0];
+    if (!row) return { start: null, lines: 0, bytes: 0 };
+    const keys = this.db
+      .prepare(
+        `SELECT id, ts, length(CAST(message AS BLOB)) FROM log_lines
+         WHERE source_id = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC, id DESC`,
+      )
+      .raw();
+    let start: LogCursor | null = null;
+    let lines = 0;
+    let bytes = 0;
+    // Synchronous on purpose: nothing else may use the connection while the iterator is open.
+    for (const [id, ts, length] of keys.iterate(row.id, range.fromMs, range.toMs) as IterableIterator<[number, number, number]>) {
+      const cost = caps.costOf(length);
+      if (lines + 1 > caps.maxLines || bytes + cost > caps.maxBytes) break;
+      lines++;
+      bytes += cost;
+      start = { ts, id };
+    }
+    return { start, lines, bytes };
+  }
+
+  /**
+   * One page of a source's lines oldest first: from `start` (inclusive) or after `after`
+   * (exclusive), up to `toMs`. A bundle streams a window page by page with this, so a
+   * gigabyte of cached lines never sits in memory; each entry comes with its cursor.
+   */
+  pageForward(
+    targetId: string,
+    source: string,
+    position: { start: LogCursor } | { after: LogCursor },
+    toMs: number,
+    limit: number,
+  ): { entry: LogEntry; cursor: LogCursor }[] {
+    this.flush();
+    const row = this.sourcesOf(targetId, [source])[0];
+    if (!row) return [];
+    const from = 'start' in position ? position.start : position.after;
+    const op = 'start' in position ? '>=' : '>';
+    const rows = this.db
+      .prepare(
+        `SELECT id, ts, stream, level, message FROM log_lines
+         WHERE source_id = ? AND ts <= ? AND (ts > ? OR (ts = ? AND id ${op} ?)) ORDER BY ts, id LIMIT ?`,
+      )
+      .raw()
+      .all(row.id, toMs, from.ts, from.ts, from.id, limit) as [number, number, number, number | null, string][];
+    return rows.map(([id, ts, stream, level, message]) => ({
+      cursor: { ts, id },
+      entry: {
+        ts: msToIso(ts),
+        target: row.target,
+        service: row.service,
+        container: row.source,
+        stream: stream === 1 ? 'stderr' : 'stdout',
+        level: LEVELS[level ?? 0] ?? null,
+        message,
+      },
+    }));
   }
 
   /** Enforces the age, then the size bound. One trim runs at a time; callers share it. */
