@@ -8,7 +8,6 @@ import type { ConnectionMonitor } from '../api/host-connection';
 import type { Platform } from '../platform/platform';
 import { OverviewArea } from '../areas/overview-area';
 import { TargetsArea } from '../areas/targets/targets-area';
-import { UpcomingArea } from '../areas/upcoming-area';
 import { AppShell } from './app-shell';
 import { ConnectionsProvider } from './connections-store';
 import { KeychainProvider } from './keychain';
@@ -25,6 +24,10 @@ const IntegrationsArea = lazy(() =>
 // The run viewer uses the Logs area's terminal (xterm): loaded when Runbooks is first opened.
 const RunbooksArea = lazy(() =>
   import('../areas/runbooks/runbooks-area').then((module) => ({ default: module.RunbooksArea })),
+);
+// A bundle's logs use the Logs area's terminal (xterm): loaded when Bundles is first opened.
+const BundlesArea = lazy(() =>
+  import('../areas/bundles/bundles-area').then((module) => ({ default: module.BundlesArea })),
 );
 
 export function App({
@@ -93,7 +96,11 @@ function CurrentArea() {
           <RunbooksArea rest={rest} />
         </Suspense>
       );
-    default:
-      return <UpcomingArea area={area} />;
+    case 'bundles':
+      return (
+        <Suspense fallback={<p className="loading area">Loading…</p>}>
+          <BundlesArea rest={rest} />
+        </Suspense>
+      );
   }
 }

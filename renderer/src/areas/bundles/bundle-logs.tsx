@@ -1,0 +1,180 @@
+/**
+ * The Logs tab of an opened bundle: its log sources in the log pane's terminal, read page by
+ * page with `bundles:logs`, with a source filter, a level filter, a text filter (server side,
+ * over every line of the bundle) and the terminal's own search (Ctrl/Cmd+F).
+ */
+import { useEffect, useRef, useState, useSyncExternalStore, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useApi, usePlatform } from '../../api/api-context';
+import { toApiError } from '../../api/open-api';
+import { SearchBar } from '../logs/log-pane';
+import { SearchIcon } from '../logs/logs-icons';
+import { isSearchShortcut, useTerminalSearch } from '../logs/use-terminal-search';
+import { BUNDLE_LOG_SCROLLBACK, BundleLogSession, type BundleLogSnapshot } from './bundle-log-session';
+import { sourceName } from './bundle-view-model';
+
+const PAGE = 5_000;
+const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+const NO_SNAPSHOT: BundleLogSnapshot = { lines: 0 };
+const noSubscribe = () => () => undefined;
+
+export function BundleLogs({ id, sources }: { id: string; sources: readonly { source: string; lines: number }[] }) {
+  const api = useApi();
+  const platform = usePlatform();
+  const host = useRef<HTMLDivElement>(null);
+  const [session, setSession] = useState<BundleLogSession>();
+  const [source, setSource] = useState('');
+  const [level, setLevel] = useState('');
+  const [text, setText] = useState('');
+  const [appliedText, setAppliedText] = useState('');
+  const [total, setTotal] = useState<number>();
+  // Which filters the last finished read was for (and its error): reading while they differ.
+  const [read, setRead] = useState<{ key: string; error?: string }>({ key: '' });
+  const queryKey = JSON.stringify([id, source, level, appliedText]);
+  const loading = read.key !== queryKey;
+  const error = loading ? undefined : read.error;
+
+  useEffect(() => {
+    const created = new BundleLogSession(host.current!, (value) => platform.copyText(value));
+    setSession(created);
+    return () => {
+      created.dispose();
+      setSession(undefined);
+    };
+  }, [platform]);
+
+  // Each filter change reads from the start: pages are written as they come, up to the scrollback.
+  useEffect(() => {
+    if (!session) return;
+    let current = true;
+    session.reset(sources.map((s) => sourceName(s.source)));
+    const key = JSON.stringify([id, source, level, appliedText]);
+    void (async () => {
+      let failure: string | undefined;
+      try {
+        for (let offset = 0; current && offset < BUNDLE_LOG_SCROLLBACK;) {
+          const page = await api.invoke('bundles:logs', {
+            id,
+            ...(source ? { source } : {}),
+            ...(level ? { level } : {}),
+            ...(appliedText ? { text: appliedText } : {}),
+            offset,
+            limit: Math.min(PAGE, BUNDLE_LOG_SCROLLBACK - offset),
+          });
+          if (!current) return;
+          session.write(page.entries);
+          setTotal(page.total);
+          offset += page.entries.length;
+          if (page.entries.length === 0 || offset >= page.total) break;
+        }
+      } catch (caught) {
+        failure = toApiError(caught).message;
+      }
+      if (current) setRead(failure === undefined ? { key } : { key, error: failure });
+    })();
+    return () => {
+      current = false;
+    };
+  }, [api, id, session, sources, source, level, appliedText]);
+
+  const snapshot = useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getSnapshot ?? (() => NO_SNAPSHOT));
+  const search = useTerminalSearch(session);
+
+  function onKeyDown(event: ReactKeyboardEvent<HTMLDivElement>) {
+    if (isSearchShortcut(event)) {
+      event.preventDefault();
+      search.open();
+    } else if (event.key === 'Escape' && search.searching) {
+      event.preventDefault();
+      event.stopPropagation();
+      search.close();
+    }
+  }
+
+  return (
+    <section className="bundle-logs" aria-label="Bundle logs" onKeyDown={onKeyDown}>
+      <div className="bundles-toolbar bundle-log-filters" role="group" aria-label="Log filters">
+        <label className="bundle-field">
+          <span>Source</span>
+          <select
+            className="input input-small select"
+            aria-label="Filter by source"
+            value={source}
+            onChange={(event) => setSource(event.target.value)}
+          >
+            <option value="">All sources</option>
+            {sources.map((s) => (
+              <option key={s.source} value={s.source}>
+                {sourceName(s.source)} ({s.lines.toLocaleString()})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="bundle-field">
+          <span>Level</span>
+          <select
+            className="input input-small select"
+            aria-label="Filter by level"
+            value={level}
+            onChange={(event) => setLevel(event.target.value)}
+          >
+            <option value="">Any level</option>
+            {LEVELS.map((value) => (
+              <option key={value} value={value}>
+                {value}
+              </option>
+            ))}
+          </select>
+        </label>
+        <form
+          className="bundle-field"
+          role="search"
+          onSubmit={(event) => {
+            event.preventDefault();
+            setAppliedText(text.trim());
+          }}
+        >
+          <span>Lines with</span>
+          <input
+            type="search"
+            className="input input-small mono"
+            aria-label="Filter lines by text"
+            placeholder="text, Enter to filter"
+            value={text}
+            onChange={(event) => {
+              setText(event.target.value);
+              if (!event.target.value) setAppliedText('');
+            }}
+          />
+        </form>
+        <span className="muted bundle-log-count" data-testid="bundle-log-count" aria-live="polite">
+          {loading
+            ? 'Reading…'
+            : total === undefined
+              ? ''
+              : `${snapshot.lines.toLocaleString()} of ${total.toLocaleString()} ${total === 1 ? 'line' : 'lines'}`}
+        </span>
+        <button
+          type="button"
+          className={`tool-button ${search.searching ? 'is-on' : ''}`}
+          aria-label="Search"
+          aria-pressed={search.searching}
+          title="Search (Ctrl/Cmd+F)"
+          onClick={search.toggle}
+        >
+          <SearchIcon />
+        </button>
+      </div>
+      {error ? (
+        <p className="form-error" role="alert">
+          Could not read the bundle’s logs: {error}
+        </p>
+      ) : null}
+      <div className="pane-terminal-wrap bundle-terminal-wrap">
+        {search.searching && session ? (
+          <SearchBar session={session} snapshot={snapshot} inputRef={search.inputRef} onClose={search.close} />
+        ) : null}
+        <div className="pane-terminal bundle-terminal" ref={host} data-testid="bundle-terminal" />
+      </div>
+    </section>
+  );
+}
