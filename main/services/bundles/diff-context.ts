@@ -115,7 +115,7 @@ function containerFrom(value: Json): ContainerFacts {
     service: str(value.service) ?? labels?.[COMPOSE_SERVICE_LABEL] ?? null,
     image: imageReference(str(value.image), str(value.tag)),
     // A registry digest when the image has one; a local image (built or tagged here) has only its id.
-    digest: str(value.digest) ?? str(repoDigests[0]) ?? str(value.imageId) ?? null,
+    digest: str(value.digest) ?? str(value.imageDigest) ?? str(repoDigests[0]) ?? str(value.imageId) ?? null,
     health: str(value.health),
     restartCount: num(value.restartCount) ?? num(value.restarts),
     startedAt: str(value.startedAt),
