@@ -1,0 +1,177 @@
+/**
+ * The collector on a real docker-ssh target (sshd in front of podman, a real keychain): the
+ * exported .tar.gz opens, its manifest lists every file with the right sha256, each section is
+ * there (or a note says why not), caps keep the newest lines and say so, progress arrives, a
+ * cancel leaves no file, and a target that cannot be reached still gets a bundle from the cache.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExportProgress } from '../../../shared/model/bundle';
+import type { LogEntry } from '../../../shared/model/logs';
+import { startDockerFixture, waitForState, type DockerFixture } from '../../support/docker-fixture';
+import { manifestOf, unpackBundle } from './bundle-support';
+
+let fx: DockerFixture;
+let targetId: string;
+
+function lines(source: string, count: number, fromMs: number, stepMs: number, text = 'cached line'): LogEntry[] {
+  return Array.from({ length: count }, (_, i) => ({
+    ts: new Date(fromMs + i * stepMs).toISOString(),
+    target: targetId,
+    service: 'backend',
+    container: source,
+    stream: 'stdout' as const,
+    level: i % 10 === 0 ? ('error' as const) : null,
+    message: `${text} ${i}`,
+  }));
+}
+
+async function exportAndWait(request: Parameters<DockerFixture['services']['bundles']['startExport']>[0]): Promise<ExportProgress> {
+  const started = fx.services.bundles.startExport(request);
+  return fx.services.bundles.exportSettled(started.exportId);
+}
+
+beforeAll(async () => {
+  fx = await startDockerFixture();
+  const target = await fx.services.targets.create({
+    name: 'shop-prod',
+    environment: 'prod',
+    kind: 'docker-ssh',
+    settings: { host: '127.0.0.1', port: fx.sshd.port, username: 'root', socketPath: fx.podman.socketPath },
+    secrets: { privateKey: fx.sshd.clientPrivateKey },
+  });
+  targetId = target.id;
+  // Connections are made on first use.
+  fx.services.connections.connection(targetId).ready().catch(() => undefined);
+  await waitForState(fx.services, targetId, (s) => s.status === 'untrusted-host-key');
+  fx.services.connections.trustHostKey(targetId, await fx.sshd.hostKeyFingerprint());
+  await waitForState(fx.services, targetId, (s) => s.status === 'connected');
+  const now = Date.now();
+  // An hour of cached lines in the window, and some from yesterday that must stay out.
+  fx.services.logs.cache.insert(lines('shop-backend-1', 3_000, now - 50 * 60_000, 1_000));
+  fx.services.logs.cache.insert(lines('shop-backend-1', 100, now - 26 * 3_600_000, 1_000, 'yesterday'));
+}, 90_000);
+
+afterAll(async () => {
+  await fx?.dispose();
+});
+
+describe('a docker-ssh bundle', () => {
+  it('opens, lists every file with its sha256, and holds each section or says why not', async () => {
+    const events: ExportProgress[] = [];
+    const off = fx.services.bundles.onProgress((progress) => events.push(progress));
+    const done = await exportAndWait({ targetId, window: { mode: 'last', minutes: 60 } });
+    off();
+    expect(done.state, done.message).toBe('done');
+    expect(done.bundle?.id).toMatch(/^shop-prod-\d{8}-\d{6}\.tar\.gz$/);
+    expect(events.some((e) => e.state === 'running' && e.section === 'logs')).toBe(true);
+    expect(events.at(-1)?.state).toBe('done');
+
+    const files = await unpackBundle(join(fx.services.bundles.folder, done.bundle!.id));
+    const manifest = manifestOf(files);
+    expect(manifest.target).toMatchObject({ id: targetId, name: 'shop-prod', kind: 'docker-ssh', environment: 'prod' });
+    for (const file of manifest.files) {
+      const bytes = files.get(file.path);
+      expect(bytes, file.path).toBeDefined();
+      expect(createHash('sha256').update(bytes!).digest('hex'), file.path).toBe(file.sha256);
+      expect(bytes!.length).toBe(file.bytes);
+    }
+    const paths = manifest.files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['app.json', 'context.json', 'logs/shop-backend-1.ndjson', 'probes.json', 'alerts.json', 'audit.json']));
+
+    const context = JSON.parse(files.get('context.json')!.toString()) as { kind: string; containers: { name: string; imageTags: string[]; imageId: string; labels: Record<string, string>; env: string[] }[] };
+    expect(context.kind).toBe('docker');
+    const backend = context.containers.find((c) => c.name === 'shop-backend-1')!;
+    expect(backend.imageTags).toContain('localhost/local/busybox:latest');
+    expect(backend.imageId).not.toBe('');
+    expect(backend.labels['com.docker.compose.service']).toBe('backend');
+    expect(backend.env.some((pair) => pair.startsWith('PATH='))).toBe(true);
+
+    const logLines = files.get('logs/shop-backend-1.ndjson')!.toString().trim().split('\n').map((line) => JSON.parse(line) as LogEntry);
+    const cached = logLines.filter((entry) => entry.message.startsWith('cached line'));
+    expect(cached).toHaveLength(3_000);
+    expect(logLines.some((entry) => entry.message.startsWith('yesterday'))).toBe(false);
+    // The fresh tail from the running container is merged in, in time order.
+    expect(logLines.some((entry) => entry.message.startsWith('backend line'))).toBe(true);
+    const times = logLines.map((entry) => Date.parse(entry.ts));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+
+    expect(manifest.notes).toEqual(
+      expect.arrayContaining([
+        { section: 'agent-bundle', message: 'Only ops API targets have an agent bundle.' },
+        { section: 'frontend-errors', message: 'Only ops API targets report frontend errors.' },
+      ]),
+    );
+    expect(manifest.cut).toEqual([]);
+    const audit = fx.services.audit.list({ targetId, subjectKind: 'bundle' });
+    expect(audit[0]).toMatchObject({ action: 'export', outcome: 'ok', detail: { file: done.bundle!.id } });
+    expect(fx.services.bundles.list().map((b) => b.id)).toContain(done.bundle!.id);
+  }, 60_000);
+
+  it('keeps the newest lines within the caps and says what was cut', async () => {
+    const done = await exportAndWait({ targetId, window: { mode: 'last', minutes: 60 }, exclude: ['context'], limits: { logLinesPerSource: 500 } });
+    expect(done.state, done.message).toBe('done');
+    const files = await unpackBundle(join(fx.services.bundles.folder, done.bundle!.id));
+    const manifest = manifestOf(files);
+    const logLines = files.get('logs/shop-backend-1.ndjson')!.toString().trim().split('\n').map((line) => JSON.parse(line) as LogEntry);
+    expect(logLines).toHaveLength(500);
+    const newestCached = logLines.filter((entry) => entry.message.startsWith('cached line'));
+    // The fresh tail is newer than every cached line: it is kept first, then the newest cached lines.
+    if (newestCached.length) expect(newestCached.at(-1)!.message).toBe('cached line 2999');
+    const cut = manifest.cut.find((c) => c.file === 'logs/shop-backend-1.ndjson');
+    expect(cut).toMatchObject({ keptLines: 500 });
+    expect(cut!.droppedLines).toBeGreaterThanOrEqual(2_500);
+    expect(cut!.reason).toMatch(/500 lines per source: the newest lines are kept/);
+    expect(manifest.notes).toContainEqual({ section: 'context', message: 'Left out when the bundle was made.' });
+    expect(manifest.files.some((f) => f.path === 'context.json')).toBe(false);
+  }, 60_000);
+
+  it('estimates each section before collecting', async () => {
+    const estimate = await fx.services.bundles.estimate({ targetId, window: { mode: 'last', minutes: 60 }, limits: { logLinesPerSource: 1_000 } });
+    const logs = estimate.sections.find((s) => s.id === 'logs')!;
+    expect(logs.lines).toBe(3_000);
+    expect(logs.bytes).toBeGreaterThan(3_000 * 20);
+    expect(logs.overCapBytes).toBeGreaterThan(0);
+    expect(estimate.sections.find((s) => s.id === 'agent-bundle')).toMatchObject({ available: false, note: 'Only ops API targets have an agent bundle.' });
+    expect(estimate.window.description).toBe('the last hour');
+  });
+
+  it('cancel midway leaves no file', async () => {
+    const before = readdirSync(fx.services.bundles.folder).filter((name) => !name.startsWith('.'));
+    const started = fx.services.bundles.startExport({ targetId, window: { mode: 'last', minutes: 60 } });
+    const off = fx.services.bundles.onProgress((progress) => {
+      if (progress.exportId === started.exportId && progress.section === 'logs') fx.services.bundles.cancelExport(started.exportId);
+    });
+    const settled = await fx.services.bundles.exportSettled(started.exportId);
+    off();
+    expect(settled.state).toBe('canceled');
+    expect(settled.bundle).toBeNull();
+    expect(readdirSync(fx.services.bundles.folder).filter((name) => !name.startsWith('.'))).toEqual(before);
+  }, 60_000);
+});
+
+describe('an unreachable docker target', () => {
+  it('still gets a bundle from the cache, with a note', async () => {
+    const down = await fx.services.targets.create({
+      name: 'gone-host',
+      environment: 'staging',
+      kind: 'docker-ssh',
+      // Nothing listens on port 1.
+      settings: { host: '127.0.0.1', port: 1, username: 'root', socketPath: fx.podman.socketPath },
+      secrets: { privateKey: fx.sshd.clientPrivateKey },
+    });
+    const now = Date.now();
+    fx.services.logs.cache.insert(
+      Array.from({ length: 20 }, (_, i) => ({ ts: new Date(now - 600_000 + i * 1_000).toISOString(), target: down.id, service: 'api', container: 'gone-api-1', stream: 'stderr' as const, level: 'error' as const, message: `offline line ${i}` })),
+    );
+    const done = await exportAndWait({ targetId: down.id, window: { mode: 'last', minutes: 30 } });
+    expect(done.state, done.message).toBe('done');
+    const files = await unpackBundle(join(fx.services.bundles.folder, done.bundle!.id));
+    const manifest = manifestOf(files);
+    expect(files.get('logs/gone-api-1.ndjson')!.toString().trim().split('\n')).toHaveLength(20);
+    expect(manifest.notes.find((n) => n.section === 'context')?.message).toMatch(/^Could not be collected: /);
+    expect(manifest.notes.find((n) => n.section === 'logs')?.message).toMatch(/gone-host could not be reached for a fresh tail .*; the lines are from the log cache only\./);
+  }, 60_000);
+});
