@@ -29,6 +29,24 @@ export async function unpackBundle(file: string): Promise<Map<string, Buffer>> {
   return files;
 }
 
+/** The manifest of a bundle file, every other member streamed past (for bundles of gigabytes). */
+export async function manifestStreamed(file: string): Promise<BundleManifest> {
+  let manifest: Buffer | undefined;
+  const extract = tar.extract();
+  extract.on('entry', (header, stream, next) => {
+    const chunks: Buffer[] = [];
+    if (header.name === 'manifest.json') stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+    stream.on('end', () => {
+      if (header.name === 'manifest.json') manifest = Buffer.concat(chunks);
+      next();
+    });
+    stream.resume();
+  });
+  await pipeline(createReadStream(file), createGunzip(), extract);
+  if (!manifest) throw new Error(`${file} has no manifest.json`);
+  return BundleManifest.parse(JSON.parse(manifest.toString('utf8')));
+}
+
 /** The manifest of an unpacked bundle, checked against the model. */
 export function manifestOf(files: Map<string, Buffer>): BundleManifest {
   const raw = files.get('manifest.json');
@@ -96,7 +114,7 @@ export function captureOpsctl(dataDir: string, env: NodeJS.ProcessEnv = {}) {
 
 /** Starts an export and waits for it to settle; the bundle file's full path when done. */
 export async function exportSettled(services: Services, request: BundleRequestInput): Promise<{ progress: ExportProgress; file: string }> {
-  const started = services.bundles.startExport(request as never);
+  const started = services.bundles.startExport(request);
   const progress = await services.bundles.exportSettled(started.exportId);
   if (progress.state !== 'done' || !progress.bundle) throw new Error(`the export ended ${progress.state}: ${progress.message}`);
   return { progress, file: `${services.bundles.folder}/${progress.bundle.id}` };
