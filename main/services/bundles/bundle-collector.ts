@@ -223,12 +223,16 @@ export async function collectBundle(options: CollectOptions): Promise<BundleMani
 }
 
 /**
- * Values found while collecting (a container's secret environment) join the redactor's secrets,
- * so they are masked in every file written after — the logs above all.
+ * Values found while collecting (a container's secret environment) must be masked in every file.
+ * The service reads them before it makes the redactor (environmentSecrets), so normally they are
+ * among its secrets already; one that is not (a container started since) joins through the
+ * redactor's `addSecrets` when it has one — otherwise the section fails rather than leak it.
  */
 function addRedactorSecrets(redactor: BundleRedactor, values: readonly string[]): void {
-  if (!values.length) return;
+  const known = new Set(redactor.setup.secrets);
+  const missing = values.filter((value) => !known.has(value));
+  if (!missing.length) return;
   const extendable = redactor as BundleRedactor & { addSecrets?: (values: readonly string[]) => void };
-  if (typeof extendable.addSecrets === 'function') extendable.addSecrets(values);
-  else throw new Error('The redactor cannot take the secrets found in the environment, so the bundle would carry them.');
+  if (typeof extendable.addSecrets === 'function') extendable.addSecrets(missing);
+  else throw new Error('A container holds secret environment values the redactor was not given (it started during the export); export again.');
 }

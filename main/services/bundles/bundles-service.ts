@@ -36,6 +36,7 @@ import { reRedactAgent, reRedactControlRoom } from './bundle-reredact';
 import { keychainSecrets } from './bundle-secrets';
 import { ExportJobs } from './export-jobs';
 import type { RedactionRules } from './redaction-rules';
+import { environmentSecrets } from './sections/context-section';
 import { reasonOf } from './sections/section-kit';
 
 export const BUNDLES_DIR = 'bundles';
@@ -112,7 +113,7 @@ export class BundlesService {
     const request = BundleRequest.parse(input);
     const services = this.services();
     const estimate = await estimateBundle(services, request, this.deps.clock);
-    const redactor = await this.redactor(PREVIEW_SAMPLES_PER_RULE);
+    const redactor = await this.redactor(PREVIEW_SAMPLES_PER_RULE, services.targets.get(request.targetId));
     const dry: BundleRequest = { ...request, limits: { ...request.limits, logLinesPerSource: Math.min(request.limits.logLinesPerSource, PREVIEW_LINES_PER_SOURCE) } };
     await collectBundle({
       services,
@@ -269,16 +270,21 @@ export class BundlesService {
   // ——— internals ———
 
   /** Today's keychain secrets and custom rules; a locked keychain is an error, not a leak. */
-  private async redactor(samplesPerRule: number): Promise<BundleRedactor> {
-    const [secrets, rules] = await Promise.all([keychainSecrets(this.services()), this.rules.resolved()]);
-    return new BundleRedactor({ secrets, rules, samplesPerRule });
+  private async redactor(samplesPerRule: number, target?: Target, signal?: AbortSignal): Promise<BundleRedactor> {
+    const services = this.services();
+    const [secrets, rules, environment] = await Promise.all([
+      keychainSecrets(services),
+      this.rules.resolved(),
+      target ? environmentSecrets(services, target, signal ?? new AbortController().signal) : Promise.resolve([]),
+    ]);
+    return new BundleRedactor({ secrets: [...new Set([...secrets, ...environment])], rules, samplesPerRule });
   }
 
   private async runExport(exportId: string, request: BundleRequest, target: Target, signal: AbortSignal): Promise<void> {
     const services = this.services();
     let writer: BundleWriter | null = null;
     try {
-      const redactor = await this.redactor(0);
+      const redactor = await this.redactor(0, target, signal);
       this.files.ensure();
       const name = this.files.uniqueName(`${safeBase(target.name)}-${stamp(this.deps.clock.now())}`, 'tar.gz');
       writer = await BundleWriter.open(join(this.folder, name));

@@ -11,8 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportProgress } from '../../../shared/model/bundle';
 import type { LogEntry } from '../../../shared/model/logs';
 import { startDockerFixture, waitForState, type DockerFixture } from '../../support/docker-fixture';
+import { BUSYBOX_IMAGE, composeLabels } from '../../support/podman';
 import { manifestOf, unpackBundle } from './bundle-support';
 
+const ENV_TOKEN = `env-${Math.random().toString(36).slice(2)}-secret`;
 let fx: DockerFixture;
 let targetId: string;
 
@@ -48,6 +50,9 @@ beforeAll(async () => {
   await waitForState(fx.services, targetId, (s) => s.status === 'untrusted-host-key');
   fx.services.connections.trustHostKey(targetId, await fx.sshd.hostKeyFingerprint());
   await waitForState(fx.services, targetId, (s) => s.status === 'connected');
+  // A container with a secret in its environment that it also prints.
+  const labels = Object.entries(composeLabels('shop', 'worker')).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+  await fx.podman.cli(['run', '-d', '--name', 'shop-worker-1', '-e', `API_TOKEN=${ENV_TOKEN}`, ...labels, BUSYBOX_IMAGE, 'sh', '-c', 'trap "exit 0" TERM; echo "token is $API_TOKEN"; while true; do sleep 1; done']);
   const now = Date.now();
   // An hour of cached lines in the window, and some from yesterday that must stay out.
   fx.services.logs.cache.insert(lines('shop-backend-1', 3_000, now - 50 * 60_000, 1_000));
@@ -105,6 +110,10 @@ describe('a docker-ssh bundle', () => {
       ]),
     );
     expect(manifest.cut).toEqual([]);
+    // The worker's environment secret is masked in its context and in its printed line.
+    for (const [path, bytes] of files) expect(bytes.includes(ENV_TOKEN), path).toBe(false);
+    expect(files.get('logs/shop-worker-1.ndjson')!.toString()).toContain('token is ');
+    expect(manifest.redaction.counts.filter((c) => c.file === 'logs/shop-worker-1.ndjson' || c.file === 'context.json').length).toBeGreaterThan(0);
     const audit = fx.services.audit.list({ targetId, subjectKind: 'bundle' });
     expect(audit[0]).toMatchObject({ action: 'export', outcome: 'ok', detail: { file: done.bundle!.id } });
     expect(fx.services.bundles.list().map((b) => b.id)).toContain(done.bundle!.id);

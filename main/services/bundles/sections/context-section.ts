@@ -9,6 +9,9 @@ import type { DockerOverview } from '../../../../shared/model/docker';
 import type { OpsContext } from '../../../../shared/model/ops';
 import { envPairs, secretValues } from '../../../../node/redact/redactor';
 import { mapLimit } from '../../../../node/map-limit';
+import { untilAborted } from '../../../../node/abort';
+import type { Target } from '../../../../shared/model/target';
+import type { Services } from '../../index';
 import { sized, type SectionCollector, type SectionEstimator } from './section-kit';
 
 /** The shape of context.json (the diff reads it). */
@@ -39,6 +42,33 @@ export interface ContainerFacts {
 }
 
 const INSPECT_CONCURRENCY = 4;
+/** How long a target gets to show its containers' environments before an export goes on without. */
+const ENV_LOOKUP_MS = 15_000;
+
+/**
+ * The secret-looking values of every container's environment (DB_PASSWORD=…, a password in a
+ * DATABASE_URL), read before the redactor is made so they are masked in every file — logs and
+ * the context alike. An unreachable target gives none (its context is then not collected).
+ */
+export async function environmentSecrets(services: Services, target: Target, signal: AbortSignal): Promise<string[]> {
+  if (target.kind === 'ops-api') return [];
+  const abort = AbortSignal.any([signal, AbortSignal.timeout(ENV_LOOKUP_MS)]);
+  try {
+    const connection = services.connections.connection(target.id);
+    await untilAborted(connection.ready(), abort);
+    const containers = await untilAborted(connection.docker.listContainers({ all: true }), abort);
+    const envs = await mapLimit(containers, INSPECT_CONCURRENCY, async (container) => {
+      try {
+        return (await untilAborted(connection.docker.getContainer(container.Id).inspect(), abort)).Config?.Env ?? [];
+      } catch {
+        return [];
+      }
+    });
+    return secretValues(envPairs(envs.flat()));
+  } catch {
+    return [];
+  }
+}
 
 export const collectContext: SectionCollector = async (run) => {
   const { services, target, signal } = run;
