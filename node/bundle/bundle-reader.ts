@@ -228,9 +228,9 @@ function extractedBundle(name: string, extractDir: string, paths: string[], mani
     manifest,
     agent: null,
     paths: () => [...paths],
-    readText: (path) => readFile(locate(path), 'utf8'),
+    readText: async (path) => readFile(locate(path), 'utf8'),
     readJson: async (path) => JSON.parse(await readFile(locate(path), 'utf8')) as unknown,
-    readBytes: (path) => readFile(locate(path)),
+    readBytes: async (path) => readFile(locate(path)),
     lines: (path, signal) => fileLines(locate(path), signal),
   };
 }
@@ -287,9 +287,9 @@ async function openAgentBundle(file: string, name: string): Promise<OpenedBundle
     manifest: null,
     agent,
     paths: () => [...files.keys()],
-    readText: (path) => Promise.resolve(locate(path).text()),
-    readJson: (path) => Promise.resolve(JSON.parse(locate(path).text()) as unknown),
-    readBytes: (path) => Promise.resolve(Buffer.from(locate(path).text(), 'utf8')),
+    readText: async (path) => locate(path).text(),
+    readJson: async (path) => JSON.parse(locate(path).text()) as unknown,
+    readBytes: async (path) => Buffer.from(locate(path).text(), 'utf8'),
     lines: (path, signal) => agentLines(locate(path), signal),
   };
 }
