@@ -88,7 +88,7 @@ describe('bundles when things are not fine', () => {
     expect(notes.some((n) => /^logs: gone-api could not be reached/.test(n)), notes.join('\n')).toBe(true);
     expect(manifest.notes.some((n) => n.section === 'context'), notes.join('\n')).toBe(true);
     // Each note is one sentence.
-    for (const note of manifest.notes) expect(note.message).toMatch(/^[^\n]+[.)]$/);
+    for (const note of manifest.notes) expect(note.message).toMatch(/^[^\n]+[.)?]$/);
   }, 60_000);
 
   it('the agent’s own bundle (opsctl bundle --agent) opens in the app', async () => {

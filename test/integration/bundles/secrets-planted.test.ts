@@ -214,7 +214,15 @@ describe('planted secrets in a bundle', () => {
     const redactedByAgent = names.reduce((n, name) => n + printedForms(planted[name]!).reduce((m, { form }) => m + occurrences(own, `${marker(name, form)}[redacted]`), 0), 0);
     const expected = plantedPerFile(files, names, redactedByAgent);
     expect([...expected.keys()]).toEqual(expect.arrayContaining(['frontend-errors.json', 'agent-bundle.json.gz']));
-    expect([...expected.keys()].some((path) => path.startsWith('logs/'))).toBe(true);
+    // The cached lines once each; the beacons at least once each (grouped and raw); the agent's
+    // copy less the ops token, which the agent redacts itself (its own token shape).
+    const lines = plantedLines(names).length;
+    const logPaths = [...expected.keys()].filter((path) => path.startsWith('logs/'));
+    expect(logPaths).toHaveLength(1);
+    expect(expected.get(logPaths[0]!)).toBe(lines);
+    expect(expected.get('frontend-errors.json')).toBeGreaterThanOrEqual(lines);
+    expect(redactedByAgent).toBe(1);
+    expect(expected.get('agent-bundle.json.gz')).toBe(lines - redactedByAgent);
     expect(reportedPerFile(manifest, [KEYCHAIN_RULE])).toEqual(expected);
   }, 120_000);
 });
