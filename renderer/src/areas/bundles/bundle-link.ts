@@ -2,11 +2,11 @@
  * Links into the new-bundle page from elsewhere in the app: `#/bundles/new?target=<id>&mode=…`.
  *
  * The Overview, Logs, a probe's drill-down and a run's viewer each offer "Support bundle" with
- * the target and the time window they are about already chosen; the page reads the same query
- * back with {@link readBundleLink}. The window travels as the contract's BundleWindow fields
- * (`mode`, `at`, `minutes`), so what the page reads is what a bundles:preview request takes.
+ * the target and the time window they are about already chosen; the page reads the query back
+ * (bundles-route.ts). The window travels as the contract's BundleWindow fields (`mode`, `at`,
+ * `minutes`), so what the page reads is what a bundles:preview request takes.
  */
-import { BundleWindow } from '../../../../shared/model/bundle';
+import type { BundleWindow } from '../../../../shared/model/bundle';
 
 /** What the link prefills: a target (or none, to choose on the page) and a window. */
 export interface BundleLink {
@@ -59,30 +59,4 @@ export function bundleHref({ targetId, window }: BundleLink): string {
   if (window.mode === 'around') query.set('at', window.at);
   if (window.mode !== 'since-deploy') query.set('minutes', String(window.minutes));
   return `${NEW_BUNDLE_ROUTE}?${query.toString()}`;
-}
-
-/**
- * The target and window a link carries, from the route's rest (`new?target=…`) or a whole hash.
- * A window that does not parse (hand-edited, say) gives the default, the last hour, rather than
- * an error: the page shows the fields, so the user sees and fixes what was meant.
- */
-export function readBundleLink(restOrHash: string): BundleLink {
-  const at = restOrHash.indexOf('?');
-  const query = new URLSearchParams(at < 0 ? '' : restOrHash.slice(at + 1));
-  const targetId = query.get('target') || undefined;
-  const mode = query.get('mode') ?? 'last';
-  const minutes = query.get('minutes');
-  // Only the fields the mode takes: a stray `at` on a "last" link is ignored, not an error.
-  const candidate = {
-    mode,
-    ...(mode === 'around' ? { at: query.get('at') } : {}),
-    ...(mode !== 'since-deploy' && minutes ? { minutes: Number(minutes) } : {}),
-  };
-  const parsed = BundleWindow.safeParse(candidate);
-  const window = parsed.success && validTimes(parsed.data) ? parsed.data : lastMinutes();
-  return { targetId, window };
-}
-
-function validTimes(window: BundleWindow): boolean {
-  return window.mode !== 'around' || Number.isFinite(Date.parse(window.at));
 }

@@ -1,16 +1,11 @@
 /**
  * Links into the new-bundle page (renderer/src/areas/bundles/bundle-link.ts): the windows the
- * entry points choose, the hash they build, and the page reading it back.
+ * entry points choose, the hash they build, and the page's own route parser reading it back.
  */
 import { describe, expect, it } from 'vitest';
 import { BundleWindow } from '../../../../shared/model/bundle';
-import {
-  aroundRange,
-  aroundTime,
-  bundleHref,
-  lastMinutes,
-  readBundleLink,
-} from '../../../../renderer/src/areas/bundles/bundle-link';
+import { aroundRange, aroundTime, bundleHref, lastMinutes } from '../../../../renderer/src/areas/bundles/bundle-link';
+import { parseBundlesRoute } from '../../../../renderer/src/areas/bundles/bundles-route';
 
 /** The route's rest as routes.ts's parseRoute gives it (that module reads `window`, so not imported here). */
 function restOf(hash: string): string {
@@ -71,62 +66,33 @@ describe('bundleHref', () => {
       '#/bundles/new?target=a&mode=since-deploy',
     );
   });
-
-  it('escapes a target id that needs it', () => {
-    const href = bundleHref({ targetId: 'a b&c', window: lastMinutes() });
-    expect(readBundleLink(href).targetId).toBe('a b&c');
-  });
 });
 
-describe('readBundleLink', () => {
-  it('reads back every window bundleHref writes, from the route rest or the whole hash', () => {
+describe('the new-bundle page reading a link (bundles-route.ts)', () => {
+  it('reads back every window bundleHref writes, with the target', () => {
     const windows: BundleWindow[] = [
       lastMinutes(),
       lastMinutes(5),
       aroundTime('2026-05-01T08:00:00.000Z', 45),
+      aroundRange('2026-05-01T08:00:00.000Z', '2026-05-01T09:30:00.000Z'),
       { mode: 'since-deploy' },
     ];
     for (const window of windows) {
       const href = bundleHref({ targetId: 't1', window });
-      expect(readBundleLink(href)).toEqual({ targetId: 't1', window });
-      expect(readBundleLink(restOf(href))).toEqual({ targetId: 't1', window });
+      expect(parseBundlesRoute(restOf(href))).toEqual({ view: 'new', targetId: 't1', window });
     }
   });
 
-  it('gives the last hour and no target for a bare page', () => {
-    expect(readBundleLink('new')).toEqual({ targetId: undefined, window: { mode: 'last', minutes: 60 } });
-    expect(readBundleLink('new?mode=last')).toEqual({ targetId: undefined, window: { mode: 'last', minutes: 60 } });
-  });
-
-  it('falls back to the last hour for a window that does not parse, keeping the target', () => {
-    for (const query of [
-      'mode=around&at=yesterday&minutes=10',
-      'mode=around&minutes=10',
-      'mode=last&minutes=-3',
-      'mode=last&minutes=ten',
-      'mode=around&at=2026-05-01T08:00:00Z&minutes=99999',
-      'mode=sometime',
-    ]) {
-      expect(readBundleLink(`new?target=t1&${query}`), query).toEqual({
-        targetId: 't1',
-        window: { mode: 'last', minutes: 60 },
-      });
-    }
-  });
-
-  it('ignores fields the mode does not take', () => {
-    expect(readBundleLink('new?target=t1&mode=last&at=2026-05-01T08:00:00Z&minutes=30').window).toEqual({
-      mode: 'last',
-      minutes: 30,
+  it('reads a link without a target as "choose one"', () => {
+    expect(parseBundlesRoute(restOf(bundleHref({ window: aroundTime('2026-05-01T08:00:00.000Z') })))).toEqual({
+      view: 'new',
+      targetId: '',
+      window: { mode: 'around', at: '2026-05-01T08:00:00.000Z', minutes: 15 },
     });
-    expect(readBundleLink('new?mode=since-deploy&minutes=30').window).toEqual({ mode: 'since-deploy' });
   });
 
-  it('gives the contract default of fifteen minutes to an "around" link without minutes', () => {
-    expect(readBundleLink('new?mode=around&at=2026-05-01T08:00:00.000Z').window).toEqual({
-      mode: 'around',
-      at: '2026-05-01T08:00:00.000Z',
-      minutes: 15,
-    });
+  it('keeps a target id that needed escaping', () => {
+    const href = bundleHref({ targetId: 'a b&c', window: lastMinutes() });
+    expect(parseBundlesRoute(restOf(href))).toMatchObject({ view: 'new', targetId: 'a b&c' });
   });
 });
