@@ -212,10 +212,9 @@ function agentInfo(file: string, name: string, bytes: number, mtime: Date): Bund
   let targetName: string | null = null;
   if (bytes <= AGENT_PEEK_MAX_BYTES) {
     try {
-      const parsed = JSON.parse(gunzipSync(readWhole(file)).toString('utf8')) as { generatedAt?: unknown; host?: unknown; context?: { host?: { ok?: boolean; data?: { name?: unknown } } } };
+      const parsed = JSON.parse(gunzipSync(readWhole(file)).toString('utf8')) as { generatedAt?: unknown; agent?: { host?: unknown } };
       if (typeof parsed.generatedAt === 'string') created = parsed.generatedAt;
-      const host = parsed.context?.host?.ok ? parsed.context.host.data?.name : parsed.host;
-      if (typeof host === 'string') targetName = host;
+      if (typeof parsed.agent?.host === 'string') targetName = parsed.agent.host;
     } catch {
       // Listed with what the file system says; opening it says what is wrong.
     }

@@ -79,8 +79,8 @@ export class OpenBundles {
       }
       runs.push({ ...detail, events });
     }
-    const agent = bundle.agent as { generatedAt?: unknown; context?: { host?: { ok?: boolean; data?: { name?: unknown } } } } | null;
-    const agentHost = agent?.context?.host?.ok ? agent.context.host.data?.name : null;
+    const agent = bundle.agent as { generatedAt?: unknown; agent?: { host?: unknown } } | null;
+    const agentHost = agent?.agent?.host;
     return {
       id,
       kind: bundle.kind,
