@@ -47,6 +47,7 @@ function dockerContext(containers: ContainerInput[]) {
     memoryLimitBytes: null,
   }));
   return {
+    kind: 'docker',
     overview: {
       targetId: 't1',
       fetchedAt: T_A,
@@ -72,7 +73,10 @@ function dockerContext(containers: ContainerInput[]) {
       name: c.name,
       service: c.service ?? null,
       image: c.image ?? 'local/busybox:latest',
-      digest: c.digest === undefined ? 'sha256:1111' : c.digest,
+      // As the collector writes them: the registry digest, else the image id ('' when inspect failed).
+      imageId: c.digest === undefined ? 'sha256:1111' : '',
+      imageDigest: c.digest === undefined ? null : c.digest,
+      imageTags: [],
       health: c.health ?? 'none',
       restartCount: c.restartCount ?? 0,
       startedAt: c.startedAt ?? '2026-11-26T10:00:00.000Z',
@@ -464,6 +468,31 @@ describe('diffBundles: probes and frontend errors', () => {
       { probe: 'Mail', before: null, after: 'warn' },
       { probe: 'Stripe API', before: 'ok', after: 'fail' },
     ]);
+  });
+
+  it("reads the collector's probes.json: each probe with its definition and its results of the window", async () => {
+    const entry = (id: string, name: string, results: ReturnType<typeof result>[]) => ({
+      probe: { id, name, kind: 'http', scope: 'api', check: 'health', settings: {} },
+      origin: { kind: 'local' },
+      status: 'ok',
+      results,
+    });
+    const before = memoryBundle({
+      ...quiet(),
+      probes: { probes: [entry('p-api', 'API health', [result('p-api', 'ok', '2026-11-26T11:59:00Z')])] },
+    });
+    const after = memoryBundle({
+      ...quiet(),
+      probes: {
+        probes: [
+          entry('p-api', 'API health', [
+            result('p-api', 'ok', '2026-11-26T13:01:00Z'),
+            result('p-api', 'fail', '2026-11-26T13:59:00Z'),
+          ]),
+        ],
+      },
+    });
+    expect((await diff(before, after)).probes).toEqual([{ probe: 'API health', before: 'ok', after: 'fail' }]);
   });
 
   it('claims nothing about probes when one bundle has no probe section', async () => {
