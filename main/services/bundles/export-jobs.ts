@@ -60,7 +60,11 @@ export class ExportJobs {
   }
 
   settled(exportId: string): Promise<ExportProgress> {
-    return this.get(exportId).settled;
+    try {
+      return this.get(exportId).settled;
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   progress(exportId: string): ExportProgress {

@@ -145,7 +145,28 @@ describe('a docker-ssh bundle', () => {
     expect(logs.overCapBytes).toBeGreaterThan(0);
     expect(estimate.sections.find((s) => s.id === 'agent-bundle')).toMatchObject({ available: false, note: 'Only ops API targets have an agent bundle.' });
     expect(estimate.window.description).toBe('the last hour');
+    // Since the last deploy: the newest start among the compose containers (the worker, started last).
+    const worker = JSON.parse(await fx.podman.cli(['inspect', 'shop-worker-1'])) as { State: { StartedAt: string } }[];
+    const sinceDeploy = await fx.services.bundles.estimate({ targetId, window: { mode: 'since-deploy' } });
+    expect(sinceDeploy.window.description).toMatch(/^since the last deploy \(the newest compose container start, /);
+    expect(Math.abs(Date.parse(sinceDeploy.window.from) - Date.parse(worker[0]!.State.StartedAt))).toBeLessThan(1_000);
   });
+
+  it('keeps to the total budget: the newest lines that fit, and a note of the rest', async () => {
+    fx.services.logs.cache.insert(lines('shop-backend-1', 20_000, Date.now() - 40 * 60_000, 100, 'x'.repeat(200)));
+    const done = await exportAndWait({ targetId, window: { mode: 'last', minutes: 60 }, limits: { totalBytes: 1024 * 1024, logLinesPerSource: 1_000_000, logBytesPerSource: 1024 ** 3 } });
+    expect(done.state, done.message).toBe('done');
+    const files = await unpackBundle(join(fx.services.bundles.folder, done.bundle!.id));
+    const manifest = manifestOf(files);
+    const total = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
+    expect(total).toBeLessThanOrEqual(1024 * 1024);
+    const cut = manifest.cut.find((c) => c.file === 'logs/shop-backend-1.ndjson');
+    expect(cut?.reason).toBe("Over the bundle's total budget: the newest lines that fit are kept.");
+    const kept = files.get('logs/shop-backend-1.ndjson')!.toString().trim().split('\n');
+    expect(kept.length).toBe(cut!.keptLines);
+    const last = JSON.parse(kept.at(-1)!) as LogEntry;
+    expect(Date.now() - Date.parse(last.ts)).toBeLessThan(5 * 60_000);
+  }, 60_000);
 
   it('cancel midway leaves no file', async () => {
     const before = readdirSync(fx.services.bundles.folder).filter((name) => !name.startsWith('.'));
@@ -175,12 +196,15 @@ describe('an unreachable docker target', () => {
     fx.services.logs.cache.insert(
       Array.from({ length: 20 }, (_, i) => ({ ts: new Date(now - 600_000 + i * 1_000).toISOString(), target: down.id, service: 'api', container: 'gone-api-1', stream: 'stderr' as const, level: 'error' as const, message: `offline line ${i}` })),
     );
-    const done = await exportAndWait({ targetId: down.id, window: { mode: 'last', minutes: 30 } });
+    const done = await exportAndWait({ targetId: down.id, window: { mode: 'since-deploy' } });
     expect(done.state, done.message).toBe('done');
     const files = await unpackBundle(join(fx.services.bundles.folder, done.bundle!.id));
     const manifest = manifestOf(files);
+    // No deploy time to be had: the last hour, and the manifest says why.
+    expect(manifest.window.description).toBe('the last hour (no deploy time found)');
+    expect(manifest.notes).toContainEqual({ section: 'context', message: expect.stringMatching(/^The last deploy's time could not be found \(.+\), so the bundle covers the last hour\.$/) });
     expect(files.get('logs/gone-api-1.ndjson')!.toString().trim().split('\n')).toHaveLength(20);
-    expect(manifest.notes.find((n) => n.section === 'context')?.message).toMatch(/^Could not be collected: /);
+    expect(manifest.notes.some((n) => n.section === 'context' && /^Could not be collected: gone-host .* is not reachable/.test(n.message))).toBe(true);
     expect(manifest.notes.find((n) => n.section === 'logs')?.message).toMatch(/gone-host could not be reached for a fresh tail .*; the lines are from the log cache only\./);
   }, 60_000);
 });

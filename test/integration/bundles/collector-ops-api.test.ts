@@ -12,7 +12,7 @@ import { createServices, type Services } from '../../../main/services';
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 import type { LogEntry } from '../../../shared/model/logs';
 import type { Target } from '../../../shared/model/target';
-import { startKeyring, type Keyring } from '../../support/keyring';
+import { startKeyring, waitFor, type Keyring } from '../../support/keyring';
 import { beaconBody, startAgentFixture, type AgentFixture } from '../agent/agent-fixture';
 import { manifestOf, unpackBundle } from './bundle-support';
 
@@ -85,6 +85,37 @@ describe('an ops-API bundle', () => {
     expect(lines.length).toBeLessThanOrEqual(21);
     expect(lines.every((line) => Date.parse(line.ts) >= Date.parse(DEPLOYED_AT))).toBe(true);
     expect(manifest.notes.filter((note) => note.section === 'agent-bundle' || note.section === 'frontend-errors')).toEqual([]);
+  }, 60_000);
+
+  it('holds the probe results of the window with their artifacts, and the runs with their events', async () => {
+    // A probe tied to no target (HTTP against the agent's health page) and a real health-check run.
+    const probe = await services.probes.create({ name: 'Agent health', scope: 'web', kind: 'http', settings: { url: `${agent.url}/healthz` }, conditions: [] });
+    services.probes.runNow({ probeId: probe.id }, 'manual');
+    await waitFor(() => services.probes.results(probe.id, { limit: 1 }).length === 1, 15_000, 'the probe never ran');
+    const run = services.runbooks.startRun({ runbookId: 'healthcheck', targetId: target.id, inputs: {}, dryRun: false, whenLocked: 'queue' }, 'app');
+    await waitFor(() => ['succeeded', 'failed'].includes(services.runbooks.store.getRun(run.id).status), 30_000, 'the run never ended');
+
+    const done = await services.bundles.exportSettled(services.bundles.startExport({ targetId: target.id, window: { mode: 'last', minutes: 10 } }).exportId);
+    expect(done.state, done.message).toBe('done');
+    const files = await unpackBundle(join(services.bundles.folder, done.bundle!.id));
+    const probes = JSON.parse(files.get('probes.json')!.toString()) as { probes: { probe: { id: string }; results: { id: number; artifacts: { id: string }[] }[] }[] };
+    const mine = probes.probes.find((entry) => entry.probe.id === probe.id)!;
+    expect(mine.results).toHaveLength(1);
+    expect(mine.results[0]!.artifacts.length).toBeGreaterThan(0);
+    for (const artifact of mine.results[0]!.artifacts) expect(files.has(`probes/artifacts/${mine.results[0]!.id}-${artifact.id}`)).toBe(true);
+
+    const detail = JSON.parse(files.get(`runs/${run.id}/run.json`)!.toString()) as { run: { id: string; runbookId: string } };
+    expect(detail.run).toMatchObject({ id: run.id, runbookId: 'healthcheck' });
+    const events = files.get(`runs/${run.id}/events.ndjson`)!.toString().trim().split('\n').map((line) => JSON.parse(line) as { seq: number });
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.length).toBe(services.runbooks.store.getRun(run.id).lastSeq);
+
+    // A run over its cap keeps what fits and says so.
+    const capped = await services.bundles.exportSettled(
+      services.bundles.startExport({ targetId: target.id, window: { mode: 'last', minutes: 10 }, exclude: ['logs', 'agent-bundle'], limits: { runBytes: 1024 } }).exportId,
+    );
+    const cappedManifest = manifestOf(await unpackBundle(join(services.bundles.folder, capped.bundle!.id)));
+    expect(cappedManifest.cut).toContainEqual(expect.objectContaining({ file: `runs/${run.id}/events.ndjson`, reason: 'Over the cap of 1024 bytes per run: the first events are kept.' }));
   }, 60_000);
 
   it('windows "around" a time and refuses one that is not a time', async () => {
