@@ -9,12 +9,10 @@
  * Order in a text: keychain secrets and literal rules first (they are known exactly, so the
  * report names them rather than the shape that would also have caught them), then custom
  * regexes, then the built-ins. Each text costs:
- * - one scan for all keychain values and literals together: a single regular expression of the
- *   escaped values, longest first, which V8 compiles to native code. (An Aho-Corasick automaton
- *   in JavaScript walks the text character by character in JS; for the tens to hundreds of
- *   values a bundle has, the compiled alternation is the faster one, and needs no dependency.)
- * - one scan of BUILTIN_TRIGGER for all built-in rules; only a text it matches (a line with
- *   `token`, `://`, `Bearer`...) runs the rules whose own trigger matches.
+ * - one pass for all keychain values and literals together (LiteralSet in literal-scan.ts: a
+ *   rolling hash per window, compared only where a value could start), not one search per value;
+ * - one pass of a trigram filter for all built-in rules; only a text it lets through (a line
+ *   with `token`, `://`, `Bearer`...) runs the rules whose own trigger matches;
  * - one scan per enabled custom regex.
  * The unit test measures this against a plain String.prototype.replace over the same lines.
  *
@@ -24,13 +22,14 @@
 import { cutText, REDACTED } from '../../../node/redact/redactor';
 import { ApiError } from '../../../shared/errors';
 import type { RedactionCount } from '../../../shared/model/bundle';
+import { LiteralSet } from './literal-scan';
 import { parseJsonPath, replaceAtPath, type PathStep } from './json-path';
 import {
   AUTHORIZATION_HEADER,
   AUTHORIZATION_KEY,
   BUILTIN_RULE_NAMES,
   BUILTIN_RULES,
-  BUILTIN_TRIGGER,
+  mayNeedBuiltins,
   COOKIE_HEADER,
   COOKIE_KEY,
   PRIVATE_KEY_BLOCK,
@@ -94,8 +93,8 @@ interface CompiledRegexRule {
 }
 
 export class BundleRedactor {
-  /** All keychain values' forms and literal rules' values in one expression. */
-  private readonly values: RegExp | null;
+  /** All keychain values' forms and literal rules' values, found in one pass. */
+  private readonly values: LiteralSet;
   /** Which rule a matched value belongs to. */
   private readonly valueRules = new Map<string, string>();
   private readonly regexRules: CompiledRegexRule[];
@@ -117,11 +116,8 @@ export class BundleRedactor {
     }
     // Keychain values win over a literal rule with the same text: they are what the report promises.
     for (const secret of setup.secrets) for (const form of secretForms(secret)) this.valueRules.set(form, KEYCHAIN_RULE);
-    const escaped = [...this.valueRules.keys()]
-      // Longest first, so a secret that contains another (or its own prefix) is replaced whole.
-      .sort((a, b) => b.length - a.length)
-      .map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    this.values = escaped.length ? new RegExp(escaped.join('|'), 'g') : null;
+    // Longest first at one place, so a secret that contains another is replaced whole.
+    this.values = new LiteralSet(this.valueRules.keys());
     this.regexRules = setup.rules.flatMap((rule) => (rule.kind === 'regex' ? [{ name: rule.name, pattern: compileMaskPattern(rule.pattern) }] : []));
     this.pathRules = setup.rules.flatMap((rule) => (rule.kind === 'json-path' ? [{ name: rule.name, path: rule.path, steps: parseJsonPath(rule.path) }] : []));
   }
@@ -208,16 +204,14 @@ export class BundleRedactor {
 
     if (keyBlocks && this.openKeyBlocks.has(file)) out = this.continueKeyBlock(file, out);
 
-    if (this.values) {
-      out = out.replace(this.values, (value) => {
-        this.hit(this.valueRules.get(value) ?? KEYCHAIN_RULE, file, 1);
-        return REDACTED;
-      });
-    }
+    out = this.values.replace(out, (value) => {
+      this.hit(this.valueRules.get(value) ?? KEYCHAIN_RULE, file, 1);
+      return REDACTED;
+    });
 
     for (const rule of this.regexRules) out = this.applyMaskRule(rule, file, out);
 
-    if (BUILTIN_TRIGGER.test(out)) {
+    if (mayNeedBuiltins(out)) {
       if (PRIVATE_KEY_TRIGGER.test(out)) out = this.privateKeys(file, out, keyBlocks);
       for (const rule of BUILTIN_RULES) {
         if (!rule.trigger.test(out)) continue;

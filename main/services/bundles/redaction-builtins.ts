@@ -4,13 +4,15 @@
  * puts REDACTED where the secret was.
  *
  * Speed: a bundle can hold gigabytes of log lines, nearly all clean. Every rule has a `trigger`,
- * a cheap case-insensitive test its pattern cannot match without; BUILTIN_TRIGGER is all of them
- * in one regular expression, so a clean line costs one scan (see bundle-redaction.ts).
+ * a cheap test its pattern cannot match without, and BUILTIN_TRIGRAMS holds three characters of
+ * every trigger: a clean line costs one pass of TrigramFilter, and only a line it lets through
+ * runs the triggers, then the rules whose trigger matches (see bundle-redaction.ts).
  *
  * Order matters: the more specific rule goes first (an Authorization header before a bearer token
  * in text, a JWT before a `token=` pair), and a value already REDACTED is not counted again.
  */
 import { REDACTED } from '../../../node/redact/redactor';
+import { TrigramFilter } from './literal-scan';
 
 /** What replaced one match: the new text and how many secrets it hid (0: only tidied up). */
 export interface Masked {
@@ -179,11 +181,54 @@ export const PRIVATE_KEY_TRIGGER = /PRIVATE KEY/;
 export const PRIVATE_KEY_PATTERN = /(-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)([\s\S]*?)(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g;
 export const PRIVATE_KEY_END = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
 
-/** Every trigger in one expression: a text it does not match needs no built-in rule at all. */
-export const BUILTIN_TRIGGER = new RegExp(
-  [PRIVATE_KEY_TRIGGER, ...BUILTIN_RULES.map((rule) => rule.trigger)].map((trigger) => `(?:${trigger.source})`).join('|'),
-  'i',
-);
+/**
+ * Three characters every text a built-in rule can redact holds (any case): at least one of each
+ * rule's trigger — `riz` of authorization, `ssw` of password, `ecr` of secret, `://` of a URL.
+ * A text with none of them needs no rule at all, and TrigramFilter tells in one pass. The unit
+ * tests run every rule's examples through the redactor, so a rule this list misses fails there.
+ */
+export const BUILTIN_TRIGRAMS = [
+  'riz', // authorization
+  'oki', // cookie, set-cookie
+  'iva', // PRIVATE KEY, private_key
+  'eyj', // JWT
+  '://', // URLs: password in URL, connection strings
+  'ssw', // password, passwd
+  'ssp', // passphrase
+  'pwd', // Pwd= in connection strings
+  'ecr', // secret, secret_access_key
+  'tok', // token
+  'kia', // AKIA
+  'sia', // ASIA
+  'sk-', // sk-...
+  'sk_', // sk_live_, access_key
+  'rk_', // rk_live_
+  'hp_', // ghp_
+  'ho_', // gho_
+  'hu_', // ghu_
+  'hs_', // ghs_
+  'hr_', // ghr_
+  'b_p', // github_pat_
+  'xox', // Slack tokens
+  'iza', // AIza
+  'ra_', // cra_ (agent tokens)
+  'i_k', // api_key
+  'i-k', // api-key, x-api-key
+  'pik', // apikey
+  's-k', // access-key
+  'ssk', // accesskey
+  'e_k', // private_key
+  'e-k', // private-key
+  'tek', // privatekey
+  'rer', // bearer
+] as const;
+
+const builtinFilter = new TrigramFilter(BUILTIN_TRIGRAMS);
+
+/** False when no built-in rule can match `text`: the fast path for clean lines. */
+export function mayNeedBuiltins(text: string): boolean {
+  return builtinFilter.mayMatch(text);
+}
 
 /** The built-in rule names, in the order they apply. */
 export const BUILTIN_RULE_NAMES: readonly string[] = [

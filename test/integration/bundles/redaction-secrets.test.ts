@@ -18,6 +18,7 @@ import { redactionRuleRef } from '../../../main/services/bundles/redaction-rules
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 import { REDACTED } from '../../../node/redact/redactor';
 import { ApiError } from '../../../shared/errors';
+import { ChannelDraft } from '../../../shared/model/channels';
 import type { ProbeDraftInput } from '../../../shared/model/probe';
 import { FakeClock } from '../../support/fake-clock';
 import { readWithSecretTool, startKeyring, type Keyring } from '../../support/keyring';
@@ -62,7 +63,7 @@ beforeAll(async () => {
     conditions: [{ expression: '[STATUS] == 200', severity: 'fail' }],
     secrets: { token: PROBE_TOKEN },
   } as ProbeDraftInput);
-  await services.channels.create({ name: 'ops webhook', kind: 'webhook', settings: {}, secrets: { url: WEBHOOK_URL, token: WEBHOOK_TOKEN } });
+  await services.channels.create(ChannelDraft.parse({ name: 'ops webhook', kind: 'webhook', settings: {}, secrets: { url: WEBHOOK_URL, token: WEBHOOK_TOKEN } }));
   await services.runbooks.secrets.set('vercel-token', RUNBOOK_SECRET);
 }, 60_000);
 

@@ -238,16 +238,21 @@ describe('report and samples', () => {
 });
 
 describe('throughput', () => {
-  // Measured here (Node 20, loaded build machine): clean log lines through the redactor with 20
-  // keychain secrets (≈200 forms) and every built-in cost about 2–4× one String.prototype.replace
-  // of a single literal over the same lines. The bound leaves room for a busy machine while still
-  // catching a rule that scans every line the slow way (which costs 20× and more).
+  // Measured here (Node 20, a build machine shared with other jobs), 50,000 clean log lines:
+  // one String.prototype.replace of a single literal 3–5 ms; the redactor with 20 keychain
+  // secrets (≈100 forms) and every built-in rule 20–26 ms, of which the trigram filter is about
+  // two thirds and the Wu-Manber scan of the secrets a quarter. A combined regular expression
+  // of the same secrets alone took 60 ms, and a case-insensitive regex of the built-ins'
+  // keywords 40–50 ms; every built-in rule's regex on every line, about 100 ms (30×). Ratios seen: 7–13.
+  // The bound leaves room for a busy machine and still catches a rule that scans every clean
+  // line the slow way.
   it('redacts clean log lines at a small multiple of a plain String.prototype.replace', () => {
-    const secrets = Array.from({ length: 20 }, (_, i) => `secret-value-${i}-${'x'.repeat(i + 8)}`);
+    const secrets = Array.from({ length: 20 }, (_, i) => Buffer.from(`keychain secret number ${i} of the test`).toString('base64'));
     const redactor = new BundleRedactor({ secrets, rules: [] });
     const lines = Array.from(
       { length: 50_000 },
-      (_, i) => `2026-11-26T10:00:${String(i % 60).padStart(2, '0')}.123Z INFO http request handled method=GET path=/api/items/${i} status=200 duration=${i % 97}ms user=42`,
+      (_, i) =>
+        `2026-11-26T10:00:${String(i % 60).padStart(2, '0')}.123Z INFO http request handled method=GET path=/api/items/${i} status=200 duration=${i % 97}ms user=42 trace=${(i * 2654435761).toString(16)}`,
     );
     const single = /secret-value-0-xxxxxxxx/g;
     const time = (run: () => void) => {
@@ -269,11 +274,15 @@ describe('throughput', () => {
     baseline();
     ours();
     let best = { baseline: Infinity, ours: Infinity };
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 9; round++) {
       best = { baseline: Math.min(best.baseline, time(baseline)), ours: Math.min(best.ours, time(ours)) };
     }
     const ratio = best.ours / best.baseline;
     expect(redactor.total()).toBe(0);
-    expect(ratio).toBeLessThan(30);
+    expect(ratio).toBeLessThan(20);
+    // The same lines with a secret in every tenth are all caught.
+    const dirty = lines.map((line, i) => (i % 10 === 0 ? `${line} key=${secrets[i % 20]}` : line));
+    for (const line of dirty) redactor.text('logs/app.ndjson', line);
+    expect(redactor.counts()).toEqual([{ rule: KEYCHAIN_RULE, file: 'logs/app.ndjson', count: 5_000 }]);
   });
 });
