@@ -10,6 +10,8 @@
  *
  * One app and one page for the file; the tests run in order and build on each other.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +33,7 @@ let rig: LogsRig;
 let page: Page;
 let targetId: string;
 let first: BundleFile;
+let fileDir: string | undefined;
 
 beforeAll(async () => {
   rig = await startLogsRig();
@@ -57,6 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rig?.stop();
+  if (fileDir) rmSync(fileDir, { recursive: true, force: true });
 });
 
 async function go(hash: string) {
@@ -249,6 +253,71 @@ describe('Bundles area', () => {
     expect(await containers.textContent()).toMatch(/added\s*shop-cache-1/);
     await page.getByRole('button', { name: 'Download JSON' }).waitFor();
     await shot('bundles-diff.png');
+    expect(rig.pageErrors).toEqual([]);
+  });
+
+  it('opens a bundle file from disk, and refuses a truncated one with its sentence', async () => {
+    const bytes: Buffer[] = [];
+    for (let offset = 0; ;) {
+      const chunk = await invoke<{ base64: string; bytes: number; eof: boolean }>(page, 'bundles:read', {
+        id: first.id,
+        offset,
+      });
+      const piece = Buffer.from(chunk.base64, 'base64');
+      bytes.push(piece);
+      offset += piece.length;
+      if (chunk.eof || piece.length === 0) break;
+    }
+    const whole = Buffer.concat(bytes);
+    const dir = (fileDir = mkdtempSync(join(tmpdir(), 'cr-bundles-e2e-')));
+    const copy = join(dir, 'incident-copy.tar.gz');
+    const cut = join(dir, 'incident-cut.tar.gz');
+    writeFileSync(copy, whole);
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+
+    await go('#/bundles');
+    await page.locator('tr.bundle-row').first().waitFor();
+    const [cutChooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Open a file…' }).click(),
+    ]);
+    await cutChooser.setFiles(cut);
+    const refusal = page.locator('.bundle-list > .form-error[role="alert"]');
+    await refusal.waitFor({ timeout: 30_000 });
+    expect(await refusal.textContent()).toMatch(/incident-cut\.tar\.gz.*(cut short|truncated)/);
+    await shot('bundles-refused.png');
+    expect(await page.locator('tr.bundle-row').count()).toBe(2);
+
+    const [copyChooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Open a file…' }).click(),
+    ]);
+    await copyChooser.setFiles(copy);
+    await page.locator('.bundle-viewer').waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: TARGET, level: 2 }).waitFor();
+    expect(await page.getByTestId('from-bundle').first().textContent()).toMatch(/^From a bundle, /);
+    expect(rig.pageErrors).toEqual([]);
+  });
+
+  it('re-redacts a bundle into a new file, keeping the original, and deletes one after asking', async () => {
+    await go('#/bundles');
+    const rows = page.locator('tr.bundle-row');
+    await expect.poll(() => rows.count()).toBe(3);
+    const original = page.locator(`tr.bundle-row[data-bundle="${first.id}"]`);
+    await original.getByRole('button', { name: 'Re-redact' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `; ${first.id} is unchanged.` })
+      .waitFor({ timeout: 30_000 });
+    await expect.poll(() => rows.count()).toBe(4);
+    await original.waitFor();
+
+    await original.getByRole('button', { name: `Delete ${first.id}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete ${first.id}?` });
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await original.count()).toBe(0);
     expect(rig.pageErrors).toEqual([]);
   });
 });

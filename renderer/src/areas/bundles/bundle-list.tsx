@@ -74,21 +74,25 @@ export function BundleList() {
   return (
     <div className="bundle-list">
       <div className="bundles-toolbar">
-        <a className="button button-primary" href={hrefOf('bundles', 'new')}>
-          <PlusIcon /> New bundle
-        </a>
+        {bundles.length > 0 ? (
+          <a className="button button-primary" href={hrefOf('bundles', 'new')}>
+            <PlusIcon /> New bundle
+          </a>
+        ) : null}
         <button type="button" className="button" disabled={busy === 'import'} onClick={() => void openFile()}>
           <ImportIcon /> {busy === 'import' ? 'Opening…' : 'Open a file…'}
         </button>
-        <button
-          type="button"
-          className="button"
-          disabled={pair.length !== 2}
-          title={pair.length === 2 ? undefined : 'Tick two bundles to compare them'}
-          onClick={() => navigate('bundles', diffRest(pair[0]!.id, pair[1]!.id))}
-        >
-          Compare{pair.length === 2 ? '' : ` (${pair.length} of 2 ticked)`}
-        </button>
+        {bundles.length > 1 ? (
+          <button
+            type="button"
+            className="button"
+            disabled={pair.length !== 2}
+            title={pair.length === 2 ? undefined : 'Tick two bundles to compare them'}
+            onClick={() => navigate('bundles', diffRest(pair[0]!.id, pair[1]!.id))}
+          >
+            Compare{pair.length === 2 ? '' : ` (${pair.length} of 2 ticked)`}
+          </button>
+        ) : null}
       </div>
 
       {error ? (
@@ -168,37 +172,39 @@ export function BundleList() {
                 <td title={bundle.created}>{formatWhen(bundle.created, now)}</td>
                 <td className="num">{formatBytes(bundle.bytes)}</td>
                 <td>{bundle.kind === 'agent' ? 'Agent' : 'Control Room'}</td>
-                <td className="row-actions">
-                  <a className="button button-small" href={hrefOf('bundles', openRest(bundle.id))}>
-                    Open
-                  </a>
-                  <button
-                    type="button"
-                    className="button button-small"
-                    disabled={busy === `save:${bundle.id}`}
-                    onClick={() => void saveAs(bundle.id)}
-                  >
-                    Save as…
-                  </button>
-                  {bundle.kind === 'control-room' ? (
+                <td>
+                  <div className="row-actions">
+                    <a className="button button-small" href={hrefOf('bundles', openRest(bundle.id))}>
+                      Open
+                    </a>
                     <button
                       type="button"
                       className="button button-small"
-                      disabled={busy === `redact:${bundle.id}`}
-                      title="Redact again with today's rules into a new file"
-                      onClick={() => void reRedact(bundle.id)}
+                      disabled={busy === `save:${bundle.id}`}
+                      onClick={() => void saveAs(bundle.id)}
                     >
-                      {busy === `redact:${bundle.id}` ? 'Re-redacting…' : 'Re-redact'}
+                      Save as…
                     </button>
-                  ) : null}
-                  <button
-                    type="button"
-                    className="button button-small button-quiet-danger"
-                    aria-label={`Delete ${bundle.id}`}
-                    onClick={() => setDeleting(bundle)}
-                  >
-                    <TrashIcon />
-                  </button>
+                    {bundle.kind === 'control-room' ? (
+                      <button
+                        type="button"
+                        className="button button-small"
+                        disabled={busy === `redact:${bundle.id}`}
+                        title="Redact again with today's rules into a new file"
+                        onClick={() => void reRedact(bundle.id)}
+                      >
+                        {busy === `redact:${bundle.id}` ? 'Re-redacting…' : 'Re-redact'}
+                      </button>
+                    ) : null}
+                    <button
+                      type="button"
+                      className="button button-small button-quiet-danger"
+                      aria-label={`Delete ${bundle.id}`}
+                      onClick={() => setDeleting(bundle)}
+                    >
+                      <TrashIcon />
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}

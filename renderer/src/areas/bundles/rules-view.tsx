@@ -111,23 +111,25 @@ export function RulesView() {
                       ? rule.path
                       : `a value of ${rule.valueLength} characters`}
                 </td>
-                <td className="row-actions">
-                  <button
-                    type="button"
-                    className="button button-small button-quiet"
-                    aria-label={`Edit ${rule.name}`}
-                    onClick={() => setEditing({ rule })}
-                  >
-                    <PencilIcon />
-                  </button>
-                  <button
-                    type="button"
-                    className="button button-small button-quiet-danger"
-                    aria-label={`Delete ${rule.name}`}
-                    onClick={() => setDeleting(rule)}
-                  >
-                    <TrashIcon />
-                  </button>
+                <td>
+                  <div className="row-actions">
+                    <button
+                      type="button"
+                      className="button button-small button-quiet"
+                      aria-label={`Edit ${rule.name}`}
+                      onClick={() => setEditing({ rule })}
+                    >
+                      <PencilIcon />
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-small button-quiet-danger"
+                      aria-label={`Delete ${rule.name}`}
+                      onClick={() => setDeleting(rule)}
+                    >
+                      <TrashIcon />
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}
