@@ -100,6 +100,15 @@ describe('opsctl bundle: the app’s bundle for every target kind', () => {
     expect(isGzip(files.get('agent-bundle.json.gz')!)).toBe(true);
   }, 60_000);
 
+  it('--since-deploy: from the newest compose container start', async () => {
+    const file = await bundleFile('since-deploy.tar.gz', ['--target', 'local-podman', '--since-deploy', '--exclude', 'logs']);
+    const manifest = manifestOf(await unpackBundle(file));
+    expect(manifest.window.description).toMatch(/^since the last deploy \(/);
+    // podman prints `2026-01-02 03:04:05.123456789 +0000 UTC`.
+    const [, day, time] = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)/.exec(await podman.cli(['inspect', '--format', '{{.State.StartedAt}}', 'shop-backend-1']))!;
+    expect(Math.abs(Date.parse(manifest.window.from) - Date.parse(`${day}T${time}Z`))).toBeLessThan(2_000);
+  }, 60_000);
+
   it('progress goes to stderr when a person watches it', async () => {
     const res = await run(['bundle', '--target', 'local-podman', '--exclude', 'logs', '--out', join(work, 'watched.tar.gz')], (c) => (c.io.stderrIsTty = true));
     expect(res.code).toBe(EXIT.ok);
