@@ -440,10 +440,12 @@ export class LogCache {
     const rows = this.db
       .prepare(
         `SELECT id, ts, stream, level, message FROM log_lines
-         WHERE source_id = ? AND ts <= ? AND (ts > ? OR (ts = ? AND id ${op} ?)) ORDER BY ts, id LIMIT ?`,
+         WHERE source_id = ? AND ts >= ? AND ts <= ? AND (ts > ? OR (ts = ? AND id ${op} ?)) ORDER BY ts, id LIMIT ?`,
       )
       .raw()
-      .all(row.id, toMs, from.ts, from.ts, from.id, limit) as [number, number, number, number | null, string][];
+      // \`ts >= from.ts\` is implied by the OR, but spelled out it bounds the index range: without
+      // it each page scanned the source from its first line (quadratic over a big window).
+      .all(row.id, from.ts, toMs, from.ts, from.ts, from.id, limit) as [number, number, number, number | null, string][];
     return rows.map(([id, ts, stream, level, message]) => ({
       cursor: { ts, id },
       entry: {
