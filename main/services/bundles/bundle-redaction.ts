@@ -94,7 +94,7 @@ interface CompiledRegexRule {
 
 export class BundleRedactor {
   /** All keychain values' forms and literal rules' values, found in one pass. */
-  private readonly values: LiteralSet;
+  private values: LiteralSet;
   /** Which rule a matched value belongs to. */
   private readonly valueRules = new Map<string, string>();
   private readonly regexRules: CompiledRegexRule[];
@@ -120,6 +120,22 @@ export class BundleRedactor {
     this.values = new LiteralSet(this.valueRules.keys());
     this.regexRules = setup.rules.flatMap((rule) => (rule.kind === 'regex' ? [{ name: rule.name, pattern: compileMaskPattern(rule.pattern) }] : []));
     this.pathRules = setup.rules.flatMap((rule) => (rule.kind === 'json-path' ? [{ name: rule.name, path: rule.path, steps: parseJsonPath(rule.path) }] : []));
+  }
+
+  /**
+   * Secret values found while collecting (a container's environment), redacted from here on like
+   * the keychain's: in every form, counted as KEYCHAIN_RULE. Values already known change nothing.
+   */
+  addSecrets(values: readonly string[]): void {
+    let added = false;
+    for (const value of values) {
+      for (const form of secretForms(value)) {
+        if (this.valueRules.get(form) === KEYCHAIN_RULE) continue;
+        this.valueRules.set(form, KEYCHAIN_RULE);
+        added = true;
+      }
+    }
+    if (added) this.values = new LiteralSet(this.valueRules.keys());
   }
 
   /** Rule names applied, for the manifest. */

@@ -56,6 +56,14 @@ describe('keychain secrets', () => {
     }
   });
 
+  it('takes more values while redacting (a container environment found during collection)', () => {
+    const redactor = new BundleRedactor({ secrets: [TOKEN], rules: [] });
+    expect(redactor.text('f', `a ${PASSPHRASE}`)).toBe(`a ${PASSPHRASE}`);
+    redactor.addSecrets([PASSPHRASE, TOKEN]);
+    expect(redactor.text('f', `a ${PASSPHRASE} ${b64(PASSPHRASE)} ${TOKEN}`)).toBe(`a ${R} ${R} ${R}`);
+    expect(redactor.counts()).toEqual([{ rule: KEYCHAIN_RULE, file: 'f', count: 3 }]);
+  });
+
   it('replaces the longest value first and skips values under 6 characters', () => {
     const redactor = new BundleRedactor({ secrets: ['abcdef', 'abcdefghij', 'short'], rules: [] });
     expect(redactor.text('f', 'abcdefghij abcdef short')).toBe(`${R} ${R} short`);
