@@ -178,18 +178,21 @@ const perMinute = (lines: number, minutes: number): number => Math.round((lines 
 
 /**
  * Per service with error lines in either bundle: the rate over each bundle's window and the
- * message groups the second bundle has that the first had not (only when the first holds logs).
+ * message groups the second bundle has that the first had not — only when the first holds lines
+ * of that service (an agent bundle without the service's logs cannot tell what is new).
  */
 export function compareErrors(a: BundleFacts, b: BundleFacts): BundleDiff['errors'] {
-  const none: ServiceErrors = { errorLines: 0, groups: new Map() };
+  const none: ServiceErrors = { lines: 0, errorLines: 0, groups: new Map() };
   const before = a.logs?.services ?? new Map<string, ServiceErrors>();
   const after = b.logs?.services ?? new Map<string, ServiceErrors>();
-  return union(before.keys(), after.keys())
+  const withErrors = (services: Map<string, ServiceErrors>) =>
+    [...services].filter(([, s]) => s.errorLines > 0).map(([name]) => name);
+  return union(withErrors(before), withErrors(after))
     .sort(byName)
     .map((service) => {
       const x = before.get(service) ?? none;
       const y = after.get(service) ?? none;
-      const fresh = a.logs ? [...y.groups].filter(([message]) => !x.groups.has(message)) : [];
+      const fresh = x.lines > 0 ? [...y.groups].filter(([message]) => !x.groups.has(message)) : [];
       return {
         service,
         ratePerMinBefore: perMinute(x.errorLines, a.windowMinutes),

@@ -1,6 +1,6 @@
 /**
  * A bundle's log files read once, line by line, into what the diff needs of them: per service the
- * number of error lines and their messages grouped by normalised form. Logs can be gigabytes, so
+ * number of lines and of error lines, and the error messages grouped by normalised form. Logs can be gigabytes, so
  * nothing but the counts is kept, and the number of groups per service is bounded.
  */
 import { isErrorLine, normaliseMessage } from './diff-messages';
@@ -10,6 +10,8 @@ import { isObject } from './diff-context';
 export const MAX_GROUPS_PER_SERVICE = 5_000;
 
 export interface ServiceErrors {
+  /** Every line of the service: a bundle with none cannot say which of another's messages are new. */
+  lines: number;
   errorLines: number;
   groups: Map<string, number>;
 }
@@ -76,13 +78,14 @@ export async function scanLogLines(path: string, lines: AsyncIterable<string>, s
         if (scan.lastMs === null || ms > scan.lastMs) scan.lastMs = ms;
       }
     }
-    if (!isErrorLine(entry.level, entry.message)) continue;
     const service = entry.service ?? fallback;
     let errors = scan.services.get(service);
     if (!errors) {
-      errors = { errorLines: 0, groups: new Map() };
+      errors = { lines: 0, errorLines: 0, groups: new Map() };
       scan.services.set(service, errors);
     }
+    errors.lines++;
+    if (!isErrorLine(entry.level, entry.message)) continue;
     errors.errorLines++;
     const group = normaliseMessage(entry.message);
     const count = errors.groups.get(group);

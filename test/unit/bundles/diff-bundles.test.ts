@@ -356,6 +356,7 @@ describe('diffBundles: error lines', () => {
           ...Array.from({ length: 120 }, (_, i) => line(`ERROR cache miss for key "user:${i}"`)),
           ...Array.from({ length: 50 }, (_, i) => line(`GET /orders/${i} 200`)),
         ],
+        'shop-worker-1': [line('job 3 ok', { service: null, container: 'shop-worker-1' })],
       },
     });
     const after = memoryBundle({
@@ -399,7 +400,7 @@ describe('diffBundles: error lines', () => {
       Array.from({ length: g + 1 }, () => line(`error kind-${String.fromCharCode(97 + g)}`)),
     ).flat();
     const result = await diff(
-      memoryBundle({ ...quiet(), logs: { api: [] } }),
+      memoryBundle({ ...quiet(), logs: { api: [line('started')] } }),
       memoryBundle({ ...quiet(), logs: { api: many } }),
     );
     const messages = result.errors[0]!.newMessages;
@@ -416,6 +417,25 @@ describe('diffBundles: error lines', () => {
     );
     expect(result.errors).toEqual([{ service: 'api', ratePerMinBefore: 1, ratePerMinAfter: 1.5, newMessages: [] }]);
     expect(result.same).toBe(true);
+  });
+
+  it('names no message "new" for a service the first bundle holds no lines of', async () => {
+    const result = await diff(
+      memoryBundle({ ...quiet(), logs: { web: [line('GET / 200', { service: 'web' })] } }),
+      memoryBundle({
+        ...quiet(),
+        logs: { api: [line('error boom')], web: [line('error: no route', { service: 'web' })] },
+      }),
+    );
+    expect(result.errors).toEqual([
+      { service: 'api', ratePerMinBefore: 0, ratePerMinAfter: 0.02, newMessages: [] },
+      {
+        service: 'web',
+        ratePerMinBefore: 0,
+        ratePerMinAfter: 0.02,
+        newMessages: [{ message: 'error: no route', count: 1 }],
+      },
+    ]);
   });
 
   it('names no message "new" when the first bundle holds no logs at all', async () => {
