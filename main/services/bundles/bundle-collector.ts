@@ -152,6 +152,16 @@ export async function collectBundle(options: CollectOptions): Promise<BundleMani
   const weightOf = (id: BundleSectionId) => Math.max(1024, estimate.sections.find((section) => section.id === id)?.bytes ?? 0);
   const totalWeight = planned.reduce((sum, id) => sum + weightOf(id), 0);
   let doneWeight = 0;
+  // What the sections still to come are expected to need (at most half the budget) is kept for
+  // them: the logs, collected early, would otherwise take it all and leave probes.json cut.
+  const reserveAfter = (id: BundleSectionId) => {
+    const later = planned.slice(planned.indexOf(id) + 1);
+    const expected = later.reduce((sum, next) => {
+      const section = estimate.sections.find((candidate) => candidate.id === next);
+      return sum + (section?.available ? Math.max(0, section.bytes - section.overCapBytes) : 0);
+    }, 0);
+    return Math.min(expected, Math.floor(request.limits.totalBytes / 2));
+  };
 
   for (const id of BUNDLE_SECTIONS) {
     if (request.exclude.includes(id)) notes.push({ section: id, message: 'Left out when the bundle was made.' });
@@ -186,7 +196,7 @@ export async function collectBundle(options: CollectOptions): Promise<BundleMani
         }
         return addFile(path, text, 'application/json');
       },
-      remainingBudget: () => Math.max(0, request.limits.totalBytes - used),
+      remainingBudget: () => Math.max(0, request.limits.totalBytes - used - reserveAfter(id)),
       note: (message) => notes.push({ section: id, message }),
       cut: (note) => cut.push(note),
       progress: report,

@@ -160,6 +160,9 @@ describe('a docker-ssh bundle', () => {
     const manifest = manifestOf(files);
     const total = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
     expect(total).toBeLessThanOrEqual(1024 * 1024);
+    // The logs leave room for the sections after them.
+    expect(manifest.files.map((f) => f.path)).toEqual(expect.arrayContaining(['probes.json', 'alerts.json', 'audit.json']));
+    expect(manifest.cut.map((c) => c.file)).toEqual(['logs/shop-backend-1.ndjson']);
     const cut = manifest.cut.find((c) => c.file === 'logs/shop-backend-1.ndjson');
     expect(cut?.reason).toBe("Over the bundle's total budget: the newest lines that fit are kept.");
     const kept = files.get('logs/shop-backend-1.ndjson')!.toString().trim().split('\n');

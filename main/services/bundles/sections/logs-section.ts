@@ -45,6 +45,10 @@ export const collectLogs: SectionCollector = async (run) => {
     return;
   }
   let failedTails = 0;
+  // Smallest first for the budget: each source may take an equal share of what is left, and what
+  // a small one leaves goes to the bigger ones after it.
+  const sizes = new Map(names.map((name) => [name, services.logs.cache.windowTotals(target.id, name, run.window.fromMs, run.window.toMs).bytes]));
+  names.sort((a, b) => sizes.get(a)! - sizes.get(b)! || a.localeCompare(b));
   for (const [index, name] of names.entries()) {
     if (signal.aborted) throw abortReason(signal);
     run.progress(index / names.length, `Logs of ${name}`);
@@ -56,18 +60,19 @@ export const collectLogs: SectionCollector = async (run) => {
         failedTails++;
       }
     }
-    await writeSource(run, name, fresh, (fraction) => run.progress((index + fraction) / names.length, `Logs of ${name}`));
+    const share = Math.floor(run.remainingBudget() / (names.length - index));
+    await writeSource(run, name, fresh, share, (fraction) => run.progress((index + fraction) / names.length, `Logs of ${name}`));
   }
   if (failedTails) run.note(`The fresh tail of ${failedTails} source(s) could not be read; their lines are from the log cache only.`);
 };
 
-async function writeSource(run: SectionRun, name: string, freshTail: LogEntry[], progress: (fraction: number) => void): Promise<void> {
+async function writeSource(run: SectionRun, name: string, freshTail: LogEntry[], budget: number, progress: (fraction: number) => void): Promise<void> {
   const { services, target, window, request, signal, redactor } = run;
   const cache = services.logs.cache;
   const path = `logs/${safeName(name)}.ndjson`;
   const fresh = notCached(run, name, freshTail.filter((entry) => isoToMs(entry.ts) >= window.fromMs && isoToMs(entry.ts) <= window.toMs));
   const maxLines = request.limits.logLinesPerSource;
-  const maxBytes = Math.min(request.limits.logBytesPerSource, run.remainingBudget());
+  const maxBytes = Math.min(request.limits.logBytesPerSource, budget);
   const overhead = lineOverhead(target.id, name);
   const cost = (messageBytes: number) => messageBytes + overhead;
   // The fresh lines are the newest: they take their share of the caps first.
