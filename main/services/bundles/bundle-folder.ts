@@ -3,7 +3,7 @@
  * once per file version), reading a file in chunks for "Save as", and safe unique names for new
  * files (exports, imports, re-redactions).
  */
-import { createReadStream, existsSync, mkdirSync, readdirSync, statSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
@@ -14,8 +14,10 @@ import { MANIFEST_PATH } from '../../../node/bundle/bundle-writer';
 export const READ_CHUNK_BYTES = 512 * 1024;
 /** An agent bundle's facts are read from the whole JSON: it is small. Bigger ones list without them. */
 const AGENT_PEEK_MAX_BYTES = 64 * 1024 * 1024;
-/** Unknown Control Room bundles up to this size are read at once when listed. */
-const SYNC_PEEK_MAX_BYTES = 16 * 1024 * 1024;
+/** Unknown Control Room bundles up to this size are read at once when listed (the whole tar is inflated). */
+const SYNC_PEEK_MAX_BYTES = 2 * 1024 * 1024;
+/** The facts of listed files, kept across restarts so a big bundle's manifest is read once. */
+const INDEX_FILE = '.index.json';
 
 interface Listed {
   mtimeMs: number;
@@ -26,7 +28,23 @@ interface Listed {
 export class BundleFolder {
   private readonly listed = new Map<string, Listed>();
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string) {
+    try {
+      const saved = JSON.parse(readFileSync(join(path, INDEX_FILE), 'utf8')) as Record<string, Listed>;
+      for (const [name, entry] of Object.entries(saved)) this.listed.set(name, entry);
+    } catch {
+      // No index yet (or a damaged one): files are read again as they are listed.
+    }
+  }
+
+  private saveIndex(): void {
+    if (!existsSync(this.path)) return;
+    try {
+      writeFileSync(join(this.path, INDEX_FILE), JSON.stringify(Object.fromEntries(this.listed)));
+    } catch {
+      // Only a cache: the next list reads the files again.
+    }
+  }
 
   ensure(): void {
     mkdirSync(this.path, { recursive: true });
@@ -62,7 +80,13 @@ export class BundleFolder {
         // A file being written or unreadable is left out of the list, not an error for all of it.
       }
     }
-    for (const name of this.listed.keys()) if (!names.includes(name)) this.listed.delete(name);
+    let forgot = false;
+    for (const name of this.listed.keys()) {
+      if (names.includes(name)) continue;
+      this.listed.delete(name);
+      forgot = true;
+    }
+    if (forgot) this.saveIndex();
     return files.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : a.id.localeCompare(b.id)));
   }
 
@@ -78,7 +102,9 @@ export class BundleFolder {
     void peekManifest(file)
       .then((manifest) => {
         const now = statSync(file);
-        if (now.mtimeMs === stat.mtimeMs) this.listed.set(name, { mtimeMs: now.mtimeMs, size: now.size, file: controlRoomInfo(name, now.size, now.mtime, manifest) });
+        if (now.mtimeMs !== stat.mtimeMs) return;
+        this.listed.set(name, { mtimeMs: now.mtimeMs, size: now.size, file: controlRoomInfo(name, now.size, now.mtime, manifest) });
+        this.saveIndex();
       })
       .catch(() => undefined);
     return guess;
@@ -95,11 +121,12 @@ export class BundleFolder {
   private remember(name: string, info: BundleFile): BundleFile {
     const stat = statSync(this.fileOf(name));
     this.listed.set(name, { mtimeMs: stat.mtimeMs, size: stat.size, file: info });
+    this.saveIndex();
     return info;
   }
 
   forget(name: string): void {
-    this.listed.delete(name);
+    if (this.listed.delete(name)) this.saveIndex();
   }
 
   /** `<base>.<ext>`, or `<base>-2.<ext>`… when taken. */

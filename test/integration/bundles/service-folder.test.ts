@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../main/services';
+import { BundleFolder } from '../../../main/services/bundles/bundle-folder';
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 import type { BundleFile, ExportProgress } from '../../../shared/model/bundle';
 import type { Target } from '../../../shared/model/target';
@@ -85,6 +86,10 @@ describe('the bundles folder', () => {
     expect(services.bundles.delete(extra.bundle!.id)).toEqual({ id: extra.bundle!.id });
     expect(existsSync(join(services.bundles.folder, extra.bundle!.id))).toBe(false);
     expect(() => services.bundles.delete('../etc.tar.gz')).toThrow(/not a bundle file name/);
+    // After a restart the folder's index still knows each file's facts.
+    const again = new BundleFolder(services.bundles.folder).list();
+    expect(again.map((b) => b.id)).not.toContain(extra.bundle!.id);
+    expect(again).toContainEqual(expect.objectContaining({ id: first.id, targetName: 'svc-api', window: 'the last hour' }));
   }, 30_000);
 
   it('imports a good file under a new name and refuses a truncated one, keeping nothing of it', async () => {
