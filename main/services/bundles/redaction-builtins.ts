@@ -52,8 +52,12 @@ export function mask(before: string, secret: string | undefined, after = ''): Ma
 
 /** Key names whose value is a secret: `password`, `client_secret`, `access_token`, `apiKey`... */
 const SECRET_KEY_WORDS = '(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)(?:[_-]?(?:key|value))?';
-/** A whole JSON key that names a secret (json() redacts its string value). */
-export const SECRET_KEY = new RegExp(`^[A-Za-z0-9_.-]*?${SECRET_KEY_WORDS}$`, 'i');
+/**
+ * A whole JSON key that names a secret (json() redacts its string value). Key prefixes are
+ * bounded ({0,64}) here and below: unbounded, a long run of `a_a_a_…` in a line with `token` in
+ * it made the pair patterns quadratic.
+ */
+export const SECRET_KEY = new RegExp(`^[A-Za-z0-9_.-]{0,64}?${SECRET_KEY_WORDS}$`, 'i');
 export const AUTHORIZATION_KEY = /^(?:proxy-)?authorization$/i;
 export const COOKIE_KEY = /^(?:set-)?cookie$/i;
 
@@ -117,7 +121,7 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = [
   {
     name: PASSWORD_IN_URL,
     trigger: /:\/\//,
-    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s/?#]+)(@)/gi,
+    pattern: /\b([a-z][a-z0-9+.-]{0,30}:\/\/[^\s:/@]*:)([^\s/?#]+)(@)/gi,
     redact: ([before, secret, after]) => mask(before!, secret, after),
   },
   {
@@ -160,14 +164,14 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = [
     // expired" and "password reset email sent" are ordinary log lines.
     name: SECRET_PAIR,
     trigger: /pass|secret|token|api[_-]?key|access[_-]?key|private[_-]?key/i,
-    pattern: new RegExp(`((?<![A-Za-z0-9])[A-Za-z0-9_.-]*?${SECRET_KEY_WORDS}\\s*=\\s*)(?:"([^"]*)"|'([^']*)'|([^\\s&,;"'<>]+))`, 'gi'),
+    pattern: new RegExp(`((?<![A-Za-z0-9])[A-Za-z0-9_.-]{0,64}?${SECRET_KEY_WORDS}\\s*=\\s*)(?:"([^"]*)"|'([^']*)'|([^\\s&,;"'<>]+))`, 'gi'),
     redact: ([before, doubleQuoted, singleQuoted, bare]) => maskQuoted(before!, doubleQuoted, singleQuoted, bare),
   },
   {
     // `"password": "..."` in JSON text (a log line that prints a request body).
     name: SECRET_PAIR,
     trigger: /pass|secret|token|api[_-]?key|access[_-]?key|private[_-]?key/i,
-    pattern: new RegExp(`("[A-Za-z0-9_.-]*?${SECRET_KEY_WORDS}"\\s*:\\s*")((?:[^"\\\\]|\\\\.)*)(")`, 'gi'),
+    pattern: new RegExp(`("[A-Za-z0-9_.-]{0,64}?${SECRET_KEY_WORDS}"\\s*:\\s*")((?:[^"\\\\]|\\\\.)*)(")`, 'gi'),
     redact: ([before, secret, after]) => mask(before!, secret, after),
   },
 ];
