@@ -35,13 +35,15 @@ export interface ContainerFacts {
   restartCount: number;
   startedAt: string | null;
   createdAt: string | null;
-  /** Compose labels (com.docker.compose.*). */
+  /** Compose labels (com.docker.compose.*) and the image revision label. */
   labels: Record<string, string>;
   /** KEY=VALUE, secret values redacted. */
   env: string[];
 }
 
 const INSPECT_CONCURRENCY = 4;
+/** Kept beside compose's labels: the image revision a Docker target's deployed SHA is read from (the diff). */
+const REVISION_LABELS = ['org.opencontainers.image.revision', 'org.label-schema.vcs-ref'];
 /** How long a target gets to show its containers' environments before an export goes on without. */
 const ENV_LOOKUP_MS = 15_000;
 
@@ -97,7 +99,7 @@ export const collectContext: SectionCollector = async (run) => {
     }
     const env = info?.Config?.Env ?? [];
     run.addSecrets(secretValues(envPairs(env)));
-    const labels = Object.fromEntries(Object.entries(info?.Config?.Labels ?? {}).filter(([key]) => key.startsWith('com.docker.compose.')));
+    const labels = Object.fromEntries(Object.entries(info?.Config?.Labels ?? {}).filter(([key]) => key.startsWith('com.docker.compose.') || REVISION_LABELS.includes(key)));
     return {
       id: summary.id,
       name: summary.name,
