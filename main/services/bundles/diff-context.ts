@@ -35,7 +35,8 @@ export interface ContextFacts {
 }
 
 export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
-export const REVISION_LABEL = 'org.opencontainers.image.revision';
+/** Where an image names the commit it was built from (the OCI label, then label-schema's older one). */
+export const REVISION_LABELS = ['org.opencontainers.image.revision', 'org.label-schema.vcs-ref'];
 
 type Json = Record<string, unknown>;
 
@@ -173,7 +174,7 @@ function migrationLines(ops: Json | null, doc: unknown): string[] | null {
 function revisionFromLabels(containers: Iterable<ContainerFacts>): string | null {
   const revisions = new Set<string>();
   for (const c of containers) {
-    const revision = c.labels?.[REVISION_LABEL];
+    const revision = REVISION_LABELS.map((label) => c.labels?.[label]).find((value) => value);
     if (revision) revisions.add(revision);
   }
   return revisions.size ? [...revisions].sort().join(', ') : null;
