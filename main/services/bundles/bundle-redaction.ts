@@ -78,7 +78,6 @@ export function compileMaskPattern(pattern: string): RegExp {
       pattern: 'Not a valid regular expression.',
     });
   }
-  regex.lastIndex = 0;
   if (new RegExp(regex.source, regex.flags.replace('g', '')).test('')) {
     throw new ApiError('invalid-request', 'The pattern matches an empty text, so it would redact nothing — make it match the secret itself.', {
       pattern: 'Matches an empty text.',
@@ -265,7 +264,9 @@ export class BundleRedactor {
         pattern.lastIndex++;
         continue;
       }
-      const span = match.indices?.groups?.mask ?? match.indices![0]!;
+      // A `mask` group that took no part in this match hides nothing (not the whole match).
+      const span = match.groups && 'mask' in match.groups ? match.indices!.groups!.mask : match.indices![0];
+      if (!span) continue;
       const [start, end] = span;
       if (end > start && text.slice(start, end) !== REDACTED) {
         out += text.slice(from, start) + REDACTED;

@@ -86,12 +86,17 @@ describe('custom rules', () => {
       rules: [
         { kind: 'regex', name: 'order secret', pattern: 'order-key: (?<mask>[A-Z0-9]{8})' },
         { kind: 'regex', name: 'ticket id', pattern: '(?i)tkt-\\d{4}' },
+        { kind: 'regex', name: 'optional pin', pattern: 'pin(?:: (?<mask>\\d{4}))?' },
       ],
     });
+    // A mask group that took no part in a match leaves that match alone.
+    expect(redactor.text('logs/b', 'pin: 1234, pin required')).toBe(`pin: ${R}, pin required`);
     expect(redactor.text('logs/a', 'order-key: AB12CD34 and order-key: ZZ99YY88, TKT-1234 tkt-9876')).toBe(
       `order-key: ${R} and order-key: ${R}, ${R} ${R}`,
     );
+    // In the order each rule first counted.
     expect(redactor.counts()).toEqual([
+      { rule: 'optional pin', file: 'logs/b', count: 1 },
       { rule: 'order secret', file: 'logs/a', count: 2 },
       { rule: 'ticket id', file: 'logs/a', count: 2 },
     ]);
