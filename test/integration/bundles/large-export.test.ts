@@ -4,8 +4,8 @@
  *
  * Real parts: the app's services on a temp data dir (real SQLite log cache, real keychain for the
  * export's secret lookup), the real exporter, writer and redactor. About 1 GiB of lines (four
- * sources, 60–250 bytes a line as in test/bench/log-cache.bench.ts) is inserted into the cache a
- * batch at a time, then the whole window is exported with caps raised above it, so every byte
+ * sources; request logs and JSON of 250–1,300 bytes a line, as services with payloads in their
+ * logs write) is inserted into the cache a batch at a time, then the whole window is exported with caps raised above it, so every byte
  * goes through redaction, tar and gzip.
  *
  * Bound: this process's RSS may grow at most 250 MB over its level when the export starts
@@ -38,7 +38,7 @@ let target: Target;
 let cachedLines = 0;
 let cachedBytes = 0;
 
-/** One batch of lines like real ones (request logs and JSON), spread over the last 50 minutes. */
+/** One batch of lines (request logs and JSON with payloads), spread over the last 50 minutes. */
 function batch(first: number, count: number, fromMs: number, spanMs: number, total: number): LogEntry[] {
   const entries: LogEntry[] = new Array(count);
   for (let k = 0; k < count; k++) {
@@ -46,8 +46,8 @@ function batch(first: number, count: number, fromMs: number, spanMs: number, tot
     const container = SOURCES[i % SOURCES.length]!;
     const message =
       i % 3 === 0
-        ? JSON.stringify({ level: 'info', msg: 'request finished', path: `/api/orders/${(i * 7919) % 1_000_000}`, ms: (i * 31) % 900 })
-        : `INFO [worker-${i % 7}] processed job ${i} in ${(i * 17) % 5000} ms queue=default attempt=1 ${'x'.repeat((i * 13) % 160)}`;
+        ? JSON.stringify({ level: 'info', msg: 'request finished', path: `/api/orders/${(i * 7919) % 1_000_000}`, ms: (i * 31) % 900, body: 'o'.repeat(200 + ((i * 37) % 1000)) })
+        : `INFO [worker-${i % 7}] processed job ${i} in ${(i * 17) % 5000} ms queue=default attempt=1 ${'x'.repeat(200 + ((i * 13) % 1000))}`;
     entries[k] = {
       ts: new Date(fromMs + Math.floor((i / total) * spanMs)).toISOString(),
       target: target.id,
@@ -73,7 +73,7 @@ beforeAll(async () => {
 
   const spanMs = 50 * 60_000;
   const fromMs = Date.now() - spanMs - 60_000;
-  const estimatedLines = Math.ceil(TARGET_BYTES / 150);
+  const estimatedLines = Math.ceil(TARGET_BYTES / 750);
   for (let first = 0; cachedBytes < TARGET_BYTES; first += BATCH) {
     const entries = batch(first, BATCH, fromMs, spanMs, estimatedLines);
     services.logs.cache.insert(entries);
