@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleFile } from '../../shared/model/bundle';
+import type { RunDetail } from '../../shared/model/runbook';
 import type { BundleTerminalInspection } from '../../renderer/src/areas/bundles/bundle-log-session';
 import { animationsSettled, SCREENSHOTS } from '../support/browser';
 import { waitFor } from '../support/keyring';
@@ -55,6 +56,26 @@ beforeAll(async () => {
     async () => (await paneText(page, 1)).filter((row) => /backend line \d+/.test(row)).length > 5,
     20_000,
     'the followed container showed no lines',
+  );
+  // A probe of the container and a healthcheck run: the bundle's Probes and Runs tabs.
+  const probe = await invoke<{ id: string }>(page, 'probes:create', {
+    name: 'shop backend container',
+    scope: 'shop',
+    kind: 'docker',
+    settings: { targetId, container: CONTAINER },
+    retries: 0,
+    intervalSeconds: 3600,
+  });
+  await invoke(page, 'probes:run', { probeId: probe.id });
+  const run = await invoke<{ id: string }>(page, 'runs:start', {
+    runbookId: 'healthcheck',
+    targetId,
+    inputs: { service: 'backend' },
+  });
+  await waitFor(
+    async () => (await invoke<RunDetail>(page, 'runs:get', { id: run.id })).run.status === 'succeeded',
+    60_000,
+    'the healthcheck run did not succeed',
   );
 });
 
@@ -220,6 +241,18 @@ describe('Bundles area', () => {
     await page.getByLabel('Filter lines by text').press('Enter');
     await expect.poll(() => page.getByTestId('bundle-log-count').textContent()).toMatch(/^\d+ of \d+ lines?$/);
     await shot('bundles-open-logs.png');
+
+    await page.getByRole('tab', { name: 'Probes' }).click();
+    const probeSection = page.getByRole('region', { name: 'Probe shop backend container' });
+    await probeSection.waitFor();
+    expect(await probeSection.locator('tbody tr').count()).toBeGreaterThan(0);
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    const run = page.locator('li.bundle-run').first();
+    await run.waitFor();
+    expect(await run.locator('summary').textContent()).toMatch(/succeeded/);
+    await run.locator('summary').click();
+    expect(await run.locator('.bundle-run-events').textContent()).not.toBe('');
+    await shot('bundles-open-runs.png');
 
     await page.getByRole('tab', { name: 'Context' }).click();
     await page.locator('.json-tree').waitFor();

@@ -68,9 +68,27 @@ function isPlain(value: unknown): boolean {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);
 }
 
-/** One cell's text: plain values as they are, anything else as short JSON. */
-export function cellText(value: unknown, max = 160): string {
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * One cell's text: times (ISO) in local time, `…Ms` durations in ms or s, other plain values as
+ * they are, anything else as short JSON.
+ */
+export function cellText(value: unknown, max = 160, column = ''): string {
   if (value === null || value === undefined) return '—';
+  if (typeof value === 'number' && /Ms$/.test(column))
+    return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`;
+  if (typeof value === 'string' && ISO_TIME.test(value)) {
+    const date = new Date(value);
+    if (!Number.isNaN(date.getTime()))
+      return date.toLocaleString(undefined, {
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      });
+  }
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -13,7 +13,7 @@ import { EnvBadge } from '../../components/env-badge';
 import { BundleLogs } from './bundle-logs';
 import { hasContent } from './bundle-view-model';
 import { RedactionReport } from './preview-panel';
-import { JsonTree, RecordsSection, RunsSection } from './records';
+import { JsonTree, ProbesSection, RecordsSection, RunsSection } from './records';
 
 type TabId = 'context' | 'logs' | 'probes' | 'runs' | 'frontend-errors' | 'alerts' | 'audit';
 
@@ -155,9 +155,7 @@ function OpenedBundle({ view }: { view: BundleView }) {
         </div>
         {tab === 'context' ? <JsonTree value={view.context} label="Context" /> : null}
         {tab === 'logs' ? <BundleLogs id={view.id} sources={view.logSources} /> : null}
-        {tab === 'probes' ? (
-          <RecordsSection value={view.probes} name="Probe results" preferred={PROBE_COLUMNS} />
-        ) : null}
+        {tab === 'probes' ? <ProbesSection value={view.probes} /> : null}
         {tab === 'runs' ? <RunsSection value={view.runs} /> : null}
         {tab === 'frontend-errors' ? (
           <RecordsSection value={view.frontendErrors} name="Frontend errors" preferred={ERROR_COLUMNS} />
@@ -170,7 +168,6 @@ function OpenedBundle({ view }: { view: BundleView }) {
   );
 }
 
-const PROBE_COLUMNS = ['probeName', 'probe', 'name', 'status', 'startedAt', 'at', 'durationMs', 'message', 'summary'];
 const ERROR_COLUMNS = ['message', 'count', 'firstSeen', 'lastSeen', 'url', 'ts'];
 const ALERT_COLUMNS = ['at', 'ts', 'probeName', 'rule', 'severity', 'status', 'message', 'summary'];
 const AUDIT_COLUMNS = ['at', 'ts', 'action', 'subjectKind', 'subject', 'actor', 'outcome', 'detail'];

@@ -120,7 +120,7 @@ function RecordsTable({
               <tr key={index}>
                 {columns.map((column) => (
                   <td key={column} className={cellClass(column, record[column])}>
-                    {cellText(record[column])}
+                    {cellText(record[column], 160, column)}
                   </td>
                 ))}
               </tr>
@@ -142,7 +142,41 @@ function cellClass(column: string, value: unknown): string {
   return '';
 }
 
-const RUN_COLUMNS = ['runbookTitle', 'runbookId', 'status', 'startedAt', 'endedAt', 'targetName', 'origin'];
+const RUN_COLUMNS = ['runbookTitle', 'status', 'startedAt', 'durationMs', 'startedBy', 'origin'];
+const RESULT_COLUMNS = ['status', 'startedAt', 'durationMs', 'trigger', 'attempts', 'error'];
+
+/**
+ * Probe results, probe by probe (`{ probes: [{ probe, status, results }] }`): each probe's name,
+ * kind and standing over a table of its results in the window. Another shape is shown as records.
+ */
+export function ProbesSection({ value }: { value: unknown }) {
+  const probes = isRecord(value) && Array.isArray(value.probes) ? value.probes.filter(isRecord) : null;
+  if (!probes || !probes.every((entry) => isRecord(entry.probe))) {
+    return <RecordsSection value={value} name="Probe results" preferred={RESULT_COLUMNS} />;
+  }
+  return (
+    <div className="records">
+      {probes.map((entry, index) => {
+        const probe = entry.probe as JsonRecord;
+        const results = Array.isArray(entry.results) ? entry.results.filter(isRecord) : [];
+        const name = cellText(probe.name);
+        return (
+          <section key={index} className="records-list" aria-label={`Probe ${name}`}>
+            <h3>
+              {name} <span className="muted">· {cellText(probe.kind)}</span>{' '}
+              <span className={cellClass('status', entry.status)}>{cellText(entry.status)}</span>
+            </h3>
+            <RecordsTable
+              title={`${results.length} results in the window`}
+              records={results}
+              preferred={RESULT_COLUMNS}
+            />
+          </section>
+        );
+      })}
+    </div>
+  );
+}
 
 /** Runs with their status; a run's events unfold under it when the bundle has them inline. */
 export function RunsSection({ value }: { value: unknown }) {
@@ -166,7 +200,7 @@ export function RunsSection({ value }: { value: unknown }) {
               <summary>
                 {columns.map((column) => (
                   <span key={column} className={`bundle-run-field ${cellClass(column, run.summary[column])}`}>
-                    {cellText(run.summary[column], 80)}
+                    {cellText(run.summary[column], 80, column)}
                   </span>
                 ))}
                 <span className="muted">
@@ -184,16 +218,13 @@ export function RunsSection({ value }: { value: unknown }) {
   );
 }
 
+/** `10:02:03.120  info  verify/http  GET /health 200`: a run event as a line. */
 function eventText(event: JsonRecord): string {
-  const at = typeof event.at === 'string' ? event.at : typeof event.ts === 'string' ? event.ts : '';
-  const kind = typeof event.type === 'string' ? event.type : typeof event.kind === 'string' ? event.kind : '';
-  const text =
-    typeof event.text === 'string'
-      ? event.text
-      : typeof event.message === 'string'
-        ? event.message
-        : typeof event.line === 'string'
-          ? event.line
-          : '';
-  return [at, kind, text].filter(Boolean).join('  ') || JSON.stringify(event);
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  const at = text(event.at)
+    .replace(/^\d{4}-\d{2}-\d{2}T/, '')
+    .replace(/Z$/, '');
+  const where = [text(event.phase), text(event.step)].filter(Boolean).join('/');
+  const line = [at, text(event.level), where, text(event.message)].filter(Boolean).join('  ');
+  return line || JSON.stringify(event);
 }

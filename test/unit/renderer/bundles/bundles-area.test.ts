@@ -131,6 +131,11 @@ describe("an opened bundle's sections", () => {
     expect(cellText(null)).toBe('—');
     expect(cellText({ a: 1 })).toBe('{"a":1}');
     expect(cellText('x'.repeat(200), 10)).toBe(`${'x'.repeat(9)}…`);
+    expect(cellText(145, 160, 'durationMs')).toBe('145 ms');
+    expect(cellText(2350, 160, 'durationMs')).toBe('2.4 s');
+    expect(cellText(2350, 160, 'count')).toBe('2350');
+    // An ISO time reads as a local time, not the raw string.
+    expect(cellText('2026-05-01T10:00:00.000Z')).not.toContain('T10:00:00');
     expect(labelOf('frontendErrors')).toBe('Frontend errors');
     expect(labelOf('subject_kind')).toBe('Subject kind');
   });
