@@ -12,6 +12,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -351,6 +352,70 @@ describe('Bundles area', () => {
     await dialog.waitFor({ state: 'hidden' });
     await expect.poll(() => rows.count()).toBe(3);
     expect(await original.count()).toBe(0);
+    expect(rig.pageErrors).toEqual([]);
+  });
+
+  it("opens an agent's bundle with the tabs it has", async () => {
+    const agentBundle = {
+      format: 'control-room-agent-bundle',
+      version: 1,
+      generatedAt: '2026-05-01T10:00:00.000Z',
+      agent: { version: '0.1.0', host: 'edge-1' },
+      context: { host: { ok: true, data: { name: 'edge-1' } }, deploy: { ok: true, data: { sha: 'abc1234' } } },
+      logs: {
+        api: {
+          entries: [
+            {
+              ts: '2026-05-01T09:59:58.000Z',
+              service: 'api',
+              stream: 'stdout',
+              level: 'info',
+              message: 'agent api ready',
+            },
+            {
+              ts: '2026-05-01T09:59:59.000Z',
+              service: 'api',
+              stream: 'stderr',
+              level: 'error',
+              message: 'agent api failed once',
+            },
+          ],
+        },
+      },
+      frontendErrors: [
+        { ts: '2026-05-01T09:58:00.000Z', message: 'TypeError: x is undefined', url: 'https://shop.example/' },
+      ],
+      redactions: 0,
+    };
+    const file = join(fileDir!, 'edge-1-agent.json.gz');
+    writeFileSync(file, gzipSync(JSON.stringify(agentBundle)));
+    await go('#/bundles');
+    await page.locator('tr.bundle-row').first().waitFor();
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Open a file…' }).click(),
+    ]);
+    await chooser.setFiles(file);
+    const viewer = page.locator('.bundle-viewer[data-kind="agent"]');
+    await viewer.waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'edge-1', level: 2 }).waitFor();
+    expect(await page.getByTestId('from-bundle').first().textContent()).toMatch(/^From a bundle, /);
+    const tabs = await page.getByRole('tablist', { name: 'Bundle sections' }).getByRole('tab').allTextContents();
+    expect(tabs).toEqual(['Context', 'Logs', 'Frontend errors']);
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    const terminal = page.getByTestId('bundle-terminal');
+    await expect
+      .poll(async () =>
+        (
+          await terminal.evaluate((element) =>
+            (element as unknown as { bundleTerminal: BundleTerminalInspection }).bundleTerminal.text(),
+          )
+        ).join('\n'),
+      )
+      .toContain('agent api failed once');
+    await page.getByRole('tab', { name: 'Frontend errors' }).click();
+    await page.getByText('TypeError: x is undefined').waitFor();
+    await shot('bundles-open-agent.png');
     expect(rig.pageErrors).toEqual([]);
   });
 });
