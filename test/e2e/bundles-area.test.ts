@@ -10,7 +10,7 @@
  *
  * One app and one page for the file; the tests run in order and build on each other.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -196,6 +196,17 @@ describe('Bundles area', () => {
     expect(list).toHaveLength(1);
     first = list[0]!;
     expect(first.targetName).toBe(TARGET);
+
+    // "Save as…" hands the whole file to the browser as a download, byte for byte.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      exportPanel().getByRole('button', { name: 'Save as…' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(first.id);
+    const downloaded = readFileSync((await download.path())!);
+    expect(downloaded.length).toBe(first.bytes);
+    expect([...downloaded.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    await exportPanel().getByText(`Saved a copy as ${first.id}.`).waitFor();
     await exportPanel().getByRole('link', { name: 'Open' }).click();
     await page.locator('.bundle-viewer').waitFor({ timeout: 30_000 });
   });
