@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportProgress } from '../../../shared/model/bundle';
 import type { LogEntry } from '../../../shared/model/logs';
+import { readRecentLogs } from '../../../main/services/logs/recent-logs';
 import { startDockerFixture, waitForState, type DockerFixture } from '../../support/docker-fixture';
 import { BUSYBOX_IMAGE, composeLabels } from '../../support/podman';
 import { manifestOf, unpackBundle } from './bundle-support';
@@ -137,10 +138,29 @@ describe('a docker-ssh bundle', () => {
     expect(manifest.files.some((f) => f.path === 'context.json')).toBe(false);
   }, 60_000);
 
+  it('merges the fresh tail with the cache without repeating a line', async () => {
+    // The cache already holds what the container printed so far (as a follow would have written it).
+    const { entries } = await readRecentLogs(fx.services, { targetId, sources: ['container:shop-frontend-1'], since: new Date(Date.now() - 3_600_000).toISOString() });
+    expect(entries.length).toBeGreaterThan(2);
+    fx.services.logs.cache.insert(entries);
+    const done = await exportAndWait({ targetId, window: { mode: 'last', minutes: 60 }, exclude: ['context', 'probes', 'alerts', 'runs', 'audit'] });
+    expect(done.state, done.message).toBe('done');
+    const files = await unpackBundle(join(fx.services.bundles.folder, done.bundle!.id));
+    const kept = files.get('logs/shop-frontend-1.ndjson')!.toString().trim().split('\n').map((line) => JSON.parse(line) as LogEntry);
+    const keys = kept.map((entry) => `${entry.ts} ${entry.stream} ${entry.message}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const entry of entries) expect(keys).toContain(`${entry.ts} ${entry.stream} ${entry.message}`);
+    // And the tail adds what the cache does not have yet (the container prints every second).
+    expect(kept.length).toBeGreaterThanOrEqual(entries.length);
+  }, 60_000);
+
   it('estimates each section before collecting', async () => {
     const estimate = await fx.services.bundles.estimate({ targetId, window: { mode: 'last', minutes: 60 }, limits: { logLinesPerSource: 1_000 } });
     const logs = estimate.sections.find((s) => s.id === 'logs')!;
-    expect(logs.lines).toBe(3_000);
+    // The backend's 3,000 cached lines, and the frontend's few the merge test cached.
+    const cached = fx.services.logs.cache.sourcesOfTarget(targetId).reduce((n, { source }) => n + fx.services.logs.cache.windowTotals(targetId, source, Date.now() - 3_600_000, Date.now()).lines, 0);
+    expect(logs.lines).toBe(cached);
+    expect(cached).toBeGreaterThanOrEqual(3_000);
     expect(logs.bytes).toBeGreaterThan(3_000 * 20);
     expect(logs.overCapBytes).toBeGreaterThan(0);
     expect(estimate.sections.find((s) => s.id === 'agent-bundle')).toMatchObject({ available: false, note: 'Only ops API targets have an agent bundle.' });
