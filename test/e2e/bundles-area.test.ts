@@ -16,7 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BundleFile } from '../../shared/model/bundle';
+import type { BundleDiff, BundleFile } from '../../shared/model/bundle';
 import type { RunDetail } from '../../shared/model/runbook';
 import type { BundleTerminalInspection } from '../../renderer/src/areas/bundles/bundle-log-session';
 import { animationsSettled, SCREENSHOTS } from '../support/browser';
@@ -296,7 +296,15 @@ describe('Bundles area', () => {
     const containers = page.getByRole('region', { name: 'Containers' });
     await containers.waitFor();
     expect(await containers.textContent()).toMatch(/added\s*shop-cache-1/);
-    await page.getByRole('button', { name: 'Download JSON' }).waitFor();
+    // The same diff downloads as JSON.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download JSON' }).click(),
+    ]);
+    const json = JSON.parse(readFileSync((await download.path())!, 'utf8')) as BundleDiff;
+    expect(json.a.id).toBe(first.id);
+    expect(json.same).toBe(false);
+    expect(json.containers.added).toContain('shop-cache-1');
     await shot('bundles-diff.png');
     expect(rig.pageErrors).toEqual([]);
   });

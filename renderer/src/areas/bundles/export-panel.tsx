@@ -3,7 +3,7 @@
  * Cancel; when done the file with "Save as…" and "Open"; a failure or cancel in one sentence.
  */
 import { useState } from 'react';
-import type { ExportProgress } from '../../../../shared/model/bundle';
+import { BUNDLE_SECTION_LABELS, type ExportProgress } from '../../../../shared/model/bundle';
 import { useApi, usePlatform } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
 import { hrefOf } from '../../app/routes';
@@ -46,7 +46,7 @@ export function ExportPanel({ progress, targetName }: { progress: ExportProgress
           <div className="export-line">
             <span>
               Exporting a bundle of <strong>{targetName}</strong>
-              {progress.section ? <> — {progress.section}</> : null}
+              {progress.section ? <> — {BUNDLE_SECTION_LABELS[progress.section].toLowerCase()}</> : null}
             </span>
             <span className="muted mono">
               {percent} % · {formatBytes(progress.bytesWritten)}
