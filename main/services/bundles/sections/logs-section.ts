@@ -20,12 +20,6 @@ const FRESH_TAIL_LINES = 5_000;
 /** How long a target gets to list its sources before the cache alone is used. */
 const REACH_TIMEOUT_MS = 10_000;
 
-export interface LogSourcePlan {
-  name: string;
-  /** `container:<name>` or `service:<name>` when the target answered; null from the cache only. */
-  key: string | null;
-}
-
 export const collectLogs: SectionCollector = async (run) => {
   const { services, target, signal } = run;
   const cached = services.logs.cache.sourcesOfTarget(target.id).map((row) => row.source);

@@ -3,7 +3,7 @@
  * to add files that redacts, counts against the total budget, and records each file for the
  * manifest. A section that fails says so in one note; the others go on.
  */
-import type { BundleRequest, BundleSectionId, CutNote } from '../../../../shared/model/bundle';
+import type { BundleRequest, CutNote } from '../../../../shared/model/bundle';
 import type { Target } from '../../../../shared/model/target';
 import type { Clock } from '../../../../node/clock';
 import type { FileBody, WrittenFile } from '../../../../node/bundle/bundle-writer';
@@ -62,21 +62,6 @@ export function inWindow(iso: string | null | undefined, window: WindowInfo): bo
   if (!iso) return false;
   const ms = Date.parse(iso);
   return ms >= window.fromMs && ms <= window.toMs;
-}
-
-export function sectionOfPath(path: string): BundleSectionId {
-  if (path.startsWith('logs/')) return 'logs';
-  if (path.startsWith('probes')) return 'probes';
-  if (path.startsWith('runs/')) return 'runs';
-  const byFile: Record<string, BundleSectionId> = {
-    'context.json': 'context',
-    'alerts.json': 'alerts',
-    'frontend-errors.json': 'frontend-errors',
-    'audit.json': 'audit',
-    'agent-bundle.json.gz': 'agent-bundle',
-    'app.json': 'app',
-  };
-  return byFile[path] ?? 'app';
 }
 
 /** One sentence from an error, for a note. */
