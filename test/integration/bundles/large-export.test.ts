@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT, opsctl } from '../../../main/cli/opsctl';
 import { createServices, type Services } from '../../../main/services';
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 import type { BundleLimitsInput, ExportProgress } from '../../../shared/model/bundle';
@@ -23,7 +24,7 @@ import type { LogEntry } from '../../../shared/model/logs';
 import type { Target } from '../../../shared/model/target';
 import { startKeyring, type Keyring } from '../../support/keyring';
 import { freePort } from '../../support/sshd';
-import { exportSettled, manifestStreamed, sampleRss } from './bundle-support';
+import { captureOpsctl, exportSettled, manifestStreamed, sampleRss } from './bundle-support';
 
 const TARGET_BYTES = Number(process.env.LARGE_EXPORT_BYTES ?? 1024 ** 3);
 const RSS_GROWTH_BOUND = 250 * 1024 * 1024;
@@ -136,4 +137,26 @@ describe('a bundle over 1 GB of cached log lines', () => {
     const partsAnywhere = readdirSync(services.bundles.folder, { recursive: true }).map(String).filter((f) => f.endsWith('.part'));
     expect(partsAnywhere).toEqual([]);
   }, 900_000);
+
+  it('opsctl bundle: Ctrl+C past 30% cancels the export — exit 1, one sentence, no file anywhere', async () => {
+    const before = folderFiles();
+    const out = join(dataDir, 'opsctl-out.tar.gz');
+    const ctrlC = new AbortController();
+    const c = captureOpsctl(dataDir);
+    c.io.stop = ctrlC.signal;
+    c.io.stderrIsTty = true;
+    // A person watching stderr presses Ctrl+C once the progress passes 30%.
+    c.io.err = (line) => {
+      c.err.push(line);
+      const percent = /^(\d+)% /.exec(line);
+      if (percent && Number(percent[1]) > 30) ctrlC.abort();
+    };
+    const code = await opsctl(['bundle', '--target', 'big-logs', '--out', out], c.io);
+    expect(ctrlC.signal.aborted).toBe(true);
+    expect(code).toBe(EXIT.failed);
+    expect(c.err.at(-1)).toBe('opsctl: The export was canceled; no bundle was written.');
+    expect(existsSync(out)).toBe(false);
+    expect(folderFiles()).toEqual(before);
+  }, 900_000);
 });
+
