@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleDiff, BundleFile } from '../../shared/model/bundle';
 import type { RunDetail } from '../../shared/model/runbook';
-import type { BundleTerminalInspection } from '../../renderer/src/areas/bundles/bundle-log-session';
+import type { BundleTerminalInspection } from '../../renderer/src/areas/bundles/bundle-terminal-inspection';
 import { animationsSettled, SCREENSHOTS } from '../support/browser';
 import { waitFor } from '../support/keyring';
 import { composeLabels } from '../support/podman';

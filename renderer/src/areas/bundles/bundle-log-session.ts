@@ -18,6 +18,7 @@ import {
   terminalText,
   type TerminalSearchOptions,
 } from '../logs/terminal-setup';
+import type { BundleTerminalInspection } from './bundle-terminal-inspection';
 
 /** Lines the view keeps; the bundle has them all (the count says how many were not shown). */
 export const BUNDLE_LOG_SCROLLBACK = 50_000;
@@ -25,12 +26,6 @@ export const BUNDLE_LOG_SCROLLBACK = 50_000;
 export interface BundleLogSnapshot {
   search?: { index: number; count: number };
   lines: number;
-}
-
-/** What the E2E tests read from the terminal's element (`element.bundleTerminal`). */
-export interface BundleTerminalInspection {
-  text(): string[];
-  lines(): number;
 }
 
 export class BundleLogSession {
