@@ -388,18 +388,30 @@ export class LogCache {
 
   /**
    * Where the newest lines of one source in [fromMs, toMs] that fit `maxLines` and `maxBytes`
-   * begin: the key of the oldest kept line. `costOf` prices a line from its message's bytes (a
-   * bundle counts its NDJSON line). Reads keys and lengths newest first and stops at the cap.
+   * begin: the key of the oldest kept line. A line costs its message's bytes plus `lineOverhead`
+   * (a bundle counts its NDJSON line). When the whole source fits — its total bytes, known without
+   * a scan, are a bound for any window of it — the window's first line is the start; otherwise
+   * keys and lengths are read newest first until the cap.
    */
   newestWithin(
     targetId: string,
     source: string,
     range: { fromMs: number; toMs: number },
-    caps: { maxLines: number; maxBytes: number; costOf: (messageBytes: number) => number },
+    caps: { maxLines: number; maxBytes: number; lineOverhead: number },
   ): { start: LogCursor | null; lines: number; bytes: number } {
     this.flush();
     const row = this.sourcesOf(targetId, [source])[0];
     if (!row) return { start: null, lines: 0, bytes: 0 };
+    const count = this.db.prepare('SELECT count(*) FROM log_lines WHERE source_id = ? AND ts >= ? AND ts <= ?').pluck().get(row.id, range.fromMs, range.toMs) as number;
+    const totals = this.db.prepare('SELECT lines, bytes FROM log_sources WHERE id = ?').get(row.id) as { lines: number; bytes: number } | undefined;
+    const bound = totals ? totals.bytes - totals.lines * ROW_OVERHEAD + count * caps.lineOverhead : Infinity;
+    if (count > 0 && count <= caps.maxLines && bound <= caps.maxBytes) {
+      const first = this.db
+        .prepare('SELECT id, ts FROM log_lines WHERE source_id = ? AND ts >= ? AND ts <= ? ORDER BY ts, id LIMIT 1')
+        .raw()
+        .get(row.id, range.fromMs, range.toMs) as [number, number];
+      return { start: { ts: first[1], id: first[0] }, lines: count, bytes: bound };
+    }
     const keys = this.db
       .prepare(
         `SELECT id, ts, length(CAST(message AS BLOB)) FROM log_lines
@@ -411,7 +423,7 @@ export class LogCache {
     let bytes = 0;
     // Synchronous on purpose: nothing else may use the connection while the iterator is open.
     for (const [id, ts, length] of keys.iterate(row.id, range.fromMs, range.toMs) as IterableIterator<[number, number, number]>) {
-      const cost = caps.costOf(length);
+      const cost = length + caps.lineOverhead;
       if (lines + 1 > caps.maxLines || bytes + cost > caps.maxBytes) break;
       lines++;
       bytes += cost;

@@ -12,6 +12,7 @@ import type { ExportProgress } from '../../../shared/model/bundle';
 import type { LogEntry } from '../../../shared/model/logs';
 import { readRecentLogs } from '../../../main/services/logs/recent-logs';
 import { startDockerFixture, waitForState, type DockerFixture } from '../../support/docker-fixture';
+import { waitFor } from '../../support/keyring';
 import { BUSYBOX_IMAGE, composeLabels } from '../../support/podman';
 import { manifestOf, unpackBundle } from './bundle-support';
 
@@ -140,8 +141,10 @@ describe('a docker-ssh bundle', () => {
 
   it('merges the fresh tail with the cache without repeating a line', async () => {
     // The cache already holds what the container printed so far (as a follow would have written it).
-    const { entries } = await readRecentLogs(fx.services, { targetId, sources: ['container:shop-frontend-1'], since: new Date(Date.now() - 3_600_000).toISOString() });
-    expect(entries.length).toBeGreaterThan(2);
+    const recent = () => readRecentLogs(fx.services, { targetId, sources: ['container:shop-frontend-1'], since: new Date(Date.now() - 3_600_000).toISOString() });
+    // It prints "frontend" once a second: identical messages, told apart by their times.
+    await waitFor(async () => (await recent()).entries.length >= 3, 15_000, 'shop-frontend-1 printed fewer than 3 lines');
+    const { entries } = await recent();
     fx.services.logs.cache.insert(entries);
     const done = await exportAndWait({ targetId, window: { mode: 'last', minutes: 60 }, exclude: ['context', 'probes', 'alerts', 'runs', 'audit'] });
     expect(done.state, done.message).toBe('done');

@@ -54,20 +54,22 @@ describe('the log cache as a bundle reads it', () => {
   it('finds where the newest lines within a line cap or a byte cap begin', () => {
     cache.insert(lines('api', 100, 10));
     const range = { fromMs: T0, toMs: T0 + 99_000 };
-    const byLines = cache.newestWithin('t1', 'api', range, { maxLines: 30, maxBytes: 1e9, costOf: (b) => b });
+    const byLines = cache.newestWithin('t1', 'api', range, { maxLines: 30, maxBytes: 1e9, lineOverhead: 0 });
     expect(byLines.lines).toBe(30);
     expect(byLines.start?.ts).toBe(T0 + 70_000);
     // Each line costs 10 + 5 = 15 bytes: 150 bytes fit ten.
-    const byBytes = cache.newestWithin('t1', 'api', range, { maxLines: 1_000, maxBytes: 150, costOf: (b) => b + 5 });
+    const byBytes = cache.newestWithin('t1', 'api', range, { maxLines: 1_000, maxBytes: 150, lineOverhead: 5 });
     expect(byBytes).toMatchObject({ lines: 10, bytes: 150, start: { ts: T0 + 90_000 } });
-    expect(cache.newestWithin('t1', 'api', range, { maxLines: 0, maxBytes: 1e9, costOf: (b) => b }).start).toBeNull();
+    expect(cache.newestWithin('t1', 'api', range, { maxLines: 0, maxBytes: 1e9, lineOverhead: 0 }).start).toBeNull();
+    // Everything fits: the window's first line, found without reading the others.
+    expect(cache.newestWithin('t1', 'api', { fromMs: T0 + 5_000, toMs: T0 + 99_000 }, { maxLines: 1_000, maxBytes: 1e9, lineOverhead: 5 })).toMatchObject({ lines: 95, start: { ts: T0 + 5_000 } });
   });
 
   it('pages oldest first from a start, then after each page’s last line, up to the window’s end', () => {
     // Several lines in one instant: the id keeps their order across a page boundary.
     const same = Array.from({ length: 5 }, (_, i) => ({ ...lines('api', 1)[0]!, ts: new Date(T0 + 50_500).toISOString(), message: `same-${i}` }));
     cache.insert([...lines('api', 100), ...same]);
-    const { start } = cache.newestWithin('t1', 'api', { fromMs: T0, toMs: T0 + 59_000 }, { maxLines: 20, maxBytes: 1e9, costOf: (b) => b });
+    const { start } = cache.newestWithin('t1', 'api', { fromMs: T0, toMs: T0 + 59_000 }, { maxLines: 20, maxBytes: 1e9, lineOverhead: 0 });
     const seen: string[] = [];
     let position: { start: LogCursor } | { after: LogCursor } = { start: start! };
     for (;;) {

@@ -82,7 +82,7 @@ async function writeSource(run: SectionRun, name: string, freshTail: LogEntry[],
   const fromCache = cache.newestWithin(target.id, name, window, {
     maxLines: maxLines - keptFresh,
     maxBytes: maxBytes - freshBytes,
-    costOf: cost,
+    lineOverhead: overhead,
   });
   const totals = cache.windowTotals(target.id, name, window.fromMs, window.toMs);
   const totalLines = totals.lines + fresh.length;
