@@ -352,24 +352,28 @@ describe('Bundles area', () => {
     expect(rig.pageErrors).toEqual([]);
   });
 
-  it('re-redacts a bundle into a new file, keeping the original, and deletes one after asking', async () => {
+  it('lists an export made elsewhere, re-redacts into a new file keeping the original, deletes after asking', async () => {
     await go('#/bundles');
     const rows = page.locator('tr.bundle-row');
     await expect.poll(() => rows.count()).toBe(3);
+    // An export started elsewhere (here: straight through the API) shows up in the open list once done.
+    await invoke(page, 'bundles:export', { targetId, window: { mode: 'last', minutes: 5 } });
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(4);
+
     const original = page.locator(`tr.bundle-row[data-bundle="${first.id}"]`);
     await original.getByRole('button', { name: 'Re-redact' }).click();
     await page
       .getByRole('status')
       .filter({ hasText: `; ${first.id} is unchanged.` })
       .waitFor({ timeout: 30_000 });
-    await expect.poll(() => rows.count()).toBe(4);
+    await expect.poll(() => rows.count()).toBe(5);
     await original.waitFor();
 
     await original.getByRole('button', { name: `Delete ${first.id}` }).click();
     const dialog = page.getByRole('dialog', { name: `Delete ${first.id}?` });
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await expect.poll(() => rows.count()).toBe(3);
+    await expect.poll(() => rows.count()).toBe(4);
     expect(await original.count()).toBe(0);
     expect(rig.pageErrors).toEqual([]);
   });

@@ -14,7 +14,10 @@ import { decodeBase64, encodeBase64 } from '../integrations/artifacts';
 export type BundleListState =
   { state: 'loading' } | { state: 'ready'; bundles: BundleFile[] } | { state: 'failed'; message: string };
 
-/** The bundles folder, newest first; read again on `reload()` and after each reconnection. */
+/**
+ * The bundles folder, newest first; read again on `reload()`, when an export is done and after
+ * each reconnection.
+ */
 export function useBundleList(): { list: BundleListState; reload(): void } {
   const api = useApi();
   const { state: link, epoch } = useConnectionStatus();
@@ -33,6 +36,26 @@ export function useBundleList(): { list: BundleListState; reload(): void } {
       current = false;
     };
   }, [api, link, epoch, generation]);
+
+  // An export finished anywhere (another window, opsctl through the same app): read again.
+  useEffect(() => {
+    if (link !== 'open') return;
+    let current = true;
+    let unsubscribe: (() => void) | undefined;
+    api
+      .subscribe('bundles:progress', {}, (event) => {
+        if (current && event.state === 'done') reload();
+      })
+      .then((stop) => {
+        if (current) unsubscribe = stop;
+        else stop();
+      })
+      .catch(() => undefined); // The list still reads on its own; a reconnect subscribes again.
+    return () => {
+      current = false;
+      unsubscribe?.();
+    };
+  }, [api, link, epoch, reload]);
 
   return { list, reload };
 }
