@@ -27,9 +27,10 @@ import { createGzip } from 'node:zlib';
 import { createServices, type Services } from '../../main/services';
 import { MemoryCredentialBackend } from '../../main/services/credentials/credential-backend';
 import type { LogCursor } from '../../main/services/logs/log-cache';
-import type { BundleLimitsInput } from '../../shared/model/bundle';
+import type { BundleLimitsInput, BundleManifest } from '../../shared/model/bundle';
 import type { LogEntry } from '../../shared/model/logs';
 import type { Target } from '../../shared/model/target';
+import { manifestStreamed } from '../integration/bundles/bundle-support';
 import { median } from './bench-support';
 
 const GOAL = 0.8;
@@ -96,7 +97,8 @@ interface Timed {
   bytes: number;
 }
 
-async function ours(services: Services, target: Target): Promise<Timed & { rssGrowth: number; lines: number }> {
+/** One export through the real exporter; `check` reads the bundle's manifest back (untimed). */
+async function ours(services: Services, target: Target, check?: (manifest: BundleManifest) => void): Promise<Timed & { rssGrowth: number }> {
   const stopRss = sampleRss();
   const started = process.hrtime.bigint();
   const { exportId } = services.bundles.startExport({ targetId: target.id, window: { mode: 'last', minutes: 60 }, limits: LIMITS });
@@ -106,8 +108,9 @@ async function ours(services: Services, target: Target): Promise<Timed & { rssGr
   if (done.state !== 'done' || !done.bundle) throw new Error(`The export ended ${done.state}: ${done.message}`);
   const file = join(services.bundles.folder, done.bundle.id);
   const bytes = statSync(file).size;
+  if (check) check(await manifestStreamed(file));
   services.bundles.delete(done.bundle.id);
-  return { seconds, bytes, rssGrowth, lines: 0 };
+  return { seconds, bytes, rssGrowth };
 }
 
 /** The same rows, the same pages, one JSON line each, through zlib.createGzip into a file. */
@@ -119,8 +122,8 @@ async function baseline(services: Services, target: Target, dir: string, window:
   gzip.pipe(out);
   let lines = 0;
   for (const source of SOURCES) {
-    const cursor = services.logs.cache.newestWithin(target.id, source, window, { maxLines: 1e9, maxBytes: 1e15, costOf: (n) => n }).start;
-    let position: { start: LogCursor } | { after: LogCursor } | null = cursor ? { start: cursor } : null;
+    // From the window's start: no caps to price, every line is kept.
+    let position: { start: LogCursor } | { after: LogCursor } | null = { start: { ts: window.fromMs, id: 0 } };
     while (position) {
       const page = services.logs.cache.pageForward(target.id, source, position, window.toMs, PAGE_LINES);
       if (!page.length) break;
@@ -179,7 +182,12 @@ async function main(): Promise<void> {
 
     // ---- rounds: ours vs baseline, alternating ---------------------------------------------
     // One unmeasured pass each first: SQLite's pages and the JIT warm for both alike.
-    await ours(services, target);
+    await ours(services, target, (manifest) => {
+      // Every cached line is in the bundle, nothing cut: both sides carry the same lines.
+      const logs = manifest.files.filter((file) => file.section === 'logs');
+      const lines = logs.reduce((sum, file) => sum + (file.lines ?? 0), 0);
+      if (lines !== cachedLines || manifest.cut.length) throw new Error(`The bundle holds ${lines} of ${cachedLines} lines (${manifest.cut.length} cut).`);
+    });
     await baseline(services, target, root, window);
     const ratios: number[] = [];
     const oursSeconds: number[] = [];
