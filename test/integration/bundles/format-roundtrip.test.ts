@@ -87,6 +87,22 @@ describe('a bundle written and read back', () => {
     await expect(opened.readText('logs/missing.ndjson')).rejects.toMatchObject({ code: 'not-found' });
   });
 
+  it('keeps names longer than a tar header holds, and non-ASCII names, and refuses the same name twice', async () => {
+    const file = join(dir, 'names.tar.gz');
+    const long = `runs/${'run-0123456789abcdef'.repeat(6)}/artifacts/${'screenshot-of-the-failing-step'.repeat(3)}.png`;
+    const accented = 'runs/run-1/artifacts/résumé ✓.txt';
+    expect(long.length).toBeGreaterThan(200);
+    const writer = await BundleWriter.open(file);
+    const a = await writer.addFile(long, randomBytes(1000), { contentType: 'image/png' });
+    const b = await writer.addFile(accented, 'ok\n', { contentType: 'text/plain' });
+    await expect(writer.addFile(accented, 'again\n', { contentType: 'text/plain' })).rejects.toThrow(/already holds/);
+    await expect(writer.addFile('manifest.json', '{}', { contentType: 'application/json' })).rejects.toThrow(/written by finish/);
+    await writer.finish(manifestFor([{ ...a, section: 'runs', contentType: 'image/png' }, { ...b, section: 'runs', contentType: 'text/plain' }]));
+    const opened = await openBundle(file, join(dir, 'open'));
+    expect(opened.paths()).toEqual([long, accented, 'manifest.json']);
+    expect(await opened.readText(accented)).toBe('ok\n');
+  });
+
   it('lines() stops with the abort reason when its signal fires', async () => {
     const file = join(dir, 'lines.tar.gz');
     const writer = await BundleWriter.open(file);
