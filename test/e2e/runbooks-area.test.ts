@@ -19,7 +19,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../support/app';
 import { animationsSettled, launchBrowser, openPage, SCREENSHOTS } from '../support/browser';
@@ -137,6 +137,23 @@ async function shot(name: string) {
   await page.screenshot({ path: join(SCREENSHOTS, name) });
 }
 
+/**
+ * Brings `text` into a text field the way a user brings in a big runbook: onto the clipboard,
+ * then Ctrl+A, Ctrl+V — a real paste into the field. Not `fill`: Playwright's fill inserts the
+ * text as typing, and Chromium's typing command inserts every newline as a paragraph of its own,
+ * slower with each line — 8–14 s for this 2,000-line runbook in any text area, the app's or a
+ * bare one, against ~0.1 s for the paste.
+ */
+async function paste(field: Locator, text: string) {
+  await page.context().grantPermissions(['clipboard-write'], { origin: new URL(app.url).origin });
+  type Clipboard = { navigator: { clipboard: { writeText(value: string): Promise<void> } } };
+  await page.evaluate((value) => (globalThis as unknown as Clipboard).navigator.clipboard.writeText(value), text);
+  await field.focus();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('ControlOrMeta+V');
+  await expect.poll(() => field.inputValue()).toBe(text);
+}
+
 /** The rows of the viewer's terminal buffer. */
 function terminalText(on: Page = page): Promise<string[]> {
   return on
@@ -188,7 +205,7 @@ describe('Runbooks area', () => {
     await page.getByRole('link', { name: 'Runbooks', exact: true }).last().click();
     await page.getByRole('button', { name: 'New runbook' }).click();
     const editor = page.getByRole('textbox', { name: 'Runbook YAML' });
-    await editor.fill(runbookYaml(gateUrl, 'reckless'));
+    await paste(editor, runbookYaml(gateUrl, 'reckless'));
     const error = page.locator('.runbook-error').filter({ hasText: 'Line 5' });
     await error.waitFor();
     expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
@@ -204,7 +221,9 @@ describe('Runbooks area', () => {
     expect(selected).toEqual({ line: 5, text: 'risk: reckless' });
     await shot('runbooks-editor-error.png');
 
-    await editor.fill(runbookYaml(gateUrl, 'read-only'));
+    // Fixed where the caret is: typing replaces the selected line.
+    await page.keyboard.type('risk: read-only');
+    expect(await editor.inputValue()).toBe(runbookYaml(gateUrl, 'read-only'));
     await page.getByText('No problems').waitFor();
     const save = page.getByRole('button', { name: 'Save', exact: true });
     await expect.poll(() => save.isEnabled()).toBe(true);
