@@ -3,13 +3,14 @@
  * once per file version), reading a file in chunks for "Save as", and safe unique names for new
  * files (exports, imports, re-redactions).
  */
-import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { ApiError } from '../../../shared/errors';
 import { BundleId, BundleManifest, type BundleFile } from '../../../shared/model/bundle';
 import { MANIFEST_PATH } from '../../../node/bundle/bundle-writer';
+import { readAt, readBase64Chunk, type Base64Chunk } from '../../../node/file-chunk';
 
 export const READ_CHUNK_BYTES = 512 * 1024;
 /** An agent bundle's facts are read from the whole JSON: it is small. Bigger ones list without them. */
@@ -139,21 +140,12 @@ export class BundleFolder {
   }
 
   /** At most 512 KiB from `offset`, as base64. */
-  read(id: string, offset: number): { base64: string; bytes: number; eof: boolean } {
+  read(id: string, offset: number): Base64Chunk {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new ApiError('invalid-request', 'Read a bundle from a whole number of bytes, 0 or more.');
     const file = this.existing(id);
     const fd = openSync(file, 'r');
     try {
-      const size = fstatSync(fd).size;
-      const length = Math.max(0, Math.min(READ_CHUNK_BYTES, size - offset));
-      const buffer = Buffer.alloc(length);
-      let read = 0;
-      while (read < length) {
-        const n = readSync(fd, buffer, read, length - read, offset + read);
-        if (n === 0) break;
-        read += n;
-      }
-      return { base64: buffer.subarray(0, read).toString('base64'), bytes: read, eof: offset + read >= size };
+      return readBase64Chunk(fd, offset, READ_CHUNK_BYTES);
     } finally {
       closeSync(fd);
     }
@@ -252,15 +244,7 @@ function agentInfo(file: string, name: string, bytes: number, mtime: Date): Bund
 function readWhole(file: string): Buffer {
   const fd = openSync(file, 'r');
   try {
-    const size = fstatSync(fd).size;
-    const buffer = Buffer.alloc(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buffer, read, size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer;
+    return readAt(fd, 0, fstatSync(fd).size);
   } finally {
     closeSync(fd);
   }

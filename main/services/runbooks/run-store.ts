@@ -19,10 +19,11 @@
  * them, and they reach the file as soon as it has room.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Statement, Transaction } from 'better-sqlite3';
 import type { Clock, Timer } from '../../../node/clock';
+import { readBase64Chunk, type Base64Chunk } from '../../../node/file-chunk';
 import { ApiError } from '../../../shared/errors';
 import { msToIso } from '../../../shared/iso-time';
 import {
@@ -639,7 +640,7 @@ export class RunStore {
     runId: string,
     artifactId: string,
     offset = 0,
-  ): { contentType: string; name: string; base64: string; bytes: number; eof: boolean } {
+  ): { contentType: string; name: string } & Base64Chunk {
     if (!Number.isSafeInteger(offset) || offset < 0) {
       throw new ApiError('invalid-request', 'Read an artifact from a whole number of bytes, 0 or more.');
     }
@@ -656,22 +657,7 @@ export class RunStore {
       throw new ApiError('not-found', `The file of artifact "${row.name}" is missing (${file}); it may have been removed by hand.`);
     }
     try {
-      const size = fstatSync(fd).size;
-      const length = Math.max(0, Math.min(ARTIFACT_READ_BYTES, size - offset));
-      const buffer = Buffer.alloc(length);
-      let read = 0;
-      while (read < length) {
-        const n = readSync(fd, buffer, read, length - read, offset + read);
-        if (n === 0) break;
-        read += n;
-      }
-      return {
-        contentType: row.content_type,
-        name: row.name,
-        base64: buffer.subarray(0, read).toString('base64'),
-        bytes: read,
-        eof: offset + read >= size,
-      };
+      return { contentType: row.content_type, name: row.name, ...readBase64Chunk(fd, offset, ARTIFACT_READ_BYTES) };
     } finally {
       closeSync(fd);
     }

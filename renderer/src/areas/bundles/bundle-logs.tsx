@@ -3,12 +3,12 @@
  * page with `bundles:logs`, with a source filter, a level filter, a text filter (server side,
  * over every line of the bundle) and the terminal's own search (Ctrl/Cmd+F).
  */
-import { useEffect, useRef, useState, useSyncExternalStore, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useApi, usePlatform } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
 import { SearchBar } from '../logs/log-pane';
 import { SearchIcon } from '../logs/logs-icons';
-import { isSearchShortcut, useTerminalSearch } from '../logs/use-terminal-search';
+import { useTerminalSearch } from '../logs/use-terminal-search';
 import { BUNDLE_LOG_SCROLLBACK, BundleLogSession, type BundleLogSnapshot } from './bundle-log-session';
 import { sourceName } from './bundle-view-model';
 
@@ -79,19 +79,8 @@ export function BundleLogs({ id, sources }: { id: string; sources: readonly { so
   const snapshot = useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getSnapshot ?? (() => NO_SNAPSHOT));
   const search = useTerminalSearch(session);
 
-  function onKeyDown(event: ReactKeyboardEvent<HTMLDivElement>) {
-    if (isSearchShortcut(event)) {
-      event.preventDefault();
-      search.open();
-    } else if (event.key === 'Escape' && search.searching) {
-      event.preventDefault();
-      event.stopPropagation();
-      search.close();
-    }
-  }
-
   return (
-    <section className="bundle-logs" aria-label="Bundle logs" onKeyDown={onKeyDown}>
+    <section className="bundle-logs" aria-label="Bundle logs" onKeyDown={search.onKeyDown}>
       <div className="bundles-toolbar bundle-log-filters" role="group" aria-label="Log filters">
         <label className="bundle-field">
           <span>Source</span>

@@ -1,6 +1,7 @@
 /**
  * The search bar's open or closed state over a read-only terminal, the same in the log pane
- * (log-pane.tsx) and the run viewer (areas/runbooks/run-terminal.tsx).
+ * (log-pane.tsx), the run viewer (areas/runbooks/run-terminal.tsx) and a bundle's Logs tab
+ * (areas/bundles/bundle-logs.tsx).
  */
 import { useRef, useState } from 'react';
 
@@ -15,30 +16,55 @@ export interface SearchableTerminal {
 export function useTerminalSearch(session: SearchableTerminal | undefined) {
   const [searching, setSearching] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  /** Ctrl/Cmd+F: opens the bar, or selects what it holds when it is open already. */
+  const open = () => {
+    setSearching(true);
+    requestAnimationFrame(() => inputRef.current?.select());
+  };
+  /** Esc or the bar's close button: the matches go and the keys return to the terminal. */
+  const close = () => {
+    session?.clearSearch();
+    setSearching(false);
+    session?.focus();
+  };
   return {
     searching,
     inputRef,
-    /** Ctrl/Cmd+F: opens the bar, or selects what it holds when it is open already. */
-    open() {
-      setSearching(true);
-      requestAnimationFrame(() => inputRef.current?.select());
-    },
-    /** Esc or the bar's close button: the matches go and the keys return to the terminal. */
-    close() {
-      session?.clearSearch();
-      setSearching(false);
-      session?.focus();
-    },
+    open,
+    close,
     /** The Search tool button. */
     toggle() {
       if (searching) session?.clearSearch();
       setSearching(!searching);
     },
+    /**
+     * The keys of a view that holds only the terminal and its search: Ctrl/Cmd+F opens the
+     * search, Esc closes an open one and goes no further (the page's own Esc waits for the next).
+     */
+    onKeyDown(event: SearchKeyEvent) {
+      if (isSearchShortcut(event)) {
+        event.preventDefault();
+        open();
+      } else if (event.key === 'Escape' && searching) {
+        event.preventDefault();
+        event.stopPropagation();
+        close();
+      }
+    },
   };
 }
 
+interface SearchKeyEvent {
+  metaKey: boolean;
+  ctrlKey: boolean;
+  altKey: boolean;
+  key: string;
+  preventDefault(): void;
+  stopPropagation(): void;
+}
+
 /** Whether a key press is the search shortcut: Cmd+F on a Mac, Ctrl+F elsewhere. */
-export function isSearchShortcut(event: { metaKey: boolean; ctrlKey: boolean; altKey: boolean; key: string }) {
+export function isSearchShortcut(event: Pick<SearchKeyEvent, 'metaKey' | 'ctrlKey' | 'altKey' | 'key'>) {
   const mod = IS_MAC ? event.metaKey : event.ctrlKey;
   return mod && !event.altKey && event.key.toLowerCase() === 'f';
 }

@@ -1,27 +1,17 @@
 /**
- * The run viewer's terminal, outside React: the log pane's read-only xterm (terminal-setup.ts:
- * theme, font, search, the parse slicer, the selection-redraw shim, the WebGL choice) and its
- * terminal feed, fed with a run's events instead of a container's lines.
+ * The run viewer's terminal, outside React: a read-only terminal session (read-only-session.ts:
+ * the log pane's terminal, its search, the WebGL choice, the fit) and the pane's terminal feed,
+ * fed with a run's events instead of a container's lines.
  *
  * Events go through a `RunEventCursor` (run-event-cursor.ts): each is written once, in sequence
  * order, whatever the stream repeats or skips.
  */
-import type { IDisposable, Terminal } from '@xterm/xterm';
-import type { FitAddon } from '@xterm/addon-fit';
-import type { SearchAddon } from '@xterm/addon-search';
-import type { WebglAddon } from '@xterm/addon-webgl';
 import type { RunEvent } from '../../../../shared/model/runbook';
 import { LineStore } from '../logs/line-store';
 import { DEFAULT_FEED_OPTIONS, TerminalFeed } from '../logs/terminal-feed';
 import { YIELD_SEQUENCE } from '../logs/parse-slicer';
-import {
-  findInTerminal,
-  loadWebglRenderer,
-  openReadOnlyTerminal,
-  readOnlyKeyHandler,
-  terminalText,
-  type TerminalSearchOptions,
-} from '../logs/terminal-setup';
+import { ReadOnlyTerminalSession, type TerminalSearchResult } from '../logs/read-only-session';
+import { terminalText } from '../logs/terminal-setup';
 import { RunEventCursor, type GapFiller } from './run-event-cursor';
 import { eventLine, formatEventLine, plainEventLine, type EventLine } from './run-event-format';
 
@@ -29,7 +19,7 @@ import { eventLine, formatEventLine, plainEventLine, type EventLine } from './ru
 const SCROLLBACK = 50_000;
 
 export interface RunTerminalSnapshot {
-  search?: { index: number; count: number };
+  search?: TerminalSearchResult;
   /** The newest event written (the cursor a renewed subscription starts after). */
   lastSeq: number;
   lines: number;
@@ -45,43 +35,17 @@ export interface RunTerminalInspection {
   pending(): number;
 }
 
-export class RunTerminalSession {
-  private readonly terminal: Terminal;
-  private readonly fit: FitAddon;
-  private readonly searchAddon: SearchAddon;
-  private webgl: WebglAddon | undefined;
-  private readonly disposables: IDisposable[];
+export class RunTerminalSession extends ReadOnlyTerminalSession<RunTerminalSnapshot> {
   private readonly store = new LineStore(SCROLLBACK);
   private readonly feed: TerminalFeed;
-  private readonly resizeObserver: ResizeObserver;
-  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
-  private disposed = false;
-
   private readonly cursor: RunEventCursor;
   private readonly repeats: number[] = [];
   private readonly seen = new Set<number>();
-  private searchState: RunTerminalSnapshot['search'];
-  private snapshot: RunTerminalSnapshot = { lastSeq: 0, lines: 0 };
-  private readonly listeners = new Set<() => void>();
   private publishQueued = false;
 
   constructor(host: HTMLElement, fillGap: GapFiller, copyText: (text: string) => Promise<void>) {
+    super(host, { scrollback: SCROLLBACK }, copyText, { lastSeq: 0, lines: 0 });
     this.cursor = new RunEventCursor((event) => this.write(event), fillGap);
-    ({
-      terminal: this.terminal,
-      fit: this.fit,
-      searchAddon: this.searchAddon,
-      disposables: this.disposables,
-    } = openReadOnlyTerminal(host, { scrollback: SCROLLBACK }, () => this.disposed));
-    // The log pane's choice: WebGL on a GPU, xterm's DOM renderer on a software rasterizer.
-    this.webgl = loadWebglRenderer(this.terminal, () => (this.webgl = undefined));
-    this.terminal.attachCustomKeyEventHandler(readOnlyKeyHandler(this.terminal, copyText));
-    this.disposables.push(
-      this.searchAddon.onDidChangeResults(({ resultIndex, resultCount }) => {
-        this.searchState = { index: resultIndex, count: resultCount };
-        this.publish();
-      }),
-    );
     this.feed = new TerminalFeed(
       this.terminal,
       {
@@ -93,12 +57,7 @@ export class RunTerminalSession {
       },
       { ...DEFAULT_FEED_OPTIONS, chunkPrefix: YIELD_SEQUENCE },
     );
-    this.resizeObserver = new ResizeObserver(() => {
-      clearTimeout(this.resizeTimer);
-      this.resizeTimer = setTimeout(() => this.fitNow(), 50);
-    });
-    this.resizeObserver.observe(host);
-    this.fitNow();
+    this.disposables.push(this.feed);
     const inspection: RunTerminalInspection = {
       text: () => terminalText(this.terminal),
       lastSeq: () => this.lastSeq,
@@ -108,15 +67,6 @@ export class RunTerminalSession {
     };
     Object.defineProperty(host, 'runTerminal', { value: inspection, configurable: true });
   }
-
-  // ── React side ────────────────────────────────────────────────────────────────────────────
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): RunTerminalSnapshot => this.snapshot;
 
   /** The newest sequence number written: where a renewed subscription starts. */
   get lastSeq(): number {
@@ -130,27 +80,6 @@ export class RunTerminalSession {
     this.publish();
   }
 
-  search(term: string, options: TerminalSearchOptions, backwards = false): boolean {
-    if (!term) {
-      this.clearSearch();
-      return false;
-    }
-    const found = findInTerminal(this.searchAddon, term, options, backwards);
-    if (!found) this.searchState = { index: -1, count: 0 };
-    this.publish();
-    return found;
-  }
-
-  clearSearch() {
-    this.searchAddon.clearDecorations();
-    this.searchState = undefined;
-    this.publish();
-  }
-
-  focus() {
-    this.terminal.focus();
-  }
-
   /** Every line received, as a text file's lines (the download of the event stream). */
   text(): string {
     const parts: string[] = [];
@@ -158,16 +87,9 @@ export class RunTerminalSession {
     return parts.join('');
   }
 
-  dispose() {
-    this.disposed = true;
+  override dispose() {
     this.cursor.stop();
-    clearTimeout(this.resizeTimer);
-    this.resizeObserver.disconnect();
-    this.feed.dispose();
-    for (const disposable of this.disposables) disposable.dispose();
-    this.webgl?.dispose();
-    this.terminal.dispose();
-    this.listeners.clear();
+    super.dispose(); // the feed with the terminal's other disposables
   }
 
   // ── events ────────────────────────────────────────────────────────────────────────────────
@@ -181,29 +103,23 @@ export class RunTerminalSession {
     this.publish();
   }
 
-  // ── terminal ──────────────────────────────────────────────────────────────────────────────
+  // ── snapshot ──────────────────────────────────────────────────────────────────────────────
 
-  private fitNow() {
-    if (this.disposed) return;
-    try {
-      this.fit.fit();
-    } catch {
-      // not laid out yet
-    }
+  protected takeSnapshot(): RunTerminalSnapshot {
+    return {
+      lastSeq: this.lastSeq,
+      lines: this.store.size,
+      ...(this.searchResult ? { search: this.searchResult } : {}),
+    };
   }
 
-  private publish() {
+  /** One snapshot a frame, however many events arrive in it. */
+  protected override publish() {
     if (this.publishQueued || this.disposed) return;
     this.publishQueued = true;
     requestAnimationFrame(() => {
       this.publishQueued = false;
-      if (this.disposed) return;
-      this.snapshot = {
-        lastSeq: this.lastSeq,
-        lines: this.store.size,
-        ...(this.searchState ? { search: this.searchState } : {}),
-      };
-      for (const listener of this.listeners) listener();
+      super.publish();
     });
   }
 }

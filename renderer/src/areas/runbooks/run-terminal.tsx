@@ -6,13 +6,13 @@
  * session's cursor, and again after each reconnection, so a renewed stream continues where
  * the terminal is; the session drops any repeat by sequence number.
  */
-import { useEffect, useRef, useState, useSyncExternalStore, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useApi, useConnectionStatus, usePlatform } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
 import { saveText } from '../../platform/platform';
 import { SearchBar } from '../logs/log-pane';
 import { DownloadIcon, SearchIcon } from '../logs/logs-icons';
-import { isSearchShortcut, useTerminalSearch } from '../logs/use-terminal-search';
+import { useTerminalSearch } from '../logs/use-terminal-search';
 import { RunTerminalSession, type RunTerminalSnapshot } from './run-terminal-session';
 
 const IS_MAC = /Mac|iPhone|iPad/.test(navigator.platform);
@@ -67,18 +67,6 @@ export function RunTerminal({ runId, title }: { runId: string; title: string }) 
   const snapshot = useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getSnapshot ?? (() => NO_SNAPSHOT));
   const search = useTerminalSearch(session);
 
-  function onKeyDown(event: ReactKeyboardEvent<HTMLDivElement>) {
-    if (isSearchShortcut(event)) {
-      event.preventDefault();
-      search.open();
-    } else if (event.key === 'Escape' && search.searching) {
-      // Esc closes the search first; the viewer's own Esc (back to history) waits for the next.
-      event.preventDefault();
-      event.stopPropagation();
-      search.close();
-    }
-  }
-
   const download = async () => {
     if (!session) return;
     setMessage(undefined);
@@ -95,7 +83,7 @@ export function RunTerminal({ runId, title }: { runId: string; title: string }) 
   };
 
   return (
-    <section className="run-terminal" aria-label={`Events of ${title}`} onKeyDown={onKeyDown}>
+    <section className="run-terminal" aria-label={`Events of ${title}`} onKeyDown={search.onKeyDown}>
       <header className="run-terminal-header">
         <h2 className="run-section-title">Events</h2>
         <span className="muted run-terminal-count" data-testid="run-event-count">
