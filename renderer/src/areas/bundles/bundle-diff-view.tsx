@@ -133,27 +133,21 @@ export function BundleDiffView({ a, b }: { a: string; b: string }) {
             <DiffSection title="Containers">
               <ul className="diff-list">
                 {diff.containers.added.map((name) => (
-                  <li key={`a${name}`}>
-                    <span className="diff-tag is-added">added</span> <span className="mono">{name}</span>
-                  </li>
+                  <DiffItem key={`a${name}`} change="added" tag="added" name={name} />
                 ))}
                 {diff.containers.removed.map((name) => (
-                  <li key={`r${name}`}>
-                    <span className="diff-tag is-removed">removed</span> <span className="mono">{name}</span>
-                  </li>
+                  <DiffItem key={`r${name}`} change="removed" tag="removed" name={name} />
                 ))}
                 {diff.containers.restarted.map((entry) => (
-                  <li key={`s${entry.name}`}>
-                    <span className="diff-tag is-changed">restarted</span> <span className="mono">{entry.name}</span>{' '}
+                  <DiffItem key={`s${entry.name}`} change="changed" tag="restarted" name={entry.name}>
                     <span className="muted">restarts</span>{' '}
                     <BeforeAfter before={num(entry.before)} after={num(entry.after)} />
-                  </li>
+                  </DiffItem>
                 ))}
                 {diff.containers.health.map((entry) => (
-                  <li key={`h${entry.name}`}>
-                    <span className="diff-tag is-changed">health</span> <span className="mono">{entry.name}</span>{' '}
+                  <DiffItem key={`h${entry.name}`} change="changed" tag="health" name={entry.name}>
                     <BeforeAfter before={entry.before} after={entry.after} />
-                  </li>
+                  </DiffItem>
                 ))}
               </ul>
             </DiffSection>
@@ -162,14 +156,10 @@ export function BundleDiffView({ a, b }: { a: string; b: string }) {
             <DiffSection title="Migrations">
               <ul className="diff-list">
                 {diff.migrations.added.map((name) => (
-                  <li key={`a${name}`}>
-                    <span className="diff-tag is-added">applied</span> <span className="mono">{name}</span>
-                  </li>
+                  <DiffItem key={`a${name}`} change="added" tag="applied" name={name} />
                 ))}
                 {diff.migrations.removed.map((name) => (
-                  <li key={`r${name}`}>
-                    <span className="diff-tag is-removed">gone</span> <span className="mono">{name}</span>
-                  </li>
+                  <DiffItem key={`r${name}`} change="removed" tag="gone" name={name} />
                 ))}
               </ul>
             </DiffSection>
@@ -197,10 +187,9 @@ export function BundleDiffView({ a, b }: { a: string; b: string }) {
                   {service.newMessages.length > 0 ? (
                     <ul className="diff-messages">
                       {service.newMessages.map((entry) => (
-                        <li key={entry.message}>
-                          <span className="diff-tag is-added">new</span> <span className="mono">{entry.message}</span>{' '}
-                          <span className="muted">× {entry.count}</span>
-                        </li>
+                        <DiffItem key={entry.message} change="added" tag="new" name={entry.message}>
+                          <Count count={entry.count} />
+                        </DiffItem>
                       ))}
                     </ul>
                   ) : null}
@@ -212,16 +201,14 @@ export function BundleDiffView({ a, b }: { a: string; b: string }) {
             <DiffSection title="Frontend errors">
               <ul className="diff-list">
                 {diff.frontendErrors.new.map((entry) => (
-                  <li key={`n${entry.message}`}>
-                    <span className="diff-tag is-added">new</span> <span className="mono">{entry.message}</span>{' '}
-                    <span className="muted">× {entry.count}</span>
-                  </li>
+                  <DiffItem key={`n${entry.message}`} change="added" tag="new" name={entry.message}>
+                    <Count count={entry.count} />
+                  </DiffItem>
                 ))}
                 {diff.frontendErrors.gone.map((entry) => (
-                  <li key={`g${entry.message}`}>
-                    <span className="diff-tag is-removed">gone</span> <span className="mono">{entry.message}</span>{' '}
-                    <span className="muted">× {entry.count}</span>
-                  </li>
+                  <DiffItem key={`g${entry.message}`} change="removed" tag="gone" name={entry.message}>
+                    <Count count={entry.count} />
+                  </DiffItem>
                 ))}
               </ul>
             </DiffSection>
@@ -268,6 +255,34 @@ function DiffSection({ title, children }: { title: string; children: ReactNode }
       {children}
     </section>
   );
+}
+
+/**
+ * One line of a diff list: a tag coloured by the kind of change (`tag` says it in the list's
+ * words: added, applied, gone…), the name of what changed, then whatever more there is to say.
+ */
+function DiffItem({
+  change,
+  tag,
+  name,
+  children,
+}: {
+  change: 'added' | 'removed' | 'changed';
+  tag: string;
+  name: string;
+  children?: ReactNode;
+}) {
+  return (
+    <li>
+      <span className={`diff-tag is-${change}`}>{tag}</span> <span className="mono">{name}</span>
+      {children ? <> {children}</> : null}
+    </li>
+  );
+}
+
+/** How many times an error line was seen. */
+function Count({ count }: { count: number }) {
+  return <span className="muted">× {count}</span>;
 }
 
 function DiffHead({ columns }: { columns: string[] }) {

@@ -82,38 +82,25 @@ export function BundleLogs({ id, sources }: { id: string; sources: readonly { so
   return (
     <section className="bundle-logs" aria-label="Bundle logs" onKeyDown={search.onKeyDown}>
       <div className="bundles-toolbar bundle-log-filters" role="group" aria-label="Log filters">
-        <label className="bundle-field">
-          <span>Source</span>
-          <select
-            className="input input-small select"
-            aria-label="Filter by source"
-            value={source}
-            onChange={(event) => setSource(event.target.value)}
-          >
-            <option value="">All sources</option>
-            {sources.map((s) => (
-              <option key={s.source} value={s.source}>
-                {sourceName(s.source)} ({s.lines.toLocaleString()})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="bundle-field">
-          <span>Level</span>
-          <select
-            className="input input-small select"
-            aria-label="Filter by level"
-            value={level}
-            onChange={(event) => setLevel(event.target.value)}
-          >
-            <option value="">Any level</option>
-            {LEVELS.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Source"
+          what="source"
+          any="All sources"
+          value={source}
+          onChange={setSource}
+          options={sources.map((s) => ({
+            value: s.source,
+            label: `${sourceName(s.source)} (${s.lines.toLocaleString()})`,
+          }))}
+        />
+        <FilterSelect
+          label="Level"
+          what="level"
+          any="Any level"
+          value={level}
+          onChange={setLevel}
+          options={LEVELS.map((value) => ({ value, label: value }))}
+        />
         <form
           className="bundle-field"
           role="search"
@@ -165,5 +152,42 @@ export function BundleLogs({ id, sources }: { id: string; sources: readonly { so
         <div className="pane-terminal bundle-terminal" ref={host} data-testid="bundle-terminal" />
       </div>
     </section>
+  );
+}
+
+/** One of the filters' choices: `any` (the empty value) lets every line through. */
+function FilterSelect({
+  label,
+  what,
+  any,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  /** What it filters by, for the accessible name ("Filter by level"). */
+  what: string;
+  any: string;
+  value: string;
+  onChange(value: string): void;
+  options: readonly { value: string; label: string }[];
+}) {
+  return (
+    <label className="bundle-field">
+      <span>{label}</span>
+      <select
+        className="input input-small select"
+        aria-label={`Filter by ${what}`}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      >
+        <option value="">{any}</option>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

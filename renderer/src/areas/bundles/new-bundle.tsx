@@ -145,12 +145,10 @@ export function NewBundle({
             {form.choice === 'minutes' ? (
               <label className="window-detail">
                 <span>Minutes</span>
-                <input
-                  className="input input-small mono window-minutes"
-                  inputMode="numeric"
-                  aria-label="Last minutes"
+                <MinutesInput
+                  label="Last minutes"
                   value={form.lastMinutes}
-                  onChange={(event) => setForm({ ...form, lastMinutes: event.target.value })}
+                  onChange={(lastMinutes) => setForm({ ...form, lastMinutes })}
                 />
               </label>
             ) : null}
@@ -169,12 +167,10 @@ export function NewBundle({
                 </label>
                 <label>
                   <span>± minutes</span>
-                  <input
-                    className="input input-small mono window-minutes"
-                    inputMode="numeric"
-                    aria-label="Minutes either side"
+                  <MinutesInput
+                    label="Minutes either side"
                     value={form.aroundMinutes}
-                    onChange={(event) => setForm({ ...form, aroundMinutes: event.target.value })}
+                    onChange={(aroundMinutes) => setForm({ ...form, aroundMinutes })}
                   />
                 </label>
               </div>
@@ -240,5 +236,18 @@ export function NewBundle({
         </p>
       )}
     </div>
+  );
+}
+
+/** A number of minutes for the window, as typed (the form checks it). */
+function MinutesInput({ label, value, onChange }: { label: string; value: string; onChange(value: string): void }) {
+  return (
+    <input
+      className="input input-small mono window-minutes"
+      inputMode="numeric"
+      aria-label={label}
+      value={value}
+      onChange={(event) => onChange(event.target.value)}
+    />
   );
 }
