@@ -2,15 +2,24 @@
  * Shared by the big bundle tests (planted secrets, 1 GB export, open/refuse) and opsctl's bundle
  * tests: unpack a bundle with plain tar + gzip (not the app's reader, so the bytes checked are
  * the bytes a recipient gets), every form a secret can take, opsctl with a captured terminal,
- * an export driven to its end, and RSS sampling.
+ * an export driven to its end, and RSS sampling; the app's services beside an ops-API target on
+ * the real agent, and the shop's `api` container on podman for the diff tests.
  */
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import type { Io } from '../../../main/cli/opsctl';
-import type { Services } from '../../../main/services';
+import { createServices, type Services } from '../../../main/services';
+import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 import { BundleManifest, type BundleRequestInput, type ExportProgress } from '../../../shared/model/bundle';
+import type { Target } from '../../../shared/model/target';
+import type { DockerFixture } from '../../support/docker-fixture';
+import { startKeyring, waitFor, type Keyring } from '../../support/keyring';
+import { composeLabels } from '../../support/podman';
+import { startAgentFixture, type AgentFixture, type FixtureOptions } from '../agent/agent-fixture';
 
 /** Every member of a `.tar.gz`, by path, decompressed from the outer gzip. */
 export async function unpackBundle(file: string): Promise<Map<string, Buffer>> {
@@ -143,4 +152,69 @@ export function isGzip(bytes: Buffer): boolean {
 
 export function readJsonFile<T>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+/** The app's services on a temp data dir with the real keychain, and an ops-API target on the real agent. */
+export interface OpsApiServices {
+  keyring: Keyring;
+  agent: AgentFixture;
+  services: Services;
+  target: Target;
+  /** Closes the services, stops the agent and the keychain, removes the data dir. */
+  dispose(): Promise<void>;
+}
+
+export async function startOpsApiServices(options: {
+  /** The temp data dir's name starts with it. */
+  dirPrefix: string;
+  target: { name: string; environment: Target['environment'] };
+  agent?: FixtureOptions;
+}): Promise<OpsApiServices> {
+  const [keyring, agent] = await Promise.all([startKeyring(), startAgentFixture(options.agent)]);
+  keyring.useInThisProcess();
+  const dataDir = mkdtempSync(join(tmpdir(), options.dirPrefix));
+  const services = createServices({ dataDir, credentials: new KeytarBackend(`control-room-test-${process.pid}`), probes: { background: false } });
+  const dispose = async () => {
+    services.close();
+    await agent.stop();
+    await keyring.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const target = await services.targets.create({ ...options.target, kind: 'ops-api', settings: { baseUrl: agent.url }, secrets: { apiToken: agent.admin } });
+    return { keyring, agent, services, target, dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+/** The shop's compose service `api`: its container's name on the podman of the diff tests. */
+export const SHOP_API_CONTAINER = 'shop-api-1';
+
+/**
+ * Runs the compose service `api` of the project `shop` from `localhost/shop/backend:<version>`,
+ * `sh -c` running `lines` and then idling until stopped, and waits for `ready` in its logs.
+ * Its hostname is fixed: podman would otherwise put the new container's id in its environment.
+ */
+export async function runShopApi(
+  fx: DockerFixture,
+  version: 'v1' | 'v2',
+  options: { lines: readonly string[]; ready: string; env?: Record<string, string> },
+): Promise<void> {
+  const script = ['trap "exit 0" TERM', ...options.lines, 'while true; do sleep 1; done'].join('; ');
+  const labels = Object.entries(composeLabels('shop', 'api')).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+  const env = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
+  await fx.podman.cli(['run', '-d', '--name', SHOP_API_CONTAINER, '--hostname', 'api', ...labels, ...env, `localhost/shop/backend:${version}`, 'sh', '-c', script]);
+  await waitFor(
+    async () => (await fx.podman.cli(['logs', SHOP_API_CONTAINER])).includes(options.ready),
+    15_000,
+    `${SHOP_API_CONTAINER} never logged "${options.ready}" (${version})`,
+  );
+}
+
+/** An export of the last hour of a target, driven to its end: the new bundle's id and file. */
+export async function exportLastHour(services: Services, targetId: string): Promise<{ id: string; file: string }> {
+  const { progress, file } = await exportSettled(services, { targetId, window: { mode: 'last', minutes: 60 } });
+  return { id: progress.bundle!.id, file };
 }

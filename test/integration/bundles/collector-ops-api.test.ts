@@ -3,34 +3,27 @@
  * (grouped and raw), the agent's own bundle embedded (re-redacted), cached logs, and a window
  * "since the last deploy" taken from the agent's deploy.deployedAt.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../../../main/services';
-import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
+import type { Services } from '../../../main/services';
 import type { LogEntry } from '../../../shared/model/logs';
 import type { Target } from '../../../shared/model/target';
-import { startKeyring, waitFor, type Keyring } from '../../support/keyring';
-import { beaconBody, startAgentFixture, type AgentFixture } from '../agent/agent-fixture';
-import { manifestOf, unpackBundle } from './bundle-support';
+import { waitFor } from '../../support/keyring';
+import { beaconBody, type AgentFixture } from '../agent/agent-fixture';
+import { manifestOf, startOpsApiServices, unpackBundle, type OpsApiServices } from './bundle-support';
 
 /** Lines are cached a minute apart ending here; "around" windows are measured from it. */
 const seededAt = Date.now();
 const DEPLOYED_AT = new Date(Date.now() - 20 * 60_000).toISOString();
-let keyring: Keyring;
+let rig: OpsApiServices;
 let agent: AgentFixture;
 let services: Services;
-let dataDir: string;
 let target: Target;
 
 beforeAll(async () => {
-  [keyring, agent] = await Promise.all([startKeyring(), startAgentFixture({ env: { PATH: process.env.PATH, DEPLOYED_AT, GIT_SHA: 'feedc0de' } })]);
-  keyring.useInThisProcess();
-  dataDir = mkdtempSync(join(tmpdir(), 'cr-bundle-ops-'));
-  services = createServices({ dataDir, credentials: new KeytarBackend(`control-room-test-${process.pid}`), probes: { background: false } });
-  target = await services.targets.create({ name: 'shop-api', environment: 'prod', kind: 'ops-api', settings: { baseUrl: agent.url }, secrets: { apiToken: agent.admin } });
+  rig = await startOpsApiServices({ dirPrefix: 'cr-bundle-ops-', target: { name: 'shop-api', environment: 'prod' }, agent: { env: { PATH: process.env.PATH, DEPLOYED_AT, GIT_SHA: 'feedc0de' } } });
+  ({ agent, services, target } = rig);
   for (const message of ['TypeError: x is undefined', 'TypeError: x is undefined', 'ReferenceError: y']) {
     expect((await agent.beacon(beaconBody({ message }))).status).toBeLessThan(300);
   }
@@ -50,10 +43,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  services?.close();
-  await agent?.stop();
-  await keyring?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await rig?.dispose();
 });
 
 describe('an ops-API bundle', () => {

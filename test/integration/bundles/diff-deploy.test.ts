@@ -16,15 +16,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleDiff } from '../../../shared/model/bundle';
 import { startDockerFixture, type DockerFixture } from '../../support/docker-fixture';
-import { waitFor } from '../../support/keyring';
-import { BUSYBOX_IMAGE, composeLabels } from '../../support/podman';
+import { BUSYBOX_IMAGE } from '../../support/podman';
 import { trustedSshTarget } from '../runbooks/steps-docker-harness';
-import { exportSettled, unpackBundle } from './bundle-support';
+import { exportLastHour, runShopApi, SHOP_API_CONTAINER, unpackBundle } from './bundle-support';
 
 const SECRET = `db-${randomBytes(6).toString('hex')}-pw`;
 /** Rotated by the deploy: redacted on both sides, so the diff cannot know it changed and must not say so. */
 const TOKENS = { v1: `tok-${randomBytes(6).toString('hex')}-one`, v2: `tok-${randomBytes(6).toString('hex')}-two` };
-const CONTAINER = 'shop-api-1';
+const CONTAINER = SHOP_API_CONTAINER;
 const PAYMENT_IDS = [
   '4f1c2a9e-0b7d-4e8a-9c3f-1d2e3f4a5b6c',
   '0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d',
@@ -49,42 +48,12 @@ const SCRIPTS = {
 let fx: DockerFixture;
 let targetId: string;
 
-async function runApi(version: 'v1' | 'v2'): Promise<void> {
-  const script = [
-    'trap "exit 0" TERM',
-    ...SCRIPTS[version],
-    `echo "ready ${version}"`,
-    'while true; do sleep 1; done',
-  ].join('; ');
-  const labels = Object.entries(composeLabels('shop', 'api')).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-  // A fixed hostname: podman would otherwise put the new container's id in its environment.
-  await fx.podman.cli([
-    'run',
-    '-d',
-    '--name',
-    CONTAINER,
-    '--hostname',
-    'api',
-    ...labels,
-    '--env',
-    `DB_PASSWORD=${SECRET}`,
-    '--env',
-    `API_TOKEN=${TOKENS[version]}`,
-    `localhost/shop/backend:${version}`,
-    'sh',
-    '-c',
-    script,
-  ]);
-  await waitFor(
-    async () => (await fx.podman.cli(['logs', CONTAINER])).includes(`ready ${version}`),
-    15_000,
-    `${CONTAINER} never logged its ${version} lines`,
-  );
-}
-
-async function exportBundle(): Promise<{ id: string; file: string }> {
-  const { progress, file } = await exportSettled(fx.services, { targetId, window: { mode: 'last', minutes: 60 } });
-  return { id: progress.bundle!.id, file };
+function runApi(version: 'v1' | 'v2'): Promise<void> {
+  return runShopApi(fx, version, {
+    lines: [...SCRIPTS[version], `echo "ready ${version}"`],
+    ready: `ready ${version}`,
+    env: { DB_PASSWORD: SECRET, API_TOKEN: TOKENS[version] },
+  });
 }
 
 let diff: BundleDiff;
@@ -96,13 +65,13 @@ beforeAll(async () => {
   targetId = await trustedSshTarget(fx, 'shop-staging');
   await fx.podman.cli(['tag', BUSYBOX_IMAGE, 'localhost/shop/backend:v1']);
   await runApi('v1');
-  const a = await exportBundle();
+  const a = await exportLastHour(fx.services, targetId);
 
   // The deploy: a new tag, the container recreated under the same name with the same secret.
   await fx.podman.cli(['tag', BUSYBOX_IMAGE, 'localhost/shop/backend:v2']);
   await fx.podman.cli(['rm', '-f', '-t', '0', CONTAINER]);
   await runApi('v2');
-  const b = await exportBundle();
+  const b = await exportLastHour(fx.services, targetId);
 
   diff = await fx.services.bundles.diff(a.id, b.id);
   contextA = (await unpackBundle(a.file)).get('context.json')!.toString('utf8');

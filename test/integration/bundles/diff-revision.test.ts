@@ -11,42 +11,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleDiff } from '../../../shared/model/bundle';
 import { startDockerFixture, type DockerFixture } from '../../support/docker-fixture';
-import { waitFor } from '../../support/keyring';
-import { composeLabels } from '../../support/podman';
 import { backendImages, trustedSshTarget } from '../runbooks/steps-docker-harness';
-import { exportSettled } from './bundle-support';
+import { exportLastHour, runShopApi, SHOP_API_CONTAINER } from './bundle-support';
 
-const CONTAINER = 'shop-api-1';
+const CONTAINER = SHOP_API_CONTAINER;
 
 let fx: DockerFixture;
 let targetId: string;
 let diff: BundleDiff;
 
-async function runApi(version: 'v1' | 'v2'): Promise<void> {
-  const labels = Object.entries(composeLabels('shop', 'api')).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-  const script = `trap "exit 0" TERM; echo "api $VERSION up"; while true; do sleep 1; done`;
-  await fx.podman.cli([
-    'run',
-    '-d',
-    '--name',
-    CONTAINER,
-    '--hostname',
-    'api',
-    ...labels,
-    `localhost/shop/backend:${version}`,
-    'sh',
-    '-c',
-    script,
-  ]);
-  await waitFor(
-    async () => (await fx.podman.cli(['logs', CONTAINER])).includes('up'),
-    15_000,
-    `${CONTAINER} never started`,
-  );
-}
-
-async function exportBundle(): Promise<string> {
-  return (await exportSettled(fx.services, { targetId, window: { mode: 'last', minutes: 60 } })).progress.bundle!.id;
+function runApi(version: 'v1' | 'v2'): Promise<void> {
+  return runShopApi(fx, version, { lines: ['echo "api $VERSION up"'], ready: 'up' });
 }
 
 beforeAll(async () => {
@@ -54,10 +29,10 @@ beforeAll(async () => {
   targetId = await trustedSshTarget(fx, 'shop-staging');
   await backendImages(fx);
   await runApi('v1');
-  const before = await exportBundle();
+  const before = (await exportLastHour(fx.services, targetId)).id;
   await fx.podman.cli(['rm', '-f', '-t', '0', CONTAINER]);
   await runApi('v2');
-  const after = await exportBundle();
+  const after = (await exportLastHour(fx.services, targetId)).id;
   diff = await fx.services.bundles.diff(before, after);
 }, 120_000);
 

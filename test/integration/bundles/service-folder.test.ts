@@ -5,25 +5,21 @@
  * by page with filters, re-redaction into a new file with the original untouched, and a diff.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../../../main/services';
+import type { Services } from '../../../main/services';
 import { BundleFolder } from '../../../main/services/bundles/bundle-folder';
-import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 import type { BundleFile, ExportProgress } from '../../../shared/model/bundle';
 import type { Target } from '../../../shared/model/target';
-import { startKeyring, type Keyring } from '../../support/keyring';
-import { startAgentFixture, type AgentFixture } from '../agent/agent-fixture';
-import { manifestOf, unpackBundle } from './bundle-support';
+import type { AgentFixture } from '../agent/agent-fixture';
+import { manifestOf, startOpsApiServices, unpackBundle, type OpsApiServices } from './bundle-support';
 
 const CODENAME = 'bluebird-7781';
-let keyring: Keyring;
+let rig: OpsApiServices;
 let agent: AgentFixture;
 let services: Services;
-let dataDir: string;
 let target: Target;
 let first: BundleFile;
 
@@ -40,11 +36,8 @@ async function upload(name: string, bytes: Buffer): Promise<BundleFile | null> {
 }
 
 beforeAll(async () => {
-  [keyring, agent] = await Promise.all([startKeyring(), startAgentFixture()]);
-  keyring.useInThisProcess();
-  dataDir = mkdtempSync(join(tmpdir(), 'cr-bundle-svc-'));
-  services = createServices({ dataDir, credentials: new KeytarBackend(`control-room-test-${process.pid}`), probes: { background: false } });
-  target = await services.targets.create({ name: 'svc-api', environment: 'staging', kind: 'ops-api', settings: { baseUrl: agent.url }, secrets: { apiToken: agent.admin } });
+  rig = await startOpsApiServices({ dirPrefix: 'cr-bundle-svc-', target: { name: 'svc-api', environment: 'staging' } });
+  ({ agent, services, target } = rig);
   const now = Date.now();
   services.logs.cache.insert(
     Array.from({ length: 1_200 }, (_, i) => ({
@@ -63,10 +56,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  services?.close();
-  await agent?.stop();
-  await keyring?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await rig?.dispose();
 });
 
 describe('the bundles folder', () => {
