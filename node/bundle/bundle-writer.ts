@@ -89,6 +89,12 @@ export class BundleWriter {
   private failure: Error | null = null;
   private closed = false;
   private busy = false;
+  /**
+   * A spooled file being streamed into the archive behind the caller: its compression (on
+   * zlib's thread) overlaps with collecting the next file, as in a plain gzip pipe. Never
+   * rejects; a failure is kept in `failure` for the next call.
+   */
+  private behind: Promise<void> = Promise.resolve();
   private state: 'open' | 'finished' | 'aborted' = 'open';
 
   private constructor(
@@ -135,7 +141,11 @@ export class BundleWriter {
     return this.meter.bytes;
   }
 
-  /** Adds one file; resolves once it is in the archive. `signal` aborts mid-file. */
+  /**
+   * Adds one file; resolves once it is measured. A Buffer or string is in the archive by then;
+   * a spooled body is streamed in behind the caller (finish() and the next addFile wait for it).
+   * `signal` aborts mid-file.
+   */
   async addFile(path: string, body: FileBody, options: { contentType: string; signal?: AbortSignal }): Promise<WrittenFile> {
     this.assertWritable();
     if (path === MANIFEST_PATH) throw new Error(`${MANIFEST_PATH} is written by finish(), not added as a file.`);
@@ -150,12 +160,21 @@ export class BundleWriter {
         const meter = new BodyMeter(countLines);
         meter.update(bytes);
         if (options.signal?.aborted) throw abortReason(options.signal);
+        await this.settleBehind();
         await this.writeEntry(path, bytes.length, oneChunk(bytes), options.signal);
         return { path, ...meter.result() };
       }
       spooled = await spoolBody(body, { dir: this.spoolDir(), countLines, signal: options.signal });
-      await this.writeEntry(path, spooled.bytes, spooled.chunks(), options.signal);
-      return { path, bytes: spooled.bytes, sha256: spooled.sha256, lines: spooled.lines };
+      // One spooled file at most is written behind the caller: a second waits for the first.
+      await this.settleBehind();
+      const entry = spooled;
+      spooled = null;
+      this.behind = this.writeEntry(path, entry.bytes, entry.chunks(), options.signal)
+        .finally(() => entry.dispose())
+        .catch((error: unknown) => {
+          this.failure ??= error instanceof Error ? error : new Error(String(error));
+        });
+      return { path, bytes: entry.bytes, sha256: entry.sha256, lines: entry.lines };
     } finally {
       this.busy = false;
       await spooled?.dispose();
@@ -167,6 +186,7 @@ export class BundleWriter {
     this.assertWritable();
     this.busy = true;
     try {
+      await this.settleBehind();
       const json = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
       await this.writeEntry(MANIFEST_PATH, json.length, oneChunk(json), undefined);
       this.pack.finalize();
@@ -197,12 +217,20 @@ export class BundleWriter {
     this.gzip.destroy();
     this.meter.destroy();
     this.file.destroy();
+    // The file written behind stops at its next chunk and removes its spool.
+    await this.behind;
     await this.flushed.catch(() => undefined);
     if (!this.closed) {
       this.closed = true;
       await closeAsync(this.fd).catch(() => undefined);
     }
     await rm(this.partPath, { force: true });
+  }
+
+  private async settleBehind(): Promise<void> {
+    await this.behind;
+    if (this.failure) throw this.failure;
+    if (this.state !== 'open') throw new Error(`The bundle ${this.path} is ${this.state}; nothing more can be written to it.`);
   }
 
   private assertWritable(): void {
@@ -229,6 +257,7 @@ export class BundleWriter {
     });
     done.catch(() => undefined);
     for await (const chunk of chunks) {
+      if (this.state !== 'open') throw new Error(`The bundle ${this.path} was ${this.state} while ${name} was being written.`);
       if (signal?.aborted) {
         const reason = abortReason(signal);
         // The archive is now mid-entry: only abort() is left.
