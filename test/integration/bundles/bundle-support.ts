@@ -15,6 +15,7 @@ import type { Io } from '../../../main/cli/opsctl';
 import { createServices, type Services } from '../../../main/services';
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 import { BundleManifest, type BundleRequestInput, type ExportProgress } from '../../../shared/model/bundle';
+import type { ProbeDraftInput } from '../../../shared/model/probe';
 import type { Target } from '../../../shared/model/target';
 import type { DockerFixture } from '../../support/docker-fixture';
 import { startKeyring, waitFor, type Keyring } from '../../support/keyring';
@@ -217,4 +218,16 @@ export async function runShopApi(
 export async function exportLastHour(services: Services, targetId: string): Promise<{ id: string; file: string }> {
   const { progress, file } = await exportSettled(services, { targetId, window: { mode: 'last', minutes: 60 } });
   return { id: progress.bundle!.id, file };
+}
+
+/** A GitHub probe whose token is `token` (kept in the keychain), pointed at a closed port so it never runs. */
+export async function createGithubTokenProbe(services: Services, token: string): Promise<void> {
+  await services.probes.create({
+    name: 'GitHub token',
+    scope: 'github',
+    kind: 'github',
+    settings: { baseUrl: 'http://127.0.0.1:9', check: 'token' },
+    conditions: [{ expression: '[STATUS] == 200', severity: 'fail' }],
+    secrets: { token },
+  } as ProbeDraftInput);
 }

@@ -19,9 +19,9 @@ import { KeytarBackend } from '../../../main/services/credentials/keytar-backend
 import { REDACTED } from '../../../node/redact/redactor';
 import { ApiError } from '../../../shared/errors';
 import { ChannelDraft } from '../../../shared/model/channels';
-import type { ProbeDraftInput } from '../../../shared/model/probe';
 import { FakeClock } from '../../support/fake-clock';
 import { readWithSecretTool, startKeyring, type Keyring } from '../../support/keyring';
+import { createGithubTokenProbe } from './bundle-support';
 
 const nonce = randomBytes(6).toString('hex');
 const SERVICE = `control-room-test-redaction-${nonce}`;
@@ -55,14 +55,7 @@ beforeAll(async () => {
   await services.targets.create({ name: 'shop-api', environment: 'staging', kind: 'ops-api', settings: { baseUrl: 'https://shop.example.com' }, secrets: { apiToken: OPS_TOKEN } });
   // Holds no secret: contributes nothing.
   await services.targets.create({ name: 'laptop', environment: 'dev', kind: 'docker-local', settings: { socketPath: '/var/run/docker.sock' } });
-  await services.probes.create({
-    name: 'GitHub token',
-    scope: 'github',
-    kind: 'github',
-    settings: { baseUrl: 'http://127.0.0.1:9', check: 'token' },
-    conditions: [{ expression: '[STATUS] == 200', severity: 'fail' }],
-    secrets: { token: PROBE_TOKEN },
-  } as ProbeDraftInput);
+  await createGithubTokenProbe(services, PROBE_TOKEN);
   await services.channels.create(ChannelDraft.parse({ name: 'ops webhook', kind: 'webhook', settings: {}, secrets: { url: WEBHOOK_URL, token: WEBHOOK_TOKEN } }));
   await services.runbooks.secrets.set('vercel-token', RUNBOOK_SECRET);
 }, 60_000);

@@ -28,14 +28,13 @@ import { KEYCHAIN_RULE } from '../../../main/services/bundles/bundle-redaction';
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 import type { BundleManifest } from '../../../shared/model/bundle';
 import type { LogEntry } from '../../../shared/model/logs';
-import type { ProbeDraftInput } from '../../../shared/model/probe';
 import type { Target } from '../../../shared/model/target';
 import { waitForState } from '../../support/docker-fixture';
 import { startKeyring, waitFor, type Keyring } from '../../support/keyring';
 import { BUSYBOX_IMAGE, composeLabels, startPodman, type Podman } from '../../support/podman';
 import { startSshd, type Sshd } from '../../support/sshd';
 import { startAgentFixture, type AgentFixture } from '../agent/agent-fixture';
-import { exportSettled, manifestOf, occurrences, printedForms, readableBytes, secretForms, unpackBundle } from './bundle-support';
+import { createGithubTokenProbe, exportSettled, manifestOf, occurrences, printedForms, readableBytes, secretForms, unpackBundle } from './bundle-support';
 
 const exec = promisify(execFile);
 const nonce = randomBytes(6).toString('hex');
@@ -101,14 +100,7 @@ beforeAll(async () => {
   await waitForState(services, sshTarget.id, (s) => s.status === 'connected');
 
   opsTarget = await services.targets.create({ name: 'vault-api', environment: 'prod', kind: 'ops-api', settings: { baseUrl: agent.url }, secrets: { apiToken: agent.admin } });
-  await services.probes.create({
-    name: 'GitHub token',
-    scope: 'github',
-    kind: 'github',
-    settings: { baseUrl: 'http://127.0.0.1:9', check: 'token' },
-    conditions: [{ expression: '[STATUS] == 200', severity: 'fail' }],
-    secrets: { token: PROBE_KEY },
-  } as ProbeDraftInput);
+  await createGithubTokenProbe(services, PROBE_KEY);
   await services.channels.create({ name: 'ops webhook', kind: 'webhook', enabled: true, settings: {}, secrets: { url: WEBHOOK_URL } });
 
   // The ops API side: beacons to the agent and lines in the app's log cache, keychain values only

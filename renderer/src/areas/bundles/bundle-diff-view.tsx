@@ -107,26 +107,23 @@ export function BundleDiffView({ a, b }: { a: string; b: string }) {
           ) : null}
           {diff.images.length > 0 ? (
             <DiffSection title="Images">
-              <table className="bundles-table diff-table">
-                <DiffHead columns={['Service', 'Tag', 'Digest']} />
-                <tbody>
-                  {diff.images.map((image) => (
-                    <tr key={image.service}>
-                      <td>{image.service}</td>
-                      <td>
-                        <BeforeAfter before={image.before} after={image.after} mono />
-                      </td>
-                      <td>
-                        <BeforeAfter
-                          before={shortDigest(image.digestBefore)}
-                          after={shortDigest(image.digestAfter)}
-                          mono
-                        />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DiffTable columns={['Service', 'Tag', 'Digest']}>
+                {diff.images.map((image) => (
+                  <tr key={image.service}>
+                    <td>{image.service}</td>
+                    <td>
+                      <BeforeAfter before={image.before} after={image.after} mono />
+                    </td>
+                    <td>
+                      <BeforeAfter
+                        before={shortDigest(image.digestBefore)}
+                        after={shortDigest(image.digestAfter)}
+                        mono
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </DiffTable>
             </DiffSection>
           ) : null}
           {hasContainerChanges(diff) ? (
@@ -215,19 +212,16 @@ export function BundleDiffView({ a, b }: { a: string; b: string }) {
           ) : null}
           {diff.config.length > 0 ? (
             <DiffSection title="Configuration">
-              <table className="bundles-table diff-table">
-                <DiffHead columns={['Key', 'Change']} />
-                <tbody>
-                  {diff.config.map((entry) => (
-                    <tr key={entry.key}>
-                      <td className="mono">{entry.key}</td>
-                      <td>
-                        <BeforeAfter before={entry.before} after={entry.after} mono />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DiffTable columns={['Key', 'Change']}>
+                {diff.config.map((entry) => (
+                  <tr key={entry.key}>
+                    <td className="mono">{entry.key}</td>
+                    <td>
+                      <BeforeAfter before={entry.before} after={entry.after} mono />
+                    </td>
+                  </tr>
+                ))}
+              </DiffTable>
             </DiffSection>
           ) : null}
         </div>
@@ -285,17 +279,21 @@ function Count({ count }: { count: number }) {
   return <span className="muted">× {count}</span>;
 }
 
-function DiffHead({ columns }: { columns: string[] }) {
+/** A table of changes under its column heads. */
+function DiffTable({ columns, children }: { columns: string[]; children: ReactNode }) {
   return (
-    <thead className="table-heads">
-      <tr>
-        {columns.map((column) => (
-          <th key={column} scope="col">
-            {column}
-          </th>
-        ))}
-      </tr>
-    </thead>
+    <table className="bundles-table diff-table">
+      <thead className="table-heads">
+        <tr>
+          {columns.map((column) => (
+            <th key={column} scope="col">
+              {column}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
   );
 }
 
