@@ -6,8 +6,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useApi, usePlatform } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
-import { SearchBar } from '../logs/log-pane';
-import { SearchIcon } from '../logs/logs-icons';
+import { SearchBar, SearchToolButton } from '../logs/log-pane';
 import { useTerminalSearch } from '../logs/use-terminal-search';
 import { BUNDLE_LOG_SCROLLBACK, BundleLogSession, type BundleLogSnapshot } from './bundle-log-session';
 import { sourceName } from './bundle-view-model';
@@ -129,16 +128,7 @@ export function BundleLogs({ id, sources }: { id: string; sources: readonly { so
               ? ''
               : `${snapshot.lines.toLocaleString()} of ${total.toLocaleString()} ${total === 1 ? 'line' : 'lines'}`}
         </span>
-        <button
-          type="button"
-          className={`tool-button ${search.searching ? 'is-on' : ''}`}
-          aria-label="Search"
-          aria-pressed={search.searching}
-          title="Search (Ctrl/Cmd+F)"
-          onClick={search.toggle}
-        >
-          <SearchIcon />
-        </button>
+        <SearchToolButton search={search} />
       </div>
       {error ? (
         <p className="form-error" role="alert">

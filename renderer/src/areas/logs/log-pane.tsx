@@ -140,6 +140,20 @@ function LayoutButtons({
   );
 }
 
+/** The Search tool button over a terminal: the log pane's, the run viewer's, a bundle's Logs tab's. */
+export function SearchToolButton({ search }: { search: { searching: boolean; toggle(): void } }) {
+  return (
+    <ToolButton
+      label="Search"
+      shortcut={IS_MAC ? 'Meta+F' : 'Control+F'}
+      pressed={search.searching}
+      onClick={search.toggle}
+    >
+      <SearchIcon />
+    </ToolButton>
+  );
+}
+
 function ToolButton({
   label,
   onClick,
@@ -270,14 +284,7 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
           >
             {following ? <PauseIcon /> : <FollowIcon />}
           </ToolButton>
-          <ToolButton
-            label="Search"
-            shortcut={IS_MAC ? 'Meta+F' : 'Control+F'}
-            pressed={search.searching}
-            onClick={search.toggle}
-          >
-            <SearchIcon />
-          </ToolButton>
+          <SearchToolButton search={search} />
           <ToolButton
             label="Filters"
             pressed={filtering}

@@ -10,12 +10,11 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useApi, useConnectionStatus, usePlatform } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
 import { saveText } from '../../platform/platform';
-import { SearchBar } from '../logs/log-pane';
-import { DownloadIcon, SearchIcon } from '../logs/logs-icons';
+import { SearchBar, SearchToolButton } from '../logs/log-pane';
+import { DownloadIcon } from '../logs/logs-icons';
 import { useTerminalSearch } from '../logs/use-terminal-search';
 import { RunTerminalSession, type RunTerminalSnapshot } from './run-terminal-session';
 
-const IS_MAC = /Mac|iPhone|iPad/.test(navigator.platform);
 const NO_SNAPSHOT: RunTerminalSnapshot = { lastSeq: 0, lines: 0 };
 const noSubscribe = () => () => undefined;
 
@@ -100,17 +99,7 @@ export function RunTerminal({ runId, title }: { runId: string; title: string }) 
           </span>
         ) : null}
         <div className="run-terminal-tools">
-          <button
-            type="button"
-            className={`tool-button ${search.searching ? 'is-on' : ''}`}
-            aria-label="Search"
-            aria-pressed={search.searching}
-            aria-keyshortcuts={IS_MAC ? 'Meta+F' : 'Control+F'}
-            title="Search"
-            onClick={search.toggle}
-          >
-            <SearchIcon />
-          </button>
+          <SearchToolButton search={search} />
           <button
             type="button"
             className="tool-button"
