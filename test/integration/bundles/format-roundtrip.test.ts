@@ -176,6 +176,19 @@ describe('a bundle that is not finished', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('abort() while a spooled file is still being written behind the caller removes its spool and the .part', async () => {
+    const file = join(dir, 'behind.tar.gz');
+    const writer = await BundleWriter.open(file);
+    // Resolves once measured; its 40 MB are then compressed into the archive in the background.
+    const written = await writer.addFile('logs/api.ndjson', ndjsonLines(40 * MB), { contentType: 'application/x-ndjson' });
+    expect(written.bytes).toBeGreaterThanOrEqual(40 * MB);
+    // Its spool is still there: the archive has not taken it all in yet.
+    expect(readdirSync(dir).filter((name) => name.startsWith('.spool-'))).toHaveLength(1);
+    await writer.abort();
+    expect(readdirSync(dir)).toEqual([]);
+    await expect(writer.finish(manifestFor([]))).rejects.toThrow(/aborted/);
+  });
+
   it('a body that fails midway fails addFile, and the writer can still be aborted cleanly', async () => {
     const file = join(dir, 'failed.tar.gz');
     const writer = await BundleWriter.open(file);
