@@ -23,7 +23,11 @@ export interface RunningApp {
  */
 export async function startApp(env: Record<string, string>, options: { dataDir?: string } = {}): Promise<RunningApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cr-data-'));
-  const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
+  // APP_CPU_PROF_DIR (benchmarks): the browser-mode host itself under `--cpu-prof`, which Node
+  // refuses in NODE_OPTIONS; the profile is written there when the app stops.
+  const profileDir = process.env.APP_CPU_PROF_DIR;
+  const command = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'dist/main/host.cjs'] : ['scripts/start.mjs'];
+  const child: ChildProcess = spawn(process.execPath, command, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, CONTROL_ROOM_DATA_DIR: dataDir, DISPLAY: '', WAYLAND_DISPLAY: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
