@@ -22,7 +22,7 @@
 import { cutText, REDACTED } from '../../../node/redact/redactor';
 import { ApiError } from '../../../shared/errors';
 import type { RedactionCount } from '../../../shared/model/bundle';
-import { LiteralSet } from './literal-scan';
+import { LiteralSet } from '../../../node/redact/literal-scan';
 import { parseJsonPath, replaceAtPath, type PathStep } from './json-path';
 import {
   AUTHORIZATION_HEADER,
@@ -39,7 +39,7 @@ import {
   SECRET_KEY,
   SECRET_PAIR,
 } from './redaction-builtins';
-import { secretForms } from './secret-forms';
+import { secretForms } from '../../../node/redact/secret-forms';
 
 /** A custom rule with its value resolved (a literal's value comes from the keychain). */
 export type ResolvedRule =

@@ -33,7 +33,7 @@ import { BundleFolder, safeBase } from './bundle-folder';
 import { OpenBundles } from './bundle-open';
 import { BundleRedactor } from './bundle-redaction';
 import { reRedactAgent, reRedactControlRoom } from './bundle-reredact';
-import { keychainSecrets } from './bundle-secrets';
+import { keychainSecrets } from '../credentials/known-secrets';
 import { ExportJobs } from './export-jobs';
 import type { RedactionRules } from './redaction-rules';
 import { environmentSecrets } from './sections/context-section';

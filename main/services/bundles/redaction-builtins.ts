@@ -12,7 +12,7 @@
  * in text, a JWT before a `token=` pair), and a value already REDACTED is not counted again.
  */
 import { REDACTED } from '../../../node/redact/redactor';
-import { TrigramFilter } from './literal-scan';
+import { TrigramFilter } from '../../../node/redact/literal-scan';
 
 /** What replaced one match: the new text and how many secrets it hid (0: only tidied up). */
 export interface Masked {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../main/services';
 import { BundleRedactor, KEYCHAIN_RULE } from '../../../main/services/bundles/bundle-redaction';
-import { keychainSecretRefs, keychainSecrets } from '../../../main/services/bundles/bundle-secrets';
+import { keychainSecretRefs, keychainSecrets } from '../../../main/services/credentials/known-secrets';
 import { redactionRuleRef } from '../../../main/services/bundles/redaction-rules';
 import { KeytarBackend } from '../../../main/services/credentials/keytar-backend';
 import { REDACTED } from '../../../node/redact/redactor';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { BundleRedactor, compileMaskPattern, KEYCHAIN_RULE } from '../../../main/services/bundles/bundle-redaction';
 import { parseJsonPath } from '../../../main/services/bundles/json-path';
-import { secretForms } from '../../../main/services/bundles/secret-forms';
+import { secretForms } from '../../../node/redact/secret-forms';
 import { REDACTED } from '../../../node/redact/redactor';
 import { ApiError } from '../../../shared/errors';
 

@@ -1,11 +1,11 @@
 /**
- * The fast scans under BundleRedactor (main/services/bundles/literal-scan.ts): LiteralSet must
+ * The fast scans under BundleRedactor (node/redact/literal-scan.ts): LiteralSet must
  * replace exactly what a global regular expression of the values, longest first, replaces; the
  * built-ins' trigram filter must never call clean a text that any built-in rule would redact.
  * Both are checked on many generated texts (a fixed seed, so a failure repeats).
  */
 import { describe, expect, it } from 'vitest';
-import { LiteralSet, TrigramFilter } from '../../../main/services/bundles/literal-scan';
+import { LiteralSet, TrigramFilter } from '../../../node/redact/literal-scan';
 import { BUILTIN_RULES, mayNeedBuiltins, PRIVATE_KEY_PATTERN } from '../../../main/services/bundles/redaction-builtins';
 
 /** A small deterministic PRNG (mulberry32). */

@@ -1,5 +1,6 @@
 /**
- * Fast scans for what a bundle's texts are checked against on every line, nearly always in vain.
+ * Fast scans for what a bundle's texts and every followed log line are checked against, nearly
+ * always in vain.
  *
  * `LiteralSet` finds many exact values (keychain secrets in all their forms, literal rules) in one
  * pass with Wu-Manber's algorithm: the window the length of the shortest value moves along the

@@ -2,12 +2,12 @@
  * The forms a secret value takes on its way into logs and payloads: as it is, JSON-escaped,
  * base64 (standard and url-safe, with and without padding, and at any offset inside a longer
  * base64 text such as a Basic `user:pass` header), and URL-encoded (`encodeURIComponent` and
- * form encoding). A bundle must carry none of them.
+ * form encoding). A bundle must carry none of them, and a log line shows none of them.
  *
  * Values shorter than MIN_SECRET_LENGTH (6) are skipped, as the agent's redactor does: "1",
- * "true" or "dev" would blank out ordinary words all over the bundle.
+ * "true" or "dev" would blank out ordinary words all over a bundle or a log.
  */
-import { MIN_SECRET_LENGTH } from '../../../node/redact/redactor';
+import { MIN_SECRET_LENGTH } from './redactor';
 
 export { MIN_SECRET_LENGTH };
 
