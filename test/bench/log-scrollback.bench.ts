@@ -81,7 +81,8 @@ interface TraceEvent {
 /** Records V8's GC scopes until the returned function is called, which gives the main thread's pauses. */
 async function traceGc(cdp: CDPSession): Promise<() => Promise<{ longest: number; total: number; count: number }>> {
   const events: TraceEvent[] = [];
-  const onData = ({ value }: { value: TraceEvent[] }) => events.push(...value);
+  // The protocol types an event as a string map; these are the fields V8's trace events carry.
+  const onData = ({ value }: { value: object[] }) => events.push(...(value as TraceEvent[]));
   cdp.on('Tracing.dataCollected', onData);
   await cdp.send('Tracing.start', {
     transferMode: 'ReportEvents',
