@@ -302,6 +302,8 @@ async function follow(
     } else if (event.type === 'lines') {
       for (const entry of batchEntries(event)) io.out(plain ? plainLogLine(entry, withContainer) : JSON.stringify(entry));
       if (followId) api.invoke('logs:ack', { followId, lines: event.lines.length }).catch(() => undefined);
+    } else if (event.type === 'masked') {
+      // The lines already show the marker; a terminal needs no running count.
     } else if (event.state === 'live') {
       if (troubled.delete(event.source)) io.err(`opsctl: ${event.source} is live again.`);
     } else {

@@ -11,6 +11,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DATABASE_FILE, openDatabase, type Db } from './store/database';
 import type { CredentialBackend } from './credentials/credential-backend';
+import { WatchedCredentials } from './credentials/watched-credentials';
+import type { KnownSecretSources } from './credentials/known-secrets';
+import { SecretMask } from './logs/secret-mask';
 import { systemClock, type Clock } from '../../node/clock';
 import { TargetsService } from './targets/targets-service';
 import { Lifecycles } from './lifecycle';
@@ -57,6 +60,7 @@ export interface ServiceDeps {
 export interface Services {
   dataDir: string;
   db: Db;
+  /** The backend given, watched (WatchedCredentials): every service writes through it, so the log mask hears of each change. */
   credentials: CredentialBackend;
   targets: TargetsService;
   connections: ConnectionManager;
@@ -66,6 +70,8 @@ export interface Services {
   imports: TargetImport;
   opsApi: OpsApiService;
   logs: LogsService;
+  /** Hides the keychain's secrets from log lines (followed, cached and read back). */
+  secretMask: SecretMask;
   settings: SettingsStore;
   probes: ProbesService;
   hostProbes: HostProbes;
@@ -80,7 +86,7 @@ export interface Services {
 
 export function createServices({
   dataDir,
-  credentials,
+  credentials: givenCredentials,
   clock = systemClock,
   home = homedir(),
   connections: connectionOptions,
@@ -93,6 +99,8 @@ export function createServices({
   bundles: bundleOptions = {},
 }: ServiceDeps): Services {
   const lifecycle = new Lifecycles();
+  // First thing: every service writes secrets through this one, so the log mask hears of each change.
+  const credentials = new WatchedCredentials(givenCredentials);
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   lifecycle.add('database', { dispose: () => db.close() });
   try {
@@ -106,7 +114,13 @@ export function createServices({
     const overview = lifecycle.add('overview', new DockerOverviewService(connections, clock));
     const { cache: cacheOptions, ...logsOptions } = logOptions;
     const cache = lifecycle.add('log cache', new LogCache(db, cacheOptions, clock));
-    const logs = lifecycle.add('logs', new LogsService(targets, connections, opsApi, cache, logsOptions, clock));
+    // Reads the services made below once started; registered (so started) after them.
+    const secretMask: SecretMask = new SecretMask({
+      credentials,
+      sources: (): KnownSecretSources => ({ targets, probes, channels, runbooks, credentials }),
+      clock,
+    });
+    const logs = lifecycle.add('logs', new LogsService(targets, connections, opsApi, cache, { ...logsOptions, secretMask }, clock));
     // After the connections it runs docker/ssh/ops-api checks through, so it is disposed first.
     const probes = lifecycle.add(
       'probes',
@@ -141,6 +155,8 @@ export function createServices({
         options: runbookOptions,
       }),
     );
+    // After every service whose secrets it masks: it reads them as it starts.
+    lifecycle.add('secret mask', secretMask);
     // Draws on every service above; read through `services` once they are all made.
     const made: { services?: Services } = {};
     const bundles = lifecycle.add(
@@ -167,6 +183,7 @@ export function createServices({
       imports: new TargetImport(targets, home),
       opsApi,
       logs,
+      secretMask,
       settings: new SettingsStore(db, clock),
       probes,
       hostProbes,

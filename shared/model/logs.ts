@@ -86,6 +86,8 @@ export const LogFollowEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('started'), followId: z.string() }),
   LogBatch,
   z.object({ type: z.literal('source'), source: z.string(), state: SourceState, reason: z.string().optional() }),
+  /** How many keychain secrets were masked in a source's lines so far in this follow (docs/logs.md). */
+  z.object({ type: z.literal('masked'), source: z.string(), total: z.number().int().nonnegative() }),
 ]);
 export type LogFollowEvent = z.infer<typeof LogFollowEvent>;
 

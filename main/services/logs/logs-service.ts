@@ -8,6 +8,10 @@
  * lines are checked against the newest instant cached for that source (a pane reopened after a
  * restart asks for the same tail again).
  *
+ * Secrets the keychain holds are masked in every line before the cache and the pane see it
+ * (secret-mask.ts), and again in what `query` reads back (lines cached before a secret existed);
+ * a `masked` event tells the pane each source's running count.
+ *
  * `start()` begins following target edits; `dispose()` stops every follow (its sources abort
  * their requests in flight) and leaves the cache to be disposed on its own, after this service.
  */
@@ -34,6 +38,7 @@ import { parseSourceKey, type LogSource, type LogSourceEvents, type SourceStart 
 import { listDockerSources, listOpsApiSources } from './log-sources-list';
 import { OpsApiLogSource } from './ops-api-log-source';
 import { parseTimeInput } from './time-input';
+import { MaskedCounts, type SecretMask } from './secret-mask';
 import { abortReason, AbortedError, anySignal } from '../../../node/abort';
 import { systemClock, type Clock } from '../../../node/clock';
 
@@ -46,6 +51,8 @@ export interface LogsServiceOptions {
   recheckMs?: number;
   opsPollMs?: number;
   opsPageSize?: number;
+  /** Hides the keychain's secrets from every line before the cache and the pane see it (createServices wires it). */
+  secretMask?: Pick<SecretMask, 'maskEntries'>;
 }
 
 export interface FollowRequest {
@@ -130,10 +137,11 @@ export class LogsService {
       sinceMs: request.since ? parseTimeInput(request.since, 'since', this.clock.now()) : undefined,
     };
     const id = randomUUID();
+    const masked = new MaskedCounts((source, total) => emit({ type: 'masked', source, total }), this.clock);
     const follower = new LogFollower(
       id,
       keys,
-      (key, events) => this.makeSource(target, key, start, events),
+      (key, events) => this.makeSource(target, key, start, this.masking(key, events, masked)),
       emit,
       { ...DEFAULT_FLOW, ...this.options.flow },
       (_key, entries) => this.writeToCache(id, target.id, entries),
@@ -142,6 +150,7 @@ export class LogsService {
     this.followers.set(id, { follower, targetId: target.id });
     follower.start();
     return () => {
+      masked.stop();
       follower.stop();
       this.followers.delete(id);
       for (const [key, writer] of [...this.writers]) if (writer.followId === id) this.writers.delete(key);
@@ -158,6 +167,15 @@ export class LogsService {
     return this.followers.get(followId)?.follower;
   }
 
+  /**
+   * Hides the keychain's secrets in `entries` (in place); returns how many were replaced. For
+   * lines read outside a follow: the cache may hold lines written before a secret existed.
+   */
+  maskEntries(entries: LogEntry[]): number {
+    return this.options.secretMask?.maskEntries(entries) ?? 0;
+  }
+
+  /** Cached lines, masked as they are read: lines cached before a secret was added leave masked too. */
   query(request: QueryRequest): { entries: LogEntry[]; truncated: boolean } {
     const fromMs = request.from ? parseTimeInput(request.from, 'from', this.clock.now()) : undefined;
     const toMs = request.to ? parseTimeInput(request.to, 'to', this.clock.now()) : undefined;
@@ -166,7 +184,7 @@ export class LogsService {
         to: 'Pick a time after "from".',
       });
     }
-    return this.cache.query({
+    const result = this.cache.query({
       targetId: request.targetId,
       sources: request.sources?.map((key) => parseSourceKey(key).name),
       fromMs,
@@ -174,6 +192,8 @@ export class LogsService {
       text: request.text || undefined,
       limit: request.limit ?? DEFAULT_QUERY_LIMIT,
     });
+    this.maskEntries(result.entries);
+    return result;
   }
 
   cacheInfo(): LogCacheSummary {
@@ -196,6 +216,23 @@ export class LogsService {
   /** Follows running now: tests check that disposing ended them. */
   get followCount(): number {
     return this.followers.size;
+  }
+
+  /**
+   * A source's events with its lines masked on the way in, before LogFollower.receive writes the
+   * cache and batches them for the pane; the count of what was masked goes to `masked`.
+   */
+  private masking(key: string, events: LogSourceEvents, masked: MaskedCounts): LogSourceEvents {
+    const mask = this.options.secretMask;
+    if (!mask) return events;
+    return {
+      lines: (entries) => {
+        const count = mask.maskEntries(entries);
+        events.lines(entries);
+        if (count) masked.add(key, count);
+      },
+      state: events.state,
+    };
   }
 
   private makeSource(target: Target, key: string, start: SourceStart, events: LogSourceEvents): LogSource {

@@ -5,7 +5,8 @@
  *
  * The same sources as `logs:follow` (containers of a Docker target, services of an ops-api
  * target), the same entry shape, merged in time order. `tail` counts per source, as in a follow;
- * `tail: 0` returns no lines but still checks every source.
+ * `tail: 0` returns no lines but still checks every source. Secrets the keychain holds are masked,
+ * as in a follow.
  */
 import type { ContainerInspectInfo } from 'dockerode';
 import { ApiError } from '../../../shared/errors';
@@ -19,6 +20,7 @@ import { parseDockerTime } from '../../../node/docker/docker-time';
 import type { ConnectionManager } from '../connections/connection-manager';
 import type { OpsApiService } from '../ops-api/ops-api-service';
 import type { TargetsService } from '../targets/targets-service';
+import type { LogsService } from './logs-service';
 import { DEFAULT_TAIL, parseSourceKey } from './log-source';
 import { parseTimeInput } from './time-input';
 
@@ -33,6 +35,8 @@ export interface RecentLogsDeps {
   targets: Pick<TargetsService, 'get'>;
   connections: Pick<ConnectionManager, 'connection'>;
   opsApi: Pick<OpsApiService, 'client'>;
+  /** Masks the keychain's secrets, as a follow's lines are. */
+  logs: Pick<LogsService, 'maskEntries'>;
 }
 
 const SERVICE_LABEL = 'com.docker.compose.service';
@@ -54,6 +58,7 @@ export async function readRecentLogs(deps: RecentLogsDeps, request: RecentLogsRe
   const perSource = await Promise.all(keys.map((key) => read(parseSourceKey(key).name)));
   // Each source's lines are in order already; a stable sort keeps them so within one instant.
   const entries = perSource.flat().sort((a, b) => isoToMs(a.ts) - isoToMs(b.ts));
+  deps.logs.maskEntries(entries);
   return { entries };
 }
 
