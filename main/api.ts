@@ -287,9 +287,12 @@ export function createApi(
         const spec = streams[stream];
         const parsed = parse(spec.params, params, `subscription to ${stream}`);
         const subscribe = subscribers[stream] as (params: unknown, emit: (event: unknown) => void) => () => void;
+        // A stream as busy as logs:follow brings its own parse, with the schema's answers.
+        const parseEvent: (event: unknown) => { success: true; data: unknown } | { success: false; error: { message: string } } =
+          'parseEvent' in spec ? spec.parseEvent : (event) => spec.event.safeParse(event);
         const unsubscribe = subscribe(parsed, (event) => {
           // A bad event is a bug in main: log it, never let it break the service emitting it.
-          const checked = spec.event.safeParse(event);
+          const checked = parseEvent(event);
           if (checked.success) emit(checked.data);
           else log(`control-room: dropped an invalid ${stream} event: ${checked.error.message}`);
         });

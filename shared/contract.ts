@@ -42,6 +42,7 @@ import {
   MaintenanceWindow,
 } from './model/alerts';
 import { LogCacheLimits, LogCacheSummary, LogEntry, LogFollowEvent, LogSourceKey, LogSourceOption } from './model/logs';
+import { parseLogFollowEvent } from './model/log-follow-parse';
 import {
   COPY_MAX_CHARS,
   ExternalUrl,
@@ -444,6 +445,8 @@ export const streams = {
       since: z.string().max(40).optional(),
     }),
     event: LogFollowEvent,
+    /** The schema's answers without zod's per-line cost for batches (see log-follow-parse.ts). */
+    parseEvent: parseLogFollowEvent,
   },
   /** Each new audit log entry, of any subject and target. */
   'audit:recorded': { params: Empty, event: AuditEntry },
