@@ -3,8 +3,10 @@
  *
  * The message always goes through `sanitizeForTerminal` first: nothing a container prints can
  * drive the terminal. The source prefix takes its colour from the pane's source list; the
- * message takes its level's (error red, warn yellow, info as is, debug dim).
+ * message takes its level's (error red, warn yellow, info as is, debug dim). Where main masked a
+ * keychain secret, the marker is drawn black on yellow so nobody takes it for the log's own text.
  */
+import { MASKED_SECRET } from '../../../../shared/log-mask';
 import { sanitizeForTerminal } from '../../../../shared/terminal-safety';
 import type { LogLevel } from '../../../../shared/model/ops';
 import type { StoredLine } from './line-store';
@@ -27,6 +29,8 @@ const LEVEL_SGR: Record<LogLevel, string> = {
   debug: DIM,
 };
 const RULE = '\u2502'; // │
+/** Black on the theme's yellow, then everything off (the level's colour is set again after it). */
+const MASK_SGR = '\x1b[30;43m';
 /** terminal-safety's stand-ins: Control Pictures, and ⟨9B⟩ / ⟨U+202E⟩ codes. */
 const NEUTRALIZED = /[\u2400-\u2426]+|\u27e8(?:[0-9A-F]{2}|U\+[0-9A-F]{4})\u27e9/g;
 
@@ -60,6 +64,7 @@ export function formatLine(line: StoredLine, options: FormatOptions): string {
   let message = sanitizeForTerminal(line.message);
   // What was neutralized stands out (inverse video), so nobody takes "␛[2J" for the log's own text.
   if (message !== line.message) message = message.replace(NEUTRALIZED, '\x1b[7m$&\x1b[27m');
+  if (message.includes(MASKED_SECRET)) message = message.replaceAll(MASKED_SECRET, `${MASK_SGR}${MASKED_SECRET}${RESET}${levelSgr}`);
   if (options.cutAt !== undefined) {
     const room = options.cutAt - (options.timestamps ? 13 : 0) - label.length - 3;
     message = cutToWidth(message, Math.max(8, room));

@@ -15,6 +15,7 @@ import {
 import { LOG_LEVELS, type LogLevel } from '../../../../shared/model/ops';
 import type { LogSourceOption } from '../../../../shared/model/logs';
 import { sourceKeyName } from '../../../../shared/log-source-key';
+import { MASKED_SECRET_HELP } from '../../../../shared/log-mask';
 import type { Target } from '../../../../shared/model/target';
 import { useApi, usePlatform } from '../../api/api-context';
 import { toApiError } from '../../api/open-api';
@@ -272,6 +273,7 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
         </div>
         <div className="pane-status">
           {snapshot.offline ? <OfflineBadge offline={snapshot.offline} linkDown={linkDown} /> : null}
+          <MaskedBadges sources={config.sources} options={options} masked={snapshot.masked} />
           {snapshot.mode === 'paused' ? (
             <span className="pane-badge badge-paused">{snapshot.pausedBy === 'scroll' ? 'Scrolled up' : 'Paused'}</span>
           ) : null}
@@ -384,6 +386,27 @@ function PaneView(props: LogPaneProps & { onChooseSources(): void }) {
       </div>
     </div>
   );
+}
+
+/** "3 secrets masked" per source whose lines main masked (the source named when the pane has several). */
+function MaskedBadges({
+  sources,
+  options,
+  masked,
+}: {
+  sources: string[];
+  options: LogSourceOption[] | undefined;
+  masked: PaneSnapshot['masked'];
+}) {
+  return sources.map((key) => {
+    const count = masked[key];
+    if (!count) return null;
+    return (
+      <span key={key} className="pane-badge badge-masked" data-masked-source={key} title={MASKED_SECRET_HELP}>
+        {count} secret{count === 1 ? '' : 's'} masked{sources.length > 1 ? ` in ${labelOf(key, options)}` : ''}
+      </span>
+    );
+  });
 }
 
 function SourceChips({

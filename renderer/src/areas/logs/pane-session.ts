@@ -77,6 +77,8 @@ export interface PaneSnapshot {
   received: number;
   stored: number;
   sources: Readonly<Record<string, SourceStatus>>;
+  /** Keychain secrets main masked in each source's lines (by source key); absent while none were. */
+  masked: Readonly<Record<string, number>>;
   /** The follow could not start (target unreachable, say). */
   followError?: string;
   /** Set while nothing is live: what is shown came from the cache or before the link dropped. */
@@ -152,6 +154,9 @@ export class PaneSession {
   private historyLines: StoredLine[] = [];
   private historyInfo: PaneSnapshot['history'];
   private statuses: Record<string, SourceStatus> = {};
+  /** Masked counts: main's running total of this follow on top of what earlier follows counted. */
+  private masked: Record<string, number> = {};
+  private maskedBefore: Record<string, number> = {};
   private followError: string | undefined;
   private linkDown = false;
   private fromCache = false;
@@ -237,6 +242,8 @@ export class PaneSession {
           this.written++;
           if (line.seq > this.writtenSeq) this.writtenSeq = line.seq;
         },
+        // A line queued behind a buffer's worth of newer ones would be evicted unseen: skipped.
+        capacity: () => this.config.scrollback + this.terminal.rows,
         schedule: (frame) => requestAnimationFrame(frame),
         now: () => performance.now(),
       },
@@ -496,6 +503,7 @@ export class PaneSession {
             this.sources.map((source) => [source.key, { state: 'starting' as const }]),
           );
         }
+        if (this.followId !== undefined) this.maskedBefore = { ...this.masked };
         this.followId = event.followId;
         if (this.sources.length > 1) this.holdUntil = performance.now() + STARTUP_HOLD_MS;
         this.receivedSinceStart = 0;
@@ -509,6 +517,10 @@ export class PaneSession {
         return;
       case 'lines':
         this.receive(event);
+        return;
+      case 'masked':
+        this.masked = { ...this.masked, [event.source]: (this.maskedBefore[event.source] ?? 0) + event.total };
+        this.publish();
         return;
     }
   }
@@ -843,6 +855,7 @@ export class PaneSession {
           stored: this.store.size,
           written: this.written,
           drawn: this.feed.drawn,
+          skipped: this.feed.skipped,
           cols: this.terminal.cols,
           rows: this.terminal.rows,
           viewportY: this.terminal.buffer.active.viewportY,
@@ -895,6 +908,7 @@ export class PaneSession {
       received: this.received,
       stored: this.store.size,
       sources: this.statuses,
+      masked: this.masked,
       ...(this.followError ? { followError: this.followError } : {}),
       ...(offline ? { offline: { newest: this.newestIso(), fromCache: this.fromCache } } : {}),
       ...(this.historyInfo ? { history: this.historyInfo } : {}),
