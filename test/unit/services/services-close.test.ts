@@ -62,9 +62,9 @@ describe('createServices: close()', () => {
     // In creation order; services added later (alerts, channels) come after these.
     const names = services.lifecycle.names;
     expect(names.slice(0, 7)).toEqual(['database', 'ops API', 'connections', 'overview', 'log cache', 'logs', 'probes']);
-    // Started: the four that follow target edits listen (ops API links, connections, logs, host
-    // probes); the cache trim (1 min) and the probe store's prune (1 h) are among the timers.
-    expect(services.targets.listenerCount).toBe(4);
+    // Started: the five that follow target edits listen (ops API links, connections, logs, host
+    // probes, the secret mask); the cache trim (1 min) and the probe store's prune (1 h) are among the timers.
+    expect(services.targets.listenerCount).toBe(5);
     expect(clock.pendingDelays).toEqual(expect.arrayContaining([60_000, 3_600_000]));
   });
 
