@@ -11,8 +11,10 @@ export interface PaneInspection {
     received: number;
     stored: number;
     written: number;
-    /** Lines xterm has parsed (called back for). */
+    /** Lines xterm has parsed (called back for), and lines skipped unseen. */
     drawn: number;
+    /** Of those, lines never written: newer ones would have pushed them out of the buffer unseen. */
+    skipped: number;
     cols: number;
     rows: number;
     /** First buffer row in view, and the one the view rests on when following. */

@@ -17,6 +17,13 @@
  * second, and redrawing the rows is as much work as parsing them, work the CPU would rather
  * spend on receiving.
  *
+ * Lines that wait behind more newer lines than the terminal's buffer holds (`capacity`: its
+ * scrollback plus its rows) are skipped rather than written: a line takes at least one row, so
+ * xterm would evict them unseen before the next redraw, and its buffer ends exactly as if they
+ * had been written. They stay in the pane's store and the cache, earn their credit at once and
+ * count as drawn. Only a queue of lines alone is trimmed: a reset, a re-render or a barrier in
+ * it (whose callback looks at the buffer as it is then) keeps every line before it.
+ *
  * The queue also takes re-renders (a terminal reset followed by a lazy run of stored lines,
  * pulled within the same frame budget) and barriers (a callback once everything before it has
  * been parsed, for jumping to a line).
@@ -55,8 +62,13 @@ export interface FeedHooks {
   format(line: StoredLine): string;
   /** Lines drawn (or stored without drawing) that may now be acknowledged. */
   credit(lines: number): void;
-  /** A line's text was handed to xterm (for locating lines later). */
+  /** A line's text was handed to xterm, or skipped as it would be evicted unseen (for locating lines later). */
   written?(line: StoredLine): void;
+  /**
+   * Rows the terminal's buffer holds (scrollback plus rows): more queued lines than this and the
+   * oldest are skipped. Undefined (or no hook): every line is written.
+   */
+  capacity?(): number | undefined;
   /** Runs `frame` before the next paint (requestAnimationFrame in the page). */
   schedule(frame: () => void): void;
   now(): number;
@@ -67,8 +79,9 @@ export const RESET_SEQUENCE = '\x1bc\x1b[?25l';
 const SYNC_ON = '\x1b[?2026h';
 const SYNC_OFF = '\x1b[?2026l';
 
+type LineItem = { kind: 'line'; line: StoredLine; credit: boolean; size: number };
 type Item =
-  | { kind: 'line'; line: StoredLine; credit: boolean; size: number }
+  | LineItem
   | { kind: 'run'; lines: Iterator<StoredLine> }
   | { kind: 'control'; text: string }
   | { kind: 'barrier'; done: () => void };
@@ -79,6 +92,9 @@ export class TerminalFeed {
   private queue: Item[] = [];
   private head = 0;
   private queuedChars = 0;
+  /** Line items in the queue from `head`, and items of the other kinds. */
+  private queuedLines = 0;
+  private queuedOthers = 0;
   private inFlight = 0;
   private inFlightLines = 0;
   private heldCredit = 0;
@@ -96,8 +112,10 @@ export class TerminalFeed {
   private recentAt = 0;
   /** Longest single frame of our own work, for the benchmark and the inspection handle. */
   maxFrameMs = 0;
-  /** Lines xterm has called back for (parsed), re-renders included. */
+  /** Lines xterm has called back for (parsed), re-renders included, and lines skipped unseen. */
   drawn = 0;
+  /** Lines skipped because newer ones would have evicted them from the buffer unseen. */
+  skipped = 0;
 
   constructor(
     private readonly terminal: FeedTerminal,
@@ -112,9 +130,7 @@ export class TerminalFeed {
 
   /** Lines queued or in xterm's hands, not yet drawn. */
   get pendingLines(): number {
-    let queued = 0;
-    for (let i = this.head; i < this.queue.length; i++) if (this.queue[i]!.kind === 'line') queued++;
-    return queued + this.inFlightLines;
+    return this.queuedLines + this.inFlightLines;
   }
 
   get idle(): boolean {
@@ -127,6 +143,7 @@ export class TerminalFeed {
     const size = Math.min(line.message.length, DISPLAY_LIMIT + 256) + LINE_OVERHEAD;
     this.queue.push({ kind: 'line', line, credit, size });
     this.queuedChars += size;
+    this.queuedLines++;
     this.updateGate();
     this.wake();
   }
@@ -155,10 +172,12 @@ export class TerminalFeed {
     this.queue = kept;
     this.head = 0;
     this.queuedChars = 0;
+    this.queuedLines = 0;
     this.queue.push({ kind: 'control', text: RESET_SEQUENCE });
     // The reset ends synchronized output too; a redraw follows it anyway.
     this.syncOn = false;
     if (lines) this.queue.push({ kind: 'run', lines: lines[Symbol.iterator]() });
+    this.queuedOthers = this.queue.length;
     this.giveCredit(dropped);
     this.updateGate();
     this.wake();
@@ -167,6 +186,7 @@ export class TerminalFeed {
   /** Calls `done` once xterm has parsed everything queued before it. */
   barrier(done: () => void): void {
     this.queue.push({ kind: 'barrier', done });
+    this.queuedOthers++;
     this.wake();
   }
 
@@ -174,6 +194,8 @@ export class TerminalFeed {
     this.disposed = true;
     this.queue = [];
     this.head = 0;
+    this.queuedLines = 0;
+    this.queuedOthers = 0;
   }
 
   private wake() {
@@ -187,6 +209,7 @@ export class TerminalFeed {
     if (this.disposed) return;
     const { chunkChars, maxInFlightChars, frameBudgetMs, burstChars, burstRedrawMs } = this.options;
     const started = this.hooks.now();
+    this.skipUnseen();
     let chunk = '';
     if (
       !this.syncOn &&
@@ -219,6 +242,7 @@ export class TerminalFeed {
           const next = item.lines.next();
           if (next.done) {
             this.head++;
+            this.queuedOthers--;
             break;
           }
           chunk += this.hooks.format(next.value);
@@ -229,6 +253,8 @@ export class TerminalFeed {
         continue;
       }
       this.head++;
+      if (item.kind === 'line') this.queuedLines--;
+      else this.queuedOthers--;
       if (item.kind === 'barrier') {
         send();
         this.write('', 0, 0, item.done);
@@ -265,6 +291,31 @@ export class TerminalFeed {
     this.updateGate();
     // More to do now, or when xterm calls back (which wakes us).
     if (this.head < this.queue.length && this.inFlight < maxInFlightChars) this.wake();
+  }
+
+  /**
+   * Skips the queued lines that more than `capacity` newer queued lines would push out of
+   * xterm's buffer before anyone could see them (during a flood the screen is redrawn only every
+   * `burstRedrawMs`). Written or not, the buffer ends the same; skipping spares their formatting
+   * and parsing. Nothing is skipped while a reset, a re-render or a barrier waits in the queue.
+   */
+  private skipUnseen() {
+    if (this.queuedOthers > 0) return;
+    const capacity = this.hooks.capacity?.();
+    if (capacity === undefined) return;
+    const excess = this.queuedLines - Math.max(1, capacity);
+    if (excess <= 0) return;
+    let credit = 0;
+    for (let n = 0; n < excess; n++) {
+      const item = this.queue[this.head++] as LineItem;
+      this.queuedChars -= item.size;
+      if (item.credit) credit++;
+      this.hooks.written?.(item.line);
+    }
+    this.queuedLines -= excess;
+    this.skipped += excess;
+    this.drawn += excess;
+    this.giveCredit(credit);
   }
 
   private recent(now: number): number {

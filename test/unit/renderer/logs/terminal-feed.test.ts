@@ -4,8 +4,16 @@
  */
 /* eslint-disable no-control-regex -- terminal text is full of escape sequences */
 import { describe, expect, it } from 'vitest';
+import { Terminal } from '@xterm/xterm';
 import type { StoredLine } from '../../../../renderer/src/areas/logs/line-store';
-import { RESET_SEQUENCE, TerminalFeed, type FeedOptions } from '../../../../renderer/src/areas/logs/terminal-feed';
+import { formatLine, padLabels } from '../../../../renderer/src/areas/logs/line-format';
+import {
+  DEFAULT_FEED_OPTIONS,
+  RESET_SEQUENCE,
+  TerminalFeed,
+  type FeedOptions,
+} from '../../../../renderer/src/areas/logs/terminal-feed';
+import { waitFor } from '../../../support/keyring';
 
 /** A terminal that parses only when told to, like xterm's write buffer. */
 class FakeTerminal {
@@ -28,16 +36,19 @@ class FakeTerminal {
   }
 }
 
-function rig(options: Partial<FeedOptions> = {}) {
+function rig(options: Partial<FeedOptions> = {}, capacity?: number) {
   const terminal = new FakeTerminal();
   const frames: (() => void)[] = [];
   let credited = 0;
   let clock = 0;
+  const written: StoredLine[] = [];
   const feed = new TerminalFeed(
     terminal,
     {
       format: (line) => `${line.message}\r\n`,
       credit: (lines) => (credited += lines),
+      written: (line) => written.push(line),
+      capacity: () => capacity,
       schedule: (frame) => frames.push(frame),
       now: () => clock,
     },
@@ -62,6 +73,7 @@ function rig(options: Partial<FeedOptions> = {}) {
     terminal,
     frame,
     credited: () => credited,
+    written,
     tick: (ms: number) => (clock += ms),
   };
 }
@@ -220,4 +232,116 @@ describe('TerminalFeed', () => {
     expect(numbers).toEqual(Array.from({ length: pushed }, (_, i) => i));
     expect(credited()).toBe(pushed);
   });
+
+  it('skips queued lines that a buffer-full of newer ones would push out, crediting and counting them', () => {
+    const { feed, terminal, frame, credited, written } = rig({}, 10);
+    for (let i = 0; i < 25; i++) feed.push(line(`s${i}`), i % 5 !== 0);
+    expect(feed.pendingLines).toBe(25);
+    frame();
+    // The 15 oldest would be evicted by the 10 newest: they owe their credit now (12 of them do).
+    expect(feed.skipped).toBe(15);
+    expect(credited()).toBe(12);
+    expect(written.map((l) => l.message).slice(0, 15)).toEqual(Array.from({ length: 15 }, (_, i) => `s${i}`));
+    terminal.parse();
+    expect(terminal.text()).toBe(Array.from({ length: 10 }, (_, i) => `s${i + 15}\r\n`).join(''));
+    expect(feed.drawn).toBe(25);
+    expect(credited()).toBe(20);
+    expect(feed.idle).toBe(true);
+  });
+
+  it('skips nothing before a barrier or a re-render, and nothing without a capacity', () => {
+    const barrier = rig({}, 5);
+    for (let i = 0; i < 10; i++) barrier.feed.push(line(`b${i}`), true);
+    let reached = false;
+    barrier.feed.barrier(() => (reached = true));
+    for (let i = 10; i < 20; i++) barrier.feed.push(line(`b${i}`), true);
+    barrier.frame();
+    barrier.terminal.parse();
+    // The barrier sees every line before it; what came after it is trimmed once it has passed.
+    expect(reached).toBe(true);
+    expect(barrier.terminal.text()).toContain('b0\r\n');
+    for (let i = 0; i < 10 && !barrier.feed.idle; i++) {
+      barrier.frame();
+      barrier.terminal.parse();
+    }
+    expect(barrier.feed.drawn).toBe(20);
+    expect(barrier.credited()).toBe(20);
+
+    const rerender = rig({}, 5);
+    rerender.feed.restart([line('r0'), line('r1')]);
+    for (let i = 0; i < 10; i++) rerender.feed.push(line(`r${i + 2}`), true);
+    rerender.frame();
+    expect(rerender.feed.skipped).toBe(0);
+    expect(rerender.terminal.text()).toContain('r0\r\n');
+
+    const unbounded = rig({}, undefined);
+    for (let i = 0; i < 50; i++) unbounded.feed.push(line(`u${i}`), true);
+    unbounded.frame();
+    unbounded.terminal.parse();
+    expect(unbounded.feed.skipped).toBe(0);
+    expect(unbounded.terminal.text().split('\r\n').filter(Boolean)).toHaveLength(50);
+  });
+
+  it("leaves xterm's buffer exactly as writing every line would, wrapped and coloured lines included", async () => {
+    const cols = 40;
+    const rows = 8;
+    const scrollback = 60;
+    const format = { timestamps: true, labels: padLabels(['api', 'worker-1']) };
+    // Lines of one to five rows, levels and the log's own colours, from two sources; the last
+    // ones a row each, so a buffer-full is exactly scrollback + rows lines.
+    const lines = Array.from({ length: 1_500 }, (_, i): StoredLine => ({
+      seq: i + 1,
+      tsMs: 1_700_000_000_000 + i * 7,
+      source: i % 2,
+      level: i % 7 === 0 ? 'error' : i % 5 === 0 ? 'debug' : null,
+      message: `${i} ${i % 3 === 0 ? '\x1b[1;32mok\x1b[0m ' : ''}${'x'.repeat(i < 1_400 ? (i * 37) % 170 : 4)}`,
+    }));
+    const expected = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
+    await new Promise<void>((resolve) => expected.write(lines.map((l) => formatLine(l, format)).join(''), resolve));
+
+    const terminal = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
+    const feed = new TerminalFeed(
+      terminal,
+      {
+        format: (l) => formatLine(l, format),
+        credit: () => undefined,
+        capacity: () => scrollback + rows,
+        schedule: (frame) => setTimeout(frame, 0),
+        now: () => performance.now(),
+      },
+      DEFAULT_FEED_OPTIONS,
+    );
+    // Three floods, the first of them partly parsed before the next arrives.
+    for (const [from, to] of [
+      [0, 400],
+      [400, 500],
+      [500, 1_500],
+    ] as const) {
+      for (const l of lines.slice(from, to)) feed.push(l, true);
+      await waitFor(() => Promise.resolve(feed.pendingLines < 100), 5_000, 'the feed did not write its lines');
+    }
+    await waitFor(() => Promise.resolve(feed.idle), 5_000, 'the feed did not finish');
+    expect(feed.skipped).toBeGreaterThan(1_000);
+    expect(feed.drawn).toBe(lines.length);
+    expect(snapshot(terminal)).toEqual(snapshot(expected));
+    terminal.dispose();
+    expected.dispose();
+  });
 });
+
+/** Every row of the active buffer with its wrap flag and cell colours, and the cursor. */
+function snapshot(terminal: Terminal) {
+  const buffer = terminal.buffer.active;
+  const rows: string[] = [];
+  const cell = buffer.getNullCell();
+  for (let y = 0; y < buffer.length; y++) {
+    const row = buffer.getLine(y)!;
+    let colours = '';
+    for (let x = 0; x < terminal.cols; x++) {
+      row.getCell(x, cell);
+      colours += `${cell.getFgColor()}/${cell.getBgColor()}/${cell.isBold()}/${cell.isDim()},`;
+    }
+    rows.push(`${row.isWrapped ? '+' : ' '}${row.translateToString()}|${colours}`);
+  }
+  return { rows, cursor: [buffer.cursorX, buffer.cursorY, buffer.baseY] };
+}
