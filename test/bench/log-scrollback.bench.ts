@@ -12,11 +12,13 @@
  * an unmeasured 20,000 lines (the page's code warmed up, the buffers full). Per value and phase:
  *  - GC pauses on the page's main thread, from a Chrome DevTools Protocol trace of V8's GC
  *    category (every GC scope on the renderer's main thread; nested and back-to-back scopes
- *    make one pause): the longest single pause, their total and their count;
+ *    make one pause): the longest single pause (its wall time, what stretches a frame, and the
+ *    thread's CPU time in it, what is left once the machine's preemption is taken out), their
+ *    total and their count;
  *  - the longest long animation frame (PerformanceObserver "long-animation-frame");
  *  - the CPU of Chromium's page process and its other processes (from /proc);
  *  - after the dump, the page's JS heap once garbage is collected (what the pane retains).
- * BENCH_ROUNDS (1) repeats the whole sweep, its order reversed every other round, and takes the
+ * BENCH_ROUNDS (3) repeats the whole sweep, its order reversed every other round, and takes the
  * median per value.
  *
  * Last line: `log-scrollback ratio=<20,000's longest GC pause / the default's> goal=1`, the
@@ -38,7 +40,7 @@ const BURST = Number(process.env.BENCH_BURST ?? 100_000);
 const DUMP = Number(process.env.BENCH_DUMP ?? 1_000_000);
 /** Lines drawn before measuring: the largest scrollback's worth, so every buffer is full. */
 const WARM_UP = 20_000;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SCROLLBACKS = (process.env.BENCH_SCROLLBACKS ?? '20000,10000,5000,2000').split(',').map(Number);
 const PADDING = ' lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incid';
 const CONTAINER = 'bench-scrollback';
@@ -47,6 +49,9 @@ const SAME_PAUSE_US = 50;
 
 interface Phase {
   longestPauseMs: number;
+  /** The main thread's CPU time within the longest pause: the pause without the machine's preemption. */
+  longestPauseCpuMs: number;
+  longestPauseKind: string;
   totalPauseMs: number;
   pauses: number;
   longestFrameMs: number;
@@ -68,6 +73,16 @@ async function print(rig: LogsRig, lines: number): Promise<void> {
   await rig.podman.cli(['exec', CONTAINER, 'sh', '-c', `echo ${lines} > /tmp/n${round} && echo > /tmp/go${round}`]);
 }
 
+interface GcPauses {
+  /** Wall time of the longest pause, and the main thread's CPU time in it (milliseconds). */
+  longest: number;
+  longestCpu: number;
+  /** The outermost GC scope of the longest pause (V8.GCScavenger, V8.GCFinalizeMC…). */
+  longestKind: string;
+  total: number;
+  count: number;
+}
+
 interface TraceEvent {
   name: string;
   ph: string;
@@ -75,11 +90,13 @@ interface TraceEvent {
   tid: number;
   ts: number;
   dur?: number;
+  /** The event's own thread's CPU time, where the trace has it. */
+  tdur?: number;
   args?: { name?: string };
 }
 
 /** Records V8's GC scopes until the returned function is called, which gives the main thread's pauses. */
-async function traceGc(cdp: CDPSession): Promise<() => Promise<{ longest: number; total: number; count: number }>> {
+async function traceGc(cdp: CDPSession): Promise<() => Promise<GcPauses>> {
   const events: TraceEvent[] = [];
   // The protocol types an event as a string map; these are the fields V8's trace events carry.
   const onData = ({ value }: { value: object[] }) => events.push(...(value as TraceEvent[]));
@@ -100,24 +117,41 @@ async function traceGc(cdp: CDPSession): Promise<() => Promise<{ longest: number
     );
     const spans = events
       .filter((event) => event.ph === 'X' && event.dur !== undefined && mainThreads.has(`${event.pid}:${event.tid}`))
-      .map((event) => [event.ts, event.ts + event.dur!] as const)
-      .sort((a, b) => a[0] - b[0]);
-    const pauses: number[] = [];
+      .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+    // One pause: overlapping (nested) scopes and those a moment apart; its CPU is its outermost scopes' thread time.
+    const pauses: { wall: number; cpu: number; kind: string }[] = [];
     let start = -Infinity;
     let end = -Infinity;
-    for (const [from, to] of spans) {
-      if (from > end + SAME_PAUSE_US) {
-        if (end > start) pauses.push(end - start);
-        start = from;
+    let cpu = 0;
+    let kind = '';
+    let kindDur = 0;
+    for (const event of spans) {
+      const to = event.ts + event.dur!;
+      const own = event.tdur ?? event.dur!;
+      if (event.ts > end + SAME_PAUSE_US) {
+        if (end > start) pauses.push({ wall: end - start, cpu, kind });
+        start = event.ts;
         end = to;
-      } else {
-        end = Math.max(end, to);
+        cpu = own;
+        kind = event.name;
+        kindDur = event.dur!;
+        continue;
       }
+      // A scope nested in one already counted adds no time of its own.
+      if (to > end) cpu += own;
+      if (event.dur! > kindDur) {
+        kind = event.name;
+        kindDur = event.dur!;
+      }
+      end = Math.max(end, to);
     }
-    if (end > start) pauses.push(end - start);
+    if (end > start) pauses.push({ wall: end - start, cpu, kind });
+    const longest = pauses.reduce((best, pause) => (pause.wall > best.wall ? pause : best), { wall: 0, cpu: 0, kind: '' });
     return {
-      longest: Math.max(0, ...pauses) / 1000,
-      total: pauses.reduce((sum, pause) => sum + pause, 0) / 1000,
+      longest: longest.wall / 1000,
+      longestCpu: longest.cpu / 1000,
+      longestKind: longest.kind,
+      total: pauses.reduce((sum, pause) => sum + pause.wall, 0) / 1000,
       count: pauses.length,
     };
   };
@@ -170,6 +204,8 @@ async function phase(rig: LogsRig, page: Page, cdp: CDPSession, lines: number): 
   await waitForLastLine(page, lines);
   return {
     longestPauseMs: gc.longest,
+    longestPauseCpuMs: gc.longestCpu,
+    longestPauseKind: gc.longestKind,
     totalPauseMs: gc.total,
     pauses: gc.count,
     longestFrameMs,
@@ -268,18 +304,24 @@ async function main() {
         const run = await measureValue(rig, targetId, scrollback);
         runs.get(scrollback)!.push(run);
         console.log(
-          `round ${r + 1}, scrollback ${fmt(scrollback)}: longest GC pause burst ${run.burst.longestPauseMs.toFixed(1)} ms, ` +
-            `dump ${run.dump.longestPauseMs.toFixed(1)} ms; heap after ${run.heapAfterMb.toFixed(1)} MB`,
+          `round ${r + 1}, scrollback ${fmt(scrollback)}: longest GC pause ` +
+            (['burst', 'dump'] as const)
+              .map(
+                (name) =>
+                  `${name} ${run[name].longestPauseMs.toFixed(1)} ms (CPU ${run[name].longestPauseCpuMs.toFixed(1)} ms, ${run[name].longestPauseKind})`,
+              )
+              .join(', ') +
+            `; heap after ${run.heapAfterMb.toFixed(1)} MB`,
         );
       }
     }
 
-    const widths = [22, 11, 11, 8, 12, 10, 10, 9, 11];
+    const widths = [22, 11, 11, 11, 8, 12, 10, 10, 9, 11];
     console.log('');
     console.log(
       row(
         'scrollback / phase',
-        ['longest GC', 'total GC', 'pauses', 'longest LoAF', 'page CPU', 'other CPU', 'seconds', 'heap after'],
+        ['longest GC', '(its CPU)', 'total GC', 'pauses', 'longest LoAF', 'page CPU', 'other CPU', 'seconds', 'heap after'],
         widths,
       ),
     );
@@ -295,6 +337,7 @@ async function main() {
             `${fmt(scrollback)} ${name} ${fmt(lines / 1000)}k`,
             [
               `${m((run) => run[name].longestPauseMs).toFixed(1)} ms`,
+              `${m((run) => run[name].longestPauseCpuMs).toFixed(1)} ms`,
               `${fmt(m((run) => run[name].totalPauseMs))} ms`,
               fmt(m((run) => run[name].pauses)),
               `${fmt(m((run) => run[name].longestFrameMs))} ms`,
