@@ -353,6 +353,14 @@ export class LogCache {
   }
 
   /** The newest instant cached for a source and its lines: where a new follow must not repeat. */
+  /** The newest instant a source has in the cache (ms), or null: one index lookup. */
+  newestTs(targetId: string, source: string): number | null {
+    this.flush();
+    const row = this.sources.get(targetId)?.get(source) ?? this.sourcesOf(targetId, [source])[0];
+    if (!row) return null;
+    return this.stmt.newest.get(row.id) as number | null;
+  }
+
   boundary(targetId: string, source: string): CacheBoundary | null {
     this.flush();
     const row = this.sources.get(targetId)?.get(source) ?? this.sourcesOf(targetId, [source])[0];

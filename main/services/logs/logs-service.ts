@@ -277,8 +277,13 @@ export class LogsService {
     if (!writer) {
       // Lines of the boundary instant the cache lacks are written: only repeats are skipped.
       const gate = new BoundaryDedupe({ record: false });
-      const boundary = this.cache.boundary(targetId, source);
-      if (boundary) gate.seed(boundary.ts, boundary.lines);
+      // Only first lines that reach back to the newest cached instant can repeat cached ones: the
+      // lines of that instant (up to 50,000 after a burst) are read only then, not per follow.
+      const newest = this.cache.newestTs(targetId, source);
+      if (newest !== null && isoToMs(entries[0]!.ts) <= newest) {
+        const boundary = this.cache.boundary(targetId, source);
+        if (boundary) gate.seed(boundary.ts, boundary.lines);
+      }
       writer = { followId, gate };
       this.writers.set(key, writer);
     }
