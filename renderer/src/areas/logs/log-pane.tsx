@@ -197,6 +197,7 @@ const NO_SNAPSHOT: PaneSnapshot = {
   received: 0,
   stored: 0,
   sources: {},
+  masked: {},
   hasSelection: false,
   filterErrors: {},
   renderer: 'dom',
