@@ -32,8 +32,9 @@
  *    desktop they run on the server;
  *  - main's CPU per line in µs (goal ≤ 7), split into its event-loop thread and its other threads
  *    (a worker thread, libuv's pool, V8's helpers), since a busy event loop is what delays a
- *    window's input and IPC. A run's CPU counts until main has gone quiet after the last line, so
- *    work a burst leaves behind (cache writes) is the burst's;
+ *    window's input and IPC. Main's CPU counts until it has gone quiet after the last line (the
+ *    other processes' until the page has drawn it), so work a burst leaves behind (cache writes)
+ *    is the burst's;
  *  - the longest block against term.write's in the same run: goal ≤ max(50 ms, 1.25 × its).
  *
  * Lines above the last: the median throughput ratio of the bursts (term.write's time / ours)
@@ -187,7 +188,7 @@ let round = 0;
 /** Tells the container to print `lines` lines: the count in /tmp/n<round>, then /tmp/go<round>. */
 async function print(rig: LogsRig, lines: number): Promise<void> {
   round++;
-  if (process.env.BENCH_SERVER_CPUS) pinServerProcesses(process.env.BENCH_SERVER_CPUS);
+  if (process.env.BENCH_SERVER_CPUS) pinServerProcesses(process.env.BENCH_SERVER_CPUS, scope);
   await rig.podman.cli(['exec', CONTAINER, 'sh', '-c', `echo ${lines} > /tmp/n${round} && echo > /tmp/go${round}`]);
 }
 

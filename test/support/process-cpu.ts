@@ -71,14 +71,19 @@ function readStat(path: string): ProcStat {
   return { comm, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
 }
 
-/** CPU ticks so far per process of each group (only `scope`'s, when given); empty where /proc cannot be read. */
-export function sampleCpu(scope?: CpuScope): CpuSample {
-  const sample: CpuSample = { processes: new Map(), eventLoops: new Map() };
+interface ProcessInfo extends ProcStat {
+  pid: string;
+  /** Read once, when first asked. */
+  cmdline(): string;
+}
+
+/** Every process now (only `scope`'s, when given, as far as `wanted` tells by name first). */
+function listProcesses(scope: CpuScope | undefined, wanted: (process: ProcessInfo) => boolean): ProcessInfo[] {
   let pids: string[] = [];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
-    return sample;
+    return [];
   }
   const stats = new Map<string, ProcStat>();
   for (const pid of pids) {
@@ -93,15 +98,39 @@ export function sampleCpu(scope?: CpuScope): CpuSample {
       if (at === scope!.rootPid) return true;
     return false;
   };
+  const found: ProcessInfo[] = [];
   for (const [pid, stat] of stats) {
     try {
       let cmdline: string | undefined;
-      const readCmdline = () => (cmdline ??= readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-      const group = groupOf(stat.comm, readCmdline);
-      if (!group) continue;
-      if (scope && !descends(pid) && !scope.folders.some((folder) => readCmdline().includes(folder))) continue;
-      sample.processes.set(`${group}\u0000${pid}`, stat.ticks);
+      const info: ProcessInfo = {
+        ...stat,
+        pid,
+        cmdline: () => (cmdline ??= readFileSync(`/proc/${pid}/cmdline`, 'utf8')),
+      };
+      if (!wanted(info)) continue;
+      if (scope && !descends(pid) && !scope.folders.some((folder) => info.cmdline().includes(folder))) continue;
+      found.push(info);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+/** CPU ticks so far per process of each group (only `scope`'s, when given); empty where /proc cannot be read. */
+export function sampleCpu(scope?: CpuScope): CpuSample {
+  const sample: CpuSample = { processes: new Map(), eventLoops: new Map() };
+  const groups = new Map<string, CpuGroup>();
+  const wanted = (process: ProcessInfo) => {
+    const group = groupOf(process.comm, process.cmdline);
+    if (group) groups.set(process.pid, group);
+    return group !== undefined;
+  };
+  for (const { pid, ticks } of listProcesses(scope, wanted)) {
+    const group = groups.get(pid)!;
+    try {
       if (group === 'main') sample.eventLoops.set(pid, readStat(`/proc/${pid}/task/${pid}/stat`).ticks);
+      sample.processes.set(`${group}\u0000${pid}`, ticks);
     } catch {
       // The process ended while we looked.
     }
@@ -171,16 +200,15 @@ export async function waitForQuietMain(
 
 /**
  * Pins the processes that stand in for the production host (podman, conmon, sshd, all their
- * threads) to `cpus` (taskset's list syntax, "0"). In production they run on the server, not on
- * the desktop whose cores the app and its page use; on a two-core test machine this is the
- * nearest arrangement. Returns how many processes were pinned.
+ * threads; only `scope`'s, when given) to `cpus` (taskset's list syntax, "0"). In production they
+ * run on the server, not on the desktop whose cores the app and its page use; on a two-core test
+ * machine this is the nearest arrangement. Returns how many processes were pinned.
  */
-export function pinServerProcesses(cpus: string): number {
+export function pinServerProcesses(cpus: string, scope?: CpuScope): number {
+  const server = ({ comm }: ProcessInfo) => comm === 'podman' || comm === 'conmon' || comm === 'sshd';
   let pinned = 0;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+  for (const { pid } of listProcesses(scope, server)) {
     try {
-      const { comm } = readStat(`/proc/${pid}/stat`);
-      if (comm !== 'podman' && comm !== 'conmon' && comm !== 'sshd') continue;
       execFileSync('taskset', ['-a', '-p', '-c', cpus, pid], { stdio: 'ignore' });
       pinned++;
     } catch {

@@ -1,13 +1,23 @@
 /**
  * process-cpu.ts against real processes: a Node process whose command line names host.cjs is
  * "main", its event-loop thread and its worker thread are told apart, a scope keeps out what is
- * not the benchmark's, and waitForQuietMain tells a busy main from one that went quiet.
+ * not the benchmark's, waitForQuietMain tells a busy main from one that went quiet, and a real
+ * sshd of ours is pinned to a core while one outside the scope is left alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpuBetween, cpuUsed, sampleCpu, waitForQuietMain, type CpuScope } from '../../support/process-cpu';
+import { readFileSync } from 'node:fs';
+import {
+  cpuBetween,
+  cpuUsed,
+  pinServerProcesses,
+  sampleCpu,
+  waitForQuietMain,
+  type CpuScope,
+} from '../../support/process-cpu';
 import { stopProcess, waitFor } from '../../support/keyring';
+import { startSshd } from '../../support/sshd';
 
 /**
  * Stands in for the host: told `loop` on stdin, its event loop spins 300 ms of its own CPU time;
@@ -108,5 +118,39 @@ describe('waitForQuietMain', () => {
     expect(await waitForQuietMain(sample, { deadlineMs: 1_500 })).toBe(false);
     await tell('stop');
     expect(await waitForQuietMain(sample, { deadlineMs: 10_000 })).toBe(true);
+  });
+});
+
+describe('pinServerProcesses', () => {
+  it("pins the scope's sshd to the cores asked for, and nothing outside the scope", async () => {
+    const sshd = await startSshd();
+    try {
+      const ours = (): string[] => {
+        const pids: string[] = [];
+        for (const key of sampleCpu({ rootPid: process.pid, folders: [] }).processes.keys())
+          if (key.startsWith('sshd\u0000')) pids.push(key.slice('sshd\u0000'.length));
+        return pids;
+      };
+      // undefined once the process is gone (a connection's child that ended).
+      const allowed = (pid: string) => {
+        try {
+          return /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+        } catch {
+          return undefined;
+        }
+      };
+      expect(ours().length).toBeGreaterThan(0);
+      // pid 2 is nobody's ancestor here: nothing of anyone's is touched.
+      expect(pinServerProcesses('0', { rootPid: 2, folders: [] })).toBe(0);
+      // sshd forks a child for a connection now and then: count what is there, not an exact number.
+      expect(pinServerProcesses('0', { rootPid: process.pid, folders: [] })).toBeGreaterThan(0);
+      const lists = ours()
+        .map(allowed)
+        .filter((list) => list !== undefined);
+      expect(lists.length).toBeGreaterThan(0);
+      expect(new Set(lists)).toEqual(new Set(['0']));
+    } finally {
+      await sshd.dispose();
+    }
   });
 });
