@@ -127,6 +127,7 @@ describe('SecretMask with the real keychain', () => {
     await keyring.lock();
     // A target edit asks for a new read: the keychain refuses it.
     const edge = services.targets.list().find((t) => t.name === 'edge-ssh')!;
+    if (edge.kind !== 'docker-ssh') throw new Error('edge-ssh is a docker-ssh target');
     await services.targets.update(edge.id, { name: 'edge-ssh-2', environment: 'prod', kind: 'docker-ssh', settings: edge.settings });
     await services.secretMask.whenSettled();
     expect(services.secretMask.current).toBe(false);

@@ -219,7 +219,7 @@ describe('keychain secrets in followed logs', () => {
     for (const target of [sshTarget, opsTarget]) {
       const reply = await api.invoke('logs:query', { targetId: target.id });
       if (!reply.ok) throw new Error(reply.error.message);
-      const entries = reply.value.entries as LogEntry[];
+      const entries = (reply.value as { entries: LogEntry[] }).entries;
       expect(entries.filter((e) => e.message.startsWith('planted ') && e.message.endsWith(MASKED_SECRET))).toHaveLength(plantedCount());
       expect(leaks(JSON.stringify(entries), planted)).toEqual([]);
     }
@@ -242,13 +242,14 @@ describe('keychain secrets in followed logs', () => {
 
     const query = await api.invoke('logs:query', { targetId: sshTarget.id, text: 'late' });
     if (!query.ok) throw new Error(query.error.message);
-    const late = (query.value.entries as LogEntry[]).filter((e) => e.message.startsWith('late '));
+    const late = (query.value as { entries: LogEntry[] }).entries.filter((e) => e.message.startsWith('late '));
     expect(late.map((e) => e.message)).toEqual([`late one ${MASKED_SECRET}`, `late two ${MASKED_SECRET}`]);
     const recent = await api.invoke('logs:recent', { targetId: sshTarget.id, sources: [source], tail: 20 });
     if (!recent.ok) throw new Error(recent.error.message);
-    const recentText = JSON.stringify(recent.value.entries);
+    const recentEntries = (recent.value as { entries: LogEntry[] }).entries;
+    const recentText = JSON.stringify(recentEntries);
     expect(leaks(recentText, { ...planted, late: LATE_SECRET })).toEqual([]);
-    expect((recent.value.entries as LogEntry[]).filter((e) => e.message.startsWith('late ')).map((e) => e.message)).toEqual([
+    expect(recentEntries.filter((e) => e.message.startsWith('late ')).map((e) => e.message)).toEqual([
       `late one ${MASKED_SECRET}`,
       `late two ${MASKED_SECRET}`,
     ]);
