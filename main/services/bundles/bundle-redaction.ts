@@ -40,6 +40,7 @@ import {
   SECRET_PAIR,
 } from './redaction-builtins';
 import { secretForms } from '../../../node/redact/secret-forms';
+import { MASKED_SECRET } from '../../../shared/log-mask';
 
 /** A custom rule with its value resolved (a literal's value comes from the keychain). */
 export type ResolvedRule =
@@ -115,6 +116,8 @@ export class BundleRedactor {
     }
     // Keychain values win over a literal rule with the same text: they are what the report promises.
     for (const secret of setup.secrets) for (const form of secretForms(secret)) this.valueRules.set(form, KEYCHAIN_RULE);
+    // Log lines main already masked (docs/logs.md) held a keychain secret: counted as one here too.
+    this.valueRules.set(MASKED_SECRET, KEYCHAIN_RULE);
     // Longest first at one place, so a secret that contains another is replaced whole.
     this.values = new LiteralSet(this.valueRules.keys());
     this.regexRules = setup.rules.flatMap((rule) => (rule.kind === 'regex' ? [{ name: rule.name, pattern: compileMaskPattern(rule.pattern) }] : []));
