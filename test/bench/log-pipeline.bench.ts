@@ -21,7 +21,8 @@
  * frames), lines lost (printed minus received by the pane, and the pane's last 1,000 rows must
  * be the last lines, consecutive), and the baseline: the same formatted bytes (prefix,
  * timestamps, colours) through `term.write` (32 KB a call, under xterm's documented flow
- * control) into a fresh terminal of the pane's size and renderer.
+ * control) into a fresh terminal of the pane's size and renderer, filled first (outside what is
+ * measured) with as many rows as the pane held when its run began.
  *
  * The burst runs BENCH_ROUNDS times (3), alternating with its baseline; the dump once. Each run
  * prints where the machine's CPU went (podman, sshd, main, Chromium's page and its other
@@ -62,6 +63,7 @@ import { createRequire } from 'node:module';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import type { ConsoleMessage } from 'playwright-core';
 import WebSocket from 'ws';
 import {
   cpuUsed,
@@ -69,6 +71,7 @@ import {
   pinServerProcesses,
   sampleCpu,
   waitForQuietMain,
+  type CpuSample,
   type CpuScope,
   type CpuUse,
 } from '../support/process-cpu';
@@ -96,6 +99,8 @@ const RUNBOOK_SECRETS = 30;
 /** Each keeps two secrets: its URL and its token. */
 const WEBHOOK_CHANNELS = 10;
 const PROFILE = process.env.BENCH_PROFILE === '1';
+/** What the page logs when a run's last line has been drawn. */
+const DRAWN_SIGNAL = 'log-pipeline: all lines drawn';
 const BURST = Number(process.env.BENCH_BURST ?? 100_000);
 const DUMP = Number(process.env.BENCH_DUMP ?? 1_000_000);
 const PADDING = ' lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incid';
@@ -112,6 +117,8 @@ interface Run {
   renders: number;
   /** The longest frame that blocked, and what took its time. */
   worstFrame: string;
+  /** Rows the pane's buffer held when the run began (scrollback and screen). */
+  bufferRows: number;
   cpu: CpuUse;
   /** When it ran, on a CPU profile's clock. */
   window: ProfileWindow;
@@ -306,7 +313,11 @@ async function measure(rig: LogsRig, lines: number): Promise<Run> {
             frameGapMs = Math.max(frameGapMs, now - last);
             last = now;
           }
-          if (stats.drawn - base.drawn >= lines) return resolve(now);
+          if (stats.drawn - base.drawn >= lines) {
+            // Told once the frame that draws them has run: the page's CPU for the run ends there.
+            requestAnimationFrame(() => console.debug(${JSON.stringify(DRAWN_SIGNAL)}));
+            return resolve(now);
+          }
           if (performance.now() - started > timeoutMs) return resolve(undefined);
           requestAnimationFrame(tick);
         };
@@ -318,7 +329,7 @@ async function measure(rig: LogsRig, lines: number): Promise<Run> {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const stats = pane.stats();
       if (done === undefined) throw new Error('timed out: ' + (stats.drawn - base.drawn) + ' of ' + lines + ' lines drawn');
-      return { seconds: (done - first) / 1000, longTaskMs, frameGapMs, received: stats.received - base.received, renders: stats.renders - base.renders, worstFrame: describe(worstFrame) };
+      return { seconds: (done - first) / 1000, longTaskMs, frameGapMs, received: stats.received - base.received, renders: stats.renders - base.renders, worstFrame: describe(worstFrame), bufferRows: base.baseY + base.rows };
       function describe(frame) {
         if (!frame || frame.blockingDuration === 0) return '';
         const style = frame.styleAndLayoutStart ? frame.startTime + frame.duration - frame.styleAndLayoutStart : 0;
@@ -330,11 +341,19 @@ async function measure(rig: LogsRig, lines: number): Promise<Run> {
     })(${JSON.stringify({ lines, timeoutMs: 600_000 })})`,
   ) as Promise<Omit<Run, 'cpu' | 'window'>>;
   await new Promise((resolve) => setTimeout(resolve, 300));
+  let onConsole: ((message: ConsoleMessage) => void) | undefined;
+  const drawn = new Promise<CpuSample>((resolve) => {
+    onConsole = (message) => {
+      if (message.text() === DRAWN_SIGNAL) resolve(sampleCpu(scope));
+    };
+    page.on('console', onConsole);
+  });
   const before = sampleCpu(scope);
   const from = monotonicMicros();
   await print(rig, lines);
-  const run = await measuring;
-  const cpu = cpuUsed(before, sampleCpu(scope));
+  const run = await measuring.finally(() => page.off('console', onConsole!));
+  // The signal came a second before the page answered; should it be lost, the CPU counts up to now.
+  const cpu = cpuUsed(before, (await Promise.race([drawn, undefined])) ?? sampleCpu(scope));
   // Main's share ends later, when it has done what the burst gave it (the cache's last writes, say).
   const quiet = await waitForQuietMain(before);
   if (!quiet) console.log('  (main was still busy 20 s after the last line; its CPU is counted up to then)');
@@ -361,16 +380,21 @@ async function tailGaps(rig: LogsRig, last: number): Promise<number> {
   return gaps;
 }
 
-/** xterm alone: the pane's formatted bytes through `term.write`, in a terminal like the pane's. */
-async function baseline(rig: LogsRig, lines: number): Promise<Baseline> {
+/**
+ * xterm alone: the pane's formatted bytes through `term.write`, in a terminal like the pane's,
+ * holding as many rows as the pane held when its run began (`bufferRows`): a terminal whose
+ * scrollback is full reuses its rows, one still filling allocates them, so the two compare alike.
+ */
+async function baseline(rig: LogsRig, lines: number, bufferRows: number): Promise<Baseline> {
   const formatted = formatLine(
     { seq: 1, tsMs: Date.now(), source: 0, level: null, message: `123456789${PADDING}` },
     { timestamps: true, labels: padLabels([CONTAINER]) },
   );
   const [head, tail] = formatted.split('123456789') as [string, string];
-  const before = sampleCpu(scope);
-  const run = (await rig.page.evaluate(
-    `(async ({ lines, head, body }) => {
+  const { page } = rig;
+  // The terminal is made (and filled) before and disposed of after the CPU is read: its CPU is the bytes' alone.
+  await page.evaluate(
+    `(async ({ bufferRows, filler }) => {
       const pane = document.querySelector('[data-testid="log-pane-1"] .pane-terminal');
       const { cols, rows, renderer } = pane.logPane.stats();
       const host = document.createElement('div');
@@ -384,6 +408,19 @@ async function baseline(rig: LogsRig, lines: number): Promise<Baseline> {
       const term = new Terminal({ cols, rows, scrollback: 20000, fontSize: 12, lineHeight: 1.2, disableStdin: true });
       term.open(host);
       if (renderer === 'webgl') term.loadAddon(new WebglAddon.WebglAddon());
+      window.benchBaseline = { term, host };
+      for (let written = 0; written < bufferRows; written += 1000) {
+        const rows = Math.min(1000, bufferRows - written);
+        await new Promise((resolve) => term.write((filler + '\\r\\n').repeat(rows), resolve));
+      }
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    })(${JSON.stringify({ bufferRows, filler: head + '0' + tail.replace(/\r\n$/, '') })})`,
+  );
+  const before = sampleCpu(scope);
+  const run = (await page.evaluate(
+    `(async ({ lines, head, body }) => {
+      const { term } = window.benchBaseline;
       let next = 1;
       const nextChunk = () => {
         if (next > lines) return undefined;
@@ -396,7 +433,6 @@ async function baseline(rig: LogsRig, lines: number): Promise<Baseline> {
         for (const entry of list.getEntries()) longTaskMs = Math.max(longTaskMs, entry.duration);
       });
       observer.observe({ type: 'longtask' });
-      await new Promise((resolve) => setTimeout(resolve, 100));
       const started = performance.now();
       // xterm's documented flow control: a few MB in flight at most (it discards past 50 MB).
       await new Promise((resolve) => {
@@ -420,16 +456,25 @@ async function baseline(rig: LogsRig, lines: number): Promise<Baseline> {
         pump();
       });
       const seconds = (performance.now() - started) / 1000;
+      // The last lines drawn, as the pane's are before its run ends.
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
       observer.disconnect();
+      return { seconds, longTaskMs };
+    })(${JSON.stringify({ lines, head, body: tail.replace(/\r\n$/, '') })})`,
+  )) as Omit<Baseline, 'cpu'>;
+  const cpu = cpuUsed(before, sampleCpu(scope));
+  await page.evaluate(
+    `(async () => {
+      const { term, host } = window.benchBaseline;
+      delete window.benchBaseline;
       term.dispose();
       host.remove();
       // The page restyles and collects the disposed terminal now, not in the next measurement.
       await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
       await new Promise((resolve) => setTimeout(resolve, 500));
-      return { seconds, longTaskMs };
-    })(${JSON.stringify({ lines, head, body: tail.replace(/\r\n$/, '') })})`,
-  )) as Omit<Baseline, 'cpu'>;
-  return { ...run, cpu: cpuUsed(before, sampleCpu(scope)) };
+    })()`,
+  );
+  return { ...run, cpu };
 }
 
 /**
@@ -609,14 +654,14 @@ async function main() {
     for (let i = 1; i <= ROUNDS; i++) {
       const ours = await measure(rig, BURST);
       const gaps = await tailGaps(rig, BURST);
-      const base = await baseline(rig, BURST);
+      const base = await baseline(rig, BURST, ours.bufferRows);
       baseSeconds.push(base.seconds);
       throughput.push(base.seconds / ours.seconds);
       costs.push(report(`${BURST.toLocaleString('en-US')}-line burst, round ${i}`, BURST, ours, base, gaps));
     }
     const ours = await measure(rig, DUMP);
     const gaps = await tailGaps(rig, DUMP);
-    const base = await baseline(rig, DUMP);
+    const base = await baseline(rig, DUMP, ours.bufferRows);
     report(`${DUMP.toLocaleString('en-US')}-line dump`, DUMP, ours, base, gaps);
 
     // What the throughput ratio would be if everything after it kept up exactly: the source's ceiling, and main's.
