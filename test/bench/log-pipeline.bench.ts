@@ -16,7 +16,7 @@
  *     main's CPU per line;
  *  3. a 100,000-line burst into a Logs pane;
  *  4. a 1,000,000-line dump into the same pane.
- * For 2 and 3: our rate (first line in the page → last line parsed by xterm), the longest
+ * For 3 and 4: our rate (first line in the page → last line parsed by xterm), the longest
  * main-thread block (PerformanceObserver "longtask", and the longest gap between animation
  * frames), lines lost (printed minus received by the pane, and the pane's last 1,000 rows must
  * be the last lines, consecutive), and the baseline: the same formatted bytes (prefix,
