@@ -58,6 +58,13 @@ const CACHED_LINES = 5_000;
 const HISTORY_LINES = 10_000;
 /** Sources down this long (not just a container restarting) make the pane say it shows cached lines. */
 const OFFLINE_AFTER_MS = 3_000;
+/** How long after the user touched the pane a scroll counts as theirs (see `onScroll`). */
+const TOUCH_SCROLL_MS = 1_000;
+/**
+ * Lines arriving change only counts the pane shows (new lines while paused, lines held): a flood
+ * publishes them this often rather than every frame, which would re-render the pane each time.
+ */
+const COUNTS_PUBLISH_MS = 250;
 
 export interface PaneSource {
   key: string;
@@ -166,6 +173,10 @@ export class PaneSession {
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the user last wheeled, pressed or typed in the terminal (performance.now()). */
   private touchedAt = -Infinity;
+  /** xterm's scroll events, listened to only while a touch is recent: it fires one per line written. */
+  private scrollWatch: IDisposable | undefined;
+  private scrollWatchTimer: ReturnType<typeof setTimeout> | undefined;
+  private countsTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly resizeObserver: ResizeObserver;
   private disposed = false;
 
@@ -226,7 +237,6 @@ export class PaneSession {
     );
     this.disposables.push(
       this.terminal.onSelectionChange(() => this.publish()),
-      this.terminal.onScroll(() => this.onScroll()),
       this.searchAddon.onDidChangeResults(({ resultIndex, resultCount }) => {
         this.searchState = { index: resultIndex, count: resultCount };
         this.publish();
@@ -252,7 +262,10 @@ export class PaneSession {
 
     this.resizeObserver = new ResizeObserver(() => this.scheduleFit());
     this.resizeObserver.observe(options.host);
-    const touched = () => (this.touchedAt = performance.now());
+    const touched = () => {
+      this.touchedAt = performance.now();
+      this.watchScroll();
+    };
     for (const type of ['wheel', 'pointerdown', 'keydown'] as const) {
       options.host.addEventListener(type, touched, { capture: true, passive: true });
     }
@@ -455,6 +468,9 @@ export class PaneSession {
     clearTimeout(this.mergeTimer);
     clearTimeout(this.resizeTimer);
     clearTimeout(this.downTimer);
+    clearTimeout(this.scrollWatchTimer);
+    clearTimeout(this.countsTimer);
+    this.scrollWatch?.dispose();
     this.resizeObserver.disconnect();
     this.feed.dispose();
     for (const disposable of this.disposables) disposable.dispose();
@@ -669,7 +685,7 @@ export class PaneSession {
       }
     }
     if (undrawn) this.feed.creditNow(undrawn);
-    this.publish();
+    this.publishCounts();
   }
 
   private passes(line: StoredLine): boolean {
@@ -775,11 +791,21 @@ export class PaneSession {
    * user touched the pane count.
    */
   private onScroll() {
-    if (performance.now() - this.touchedAt > 1_000) return;
+    if (performance.now() - this.touchedAt > TOUCH_SCROLL_MS) return;
     const buffer = this.terminal.buffer.active;
     const atBottom = buffer.viewportY >= buffer.baseY;
     if (this.mode === 'live' && !atBottom) this.pause('scroll');
     else if (this.mode === 'paused' && this.pausedBy === 'scroll' && atBottom) this.resume();
+  }
+
+  /** Listens to xterm's scrolls for a moment after a touch (a flood's every line is a scroll otherwise). */
+  private watchScroll() {
+    this.scrollWatch ??= this.terminal.onScroll(() => this.onScroll());
+    clearTimeout(this.scrollWatchTimer);
+    this.scrollWatchTimer = setTimeout(() => {
+      this.scrollWatch?.dispose();
+      this.scrollWatch = undefined;
+    }, TOUCH_SCROLL_MS + 50);
   }
 
   private scheduleFit() {
@@ -885,6 +911,15 @@ export class PaneSession {
   private renders = 0;
 
   // ── snapshot ──────────────────────────────────────────────────────────────────────────────
+
+  /** Publishes the counts lines change, at most every COUNTS_PUBLISH_MS. */
+  private publishCounts() {
+    if (this.countsTimer !== undefined) return;
+    this.countsTimer = setTimeout(() => {
+      this.countsTimer = undefined;
+      this.publish();
+    }, COUNTS_PUBLISH_MS);
+  }
 
   private publish() {
     if (this.publishQueued || this.disposed) return;
