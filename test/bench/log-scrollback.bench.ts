@@ -16,7 +16,8 @@
  *    thread's CPU time in it, what is left once the machine's preemption is taken out), their
  *    total and their count;
  *  - the longest long animation frame (PerformanceObserver "long-animation-frame");
- *  - the CPU of Chromium's page process and its other processes (from /proc);
+ *  - the CPU of Chromium's page process and its other processes (from /proc), and how many lines
+ *    the feed skipped (newer ones would have pushed them out of the buffer unseen);
  *  - after the dump, the page's JS heap once garbage is collected (what the pane retains).
  * BENCH_ROUNDS (3) repeats the whole sweep, its order reversed every other round, and takes the
  * median per value.
@@ -58,6 +59,8 @@ interface Phase {
   pageCpu: number;
   otherCpu: number;
   seconds: number;
+  /** Lines the feed never wrote: newer ones would have pushed them out of the buffer unseen. */
+  skipped: number;
 }
 
 interface ValueRun {
@@ -191,14 +194,14 @@ async function phase(rig: LogsRig, page: Page, cdp: CDPSession, lines: number): 
       });
       frames.disconnect();
       if (done === undefined) throw new Error('timed out: ' + (pane.stats().drawn - base.drawn) + ' of ' + lines + ' lines drawn');
-      return { seconds: (done - first) / 1000, longestFrameMs };
+      return { seconds: (done - first) / 1000, longestFrameMs, skipped: pane.stats().skipped - base.skipped };
     })(${JSON.stringify({ lines, timeoutMs: 900_000 })})`,
-  ) as Promise<{ seconds: number; longestFrameMs: number }>;
+  ) as Promise<{ seconds: number; longestFrameMs: number; skipped: number }>;
   // The page's observer is in place before the container prints.
   await page.evaluate(`new Promise((resolve) => requestAnimationFrame(() => resolve()))`);
   const before = sampleCpu();
   await print(rig, lines);
-  const { seconds, longestFrameMs } = await measuring;
+  const { seconds, longestFrameMs, skipped } = await measuring;
   const after = sampleCpu();
   const gc = await stopTrace();
   await waitForLastLine(page, lines);
@@ -212,6 +215,7 @@ async function phase(rig: LogsRig, page: Page, cdp: CDPSession, lines: number): 
     pageCpu: cpuOf(before, after, 'Chromium page'),
     otherCpu: cpuOf(before, after, 'Chromium other'),
     seconds,
+    skipped,
   };
 }
 
@@ -316,12 +320,12 @@ async function main() {
       }
     }
 
-    const widths = [22, 11, 11, 11, 8, 12, 10, 10, 9, 11];
+    const widths = [22, 11, 11, 11, 8, 12, 10, 10, 9, 9, 11];
     console.log('');
     console.log(
       row(
         'scrollback / phase',
-        ['longest GC', '(its CPU)', 'total GC', 'pauses', 'longest LoAF', 'page CPU', 'other CPU', 'seconds', 'heap after'],
+        ['longest GC', '(its CPU)', 'total GC', 'pauses', 'longest LoAF', 'page CPU', 'other CPU', 'seconds', 'skipped', 'heap after'],
         widths,
       ),
     );
@@ -344,6 +348,7 @@ async function main() {
               `${m((run) => run[name].pageCpu).toFixed(2)} s`,
               `${m((run) => run[name].otherCpu).toFixed(2)} s`,
               m((run) => run[name].seconds).toFixed(2),
+              fmt(m((run) => run[name].skipped)),
               name === 'dump' ? `${m((run) => run.heapAfterMb).toFixed(1)} MB` : '',
             ],
             widths,
