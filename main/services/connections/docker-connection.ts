@@ -2,6 +2,8 @@
  * A Docker engine reached either through a local socket or through an SSH tunnel, with one
  * connection state either way. Callers use `docker` after `ready()`.
  */
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { ConnectionState } from '../../../shared/model/connection';
 import { isoNow, systemClock, type Clock, type Timer } from '../../../node/clock';
@@ -19,6 +21,11 @@ export interface DockerConnection {
   reconnectNow(): void;
   /** Something using the connection saw it fail (an events stream ended, say): check it. */
   suspect(reason: string): void;
+  /**
+   * A fresh connection to the engine for one long request read by hand (a followed log), or
+   * undefined where only dockerode knows the way (an engine named by DOCKER_HOST).
+   */
+  openStream?(): Promise<Duplex>;
   close(): void;
 }
 
@@ -53,6 +60,10 @@ export class SshDockerConnection implements DockerConnection {
   trust(fingerprint: string) {
     this.tunnel.trust(fingerprint);
   }
+  /** A channel forwarded to the remote Docker socket, as each of dockerode's requests gets. */
+  openStream(): Promise<Duplex> {
+    return this.tunnel.openChannel();
+  }
   /** A command on the host itself, over the same SSH connection the Docker requests use. */
   exec(command: string, options: SshExecOptions): Promise<SshExecOutcome> {
     return this.tunnel.exec(command, options);
@@ -81,7 +92,10 @@ export class LocalDockerConnection implements DockerConnection {
   ) {
     // An empty path leaves the choice to docker-modem, which reads DOCKER_HOST.
     this.docker = socketPath ? new Docker({ socketPath }) : new Docker();
+    if (socketPath) this.openStream = () => openUnixSocket(socketPath);
   }
+
+  readonly openStream?: () => Promise<Duplex>;
 
   get state() {
     return this.current;
@@ -195,4 +209,15 @@ export class LocalDockerConnection implements DockerConnection {
     this.current = state;
     for (const listener of this.listeners) listener(state);
   }
+}
+
+function openUnixSocket(path: string): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
 }

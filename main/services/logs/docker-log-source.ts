@@ -30,6 +30,7 @@ import { msToIso } from '../../../shared/iso-time';
 import { systemClock, type Clock, type Timer } from '../../../node/clock';
 import { DockerLogParser, MAX_LINE_BYTES, type ParsedLine } from '../../../node/docker/docker-log-parser';
 import { dockerReason } from '../../../node/docker/docker-message';
+import { requestFollowed } from '../../../node/docker/followed-response';
 import { DEFAULT_TAIL, type LogSource, type LogSourceEvents, type SourceStart } from './log-source';
 
 const SERVICE_LABEL = 'com.docker.compose.service';
@@ -61,6 +62,16 @@ export interface DockerLogSourceOptions {
 }
 
 type Closable = Readable & { destroy(): unknown };
+
+interface LogsQuery {
+  follow: true;
+  stdout: true;
+  stderr: true;
+  timestamps: true;
+  since?: number;
+  tail?: number;
+  abortSignal: AbortSignal;
+}
 
 export class DockerLogSource implements LogSource {
   readonly key: string;
@@ -204,15 +215,7 @@ export class DockerLogSource implements LogSource {
   private async attach(info: ContainerInspectInfo): Promise<void> {
     const { start } = this.options;
     const first = this.attached === 0;
-    const query: {
-      follow: true;
-      stdout: true;
-      stderr: true;
-      timestamps: true;
-      since?: number;
-      tail?: number;
-      abortSignal: AbortSignal;
-    } = {
+    const query: LogsQuery = {
       follow: true,
       stdout: true,
       stderr: true,
@@ -234,8 +237,7 @@ export class DockerLogSource implements LogSource {
       this.dedupe.arm();
     }
     this.service = info.Config?.Labels?.[SERVICE_LABEL] ?? null;
-    const container = this.options.connection().docker.getContainer(info.Id);
-    const stream = (await container.logs(query)) as unknown as Closable;
+    const stream = await this.openLogs(info.Id, query);
     if (this.stopped) {
       setImmediate(() => stream.destroy());
       return;
@@ -296,6 +298,20 @@ export class DockerLogSource implements LogSource {
     stream.on('close', finish);
     stream.on('error', finish);
     if (info.State?.Running) this.setState('live');
+  }
+
+  /**
+   * The followed response: read by hand on a connection of its own where the target offers one
+   * (followed-response.ts: a chunk per line costs Node's HTTP client more than parsing the line),
+   * through dockerode otherwise.
+   */
+  private async openLogs(id: string, query: LogsQuery): Promise<Closable> {
+    const connection = this.options.connection();
+    if (!connection.openStream) return (await connection.docker.getContainer(id).logs(query)) as unknown as Closable;
+    const { abortSignal, ...rest } = query;
+    const params = new URLSearchParams(Object.entries(rest).map(([key, value]) => [key, String(value)]));
+    const socket = await connection.openStream();
+    return requestFollowed(socket, `/containers/${encodeURIComponent(id)}/logs?${params}`, abortSignal);
   }
 
   private toEntry(line: ParsedLine, ms: number): LogEntry {

@@ -37,9 +37,11 @@ afterAll(async () => {
   await fx?.dispose();
 });
 
+/** SSH channels open and in use: idle ones kept by the HTTP agent's keep-alive pool are not counted. */
 function openChannels(): number {
   const connection = fx.services.connections.connection(targetId) as SshDockerConnection;
-  return connection.tunnel['channels'].size;
+  const pooled = Object.values(connection.tunnel.agent.freeSockets).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+  return connection.tunnel['channels'].size - pooled;
 }
 
 describe('logs through the SSH tunnel', () => {
