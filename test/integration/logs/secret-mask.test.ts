@@ -103,6 +103,14 @@ async function waitForMasked(f: Follow, source: string, total: number): Promise<
   expect(maskedTotal(f, source)).toBe(total);
 }
 
+/**
+ * Lines printed from now on reach the follow: its Docker stream is open. (podman sends a followed
+ * response's headers with its first line, so a follow with nothing to replay would never say so.)
+ */
+function waitForLive(f: Follow, source: string): Promise<void> {
+  return waitFor(() => f.states(source).includes('live'), 20_000, `${source} never went live`);
+}
+
 beforeAll(async () => {
   [keyring, sshd, agent] = await Promise.all([
     startKeyring(),
@@ -231,8 +239,9 @@ describe('keychain secrets in followed logs', () => {
 
   it('a secret added after its lines were cached: queries, logs:recent and a runbook log-scan return them masked', async () => {
     const source = `container:${CONTAINER}`;
-    const f = await follow(api, { targetId: sshTarget.id, sources: [source], tail: 5 });
+    const f = await follow(api, { targetId: sshTarget.id, sources: [source], since: '10m' });
     try {
+      await waitForLive(f, source);
       await print(`late one ${LATE_SECRET}\nlate two ${encodeURIComponent(LATE_SECRET)}\nlate-end\n`);
       await f.waitForLines((lines) => lines.some((l) => l.message === 'late-end'), 'the late lines never came');
       // Not a secret yet: shown and cached as printed.
@@ -266,12 +275,15 @@ describe('keychain secrets in followed logs', () => {
     await services.runbooks.secrets.set('late-token', null);
     await services.secretMask.whenSettled();
     const source = `container:${CONTAINER}`;
-    const f = await follow(api, { targetId: sshTarget.id, sources: [source], tail: 0 });
+    const f = await follow(api, { targetId: sshTarget.id, sources: [source], since: '10m' });
     try {
+      await waitForLive(f, source);
       await print(`again ${LATE_SECRET} and ${PASSPHRASE}\nagain-end\n`);
       await f.waitForLines((lines) => lines.some((l) => l.message === 'again-end'), 'the lines after the removal never came');
       expect(f.lines.find((l) => l.message.startsWith('again '))!.message).toBe(`again ${LATE_SECRET} and ${MASKED_SECRET}`);
-      await waitForMasked(f, source, 1);
+      // The earlier lines came again (since 10m): the late ones as printed, the rest masked.
+      expect(f.lines.filter((l) => l.message.startsWith('late ')).map((l) => l.message)).toEqual([`late one ${LATE_SECRET}`, `late two ${encodeURIComponent(LATE_SECRET)}`]);
+      await waitForMasked(f, source, plantedCount() + 2);
     } finally {
       f.stop();
     }
