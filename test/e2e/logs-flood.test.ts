@@ -4,7 +4,8 @@
  * feed skips the lines that newer ones would push out of the buffer unseen (terminal-feed.ts).
  * The pane must end exactly as writing every line would have left it: its rows are compared
  * with a plain xterm in the same page fed every line of the flood, formatted as the pane does.
- * The skipped lines are still acknowledged (main is not left waiting) and still in the cache.
+ * The skipped lines are still acknowledged (main is not left waiting) and still in the cache,
+ * and the lines the pane holds are found and scrolled to as ever.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -126,6 +127,19 @@ describe('a flood larger than the scrollback', () => {
       .toBe('1 of 1');
     await page.screenshot({ path: join(SCREENSHOTS, 'logs-flood.png') });
     await page.keyboard.press('Escape');
+
+    // Looking at a match scrolled the pane up, which pauses it; following again, the wheel up
+    // pauses it once more and down to the end follows (xterm's scrolls count only after a touch).
+    const scrolledUp = pane(page, 1).getByText('Scrolled up', { exact: true });
+    await scrolledUp.waitFor();
+    await pane(page, 1).getByRole('button', { name: 'Follow', exact: true }).click();
+    await scrolledUp.waitFor({ state: 'hidden' });
+    const box = (await pane(page, 1).locator('.pane-terminal').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -500);
+    await scrolledUp.waitFor();
+    for (let i = 0; i < 60 && (await scrolledUp.isVisible()); i++) await page.mouse.wheel(0, 2000);
+    await scrolledUp.waitFor({ state: 'hidden' });
     expect(rig.pageErrors).toEqual([]);
   });
 });
