@@ -87,6 +87,7 @@ import {
 import { REPO_ROOT } from '../support/app';
 import { addDockerTarget, chooseSources, invoke, startLogsRig, type LogsRig } from '../e2e/logs-support';
 import { formatLine, padLabels } from '../../renderer/src/areas/logs/line-format';
+import { DEFAULT_SCROLLBACK } from '../../renderer/src/areas/logs/pane-config';
 
 /** term.write's desktop-side CPU per line over ours: the inverse of the 1.25 below. */
 const GOAL = 0.8;
@@ -393,9 +394,10 @@ async function tailGaps(rig: LogsRig, last: number): Promise<number> {
 }
 
 /**
- * xterm alone: the pane's formatted bytes through `term.write`, in a terminal like the pane's,
- * holding as many rows as the pane held when its run began (`bufferRows`): a terminal whose
- * scrollback is full reuses its rows, one still filling allocates them, so the two compare alike.
+ * xterm alone: the pane's formatted bytes through `term.write`, in a terminal like the pane's (its
+ * size, renderer and the panes' default scrollback), holding as many rows as the pane held when
+ * its run began (`bufferRows`): a terminal whose scrollback is full reuses its rows, one still
+ * filling allocates them, so the two compare alike.
  */
 async function baseline(rig: LogsRig, lines: number, bufferRows: number): Promise<Baseline> {
   const formatted = formatLine(
@@ -406,7 +408,7 @@ async function baseline(rig: LogsRig, lines: number, bufferRows: number): Promis
   const { page } = rig;
   // The terminal is made (and filled) before and disposed of after the CPU is read: its CPU is the bytes' alone.
   await page.evaluate(
-    `(async ({ bufferRows, filler }) => {
+    `(async ({ bufferRows, filler, scrollback }) => {
       const pane = document.querySelector('[data-testid="log-pane-1"] .pane-terminal');
       const { cols, rows, renderer } = pane.logPane.stats();
       const host = document.createElement('div');
@@ -417,7 +419,7 @@ async function baseline(rig: LogsRig, lines: number, bufferRows: number): Promis
       host.style.height = pane.clientHeight + 'px';
       host.style.zIndex = '100';
       document.body.appendChild(host);
-      const term = new Terminal({ cols, rows, scrollback: 20000, fontSize: 12, lineHeight: 1.2, disableStdin: true });
+      const term = new Terminal({ cols, rows, scrollback, fontSize: 12, lineHeight: 1.2, disableStdin: true });
       term.open(host);
       if (renderer === 'webgl') term.loadAddon(new WebglAddon.WebglAddon());
       window.benchBaseline = { term, host };
@@ -427,7 +429,7 @@ async function baseline(rig: LogsRig, lines: number, bufferRows: number): Promis
       }
       await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
       await new Promise((resolve) => setTimeout(resolve, 100));
-    })(${JSON.stringify({ bufferRows, filler: head + '0' + tail.replace(/\r\n$/, '') })})`,
+    })(${JSON.stringify({ bufferRows, filler: head + '0' + tail.replace(/\r\n$/, ''), scrollback: DEFAULT_SCROLLBACK })})`,
   );
   const before = sampleCpu(scope);
   const run = (await page.evaluate(
