@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MASKED_SECRET, MASKED_SECRET_HELP } from '../../shared/log-mask';
 import { SCREENSHOTS } from '../support/browser';
 import { waitFor } from '../support/keyring';
-import { composeLabels } from '../support/podman';
+import { BUSYBOX_IMAGE, composeLabels } from '../support/podman';
 import { occurrences, printedForms, secretForms } from '../integration/bundles/bundle-support';
 import { chooseSources, invoke, pane, paneText, startLogsRig, type LogsRig } from './logs-support';
 
@@ -55,7 +55,7 @@ beforeAll(async () => {
   // The lines in a file copied in (no secret on a command line), printed once at start.
   const plantFile = join(sshd.dir, 'plant.txt');
   writeFileSync(plantFile, `${PLANTED_LINES.join('\n')}\nplanted-end\n`);
-  await podman.cli(['create', '--name', 'vault-app-1', ...Object.entries(composeLabels('vault', 'app')).flatMap(([k, v]) => ['--label', `${k}=${v}`]), 'local/busybox:latest', 'sh', '-c', 'trap "exit 0" TERM; cat /plant.txt; while true; do sleep 1; done']);
+  await podman.cli(['create', '--name', 'vault-app-1', ...Object.entries(composeLabels('vault', 'app')).flatMap(([k, v]) => ['--label', `${k}=${v}`]), BUSYBOX_IMAGE, 'sh', '-c', 'trap "exit 0" TERM; cat /plant.txt; while true; do sleep 1; done']);
   await podman.cli(['cp', plantFile, 'vault-app-1:/plant.txt']);
   await podman.cli(['start', 'vault-app-1']);
   await waitFor(async () => (await podman.cli(['logs', 'vault-app-1'])).includes('planted-end'), 15_000, 'vault-app-1 did not print its lines');
