@@ -34,7 +34,6 @@ const HEADER = 8;
 type LogStream = LogEntry['stream'];
 
 export class DockerLogParser {
-  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private readonly stamps = new TimestampReader();
   private readonly assemblers: Record<LogStream, LineAssembler>;
   /** False once the bytes turned out not to be framed (a TTY container whose flag we misread). */
@@ -51,8 +50,8 @@ export class DockerLogParser {
   ) {
     this.framed = !tty;
     this.assemblers = {
-      stdout: new LineAssembler(maxLineBytes, (bytes, cut) => this.emit('stdout', bytes, cut)),
-      stderr: new LineAssembler(maxLineBytes, (bytes, cut) => this.emit('stderr', bytes, cut)),
+      stdout: new LineAssembler(maxLineBytes, (bytes, start, end, cut) => this.emit('stdout', bytes, start, end, cut)),
+      stderr: new LineAssembler(maxLineBytes, (bytes, start, end, cut) => this.emit('stderr', bytes, start, end, cut)),
     };
   }
 
@@ -62,29 +61,41 @@ export class DockerLogParser {
       return;
     }
     let pos = 0;
-    while (pos < chunk.length) {
+    const length = chunk.length;
+    while (pos < length) {
       if (this.remaining > 0) {
-        const take = Math.min(this.remaining, chunk.length - pos);
-        this.assemblers[this.current].write(chunk.subarray(pos, pos + take));
+        const take = Math.min(this.remaining, length - pos);
+        this.assemblers[this.current].write(chunk, pos, pos + take);
         this.remaining -= take;
         pos += take;
         continue;
       }
-      const take = Math.min(HEADER - this.headerFill, chunk.length - pos);
-      chunk.copy(this.header, this.headerFill, pos, pos + take);
-      this.headerFill += take;
-      pos += take;
-      if (this.headerFill < HEADER) return;
-      this.headerFill = 0;
-      const type = this.header[0]!;
-      if (type > 2 || this.header[1] !== 0 || this.header[2] !== 0 || this.header[3] !== 0) {
+      let header: Buffer;
+      let at: number;
+      if (this.headerFill === 0 && length - pos >= HEADER) {
+        // The usual case: the whole header in this chunk, read where it is.
+        header = chunk;
+        at = pos;
+        pos += HEADER;
+      } else {
+        const take = Math.min(HEADER - this.headerFill, length - pos);
+        chunk.copy(this.header, this.headerFill, pos, pos + take);
+        this.headerFill += take;
+        pos += take;
+        if (this.headerFill < HEADER) return;
+        this.headerFill = 0;
+        header = this.header;
+        at = 0;
+      }
+      const type = header[at]!;
+      if (type > 2 || header[at + 1] !== 0 || header[at + 2] !== 0 || header[at + 3] !== 0) {
         // Not a frame header after all: from here on it is raw text.
         this.framed = false;
-        this.assemblers.stdout.write(Buffer.concat([this.header, chunk.subarray(pos)]));
+        this.assemblers.stdout.write(Buffer.concat([header.subarray(at, at + HEADER), chunk.subarray(pos)]));
         return;
       }
       this.current = type === 2 ? 'stderr' : 'stdout';
-      this.remaining = this.header.readUInt32BE(4);
+      this.remaining = header.readUInt32BE(at + 4);
       this.assemblers[this.current].frameStart();
     }
   }
@@ -95,9 +106,11 @@ export class DockerLogParser {
     this.assemblers.stderr.end();
   }
 
-  private emit(stream: LogStream, bytes: Buffer, cut: number): void {
-    const length = this.stamps.read(bytes);
-    let message = this.decoder.decode(length ? bytes.subarray(length) : bytes);
+  private emit(stream: LogStream, bytes: Buffer, start: number, end: number, cut: number): void {
+    const length = this.stamps.read(bytes, start, end);
+    // Buffer's own UTF-8 slice: the same text TextDecoder gives (invalid bytes as U+FFFD, a BOM
+    // kept), without a Buffer view per line to hand it.
+    let message = bytes.toString('utf8', start + length, end);
     if (cut > 0) message += cutMarker(cut);
     this.onLine({ tsMs: length ? this.stamps.ms : null, stream, message });
   }

@@ -13,11 +13,13 @@
  */
 import { timestampPrefixLength } from './log-timestamp';
 
-export type LineSink = (line: Buffer, cutBytes: number) => void;
+/** A finished line: `bytes[start, end)`, a view only valid during the call. */
+export type LineSink = (bytes: Buffer, start: number, end: number, cutBytes: number) => void;
 
 /** Long enough for any RFC3339Nano time with an offset, plus the space after it. */
 const MAX_PREFIX = 40;
 const NEWLINE = 0x0a;
+const CR = 0x0d;
 const SPACE = 0x20;
 
 export class LineAssembler {
@@ -41,19 +43,28 @@ export class LineAssembler {
     }
   }
 
-  write(chunk: Buffer): void {
+  /** The bytes `chunk[start, end)`: a range, so a burst's frames cost no Buffer view each. */
+  write(chunk: Buffer, start = 0, end = chunk.length): void {
     if (this.prefix) {
-      const rest = this.takePrefix(chunk);
+      const rest = this.takePrefix(chunk.subarray(start, end));
       if (rest === null) return;
       chunk = rest;
+      start = 0;
+      end = rest.length;
     }
-    let pos = 0;
-    while (pos < chunk.length) {
-      const newline = chunk.indexOf(NEWLINE, pos);
-      const end = newline === -1 ? chunk.length : newline;
-      this.append(chunk, pos, end);
-      if (newline === -1) return;
-      this.finish();
+    let pos = start;
+    while (pos < end) {
+      let newline = chunk.indexOf(NEWLINE, pos);
+      if (newline >= end) newline = -1;
+      const stop = newline === -1 ? end : newline;
+      if (newline !== -1 && this.kept === 0 && this.cut === 0 && stop - pos <= this.maxBytes) {
+        // The usual case: a whole line inside the chunk, handed on in place.
+        this.onLine(chunk, pos, stop > pos && chunk[stop - 1] === CR ? stop - 1 : stop, 0);
+      } else {
+        this.append(chunk, pos, stop);
+        if (newline === -1) return;
+        this.finish();
+      }
       pos = newline + 1;
     }
   }
@@ -107,21 +118,21 @@ export class LineAssembler {
   }
 
   private finish(): void {
-    let line = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.kept);
+    const line = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.kept);
     let cut = this.cut;
     this.parts = [];
     this.kept = 0;
     this.cut = 0;
+    let end = line.length;
     if (cut === 0) {
       // TTY output ends lines with \r\n.
-      if (line.length && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+      if (end && line[end - 1] === CR) end--;
     } else {
       // A cut in the middle of a multi-byte character would decode as U+FFFD: end on a whole one.
-      const whole = wholeCharacterEnd(line);
-      cut += line.length - whole;
-      line = line.subarray(0, whole);
+      end = wholeCharacterEnd(line);
+      cut += line.length - end;
     }
-    this.onLine(line, cut);
+    this.onLine(line, 0, end, cut);
   }
 }
 

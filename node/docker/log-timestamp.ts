@@ -33,11 +33,14 @@ export class TimestampReader {
   private readonly second = Buffer.alloc(SECOND);
   private secondMs = Number.NaN;
 
-  /** Length of the timestamp prefix including its space (its time in `ms`), or 0 when there is none. */
-  read(bytes: Buffer): number {
-    const fast = this.readUtc(bytes);
+  /**
+   * Length of the timestamp prefix of `bytes[start, end)` including its space (its time in `ms`),
+   * or 0 when there is none.
+   */
+  read(bytes: Buffer, start = 0, end = bytes.length): number {
+    const fast = this.readUtc(bytes, start, end);
     if (fast >= 0) return fast;
-    const { ts, length } = parseTimestampPrefix(bytes);
+    const { ts, length } = parseTimestampPrefix(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
     if (!length) return 0;
     this.ms = Date.parse(ts!);
     return length;
@@ -47,15 +50,15 @@ export class TimestampReader {
    * `YYYY-MM-DDTHH:MM:SS[.fraction]Z` followed by a space (or nothing, for an empty line):
    * the prefix length, or -1 for anything else (offsets, odd shapes), left to the full parse.
    */
-  private readUtc(bytes: Buffer): number {
-    const length = bytes.length;
+  private readUtc(bytes: Buffer, start: number, stop: number): number {
+    const length = stop - start;
     if (length < SECOND + 1) return -1;
-    let end = SECOND;
+    let end = start + SECOND;
     let fraction = 0;
     if (bytes[end] === DOT) {
       end++;
       let digits = 0;
-      while (end < length && digits < 9) {
+      while (end < stop && digits < 9) {
         const digit = bytes[end]! - ZERO;
         if (digit < 0 || digit > 9) break;
         if (digits < 3) fraction = fraction * 10 + digit;
@@ -65,26 +68,27 @@ export class TimestampReader {
       if (digits === 0) return -1;
       for (let i = digits; i < 3; i++) fraction *= 10;
     }
-    if (bytes[end] !== ZULU) return -1;
+    // The range may end before the buffer does: a byte past it belongs to the next line.
+    if (end >= stop || bytes[end] !== ZULU) return -1;
     end++;
-    if (end < length && bytes[end] !== SPACE) return -1;
-    if (!this.sameSecond(bytes)) {
-      for (const [at, byte] of SEPARATORS) if (bytes[at] !== byte) return -1;
+    if (end < stop && bytes[end] !== SPACE) return -1;
+    if (!this.sameSecond(bytes, start)) {
+      for (const [at, byte] of SEPARATORS) if (bytes[start + at] !== byte) return -1;
       // Once per second of log: the careful parse (ranges, Go's zero time) decides.
-      const iso = parseDockerTime(`${bytes.toString('latin1', 0, SECOND)}Z`);
+      const iso = parseDockerTime(`${bytes.toString('latin1', start, start + SECOND)}Z`);
       if (!iso) return -1;
-      bytes.copy(this.second, 0, 0, SECOND);
+      bytes.copy(this.second, 0, start, start + SECOND);
       this.secondMs = Date.parse(iso);
     }
     this.ms = this.secondMs + fraction;
-    return end < length ? end + 1 : end;
+    return (end < stop ? end + 1 : end) - start;
   }
 
-  private sameSecond(bytes: Buffer): boolean {
+  private sameSecond(bytes: Buffer, start: number): boolean {
     if (Number.isNaN(this.secondMs)) return false;
     const second = this.second;
     // From the end: consecutive stamps differ in their last digits first.
-    for (let i = SECOND - 1; i >= 0; i--) if (bytes[i] !== second[i]) return false;
+    for (let i = SECOND - 1; i >= 0; i--) if (bytes[start + i] !== second[i]) return false;
     return true;
   }
 }

@@ -103,6 +103,20 @@ describe('DockerLogParser: frames', () => {
     }
   });
 
+  it('decodes every line as TextDecoder would, invalid sequences and a BOM included, with lines side by side in one chunk', () => {
+    // Deterministic bytes from the awkward end of UTF-8: lone continuations, overlongs, surrogates, out of range.
+    const awkward = [0x80, 0xbf, 0xc0, 0xc2, 0xe0, 0xed, 0xef, 0xbb, 0xf0, 0xf4, 0xf8, 0xff, 0x41, 0xa0, 0x9f, 0x00];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % awkward.length;
+    const payloads = Array.from({ length: 400 }, (_, i) =>
+      Buffer.from(Array.from({ length: 1 + (i % 13) }, () => awkward[next()]!)),
+    );
+    payloads.push(Buffer.from([0xef, 0xbb, 0xbf, 0x41]));
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    const bytes = Buffer.concat(payloads.map((payload) => frame(1, Buffer.concat([Buffer.from(`${T2} `), payload, Buffer.from('\n')]))));
+    expect(parse([bytes]).map((line) => line.message)).toEqual(payloads.map((payload) => decoder.decode(payload)));
+  });
+
   it('emits an unfinished last line when the stream ends', () => {
     expect(parse([frame(1, `${T2} no newline`)])).toEqual([
       { ts: '2024-05-01T10:00:01.000Z', stream: 'stdout', message: 'no newline' },
