@@ -171,6 +171,12 @@ export class LogsService {
    * Hides the keychain's secrets in `entries` (in place); returns how many were replaced. For
    * lines read outside a follow: the cache may hold lines written before a secret existed.
    */
+  private maskedLines(lines: { stream: LogEntry['stream']; message: string }[]) {
+    const entries = lines.map((line) => ({ ...line, ts: '', target: '', service: null, container: '', level: null }));
+    this.maskEntries(entries);
+    return entries.map(({ stream, message }) => ({ stream, message }));
+  }
+
   maskEntries(entries: LogEntry[]): number {
     return this.options.secretMask?.maskEntries(entries) ?? 0;
   }
@@ -282,7 +288,8 @@ export class LogsService {
       const newest = this.cache.newestTs(targetId, source);
       if (newest !== null && isoToMs(entries[0]!.ts) <= newest) {
         const boundary = this.cache.boundary(targetId, source);
-        if (boundary) gate.seed(boundary.ts, boundary.lines);
+        // Masked as the new lines are, so a line cached before its secret existed still matches.
+        if (boundary) gate.seed(boundary.ts, this.maskedLines(boundary.lines));
       }
       writer = { followId, gate };
       this.writers.set(key, writer);

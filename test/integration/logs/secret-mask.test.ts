@@ -269,6 +269,23 @@ describe('keychain secrets in followed logs', () => {
     // A runbook's log-scan step reads the cache through the same query: its samples are masked.
     const scan = await logScanStep.run(LogScanStepParams.parse({ pattern: '^late (one|two)', since: '10m', sources: [CONTAINER] }), stepHarness(services, { clock: systemClock, target: sshTarget }).context);
     expect(scan.outputs).toMatchObject({ count: 2, samples: [`${CONTAINER}: late one ${MASKED_SECRET}`, `${CONTAINER}: late two ${MASKED_SECRET}`] });
+
+    // A follow that reads those lines again now gets them masked; the cache still holds each once
+    // (its newest instant is compared masked too, or the masked lines would look new).
+    const again = await follow(api, { targetId: sshTarget.id, sources: [source], since: '10m' });
+    try {
+      await again.waitForLines((lines) => lines.some((l) => l.message === 'late-end'), 'the late lines did not come again');
+    } finally {
+      again.stop();
+    }
+    services.logs.cache.flush();
+    const after = await api.invoke('logs:query', { targetId: sshTarget.id, text: 'late' });
+    if (!after.ok) throw new Error(after.error.message);
+    expect((after.value as { entries: LogEntry[] }).entries.map((e) => e.message)).toEqual([
+      `late one ${MASKED_SECRET}`,
+      `late two ${MASKED_SECRET}`,
+      'late-end',
+    ]);
   }, 60_000);
 
   it('a secret removed from the keychain: new lines keep their text', async () => {
