@@ -309,7 +309,7 @@ export class DockerLogSource implements LogSource {
     const connection = this.options.connection();
     if (!connection.openStream) return (await connection.docker.getContainer(id).logs(query)) as unknown as Closable;
     const { abortSignal, ...rest } = query;
-    const params = new URLSearchParams(Object.entries(rest).map(([key, value]) => [key, String(value)]));
+    const params = new URLSearchParams(Object.entries(rest).map(([key, value]): [string, string] => [key, String(value)]));
     const socket = await connection.openStream();
     return requestFollowed(socket, `/containers/${encodeURIComponent(id)}/logs?${params}`, abortSignal);
   }

@@ -4,7 +4,7 @@
  */
 /* eslint-disable no-control-regex -- terminal text is full of escape sequences */
 import { describe, expect, it } from 'vitest';
-import { Terminal } from '@xterm/xterm';
+import { createRequire } from 'node:module';
 import type { StoredLine } from '../../../../renderer/src/areas/logs/line-store';
 import { formatLine, padLabels } from '../../../../renderer/src/areas/logs/line-format';
 import {
@@ -14,6 +14,35 @@ import {
   type FeedOptions,
 } from '../../../../renderer/src/areas/logs/terminal-feed';
 import { waitFor } from '../../../support/keyring';
+
+/**
+ * xterm itself, parsing without a screen. Loaded untyped: its typings pull the DOM library into
+ * this Node program, where its `BodyInit` clashes with Node's (main/electron/protocol.ts).
+ */
+interface XtermCell {
+  getFgColor(): number;
+  getBgColor(): number;
+  isBold(): number;
+  isDim(): number;
+}
+interface Xterm {
+  cols: number;
+  write(data: string, callback: () => void): void;
+  dispose(): void;
+  buffer: {
+    active: {
+      length: number;
+      cursorX: number;
+      cursorY: number;
+      baseY: number;
+      getNullCell(): XtermCell;
+      getLine(y: number): { isWrapped: boolean; translateToString(): string; getCell(x: number, cell: XtermCell): unknown } | undefined;
+    };
+  };
+}
+const { Terminal } = createRequire(__filename)('@xterm/xterm') as {
+  Terminal: new (options: { cols: number; rows: number; scrollback: number; allowProposedApi: boolean }) => Xterm;
+};
 
 /** A terminal that parses only when told to, like xterm's write buffer. */
 class FakeTerminal {
@@ -330,7 +359,7 @@ describe('TerminalFeed', () => {
 });
 
 /** Every row of the active buffer with its wrap flag and cell colours, and the cursor. */
-function snapshot(terminal: Terminal) {
+function snapshot(terminal: Xterm) {
   const buffer = terminal.buffer.active;
   const rows: string[] = [];
   const cell = buffer.getNullCell();
