@@ -35,6 +35,9 @@ const UPPER = /(?:^|[\s|:[\]-])(ERROR|ERR|FATAL|CRITICAL|CRIT|PANIC|EMERG|ALERT|
 const LEADING_WORD = /^(error|fatal|panic|warning|warn)\b\s*[:!-]/i;
 const TRACEBACK = /^(Traceback \(most recent call last\)|Exception in thread |Unhandled(?:Promise)?Rejection|Uncaught )/;
 
+/** The patterns and words, for the test that checks the quick gate never changes an answer. */
+export const LEVEL_PATTERNS = { WORDS, KEY_VALUE, BRACKETED, GLOG, RUBY, UPPER, LEADING_WORD, TRACEBACK } as const;
+
 export function detectLogLevel(line: string): LogLevel | null {
   const text = stripAnsi(line).trimStart();
   if (!text) return null;
