@@ -171,14 +171,15 @@ export class LogsService {
    * Hides the keychain's secrets in `entries` (in place); returns how many were replaced. For
    * lines read outside a follow: the cache may hold lines written before a secret existed.
    */
+  maskEntries(entries: LogEntry[]): number {
+    return this.options.secretMask?.maskEntries(entries) ?? 0;
+  }
+
+  /** Cached lines of one instant as a follow's own lines would look: masked. */
   private maskedLines(lines: { stream: LogEntry['stream']; message: string }[]) {
     const entries = lines.map((line) => ({ ...line, ts: '', target: '', service: null, container: '', level: null }));
     this.maskEntries(entries);
     return entries.map(({ stream, message }) => ({ stream, message }));
-  }
-
-  maskEntries(entries: LogEntry[]): number {
-    return this.options.secretMask?.maskEntries(entries) ?? 0;
   }
 
   /** Cached lines, masked as they are read: lines cached before a secret was added leave masked too. */
